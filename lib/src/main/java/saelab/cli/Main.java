@@ -1,0 +1,59 @@
+package saelab.cli;
+
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import saelab.BuildInfo;
+
+/**
+ * The {@code saelab} command. Subcommands are thin: they parse options, call the library and
+ * report. Errors a user can cause (bad files, bad arguments) print one sentence, not a stack trace;
+ * {@code SAELAB_DEBUG=1} adds the trace.
+ */
+@Command(name = "saelab",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Sparse autoencoders for vision transformers: capture, train, analyse, intervene, plot.",
+        subcommands = {InfoCommand.class, FiguresCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
+                "  reproduce   set up, then run every notebook and write every figure (figures/<profile>/)",
+                "  notebooks   run some or all notebooks: ./saelab notebooks [--quick] [NAME...]",
+                "  test        run the JUnit suite and every notebook in quick mode",
+                "  setup       install or check the JDK, Jupyter and the Java kernel (idempotent)"})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (0 ok, 1 check failed, 2 usage or input error). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            boolean userError = ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
+                    || ex instanceof UncheckedIOException;
+            if (!userError || "1".equals(System.getenv("SAELAB_DEBUG"))) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            cmd.getErr().println("saelab " + cmd.getCommandName() + ": error: " + ex.getMessage());
+            return 2;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Prints the build's version line. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {BuildInfo.current().describe()};
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package saelab.notebook;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.knowm.xchart.internal.chartpart.Chart;
+import saelab.config.RunSettings;
+import saelab.config.Workspace;
+import saelab.plot.FigureExporter;
+import saelab.plot.FigureRegistry;
+import saelab.plot.FigureSpec;
+import tech.tablesaw.api.Table;
+
+/**
+ * The façade notebooks start from: the run settings ({@code SAELAB_PROFILE}, {@code SAELAB_QUICK}),
+ * the checkout's folders, and saving registered figures and tables to
+ * {@code figures/<profile>/} while showing them inline.
+ */
+public final class Notebook {
+
+    private Notebook() {}
+
+    /** Run settings from the environment (profile, quick mode). */
+    public static RunSettings settings() {
+        return RunSettings.fromEnvironment();
+    }
+
+    /** The checkout this notebook runs in. */
+    public static Workspace workspace() {
+        return Workspace.locate();
+    }
+
+    /** The figure registry of the checkout. */
+    public static FigureRegistry registry() {
+        return FigureRegistry.load(workspace().figureRegistry());
+    }
+
+    /** The folder figures of the current profile go to. */
+    public static Path figureDir() {
+        return workspace().figures(settings().profile());
+    }
+
+    /**
+     * Writes a registered figure (PNG, PDF, CSV of {@code data}) and shows the chart inline.
+     *
+     * @param id    an id listed in {@code data-manifests/figures.json}
+     * @param chart the chart, normally made with {@link saelab.plot.PaperStyle}
+     * @param data  the plotted numbers, written as the figure's CSV
+     */
+    public static void saveFigure(String id, Chart<?, ?> chart, Table data) {
+        FigureSpec spec = registry().get(id);
+        List<Path> files;
+        try {
+            files = FigureExporter.writeFigure(spec, chart, data, figureDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write figure '" + id + "' to " + figureDir(), e);
+        }
+        Show.chart(chart);
+        System.out.println(wrote(files));
+    }
+
+    /** Writes a registered table (CSV, HTML if listed) and shows it inline. */
+    public static void saveTable(String id, Table data) {
+        FigureSpec spec = registry().get(id);
+        List<Path> files;
+        try {
+            files = FigureExporter.writeTable(spec, data, figureDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write table '" + id + "' to " + figureDir(), e);
+        }
+        Show.table(data);
+        System.out.println(wrote(files));
+    }
+
+    private static String wrote(List<Path> files) {
+        Path root = workspace().root();
+        return "wrote " + files.stream().map(p -> root.relativize(p.toAbsolutePath()).toString())
+                .collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,130 @@
+package saelab.plot;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The figure registry: every figure and table the notebooks produce, read from
+ * {@code data-manifests/figures.json}. Writing a figure whose id is not registered is an error, so
+ * the registry stays the complete list that the README table and the output checks rely on.
+ *
+ * <p>File format ({@code format} = {@value #FORMAT}):
+ * <pre>{@code
+ * { "format": "saelab-figures/1",
+ *   "figures": [ { "id": "...", "kind": "figure", "section": "...", "notebook": "00-walkthrough.ipynb",
+ *                  "title": "...", "outputs": ["png", "pdf", "csv"] } ] }
+ * }</pre>
+ */
+public final class FigureRegistry {
+
+    public static final String FORMAT = "saelab-figures/1";
+
+    private final Path file;
+    private final Map<String, FigureSpec> byId;
+
+    private FigureRegistry(Path file, Map<String, FigureSpec> byId) {
+        this.file = file;
+        this.byId = byId;
+    }
+
+    /** On-disk shape of the registry file. */
+    record RegistryFile(String format, List<FigureSpec> figures) {}
+
+    /**
+     * Reads and validates a registry file.
+     *
+     * @throws IllegalArgumentException when the file is not valid JSON, has the wrong format tag, or an
+     *     entry has a bad or repeated field; the message names the file, the entry and the field
+     * @throws UncheckedIOException when the file cannot be read
+     */
+    public static FigureRegistry load(Path file) {
+        RegistryFile parsed;
+        try {
+            ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            parsed = json.readValue(Files.readAllBytes(file), RegistryFile.class);
+        } catch (NoSuchFileException e) {
+            throw new UncheckedIOException("figure registry " + file + " does not exist", e);
+        } catch (JsonProcessingException e) {
+            String at = e instanceof JsonMappingException m && !m.getPath().isEmpty() ? " at " + m.getPathReference()
+                    : e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            throw new IllegalArgumentException("figure registry " + file + " is not valid: " + e.getOriginalMessage() + at, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read figure registry " + file, e);
+        }
+        if (parsed == null || !FORMAT.equals(parsed.format())) {
+            throw new IllegalArgumentException("figure registry " + file + ": field 'format': expected '" + FORMAT
+                    + "', got " + (parsed == null ? "an empty file" : "'" + parsed.format() + "'"));
+        }
+        if (parsed.figures() == null) {
+            throw new IllegalArgumentException("figure registry " + file + ": field 'figures': expected a list of entries");
+        }
+        Map<String, FigureSpec> byId = new LinkedHashMap<>();
+        for (int i = 0; i < parsed.figures().size(); i++) {
+            FigureSpec spec = parsed.figures().get(i);
+            String where = "figure registry " + file + ", figures[" + i + "]";
+            if (spec == null) {
+                throw new IllegalArgumentException(where + ": expected an object, got null");
+            }
+            spec.validate(where);
+            if (byId.putIfAbsent(spec.id(), spec) != null) {
+                throw new IllegalArgumentException(where + ": field 'id': '" + spec.id() + "' is listed twice");
+            }
+        }
+        return new FigureRegistry(file, byId);
+    }
+
+    /** The registry file this was read from. */
+    public Path file() {
+        return file;
+    }
+
+    /** All entries, in file order. */
+    public List<FigureSpec> all() {
+        return List.copyOf(byId.values());
+    }
+
+    /** The entry with this id, if registered. */
+    public Optional<FigureSpec> find(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    /** The entry with this id; an error listing the known ids when it is not registered. */
+    public FigureSpec get(String id) {
+        FigureSpec spec = byId.get(id);
+        if (spec == null) {
+            throw new IllegalArgumentException("figure id '" + id + "' is not in the figure registry " + file
+                    + "; add an entry there first (known ids: " + String.join(", ", byId.keySet()) + ")");
+        }
+        return spec;
+    }
+
+    /** The entries made by one notebook (file name such as {@code 00-walkthrough.ipynb}). */
+    public List<FigureSpec> byNotebook(String notebook) {
+        return byId.values().stream().filter(s -> s.notebook().equals(notebook)).toList();
+    }
+
+    /** Output files listed by the registry that are missing or empty in {@code dir}. */
+    public List<Path> missingOutputs(Path dir) {
+        return byId.values().stream()
+                .flatMap(s -> s.files(dir).stream())
+                .filter(p -> {
+                    try {
+                        return !Files.isRegularFile(p) || Files.size(p) == 0;
+                    } catch (IOException e) {
+                        return true;
+                    }
+                })
+                .toList();
+    }
+}
