@@ -10,13 +10,17 @@ import java.util.Map;
  *
  * <p>The root is {@code SAELAB_HOME} when set (the launcher and the notebook kernel set it),
  * otherwise the nearest folder at or above the working directory that holds
- * {@code data-manifests/figures.json}.
+ * {@code data-manifests/figures.json}. Figures go to {@code <root>/figures/<profile>/} unless
+ * {@code SAELAB_FIGURES} names another folder to use instead of {@code <root>/figures} (the test
+ * command does this so quick runs never overwrite real figures).
  *
- * @param root the repository root (absolute)
+ * @param root        the repository root (absolute)
+ * @param figuresRoot the folder holding one sub-folder of figures per profile
  */
-public record Workspace(Path root) {
+public record Workspace(Path root, Path figuresRoot) {
 
     public static final String HOME_VAR = "SAELAB_HOME";
+    public static final String FIGURES_VAR = "SAELAB_FIGURES";
     static final String REGISTRY = "data-manifests/figures.json";
 
     /** Finds the workspace from this process's environment and working directory. */
@@ -26,6 +30,14 @@ public record Workspace(Path root) {
 
     /** Finds the workspace from the given environment and start folder. */
     public static Workspace locate(Map<String, String> env, Path start) {
+        Path root = findRoot(env, start);
+        String figures = env.get(FIGURES_VAR);
+        Path figuresRoot = figures == null || figures.isBlank() ? root.resolve("figures")
+                : Path.of(figures).toAbsolutePath().normalize();
+        return new Workspace(root, figuresRoot);
+    }
+
+    private static Path findRoot(Map<String, String> env, Path start) {
         String home = env.get(HOME_VAR);
         if (home != null && !home.isBlank()) {
             Path root = Path.of(home).toAbsolutePath().normalize();
@@ -33,11 +45,11 @@ public record Workspace(Path root) {
                 throw new IllegalStateException("environment variable " + HOME_VAR + " is " + root
                         + ", but " + root.resolve(REGISTRY) + " does not exist; expected the root of a saelab checkout");
             }
-            return new Workspace(root);
+            return root;
         }
         for (Path p = start.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
             if (Files.isRegularFile(p.resolve(REGISTRY))) {
-                return new Workspace(p);
+                return p;
             }
         }
         throw new IllegalStateException("no saelab checkout found: neither " + HOME_VAR
@@ -56,6 +68,6 @@ public record Workspace(Path root) {
 
     /** {@code figures/<profile>/}, where the figures of one profile are written. */
     public Path figures(Profile profile) {
-        return root.resolve("figures").resolve(profile.id());
+        return figuresRoot.resolve(profile.id());
     }
 }

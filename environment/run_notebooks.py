@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Executes saelab notebooks headless with the `saelab` Java kernel.
+
+  run_notebooks.py [--profile demo|paper] [--quick] [--out DIR] [--repeat N] [NOTEBOOK ...]
+
+NOTEBOOK is a file under notebooks/ (with or without .ipynb) or a path; none means all of
+notebooks/*.ipynb in name order. Parameters reach the notebooks as environment variables:
+SAELAB_PROFILE (demo|paper) and SAELAB_QUICK (1 = small sizes). Executed copies, with outputs, are
+written to --out (default figures/<profile>/notebooks/), never over the committed notebooks, and
+are saved also when a cell fails. A kernel that does not answer within --start-timeout seconds is
+killed and started again (--start-retries times). Exit status: 0 when every notebook ran, 1 when a
+cell failed (its notebook, cell number, source and error are printed), 2 on bad arguments.
+"""
+import argparse
+import os
+import re
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def fail_usage(msg):
+    print(f"saelab notebooks: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def resolve_notebooks(names):
+    nb_dir = os.path.join(ROOT, "notebooks")
+    if not names:
+        found = sorted(f for f in os.listdir(nb_dir) if f.endswith(".ipynb"))
+        if not found:
+            fail_usage(f"no notebooks in {nb_dir}")
+        return [os.path.join(nb_dir, f) for f in found]
+    paths = []
+    for n in names:
+        candidates = [n, os.path.join(nb_dir, n), os.path.join(nb_dir, n + ".ipynb")]
+        hit = next((c for c in candidates if os.path.isfile(c)), None)
+        if hit is None:
+            fail_usage(f"notebook '{n}' not found (looked for {', '.join(candidates)})")
+        paths.append(os.path.abspath(hit))
+    return paths
+
+
+def save_atomically(nb, path):
+    import nbformat
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix="." + os.path.basename(path) + ".")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        nbformat.write(nb, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class KernelStartError(Exception):
+    pass
+
+
+def execute(nb, args, workdir, kernel_log):
+    """Runs every code cell of nb in place. Raises KernelStartError when the kernel never answers."""
+    from nbclient import NotebookClient
+    attempts = args.start_retries + 1
+    for attempt in range(1, attempts + 1):
+        client = NotebookClient(nb, kernel_name=args.kernel, timeout=args.cell_timeout,
+                                startup_timeout=args.start_timeout, allow_errors=False,
+                                resources={"metadata": {"path": workdir}})
+        started = False
+        try:
+            # setup_kernel starts the kernel, waits up to startup_timeout for it to answer (killing it
+            # if it does not), and shuts it down when the block ends.
+            with client.setup_kernel(stdout=kernel_log, stderr=kernel_log):
+                info = client.wait_for_reply(client.kc.kernel_info())
+                started = True
+                nb.metadata["language_info"] = info["content"].get("language_info", {})
+                for index, cell in enumerate(nb.cells):
+                    client.execute_cell(cell, index)
+            return
+        except Exception as e:  # noqa: BLE001 - a failure before `started` is a start failure
+            if started:
+                raise
+            if attempt < attempts:
+                print(f"saelab notebooks: the kernel did not answer at start ({e.__class__.__name__}: {e}); "
+                      f"starting it again (attempt {attempt + 1} of {attempts})", file=sys.stderr, flush=True)
+                continue
+            raise KernelStartError(f"the kernel '{args.kernel}' did not answer within {args.start_timeout} s "
+                                   f"in {attempts} attempts: {e.__class__.__name__}: {e}") from e
+
+
+def describe_cell_error(path, nb, e):
+    """The failing cell's number, source and error, for the terminal."""
+    index = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+                  and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+    lines = [f"FAILED {os.path.relpath(path, ROOT)}"]
+    if index is not None:
+        cell = nb.cells[index]
+        code_no = sum(1 for c in nb.cells[: index + 1] if c.cell_type == "code")
+        lines.append(f"  in cell {index} (code cell {code_no}):")
+        lines += ["    | " + line for line in cell.source.splitlines()]
+        for out in cell.outputs:
+            if out.get("output_type") == "error":
+                lines.append(f"  error: {out.get('ename', '')}: {ANSI.sub('', out.get('evalue', ''))}")
+                tb = [ANSI.sub("", t) for t in out.get("traceback", [])]
+                lines += ["    " + t for t in "\n".join(tb).splitlines() if t.strip()][:40]
+    else:
+        lines.append("  " + ANSI.sub("", str(e)).strip().replace("\n", "\n  ")[:4000])
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("notebooks", nargs="*")
+    p.add_argument("--profile", default=os.environ.get("SAELAB_PROFILE") or "demo", choices=["demo", "paper"])
+    p.add_argument("--quick", action="store_true", default=os.environ.get("SAELAB_QUICK", "") in ("1", "true", "yes", "on"))
+    p.add_argument("--out", help="folder for executed copies (default figures/<profile>/notebooks)")
+    p.add_argument("--kernel", default="saelab")
+    p.add_argument("--start-timeout", type=int, default=int(os.environ.get("SAELAB_KERNEL_START_TIMEOUT", "45")))
+    p.add_argument("--start-retries", type=int, default=2)
+    p.add_argument("--cell-timeout", type=int, default=int(os.environ.get("SAELAB_CELL_TIMEOUT", "1800")))
+    p.add_argument("--repeat", type=int, default=1, help="run each notebook this many times (start-up stress test)")
+    args = p.parse_args(argv)
+    if args.repeat < 1:
+        fail_usage("--repeat must be at least 1")
+
+    import nbformat
+
+    os.environ["SAELAB_PROFILE"] = args.profile
+    os.environ["SAELAB_QUICK"] = "1" if args.quick else "0"
+    os.environ["SAELAB_HOME"] = ROOT
+    jupyter_path = os.path.join(ROOT, "environment", ".local", "jupyter")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [jupyter_path, os.environ.get("JUPYTER_PATH")]))
+    out_dir = args.out or os.path.join(os.environ.get("SAELAB_FIGURES") or os.path.join(ROOT, "figures"),
+                                       args.profile, "notebooks")
+
+    paths = resolve_notebooks(args.notebooks)
+    mode = "quick" if args.quick else "full"
+    print(f"saelab notebooks: {len(paths)} notebook(s), profile {args.profile}, {mode} mode, kernel {args.kernel}",
+          flush=True)
+    failures, runs = [], 0
+    for run in range(args.repeat):
+        for path in paths:
+            runs += 1
+            name = os.path.basename(path)
+            nb = nbformat.read(path, as_version=4)
+            t0 = time.monotonic()
+            label = f"{name}" + (f" (run {run + 1}/{args.repeat})" if args.repeat > 1 else "")
+            os.makedirs(out_dir, exist_ok=True)
+            log_path = os.path.join(out_dir, name[: -len(".ipynb")] + ".kernel.log")
+            try:
+                with open(log_path, "w") as kernel_log:
+                    execute(nb, args, os.path.dirname(path), kernel_log)
+                print(f"  ok      {label}  {time.monotonic() - t0:6.1f} s", flush=True)
+            except KernelStartError as e:
+                failures.append(label)
+                print(f"FAILED {label}: {e}\n  kernel log: {os.path.relpath(log_path, ROOT)}", file=sys.stderr, flush=True)
+            except Exception as e:  # noqa: BLE001 - any cell error, timeout or kernel death fails the notebook
+                failures.append(label)
+                print(describe_cell_error(path, nb, e), file=sys.stderr, flush=True)
+                print(f"  kernel log: {os.path.relpath(log_path, ROOT)}", file=sys.stderr, flush=True)
+            finally:
+                save_atomically(nb, os.path.join(out_dir, name))
+    print(f"saelab notebooks: {runs - len(failures)} of {runs} run(s) succeeded; executed copies in "
+          f"{os.path.relpath(out_dir, ROOT)}", flush=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
