@@ -24,12 +24,13 @@ jdk_feature_version() {
   printf '%s' "$v"
 }
 
-# Sets JAVA_HOME and JAVA to a JDK >= 25: JAVA_HOME first, then the usual install folders.
+# Sets JAVA_HOME and JAVA to a JDK >= 25: JAVA_HOME first, then the usual install folders
+# (SAELAB_JDK_DIRS, a space-separated list of globs, replaces those folders).
 find_jdk() {
-  local candidates=() c v
+  local candidates=() c v dirs
   [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
-  for c in /usr/lib/jvm/* /opt/java/* /opt/jdk* /usr/local/lib/jvm/* "$HOME"/.sdkman/candidates/java/* \
-           "$HOME"/.jdks/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
+  dirs=${SAELAB_JDK_DIRS:-"/usr/lib/jvm/* /opt/java/* /opt/jdk* /usr/local/lib/jvm/* $HOME/.sdkman/candidates/java/* $HOME/.jdks/* /Library/Java/JavaVirtualMachines/*/Contents/Home"}
+  for c in $dirs; do
     [ -d "$c" ] && candidates+=("$c")
   done
   if command -v javac >/dev/null 2>&1; then
@@ -47,9 +48,11 @@ find_jdk() {
 }
 
 # Maven with the chosen JDK, quiet about JDK 25's warnings on Maven's own old libraries.
+# SAELAB_MVN_ARGS adds arguments to every call (e.g. "-s my-settings.xml" for a mirror).
 mvn_run() {
   command -v mvn >/dev/null 2>&1 || die "Maven (mvn) is not installed. Install it with 'apt-get install maven' or from https://maven.apache.org/download.cgi."
-  MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" mvn -B "$@"
+  # shellcheck disable=SC2086 # SAELAB_MVN_ARGS is a list of words on purpose
+  MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" mvn -B ${SAELAB_MVN_ARGS:-} "$@"
 }
 
 # Newest modification time (seconds) of the library's sources and build files.
@@ -67,7 +70,7 @@ build_library() {
   say "building the library (lib/target/dist) ..."
   log=$(mktemp)
   if ! (cd "$SAELAB_ROOT" && mvn_run -q package -DskipTests) >"$log" 2>&1; then
-    if grep -qE 'Could not (transfer|resolve)|UnknownHost|Connection refused|Network is unreachable|offline mode' "$log"; then
+    if grep -qE 'Could not (transfer|resolve)|UnknownHost|Connection refused|Network is unreachable|offline mode|Non-resolvable|Failed to read artifact descriptor' "$log"; then
       grep -E '^\[ERROR\]' "$log" | head -3 >&2
       rm -f "$log"
       die "the build could not download its dependencies from Maven Central (https://repo.maven.apache.org/maven2). Connect to the network once (or configure a Maven mirror in ~/.m2/settings.xml) and run again; later runs work offline."

@@ -44,6 +44,12 @@ def resolve_notebooks(names):
     return paths
 
 
+def shown(path):
+    """A path relative to the checkout when inside it, absolute otherwise."""
+    rel = os.path.relpath(path, ROOT)
+    return os.path.abspath(path) if rel.startswith("..") else rel
+
+
 def save_atomically(nb, path):
     import nbformat
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -93,7 +99,7 @@ def describe_cell_error(path, nb, e):
     """The failing cell's number, source and error, for the terminal."""
     index = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"
                   and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
-    lines = [f"FAILED {os.path.relpath(path, ROOT)}"]
+    lines = [f"FAILED {shown(path)}"]
     if index is not None:
         cell = nb.cells[index]
         code_no = sum(1 for c in nb.cells[: index + 1] if c.cell_type == "code")
@@ -154,15 +160,15 @@ def main(argv=None):
                 print(f"  ok      {label}  {time.monotonic() - t0:6.1f} s", flush=True)
             except KernelStartError as e:
                 failures.append(label)
-                print(f"FAILED {label}: {e}\n  kernel log: {os.path.relpath(log_path, ROOT)}", file=sys.stderr, flush=True)
+                print(f"FAILED {label}: {e}\n  kernel log: {shown(log_path)}", file=sys.stderr, flush=True)
             except Exception as e:  # noqa: BLE001 - any cell error, timeout or kernel death fails the notebook
                 failures.append(label)
                 print(describe_cell_error(path, nb, e), file=sys.stderr, flush=True)
-                print(f"  kernel log: {os.path.relpath(log_path, ROOT)}", file=sys.stderr, flush=True)
+                print(f"  kernel log: {shown(log_path)}", file=sys.stderr, flush=True)
             finally:
                 save_atomically(nb, os.path.join(out_dir, name))
     print(f"saelab notebooks: {runs - len(failures)} of {runs} run(s) succeeded; executed copies in "
-          f"{os.path.relpath(out_dir, ROOT)}", flush=True)
+          f"{shown(out_dir)}", flush=True)
     return 1 if failures else 0
 
 

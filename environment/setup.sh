@@ -54,7 +54,7 @@ if [ ! -s "$kernel_jar" ]; then
   say "fetching rapaio-jupyter-kernel $rjk_version from Maven Central ..."
   mkdir -p "$kernel_dir"
   log=$(mktemp)
-  if ! (cd "$SAELAB_ROOT" && mvn_run -q dependency:copy -Dartifact="io.github.padreati:rapaio-jupyter-kernel:$rjk_version" \
+  if ! (cd "$SAELAB_ROOT" && mvn_run -q -N dependency:copy -Dartifact="io.github.padreati:rapaio-jupyter-kernel:$rjk_version" \
         -DoutputDirectory="$kernel_dir" -Dmdep.overWriteReleases=true) >"$log" 2>&1; then
     grep -E '^\[ERROR\]' "$log" | head -3 >&2; rm -f "$log"
     die "could not download io.github.padreati:rapaio-jupyter-kernel:$rjk_version from Maven Central; connect to the network once and run again."

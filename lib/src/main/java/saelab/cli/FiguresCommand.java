@@ -22,6 +22,9 @@ final class FiguresCommand implements Callable<Integer> {
     @Option(names = "--check", description = "exit 1 and list the files missing under figures/<profile>/")
     boolean check;
 
+    @Option(names = "--markdown", description = "print the registry as the Markdown table of the README")
+    boolean markdown;
+
     @Override
     public Integer call() {
         Workspace ws = Workspace.locate();
@@ -39,6 +42,15 @@ final class FiguresCommand implements Callable<Integer> {
             System.err.println(missing.size() + " of " + total + " registered output files are missing or empty:");
             missing.forEach(m -> System.err.println("  " + ws.root().relativize(m)));
             return 1;
+        }
+        if (markdown) {
+            System.out.println("| notebook | paper section | id | kind | what it shows |");
+            System.out.println("|---|---|---|---|---|");
+            for (FigureSpec s : registry.all()) {
+                System.out.println("| `notebooks/" + s.notebook() + "` | " + s.section() + " | `" + s.id() + "` | "
+                        + s.kind() + " | " + s.title().replace("|", "\\|") + " |");
+            }
+            return 0;
         }
         System.out.printf("%-32s %-7s %-22s %-28s %s%n", "id", "kind", "notebook", "section", "outputs");
         for (FigureSpec s : registry.all()) {

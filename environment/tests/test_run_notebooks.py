@@ -1,0 +1,83 @@
+"""Tests of environment/run_notebooks.py against the real `saelab` kernel (installed by setup.sh)."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+RUNNER = os.path.join(ROOT, "environment", "run_notebooks.py")
+KERNELSPEC = os.path.join(ROOT, "environment", ".local", "jupyter", "kernels", "saelab", "kernel.json")
+
+
+def notebook(*sources):
+    return {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                       "source": s, "id": f"c{i}"} for i, s in enumerate(sources)],
+            "metadata": {"kernelspec": {"name": "saelab", "display_name": "Java (saelab)", "language": "java"}},
+            "nbformat": 4, "nbformat_minor": 5}
+
+
+class RunnerTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.isfile(KERNELSPEC):
+            raise AssertionError(f"{KERNELSPEC} is missing: run ./saelab setup before these tests")
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.out = os.path.join(self.tmp.name, "out")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def run_runner(self, nb, name="probe.ipynb", *extra):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            json.dump(nb, f)
+        env = dict(os.environ, SAELAB_FIGURES=os.path.join(self.tmp.name, "figures"))
+        return subprocess.run([sys.executable, RUNNER, "--out", self.out, *extra, path],
+                              capture_output=True, text=True, env=env, timeout=300)
+
+    def test_compile_error_names_notebook_cell_source_and_java_error(self):
+        r = self.run_runner(notebook('int ok = 1;', 'int broken = "text";'), "compile_error.ipynb")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("FAILED", r.stderr)
+        self.assertIn("compile_error.ipynb", r.stderr)
+        self.assertIn("cell 1", r.stderr)
+        self.assertIn('int broken = "text";', r.stderr)
+        self.assertIn("incompatible types", r.stderr)
+        # the partly executed copy is kept, with the error output in it
+        with open(os.path.join(self.out, "compile_error.ipynb")) as f:
+            saved = json.load(f)
+        self.assertEqual(saved["cells"][1]["outputs"][0]["output_type"], "error")
+
+    def test_runtime_exception_is_reported_with_its_message(self):
+        r = self.run_runner(notebook('throw new IllegalStateException("boom-42");'), "throws.ipynb")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("IllegalStateException", r.stderr)
+        self.assertIn("boom-42", r.stderr)
+
+    def test_parameters_reach_the_kernel_and_the_library_is_imported(self):
+        r = self.run_runner(notebook(
+            'System.out.println(System.getenv("SAELAB_PROFILE") + " " + System.getenv("SAELAB_QUICK"));',
+            'System.out.println(Notebook.settings().quick() + " " + BuildInfo.current().version());'),
+            "params.ipynb", "--profile", "paper", "--quick")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        with open(os.path.join(self.out, "params.ipynb")) as f:
+            saved = json.load(f)
+        text = ["".join(o.get("text", "")) for c in saved["cells"] for o in c["outputs"]]
+        self.assertEqual(text[0].strip(), "paper 1")
+        self.assertTrue(text[1].startswith("true "), text)
+        self.assertIn("1 of 1 run(s) succeeded", r.stdout)
+
+    def test_unknown_notebook_is_a_usage_error(self):
+        r = subprocess.run([sys.executable, RUNNER, "no-such-notebook"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no-such-notebook", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
