@@ -20,6 +20,9 @@ public enum Profile {
 
     /** Parses {@code demo} or {@code paper}; {@code source} names where the text came from, for the error. */
     public static Profile parse(String text, String source) {
+        if (text == null) {
+            throw new IllegalArgumentException(source + " is missing; expected one of: demo, paper");
+        }
         for (Profile p : values()) {
             if (p.id().equals(text.trim().toLowerCase(Locale.ROOT))) {
                 return p;

@@ -32,8 +32,10 @@ public record Workspace(Path root, Path figuresRoot) {
     public static Workspace locate(Map<String, String> env, Path start) {
         Path root = findRoot(env, start);
         String figures = env.get(FIGURES_VAR);
+        // a relative SAELAB_FIGURES is taken from the checkout root, so the CLI and a kernel started
+        // in notebooks/ agree on the folder
         Path figuresRoot = figures == null || figures.isBlank() ? root.resolve("figures")
-                : Path.of(figures).toAbsolutePath().normalize();
+                : root.resolve(figures).normalize();
         return new Workspace(root, figuresRoot);
     }
 

@@ -14,13 +14,17 @@ import java.util.SplittableRandom;
  * {@code 1/(i + 10)} when {@code powerLaw} (features in real models follow a power law; this matches
  * {@code shared/bench/planted.py}) or uniformly otherwise; magnitudes are Exponential(1) + 0.5; the
  * noise is Gaussian with standard deviation {@code noise}. Generation is deterministic given the seed
- * and independent of any tensor engine.
+ * and independent of any tensor engine. The arrays are handed out as they are, not copied (they
+ * go straight into NDArrays); treat them as read-only.
  *
  * @param d     dimension of the activations
  * @param nAtoms number of planted features
  * @param atoms  row-major [nAtoms, d], each row of unit L2 norm
  */
 public record PlantedDictionary(int d, int nAtoms, float[] atoms) {
+
+    /** Largest Poisson rate the sampler accepts (Knuth's method loses precision far beyond it). */
+    public static final double MAX_MEAN_ACTIVE = 500;
 
     /** A drawn sample: activations {@code x} [n, d] and their true codes {@code codes} [n, nAtoms], row-major. */
     public record Sample(int n, float[] x, float[] codes) {}
@@ -34,8 +38,9 @@ public record PlantedDictionary(int d, int nAtoms, float[] atoms) {
 
     /** Draws {@code nAtoms} random unit directions in {@code d} dimensions. */
     public static PlantedDictionary random(int d, int nAtoms, long seed) {
-        if (d <= 0 || nAtoms <= 0) {
-            throw new IllegalArgumentException("d and nAtoms must be positive, got d=" + d + ", nAtoms=" + nAtoms);
+        if (d <= 0 || nAtoms <= 0 || (long) d * nAtoms > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("need d > 0, nAtoms > 0 and d x nAtoms < 2^31 (one Java array), got d="
+                    + d + ", nAtoms=" + nAtoms);
         }
         SplittableRandom rng = new SplittableRandom(seed);
         float[] atoms = new float[d * nAtoms];
@@ -62,9 +67,13 @@ public record PlantedDictionary(int d, int nAtoms, float[] atoms) {
      * @param noise      standard deviation of the added Gaussian noise, >= 0
      */
     public Sample sample(int n, double meanActive, boolean powerLaw, double noise, long seed) {
-        if (n <= 0 || !(meanActive > 0) || !(noise >= 0)) {
-            throw new IllegalArgumentException("need n > 0, meanActive > 0, noise >= 0; got n=" + n
-                    + ", meanActive=" + meanActive + ", noise=" + noise);
+        if (n <= 0 || !(meanActive > 0) || meanActive > MAX_MEAN_ACTIVE || !(noise >= 0)) {
+            throw new IllegalArgumentException("need n > 0, 0 < meanActive <= " + MAX_MEAN_ACTIVE
+                    + ", noise >= 0; got n=" + n + ", meanActive=" + meanActive + ", noise=" + noise);
+        }
+        if ((long) n * Math.max(d, nAtoms) > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("n x max(d, nAtoms) must be < 2^31 (one Java array), got n=" + n
+                    + ", d=" + d + ", nAtoms=" + nAtoms + "; draw several smaller samples");
         }
         SplittableRandom rng = new SplittableRandom(seed);
         float[] x = new float[n * d];

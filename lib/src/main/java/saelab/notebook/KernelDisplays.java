@@ -105,17 +105,28 @@ public final class KernelDisplays {
         }
         if (display == null) {
             throw new IllegalArgumentException(name + " kernel " + kernel.getClass().getName()
-                    + " has no public display(DisplayData) method with a DisplayData.putData(String, Object)");
+                    + " has no public display(DisplayData) method whose DisplayData has putData(String, Object)"
+                    + " and a public no-argument constructor or a static withType(String, String)");
         }
         return new ReflectiveDisplay(name, kernel, display);
     }
 
+    /** Whether the kernel's DisplayData type can be made (public no-arg constructor or static withType) and filled. */
     private static boolean hasPutData(Class<?> type) {
         try {
             type.getMethod("putData", String.class, Object.class);
-            return true;
         } catch (NoSuchMethodException e) {
             return false;
+        }
+        try {
+            type.getConstructor();
+            return true;
+        } catch (NoSuchMethodException e) {
+            try {
+                return Modifier.isStatic(type.getMethod("withType", String.class, String.class).getModifiers());
+            } catch (NoSuchMethodException e2) {
+                return false;
+            }
         }
     }
 

@@ -60,6 +60,9 @@ public final class Show {
 
     /** Shows a Tablesaw table as HTML, at most {@code maxRows} rows (head and tail). */
     public static void table(Table table, int maxRows) {
+        if (maxRows < 1) {
+            throw new IllegalArgumentException("maxRows must be at least 1, got " + maxRows);
+        }
         Table shown = table;
         String note = "";
         if (table.rowCount() > maxRows) {

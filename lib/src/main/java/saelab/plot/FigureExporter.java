@@ -73,7 +73,7 @@ public final class FigureExporter {
 
     private static void requireData(FigureSpec spec, Table data) {
         if (data == null || data.columnCount() == 0) {
-            throw new IllegalArgumentException("figure '" + spec.id()
+            throw new IllegalArgumentException(spec.kind() + " '" + spec.id()
                     + "' needs a table of the plotted numbers for its CSV, got " + (data == null ? "null" : "an empty table"));
         }
     }

@@ -56,8 +56,11 @@ public final class FigureRegistry {
         } catch (NoSuchFileException e) {
             throw new UncheckedIOException("figure registry " + file + " does not exist", e);
         } catch (JsonProcessingException e) {
-            String at = e instanceof JsonMappingException m && !m.getPath().isEmpty() ? " at " + m.getPathReference()
-                    : e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            String at = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+                at += " (" + jsonPath(m) + ")";
+            }
             throw new IllegalArgumentException("figure registry " + file + " is not valid: " + e.getOriginalMessage() + at, e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read figure registry " + file, e);
@@ -82,6 +85,19 @@ public final class FigureRegistry {
             }
         }
         return new FigureRegistry(file, byId);
+    }
+
+    /** A mapping error's position as {@code figures[0].outputs}. */
+    private static String jsonPath(JsonMappingException m) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : m.getPath()) {
+            if (r.getFieldName() != null) {
+                sb.append(sb.isEmpty() ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
     }
 
     /** The registry file this was read from. */
