@@ -50,6 +50,7 @@ find_jdk() {
 # Maven with the chosen JDK, quiet about JDK 25's warnings on Maven's own old libraries.
 # SAELAB_MVN_ARGS adds arguments to every call (e.g. "-s my-settings.xml" for a mirror).
 mvn_run() {
+  [ -n "${JAVA:-}" ] || find_jdk
   command -v mvn >/dev/null 2>&1 || die "Maven (mvn) is not installed. Install it with 'apt-get install maven' or from https://maven.apache.org/download.cgi."
   # shellcheck disable=SC2086 # SAELAB_MVN_ARGS is a list of words on purpose
   MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" mvn -B ${SAELAB_MVN_ARGS:-} "$@"

@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 profile=${SAELAB_PROFILE:-demo}
 t0=$(date +%s)
 bash "$SAELAB_ROOT/environment/setup.sh"
+find_jdk
 find_jupyter_python || die "Jupyter's runner is missing after set-up; run ./saelab setup and read its message."
 say "set-up done in $(( $(date +%s) - t0 )) s; running the notebooks (profile $profile)"
 "$PY" "$SAELAB_ROOT/environment/run_notebooks.py" --profile "$profile" "$@"
