@@ -16,7 +16,7 @@ import saelab.BuildInfo;
         description = "Sparse autoencoders for vision transformers: capture, train, analyse, intervene, plot.",
         subcommands = {InfoCommand.class, FiguresCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
-                "  reproduce   set up, then run every notebook and write every figure (figures/<profile>/)",
+                "  reproduce   set up, run every notebook, write every figure to figures/",
                 "  notebooks   run some or all notebooks: ./saelab notebooks [--quick] [NAME...]",
                 "  test        run the JUnit suite and every notebook in quick mode",
                 "  setup       install or check the JDK, Jupyter and the Java kernel (idempotent)"})
