@@ -2,7 +2,6 @@ package saelab.plot;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import saelab.io.Json;
 
 /**
  * The figure registry: every figure and table the notebooks produce, read from
@@ -56,12 +56,7 @@ public final class FigureRegistry {
         } catch (NoSuchFileException e) {
             throw new UncheckedIOException("figure registry " + file + " does not exist", e);
         } catch (JsonProcessingException e) {
-            String at = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-                at += " (" + jsonPath(m) + ")";
-            }
-            throw new IllegalArgumentException("figure registry " + file + " is not valid: " + e.getOriginalMessage() + at, e);
+            throw new IllegalArgumentException("figure registry " + file + " is not valid: " + Json.describe(e), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read figure registry " + file, e);
         }
@@ -85,19 +80,6 @@ public final class FigureRegistry {
             }
         }
         return new FigureRegistry(file, byId);
-    }
-
-    /** A mapping error's position as {@code figures[0].outputs}. */
-    private static String jsonPath(JsonMappingException m) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference r : m.getPath()) {
-            if (r.getFieldName() != null) {
-                sb.append(sb.isEmpty() ? "" : ".").append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                sb.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
     }
 
     /** The registry file this was read from. */
