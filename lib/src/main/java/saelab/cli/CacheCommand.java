@@ -7,6 +7,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import saelab.config.Workspace;
+import saelab.manifest.DataManifests;
+import saelab.manifest.DataRoot;
 import saelab.store.ActivationCache;
 import saelab.store.CacheManifest;
 import saelab.store.CacheVerifier;
@@ -15,7 +18,7 @@ import saelab.store.SyntheticCache;
 
 /** {@code saelab cache ...}: look at, check and make activation caches. */
 @Command(name = "cache", mixinStandardHelpOptions = true, description = "Inspect, verify or synthesise activation caches.",
-        subcommands = {CacheCommand.Info.class, CacheCommand.Verify.class, CacheCommand.Synth.class})
+        subcommands = {CacheCommand.Info.class, CacheCommand.Verify.class, CacheCommand.Synth.class, CacheCommand.Register.class})
 final class CacheCommand {
 
     @Command(name = "info", mixinStandardHelpOptions = true, description = "Summarise a cache (saelab or saev format).")
@@ -72,6 +75,29 @@ final class CacheCommand {
             System.err.println(problems.size() + " problem(s) in " + dir + ":");
             problems.forEach(p -> System.err.println("  " + p));
             return 1;
+        }
+    }
+
+    @Command(name = "register", mixinStandardHelpOptions = true,
+            description = "Write data-manifests/caches/ID.json for a cache under the data root.")
+    static final class Register implements Callable<Integer> {
+        @Parameters(paramLabel = "LOCATION", description = "the cache folder, relative to the data root")
+        String location;
+
+        @Option(names = "--id", required = true, description = "manifest id")
+        String id;
+
+        @Option(names = "--note", description = "what the cache is")
+        String note;
+
+        @Override
+        public Integer call() throws Exception {
+            Workspace ws = Workspace.locate();
+            Path root = DataRoot.find().orElseThrow(() -> new IllegalStateException(
+                    "no data root: set " + DataRoot.VAR + " or data_root in ~/.config/saelab/config.json"));
+            Path file = DataManifests.registerCache(ws.manifests(), id, root, location, note);
+            System.out.println("wrote " + ws.root().relativize(file));
+            return 0;
         }
     }
 

@@ -61,7 +61,12 @@ public final class Json {
 
     /** A parse error as "message at line L, column C (field path)". */
     public static String describe(JsonProcessingException e) {
-        StringBuilder sb = new StringBuilder(e.getOriginalMessage().lines().findFirst().orElse(""));
+        String first = e.getOriginalMessage().lines().findFirst().orElse("");
+        if (first.startsWith("Cannot map `null` into type")) {
+            first = "a required field is missing or null (expected type" + first.substring("Cannot map `null` into type".length())
+                    .replaceFirst("\\s*\\(set .*$", "").replace("`", "") + ")";
+        }
+        StringBuilder sb = new StringBuilder(first);
         if (e.getLocation() != null) {
             sb.append(" at line ").append(e.getLocation().getLineNr()).append(", column ").append(e.getLocation().getColumnNr());
         }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import saelab.io.MappedFile;
 
 /**
@@ -27,19 +28,18 @@ public final class ActivationCache implements AutoCloseable {
 
     private final CacheSource src;
     private final MappedFile[] mapped;
-    private final List<ImageRecord>[] images;
-    private final short[][] labels;
+    private final AtomicReferenceArray<List<ImageRecord>> images;
+    private final AtomicReferenceArray<short[]> labels;
     private final long[] shardStarts;
     private final long tokenBytes;
     private volatile boolean closed;
 
-    @SuppressWarnings("unchecked")
     private ActivationCache(CacheSource src) {
         this.src = src;
         int n = src.shards().size();
         this.mapped = new MappedFile[n];
-        this.images = new List[n];
-        this.labels = new short[n][];
+        this.images = new AtomicReferenceArray<>(n);
+        this.labels = new AtomicReferenceArray<>(n);
         this.shardStarts = new long[n];
         for (int i = 0; i < n; i++) {
             shardStarts[i] = src.shards().get(i).firstImage();
@@ -308,27 +308,27 @@ public final class ActivationCache implements AutoCloseable {
     }
 
     List<ImageRecord> shardImages(int shard) {
-        List<ImageRecord> l = images[shard];
+        List<ImageRecord> l = images.get(shard);
         if (l == null) {
             try {
                 l = src.images().shardImages(shard);
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
-            images[shard] = l;
+            images.set(shard, l);
         }
         return l;
     }
 
     short[] shardLabels(int shard) {
-        short[] l = labels[shard];
+        short[] l = labels.get(shard);
         if (l == null) {
             try {
                 l = src.labels().shardLabels(shard);
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
-            labels[shard] = l;
+            labels.set(shard, l);
         }
         return l;
     }

@@ -108,7 +108,13 @@ final class SaevFormat {
                 short[] out = new short[s.nImages() * patches];
                 try (var ch = java.nio.channels.FileChannel.open(labelsFile)) {
                     java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(out.length);
-                    ch.read(buf, s.firstImage() * patches);
+                    long pos = s.firstImage() * patches;
+                    while (buf.hasRemaining()) {
+                        int r = ch.read(buf, pos + buf.position());
+                        if (r < 0) {
+                            throw new IOException(labelsFile + ": ends before the labels of shard " + shard);
+                        }
+                    }
                     for (int i = 0; i < out.length; i++) {
                         out[i] = (short) (buf.get(i) & 0xff);
                     }
@@ -146,7 +152,8 @@ final class SaevFormat {
             for (int i = 0; i < list.size(); i++) {
                 JsonNode e = list.get(i);
                 String expectName = String.format("acts%06d.bin", i);
-                if (!e.path("name").asText("").equals(expectName) || !e.path("n_examples").canConvertToLong()) {
+                if (!e.path("name").asText("").equals(expectName) || !e.path("n_examples").canConvertToLong()
+                        || e.path("n_examples").asLong() <= 0 || e.path("n_examples").asLong() > Integer.MAX_VALUE) {
                     throw new IllegalArgumentException(listFile + ": entry " + i + ": expected {\"name\": \"" + expectName
                             + "\", \"n_examples\": N}, got " + e);
                 }

@@ -60,8 +60,8 @@ public final class ShuffledStream implements Iterator<TokenBatch>, AutoCloseable
         this.plan.skipSilently(options.startSample());
         this.planned = options.startSample();
         this.delivered = options.startSample();
-        this.end = options.maxSamples() == Long.MAX_VALUE ? Long.MAX_VALUE
-                : options.startSample() + options.maxSamples();
+        long sum = options.startSample() + options.maxSamples();
+        this.end = sum < 0 ? Long.MAX_VALUE : sum; // saturate: "endless" may be any huge count
         for (int i = 0; i < options.prefetch() + 1; i++) {
             free.add(newBuffer());
         }
