@@ -10,7 +10,7 @@ import saelab.store.ShuffleOptions;
 
 /** {@code saelab bench ...}: measurements of the heavy paths, printed as figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks of the heavy paths.",
-        subcommands = {BenchCommand.Loader.class})
+        subcommands = {BenchCommand.Loader.class, BenchCommand.Train.class})
 final class BenchCommand {
 
     @Command(name = "loader", mixinStandardHelpOptions = true,
@@ -48,6 +48,40 @@ final class BenchCommand {
                 }
                 LoaderBenchmark.run(c, l, o, rows, System.out);
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Training steps per second on random data; prints 'tokens/s: N' last (after 3 warm-up steps).")
+    static final class Train implements Callable<Integer> {
+        @Option(names = "--d-model", defaultValue = "384")
+        int dModel;
+
+        @Option(names = "--d-sae", defaultValue = "6144")
+        int dSae;
+
+        @Option(names = "--batch", defaultValue = "4096")
+        int batch;
+
+        @Option(names = "--steps", defaultValue = "20")
+        int steps;
+
+        @Option(names = "--sae", defaultValue = "relu", description = "relu or topk")
+        String kind;
+
+        @Option(names = "--k", defaultValue = "32")
+        int k;
+
+        @Override
+        public Integer call() throws Exception {
+            saelab.sae.SaeConfig cfg = new saelab.sae.SaeConfig(saelab.sae.SaeKind.parse(kind, "--sae"), dModel, dSae, 4e-4, k,
+                    4e-4, 1, "constant", 0, batch, steps + 3, 0, 0);
+            double secs = saelab.sae.TrainBenchmark.run(cfg, 3);
+            System.out.printf(java.util.Locale.ROOT, "saelab %s sae d_model %d d_sae %d batch %d steps %d k %d seconds %.3f threads %d%n",
+                    cfg.kind().id(), dModel, dSae, batch, steps, cfg.kind() == saelab.sae.SaeKind.TOPK ? k : 0, secs,
+                    Runtime.getRuntime().availableProcessors());
+            System.out.printf(java.util.Locale.ROOT, "tokens/s: %.1f%n", (double) batch * steps / secs);
             return 0;
         }
     }

@@ -83,10 +83,11 @@ public final class Progress {
     }
 
     static String human(double v) {
-        if (v >= 1e6) {
+        // thresholds sit where the rounded text would reach 1000 of the smaller unit
+        if (v >= 999_995) {
             return String.format(Locale.ROOT, "%.2fM", v / 1e6);
         }
-        if (v >= 1e3) {
+        if (v >= 999.95) {
             return String.format(Locale.ROOT, "%.1fk", v / 1e3);
         }
         return String.format(Locale.ROOT, "%.1f", v);

@@ -41,7 +41,7 @@ public final class DataManifests {
         return manifestsDir.resolve(kind + "s");
     }
 
-    /** All data manifests under {@code manifestsDir}, validated; errors name the file and field. */
+    /** The data manifest files under {@code manifestsDir} (not yet read: {@link #read} validates each). */
     public static List<Path> list(Path manifestsDir) {
         List<Path> out = new ArrayList<>();
         for (String kind : List.of("dataset", "model", "cache")) {

@@ -37,7 +37,9 @@ public final class DataRoot {
             if (root == null || !root.isTextual() || root.asText().isBlank()) {
                 throw new IllegalArgumentException(config + ": field 'data_root': expected the path of your data folder");
             }
-            return Optional.of(home.resolve(root.asText().replaceFirst("^~/", "")).toAbsolutePath().normalize());
+            String r = root.asText().strip();
+            Path p = r.equals("~") ? home : r.startsWith("~/") ? home.resolve(r.substring(2)) : home.resolve(r);
+            return Optional.of(p.toAbsolutePath().normalize());
         }
         return Optional.empty();
     }

@@ -57,7 +57,7 @@ public final class CacheVerifier {
             }
             return problems;
         } catch (RuntimeException e) {
-            problems.add(new Problem(manifestFile, e.getMessage()));
+            problems.add(new Problem(manifestFile, e.getMessage().replace("cache manifest " + manifestFile + " ", "")));
             return problems;
         }
         if (!m.complete()) {
@@ -93,6 +93,10 @@ public final class CacheVerifier {
         }
         for (ShardFile f : src.shards()) {
             checkFile(f.file(), f.bytes(), null, problems, progress);
+        }
+        Path labels = dir.resolve("labels.bin");
+        if (Files.exists(labels)) {
+            checkFile(labels, src.nImages() * src.tokens().patches(), null, problems, progress);
         }
         return problems;
     }

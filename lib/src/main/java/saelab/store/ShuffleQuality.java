@@ -26,7 +26,10 @@ import java.util.BitSet;
 public record ShuffleQuality(int batches, double batchDiversity, double neighbourRate, double distinctPerBatch,
                              double expectedDistinct) {
 
-    /** Measures the first {@code batches} batches of the plan of {@code options} (without replacement, no background drop). */
+    /**
+     * Measures the first {@code batches} batches of the plan of {@code options}, as given (the
+     * expectations assume sampling without replacement over all rows of the kind).
+     */
     public static ShuffleQuality measure(ActivationCache cache, ShuffleOptions options, int batches) {
         ShufflePlan plan = new ShufflePlan(cache, options, null);
         int tpi = plan.tokensPerImage();
