@@ -43,9 +43,9 @@ final class Adam implements AutoCloseable {
                 scope.tempAttachAll(g);
                 m.get(i).muli(BETA1).addi(g.mul(1 - BETA1));
                 v.get(i).muli(BETA2).addi(g.square().muli(1 - BETA2));
-                // p -= lr/c1 * m / (sqrt(v)/sqrt(c2) + eps)
-                NDArray denom = v.get(i).sqrt().divi(sqrtC2).addi(EPS);
-                p.subi(m.get(i).div(denom).muli(stepSize));
+                // p -= lr/c1 · m / (sqrt(v)/sqrt(c2) + eps) = (lr·sqrt(c2)/c1) · m / (sqrt(v) + eps·sqrt(c2))
+                NDArray denom = v.get(i).sqrt().addi(EPS * sqrtC2);
+                p.subi(m.get(i).div(denom).muli(stepSize * sqrtC2));
             }
         }
     }

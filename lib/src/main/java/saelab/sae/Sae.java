@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.GradientCollector;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -172,13 +173,16 @@ public final class Sae implements AutoCloseable {
         try (NDManager scope = NDManager.subManagerOf(x)) {
             scope.tempAttachAll(x);
             NDArray xc = x.sub(bDec);
-            NDArray f = xc.matMul(wEnc.transpose()).addi(bEnc);      // pre-activations, [B, F]
-            NDArray mask = f.gt(0);
-            f = Activation.relu(f);
+            NDArray pre = Linear.linear(xc, wEnc, bEnc).singletonOrThrow(); // one fused x·Wᵀ + b, [B, F]
+            NDArray f = Activation.relu(pre);                          // codes
+            pre.close();
+            // 1 where the latent is active, else 0, as float32: float-by-float products and sums are
+            // much faster here than ones that mix in a boolean mask (measured: 0.13 s against 0.33 s
+            // per step at B 4096, d_sae 6144)
+            NDArray on = f.sign();
             NDArray err = f.matMul(wDec).addi(bDec).subi(x);          // e = x̂ − x, [B, d]
             double mse = err.square().sum().getFloat() / ((double) b * d);
-            NDArray rowSums = f.sum(new int[] {1});
-            double l1Term = rowSums.sum().getFloat() / b;
+            double l1Term = f.sum().getFloat() / b;
             NDArray g = err.muli(2f / ((float) b * d));
             f.transpose().matMul(g).copyTo(grads.get(2));             // dW_dec = fᵀ g
             NDArray gDecBias = g.sum(new int[] {0});
@@ -186,72 +190,56 @@ public final class Sae implements AutoCloseable {
             if (l1 > 0) {
                 df.addi((float) (l1 / b));
             }
-            df.muli(mask);
+            df.muli(on);
             df.transpose().matMul(xc).copyTo(grads.get(0));           // dW_enc (rows), [F, d]
             NDArray dbEnc = df.sum(new int[] {0});
             dbEnc.copyTo(grads.get(1));
             gDecBias.subi(dbEnc.matMul(wEnc)).copyTo(grads.get(3));   // db_dec
-            NDArray on = mask.toType(DataType.FLOAT32, false);
-            boolean[] fired = on.sum(new int[] {0}).gt(0).toBooleanArray();
-            double l0 = on.sum().getFloat() / b;
+            NDArray perLatent = on.sum(new int[] {0});
+            boolean[] fired = perLatent.gt(0).toBooleanArray();
+            double l0 = perLatent.sum().getFloat() / b;
             return new StepResult(mse + l1 * l1Term, mse, l1Term, l0, fired);
         }
     }
 
-    /** TopK SAE through autograd on the active latents only (see the class comment). */
+    /** TopK SAE: dense encoder product and top-k in libtorch, the sparse rest in {@link TopKKernels}. */
     private StepResult topKStep(NDArray x) {
         int b = (int) x.getShape().get(0);
+        int d = config.dModel();
+        int k = config.k();
         try (NDManager scope = NDManager.subManagerOf(x)) {
             scope.tempAttachAll(x);
-            NDArray mse;
-            NDArray l1Term;
-            NDArray vals;
-            NDArray idx;
-            for (NDArray p : params()) {
-                try (NDArray g = p.getGradient()) {
-                    g.muli(0f);
-                }
+            NDArray xc = x.sub(bDec);
+            NDArray pre = Linear.linear(xc, wEnc, bEnc).singletonOrThrow();
+            NDList top = pre.topK(k, 1, true, false);
+            pre.close();
+            float[] v = top.get(0).toFloatArray();
+            for (int i = 0; i < v.length; i++) {
+                v[i] = Math.max(v[i], 0f); // ReLU of the kept pre-activations
             }
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray xc = x.sub(bDec);
-                NDArray pre = xc.stopGradient().matMul(wEnc.stopGradient().transpose()).add(bEnc.stopGradient());
-                idx = pre.topK(config.k(), 1, true, false).get(1); // [B, k]
-                NDArray flat = idx.flatten();
-                NDArray encRows = wEnc.get(new NDIndex("{}", flat)).reshape(b, config.k(), config.dModel());
-                NDArray preAct = encRows.batchMatMul(xc.expandDims(2)).squeeze(2)
-                        .add(bEnc.get(new NDIndex("{}", flat)).reshape(b, config.k()));
-                vals = Activation.relu(preAct); // [B, k]
-                NDArray decRows = wDec.get(new NDIndex("{}", flat)).reshape(b, config.k(), config.dModel());
-                NDArray xHat = vals.expandDims(1).batchMatMul(decRows).squeeze(1).add(bDec);
-                mse = xHat.sub(x).square().mean();
-                l1Term = vals.sum(new int[] {1}).mean();
-                gc.backward(mse);
+            long[] idx = top.get(1).toLongArray();
+            for (NDArray g : grads) {
+                g.muli(0f);
             }
-            for (int i = 0; i < grads.size(); i++) {
-                try (NDArray g = params().get(i).getGradient()) {
-                    g.copyTo(grads.get(i));
-                }
-            }
+            double mse = TopKKernels.step(b, d, k, config.dSae(), x.toFloatArray(), bDec.toFloatArray(), idx, v,
+                    view(wEnc), view(wDec), view(grads.get(0)), view(grads.get(1)), view(grads.get(2)), view(grads.get(3)));
             boolean[] fired = new boolean[config.dSae()];
-            long[] ids = idx.toLongArray();
-            boolean[] on = vals.gt(0).toBooleanArray();
             int active = 0;
-            for (int i = 0; i < ids.length; i++) {
-                if (on[i]) {
-                    fired[(int) ids[i]] = true;
+            double l1Term = 0;
+            for (int i = 0; i < idx.length; i++) {
+                if (v[i] > 0) {
+                    fired[(int) idx[i]] = true;
                     active++;
+                    l1Term += v[i];
                 }
             }
-            double m = mse.getFloat();
-            return new StepResult(m, m, l1Term.getFloat(), (double) active / b, fired);
+            return new StepResult(mse, mse, l1Term / b, (double) active / b, fired);
         }
     }
 
-    /** Sets every gradient to zero. */
-    public void zeroGradients() {
-        for (NDArray g : grads) {
-            g.muli(0f);
-        }
+    /** The memory of a contiguous CPU float32 tensor, without copying. */
+    private static java.lang.foreign.MemorySegment view(NDArray a) {
+        return java.lang.foreign.MemorySegment.ofBuffer(a.toByteBuffer(true));
     }
 
     /** Copies of the parameters in checkpoint layout: W_enc [d_model, d_sae], b_enc, W_dec [d_sae, d_model], b_dec. */

@@ -115,7 +115,6 @@ public final class SaeTrainer {
                     src.next(batch, cfg.batchSize());
                     checkFinite(batch, step, cfg);
                     sae.normalizeDecoder();
-                    sae.zeroGradients();
                     try (NDManager scope = nd.newSubManager()) {
                         NDArray x = scope.create(batch, new Shape(cfg.batchSize(), cfg.dModel()));
                         last = sae.forwardBackward(x, cfg.l1At(step));

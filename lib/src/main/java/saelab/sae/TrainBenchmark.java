@@ -34,7 +34,6 @@ public final class TrainBenchmark {
                     start = System.nanoTime();
                 }
                 sae.normalizeDecoder();
-                sae.zeroGradients();
                 sae.forwardBackward(data[(int) (step % data.length)], cfg.l1At(step));
                 sae.removeParallelGradient();
                 adam.step(sae.params(), sae.gradients(), cfg.lrAt(step));
