@@ -237,9 +237,8 @@ public final class Sae implements AutoCloseable {
         }
     }
 
-    /** The memory of a contiguous CPU float32 tensor, without copying. */
     private static java.lang.foreign.MemorySegment view(NDArray a) {
-        return java.lang.foreign.MemorySegment.ofBuffer(a.toByteBuffer(true));
+        return Adam.view(a);
     }
 
     /** Copies of the parameters in checkpoint layout: W_enc [d_model, d_sae], b_enc, W_dec [d_sae, d_model], b_dec. */
