@@ -123,9 +123,13 @@ final class TrainCommand implements Callable<Integer> {
                     : start -> new CacheBatches(c, ShuffleOptions.of(l).withKind(TokenKind.parse(tokenKind, "--token-kind"))
                             .withSeed(seed).withBatchSize(batch), start);
             SaeTrainer.Result r = SaeTrainer.train(cfg, data, out, new SaeTrainer.Options(checkpointEvery, logEvery, true), System.err);
-            System.out.printf(Locale.ROOT, "trained %s SAE d_model %d d_sae %d: %d steps, %d tokens, last mse %.5g, l0 %.2f,"
-                            + " %d latents never fired%nwrote %s%n", cfg.kind().id(), cfg.dModel(), cfg.dSae(), r.steps(), r.tokens(),
-                    r.last().mse(), r.last().l0(), r.deadLatents(), r.checkpoint());
+            if (r.last() == null) {
+                System.out.printf(Locale.ROOT, "the run in %s was already complete (%d steps); nothing to do%n", out, r.steps());
+            } else {
+                System.out.printf(Locale.ROOT, "trained %s SAE d_model %d d_sae %d: %d steps, %d tokens, last mse %.5g, l0 %.2f,"
+                                + " %d latents never fired%nwrote %s%n", cfg.kind().id(), cfg.dModel(), cfg.dSae(), r.steps(),
+                        r.tokens(), r.last().mse(), r.last().l0(), r.deadLatents(), r.checkpoint());
+            }
             if (saveDecoder != null) {
                 var contents = saelab.io.Safetensors.read(r.checkpoint());
                 var wDec = contents.require(r.checkpoint(), "W_dec", cfg.dSae(), cfg.dModel());

@@ -79,11 +79,15 @@ public final class Npy {
                 throw new IllegalArgumentException(file + ": shape is " + java.util.Arrays.toString(shape)
                         + ", expected a 2-D matrix [n, d_model]");
             }
+            if (shape[0] < 0 || shape[1] < 0 || (shape[1] > 0 && shape[0] > Long.MAX_VALUE / 4 / shape[1])) {
+                throw new IllegalArgumentException(file + ": shape " + java.util.Arrays.toString(shape) + " is impossible");
+            }
             long count = shape[0] * shape[1];
             long dataStart = headerStart + headerLen;
-            if (dataStart + 4 * count != m.size()) {
-                throw new IllegalArgumentException(file + ": holds " + (m.size() - dataStart) + " data bytes, expected "
-                        + 4 * count + " for shape " + java.util.Arrays.toString(shape) + " (truncated?)");
+            long have = m.size() - dataStart;
+            if (have != 4 * count) {
+                throw new IllegalArgumentException(file + ": holds " + have + " data bytes, expected " + 4 * count
+                        + " for shape " + java.util.Arrays.toString(shape) + (have < 4 * count ? " (truncated)" : " (extra bytes at the end)"));
             }
             if (count > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException(file + ": " + count + " values do not fit one Java array; use an activation cache");

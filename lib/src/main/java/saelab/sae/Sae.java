@@ -1,15 +1,12 @@
 package saelab.sae;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
-import ai.djl.training.GradientCollector;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -24,10 +21,10 @@ import java.util.SplittableRandom;
  * decoder: {@code x̂ = f W_dec + b_dec}. σ is ReLU, or for TopK ReLU followed by keeping the k
  * largest values of each row.
  *
- * <p>Gradients come from libtorch's autograd. For TopK only the active latents take part: the dense
- * encoder product (no gradient) picks the k indices, then their pre-activations are recomputed from
- * the gathered encoder rows, and decoding gathers k decoder rows, so decoding and the whole backward
- * pass cost O(batch × k × d_model) instead of O(batch × d_sae × d_model).
+ * <p>Gradients are written out, not taken from autograd: for ReLU as five dense products (see
+ * {@code reluStep}); for TopK only the k active latents of each row take part (the dense encoder
+ * product picks them in libtorch, then {@link TopKKernels} decodes and runs the backward pass), so
+ * decoding and the whole backward pass cost O(batch × k × d_model) instead of O(batch × d_sae × d_model).
  */
 public final class Sae implements AutoCloseable {
 
@@ -58,9 +55,6 @@ public final class Sae implements AutoCloseable {
         this.bEnc = bEnc;
         this.wDec = wDec;
         this.bDec = bDec;
-        for (NDArray p : params()) {
-            p.setRequiresGradient(true);
-        }
         this.grads = params().stream().map(p -> manager.zeros(p.getShape(), p.getDataType())).toList();
     }
 

@@ -12,7 +12,7 @@ package saelab.sae;
  * @param k              active latents per row (topk only)
  * @param lr             Adam learning rate after warm-up
  * @param warmupSteps    steps of linear learning-rate warm-up from lr/warmup to lr
- * @param schedule       after warm-up: {@code constant} or {@code cosine} (decay to 0 at the last step)
+ * @param schedule       after warm-up: {@code constant} or {@code cosine} (decaying towards 0, reached when the last step ends)
  * @param l1WarmupSteps  steps of linear warm-up of lambda from 0 (0 = none); it scales the loss term itself
  * @param batchSize      rows per step
  * @param steps          optimiser steps

@@ -24,7 +24,8 @@ import saelab.io.Safetensors.Tensor;
  * renormalised before every step and the gradient parallel to each row removed (the paper's recipe).
  *
  * <p>Writes into the output folder: {@code sae.safetensors} (see {@link SaeCheckpoint}),
- * {@code train-state.safetensors} (Adam moments and the step, for an exact resume), and
+ * {@code train-state.safetensors} (weights, Adam moments and the step in one atomically written
+ * file: a resume reads only this), and
  * {@code metrics.jsonl} (one JSON object every {@code logEvery} steps). A run restarted on the same
  * folder with the same config continues from the last checkpoint and ends with the same weights as an
  * uninterrupted run (the data source is re-entered at the same sample count).
@@ -46,7 +47,7 @@ public final class SaeTrainer {
      * @param checkpoint the final checkpoint
      * @param steps      steps done in total
      * @param tokens     rows seen in total
-     * @param last       the last step's loss terms
+     * @param last       the last step's loss terms (null when the run was already complete)
      * @param deadLatents latents that never fired during the run
      */
     public record Result(Path checkpoint, long steps, long tokens, Sae.StepResult last, int deadLatents) {}
@@ -73,20 +74,31 @@ public final class SaeTrainer {
             long[] lastFired;
             if (Files.isRegularFile(statePath)) {
                 Safetensors.Contents st = Safetensors.read(statePath);
-                SaeConfig saved = Json.mapper().readValue(st.metadata().get("config"), SaeConfig.class);
+                String savedJson = st.metadata().get("config");
+                String stepText = st.metadata().get("step");
+                if (savedJson == null || stepText == null || !st.tensors().containsKey("last_fired")) {
+                    throw new IllegalArgumentException(statePath + ": not a saelab training state (metadata 'config' and 'step'"
+                            + " and tensor 'last_fired' expected); delete it to start the run over");
+                }
+                SaeConfig saved = Json.mapper().readValue(savedJson, SaeConfig.class);
                 if (!saved.equals(cfg)) {
                     throw new IllegalStateException(outDir + " holds a run with another config (" + statePath
                             + "); use a new output folder, or delete it to start over");
                 }
-                sae = SaeCheckpoint.read(outDir.resolve(CHECKPOINT), nd);
-                adam = new Adam(sae.params(), nd);
+                // weights, moments and step come from this one file (written atomically), never from a
+                // checkpoint that a crash may have left one save ahead or behind
                 String[] names = {"W_enc", "b_enc", "W_dec", "b_dec"};
+                sae = Sae.of(cfg, nd, st.require(statePath, "p.W_enc", cfg.dSae(), cfg.dModel()).values(),
+                        st.require(statePath, "p.b_enc", cfg.dSae()).values(),
+                        st.require(statePath, "p.W_dec", cfg.dSae(), cfg.dModel()).values(),
+                        st.require(statePath, "p.b_dec", cfg.dModel()).values());
+                adam = new Adam(sae.params(), nd);
                 for (int i = 0; i < names.length; i++) {
                     long[] shape = sae.params().get(i).getShape().getShape();
                     adam.m.get(i).set(java.nio.FloatBuffer.wrap(st.require(statePath, "m." + names[i], shape).values()));
                     adam.v.get(i).set(java.nio.FloatBuffer.wrap(st.require(statePath, "v." + names[i], shape).values()));
                 }
-                startStep = Long.parseLong(st.metadata().get("step"));
+                startStep = Long.parseLong(stepText);
                 adam.t = startStep;
                 float[] lf = st.tensors().get("last_fired").values();
                 lastFired = new long[lf.length];
@@ -104,6 +116,13 @@ public final class SaeTrainer {
             }
             Sae.StepResult last = null;
             long tokens = startStep * cfg.batchSize();
+            if (startStep >= cfg.steps()) {
+                // already complete: leave the checkpoint (weights, provenance) and the metrics as they are
+                sae.close();
+                adam.close();
+                return new Result(outDir.resolve(CHECKPOINT), cfg.steps(), tokens, null, (int) java.util.Arrays.stream(lastFired)
+                        .filter(lf -> lf < 0).count());
+            }
             try (sae; adam; BatchSource src = data.apply(tokens)) {
                 if (src.dModel() != cfg.dModel()) {
                     throw new IllegalArgumentException("the input rows have width " + src.dModel() + ", the SAE config d_model "
@@ -211,6 +230,7 @@ public final class SaeTrainer {
         String[] names = {"W_enc", "b_enc", "W_dec", "b_dec"};
         for (int i = 0; i < names.length; i++) {
             long[] shape = adam.m.get(i).getShape().getShape();
+            t.put("p." + names[i], new Tensor(shape, sae.params().get(i).toFloatArray()));
             t.put("m." + names[i], new Tensor(shape, adam.m.get(i).toFloatArray()));
             t.put("v." + names[i], new Tensor(shape, adam.v.get(i).toFloatArray()));
         }
