@@ -4,6 +4,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import java.util.Locale;
+import saelab.sae.SaeConfig;
+import saelab.sae.SaeKind;
+import saelab.sae.TrainBenchmark;
 import saelab.store.ActivationCache;
 import saelab.store.LoaderBenchmark;
 import saelab.store.ShuffleOptions;
@@ -75,13 +79,13 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            saelab.sae.SaeConfig cfg = new saelab.sae.SaeConfig(saelab.sae.SaeKind.parse(kind, "--sae"), dModel, dSae, 4e-4, k,
+            SaeConfig cfg = new SaeConfig(SaeKind.parse(kind, "--sae"), dModel, dSae, 4e-4, k,
                     4e-4, 1, "constant", 0, batch, steps + 3, 0, 0);
-            double secs = saelab.sae.TrainBenchmark.run(cfg, 3);
-            System.out.printf(java.util.Locale.ROOT, "saelab %s sae d_model %d d_sae %d batch %d steps %d k %d seconds %.3f threads %d%n",
-                    cfg.kind().id(), dModel, dSae, batch, steps, cfg.kind() == saelab.sae.SaeKind.TOPK ? k : 0, secs,
+            double secs = TrainBenchmark.run(cfg, 3);
+            System.out.printf(Locale.ROOT, "saelab %s sae d_model %d d_sae %d batch %d steps %d k %d seconds %.3f threads %d%n",
+                    cfg.kind().id(), dModel, dSae, batch, steps, cfg.kind() == SaeKind.TOPK ? k : 0, secs,
                     Runtime.getRuntime().availableProcessors());
-            System.out.printf(java.util.Locale.ROOT, "tokens/s: %.1f%n", (double) batch * steps / secs);
+            System.out.printf(Locale.ROOT, "tokens/s: %.1f%n", (double) batch * steps / secs);
             return 0;
         }
     }

@@ -6,7 +6,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import java.util.function.LongFunction;
 import saelab.io.Npy;
+import saelab.io.Safetensors;
 import saelab.sae.BatchSource;
 import saelab.sae.CacheBatches;
 import saelab.sae.MatrixBatches;
@@ -118,7 +120,7 @@ final class TrainCommand implements Callable<Integer> {
             Npy.Matrix m = matrix;
             ActivationCache c = cache;
             int l = c == null ? 0 : (layer == null ? c.layers().getFirst() : layer);
-            java.util.function.LongFunction<BatchSource> data = m != null
+            LongFunction<BatchSource> data = m != null
                     ? start -> new MatrixBatches(m, seed, start, "npy " + input.npy.toAbsolutePath())
                     : start -> new CacheBatches(c, ShuffleOptions.of(l).withKind(TokenKind.parse(tokenKind, "--token-kind"))
                             .withSeed(seed).withBatchSize(batch), start);
@@ -131,7 +133,7 @@ final class TrainCommand implements Callable<Integer> {
                         r.tokens(), r.last().mse(), r.last().l0(), r.deadLatents(), r.checkpoint());
             }
             if (saveDecoder != null) {
-                var contents = saelab.io.Safetensors.read(r.checkpoint());
+                var contents = Safetensors.read(r.checkpoint());
                 var wDec = contents.require(r.checkpoint(), "W_dec", cfg.dSae(), cfg.dModel());
                 Npy.writeFloatMatrix(saveDecoder, cfg.dSae(), cfg.dModel(), wDec.values());
                 System.out.println("wrote " + saveDecoder);
