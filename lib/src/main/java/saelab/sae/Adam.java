@@ -42,7 +42,39 @@ final class Adam implements AutoCloseable {
         float stepSize = (float) (lr * Math.sqrt(c2) / c1);
         float eps = (float) (EPS * Math.sqrt(c2));
         for (int i = 0; i < params.size(); i++) {
-            update(view(params.get(i)), view(grads.get(i)), view(m.get(i)), view(v.get(i)), stepSize, eps);
+            NDArray p = params.get(i);
+            if (ai.djl.Device.Type.CPU.equals(p.getDevice().getDeviceType())) {
+                update(view(p), view(grads.get(i)), view(m.get(i)), view(v.get(i)), stepSize, eps);
+            } else {
+                updateOnDevice(p, grads.get(i), m.get(i), v.get(i), stepSize, eps);
+            }
+        }
+    }
+
+    /** The same update as NDArray operations, for tensors off the CPU (no Java view of their memory). */
+    private static void updateOnDevice(NDArray p, NDArray g, NDArray m, NDArray v, float stepSize, float eps) {
+        try (NDManager scope = NDManager.subManagerOf(p)) {
+            scope.tempAttachAll(p, g, m, v);
+            m.muli(BETA1).addi(g.mul(1 - BETA1));
+            v.muli(BETA2).addi(g.square().muli(1 - BETA2));
+            p.subi(m.div(v.sqrt().addi(eps)).muli(stepSize));
+        }
+    }
+
+    /**
+     * Zeroes the moments of the given latents' rows: encoder and decoder rows, encoder bias and (when
+     * present) threshold entries; params must be in {@link Sae#params()} order.
+     */
+    void resetRows(int[] latents) {
+        for (int i = 0; i < m.size(); i++) {
+            if (i == 3) {
+                continue; // b_dec is shared by all latents
+            }
+            for (NDArray a : List.of(m.get(i), v.get(i))) {
+                for (int l : latents) {
+                    a.set(new ai.djl.ndarray.index.NDIndex(l), 0f);
+                }
+            }
         }
     }
 

@@ -14,7 +14,8 @@ import saelab.io.Safetensors.Tensor;
 
 /**
  * SAE checkpoints: {@code sae.safetensors} with float32 tensors {@code W_enc} [d_model, d_sae],
- * {@code b_enc} [d_sae], {@code W_dec} [d_sae, d_model], {@code b_dec} [d_model], and in the
+ * {@code b_enc} [d_sae], {@code W_dec} [d_sae, d_model], {@code b_dec} [d_model], {@code threshold} [d_sae]
+ * for kinds with one (JumpReLU, BatchTopK: {@code f = pre · [pre > threshold]} at inference), and in the
  * safetensors metadata (string values): {@code format} = {@value #FORMAT}, {@code config} (the
  * {@link SaeConfig} as JSON) and {@code provenance} (JSON: input, steps, tokens seen, final
  * metrics, code version). Python reads it with {@code safetensors.numpy.load_file} and the metadata
@@ -26,24 +27,63 @@ public final class SaeCheckpoint {
 
     private SaeCheckpoint() {}
 
+    /**
+     * The tensors of a checkpoint, in checkpoint layout.
+     *
+     * @param wEnc      encoder [d_model, d_sae], row-major
+     * @param bEnc      [d_sae]
+     * @param wDec      decoder rows [d_sae, d_model]
+     * @param bDec      [d_model]
+     * @param threshold [d_sae] for kinds with a threshold ({@link SaeKind#hasThreshold()}), else null
+     */
+    public record Arrays(float[] wEnc, float[] bEnc, float[] wDec, float[] bDec, float[] threshold) {}
+
     /** Writes {@code sae} with its config and {@code provenance} (any JSON-able map) to {@code file}, atomically. */
     public static void write(Path file, Sae sae, Map<String, Object> provenance) throws IOException {
-        SaeConfig c = sae.config();
-        float[][] a = sae.exportArrays();
+        write(file, sae.config(), sae.exportArrays(), provenance);
+    }
+
+    /**
+     * Writes a checkpoint from arrays (e.g. an imported one), atomically.
+     *
+     * @throws IllegalArgumentException when an array's length does not fit the config, or a threshold is
+     *     missing or present against the kind
+     */
+    public static void write(Path file, SaeConfig c, Arrays a, Map<String, Object> provenance) throws IOException {
+        long d = c.dModel();
+        long f = c.dSae();
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        tensors.put("W_enc", new Tensor(new long[] {c.dModel(), c.dSae()}, a[0]));
-        tensors.put("b_enc", new Tensor(new long[] {c.dSae()}, a[1]));
-        tensors.put("W_dec", new Tensor(new long[] {c.dSae(), c.dModel()}, a[2]));
-        tensors.put("b_dec", new Tensor(new long[] {c.dModel()}, a[3]));
+        tensors.put("W_enc", sized("W_enc", new long[] {d, f}, a.wEnc()));
+        tensors.put("b_enc", sized("b_enc", new long[] {f}, a.bEnc()));
+        tensors.put("W_dec", sized("W_dec", new long[] {f, d}, a.wDec()));
+        tensors.put("b_dec", sized("b_dec", new long[] {d}, a.bDec()));
+        if (c.kind().hasThreshold() != (a.threshold() != null)) {
+            throw new IllegalArgumentException("a " + c.kind().id() + " SAE " + (c.kind().hasThreshold() ? "needs" : "has no")
+                    + " threshold tensor");
+        }
+        if (a.threshold() != null) {
+            tensors.put("threshold", sized("threshold", new long[] {f}, a.threshold()));
+        }
         Map<String, Object> prov = new LinkedHashMap<>(provenance);
         prov.putIfAbsent("code_version", BuildInfo.current().describe());
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
-        meta.put("config", Json.mapper().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                .writeValueAsString(c));
-        meta.put("provenance", Json.mapper().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                .writeValueAsString(prov));
+        var compact = Json.mapper().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
+        meta.put("config", compact.writeValueAsString(c));
+        meta.put("provenance", compact.writeValueAsString(prov));
         Safetensors.write(file, tensors, meta);
+    }
+
+    private static Tensor sized(String name, long[] shape, float[] values) {
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        if (values == null || values.length != n) {
+            throw new IllegalArgumentException("tensor " + name + " needs " + n + " values for shape " + java.util.Arrays.toString(shape)
+                    + ", got " + (values == null ? "none" : values.length));
+        }
+        return new Tensor(shape, values);
     }
 
     /**
@@ -53,25 +93,34 @@ public final class SaeCheckpoint {
      *     shape (both shapes), or the bad metadata field
      */
     public static Sae read(Path file, NDManager manager) throws IOException {
+        SaeConfig cfg = config(file);
+        Arrays a = readArrays(file, cfg);
+        return Sae.of(cfg, manager, transpose(a.wEnc(), cfg.dModel(), cfg.dSae()), a.bEnc(), a.wDec(), a.bDec(), a.threshold());
+    }
+
+    /** The config stored in a checkpoint's metadata. */
+    public static SaeConfig config(Path file) throws IOException {
         Safetensors.Contents c = Safetensors.read(file);
         String cfgJson = c.metadata().get("config");
         if (cfgJson == null) {
             throw new IllegalArgumentException(file + ": metadata field 'config' is missing; not a saelab checkpoint"
                     + " (import other tools' checkpoints with 'saelab sae import')");
         }
-        SaeConfig cfg;
         try {
-            cfg = Json.mapper().readValue(cfgJson, SaeConfig.class);
+            return Json.mapper().readValue(cfgJson, SaeConfig.class);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(file + ": metadata field 'config' is not a valid SAE config: " + Json.describe(e), e);
         }
+    }
+
+    /** The tensors of a checkpoint in checkpoint layout, shapes checked against {@code cfg}. */
+    public static Arrays readArrays(Path file, SaeConfig cfg) throws IOException {
+        Safetensors.Contents c = Safetensors.read(file);
         int d = cfg.dModel();
         int f = cfg.dSae();
-        float[] wEnc = c.require(file, "W_enc", d, f).values();
-        float[] bEnc = c.require(file, "b_enc", f).values();
-        float[] wDec = c.require(file, "W_dec", f, d).values();
-        float[] bDec = c.require(file, "b_dec", d).values();
-        return Sae.of(cfg, manager, transpose(wEnc, d, f), bEnc, wDec, bDec);
+        return new Arrays(c.require(file, "W_enc", d, f).values(), c.require(file, "b_enc", f).values(),
+                c.require(file, "W_dec", f, d).values(), c.require(file, "b_dec", d).values(),
+                cfg.kind().hasThreshold() ? c.require(file, "threshold", f).values() : null);
     }
 
     /** The provenance JSON of a checkpoint (empty object when absent). */

@@ -1,41 +1,73 @@
 package saelab.sae;
 
+import java.util.List;
+
 /**
  * The architecture and training recipe of one SAE. Read and written as JSON (snake_case), stored in
- * every checkpoint.
+ * every checkpoint. Fields added after the first format version default, when absent from older
+ * JSON, to the behaviour from before they existed.
  *
- * @param kind           activation: relu (with L1) or topk
+ * @param kind           activation: relu (L1), topk, batchtopk or jumprelu (L0), see {@link SaeKind}
  * @param dModel         input width
  * @param dSae           number of latents
- * @param l1             sparsity coefficient lambda of the L1 term (relu only): loss = MSE + lambda × mean over
- *                       the batch of the sum of the codes; MSE is the mean over batch and dimensions
- * @param k              active latents per row (topk only)
+ * @param l1             sparsity coefficient λ: of the L1 term for relu (loss = MSE + λ × mean over the batch of
+ *                       the sum of the codes), of the L0 term for jumprelu (λ × mean number of active latents);
+ *                       MSE is the mean over batch and dimensions
+ * @param k              active latents per row (topk), on average per row (batchtopk)
  * @param lr             Adam learning rate after warm-up
  * @param warmupSteps    steps of linear learning-rate warm-up from lr/warmup to lr
  * @param schedule       after warm-up: {@code constant} or {@code cosine} (decaying towards 0, reached when the last step ends)
- * @param l1WarmupSteps  steps of linear warm-up of lambda from 0 (0 = none); it scales the loss term itself
+ * @param l1WarmupSteps  steps of linear warm-up of λ from 0 (0 = none); it scales the loss term itself
  * @param batchSize      rows per step
  * @param steps          optimiser steps
  * @param gradClip       clip the global gradient norm to this (0 = off)
  * @param seed           seed of the initialisation and of the data order
+ * @param matryoshka     Matryoshka prefix sizes (Bussmann et al., "Learning Multi-Level Features with
+ *                       Matryoshka Sparse Autoencoders", 2025): the loss is the mean over the prefixes m of the
+ *                       MSE of reconstructing from latents [0, m) only; strictly increasing, the last equal to
+ *                       d_sae (appended when missing); empty = the plain objective. topk and batchtopk only.
+ * @param auxK           AuxK (Gao et al. 2024): the k_aux largest pre-activations among dead latents
+ *                       reconstruct the main reconstruction's residual, weighted by {@code auxCoeff} (0 = off)
+ * @param auxCoeff       weight α of the AuxK loss (Gao et al. use 1/32)
+ * @param deadTokens     a latent is dead when it has not fired in this many training tokens (AuxK and resampling)
+ * @param bandwidth      jumprelu: width ε of the rectangle kernel of the straight-through estimator
+ * @param initThreshold  jumprelu: initial threshold θ of every latent
+ * @param resampleEvery  steps between resamplings of dead latents (0 = never); see {@link SaeTrainer}
+ * @param encoderInput   {@code centered}: the encoder sees x − b_dec (the paper era, SAELens'
+ *                       apply_b_dec_to_input); {@code raw}: it sees x (current saev)
+ * @param normalizeInput scale inputs by one constant so their mean L2 norm is sqrt(d_model) during training;
+ *                       the saved checkpoint has the scale folded in and works on raw inputs
+ * @param geometricMedianInit initialise b_dec to the geometric median of the first batch (otherwise zero)
+ *
+ * <p>An SAE whose training recipe is unknown (imported from another tool) has lr, batch_size and steps
+ * all 0; see {@link #inference}. Such a config cannot be trained.
  */
 public record SaeConfig(SaeKind kind, int dModel, int dSae, double l1, int k, double lr, int warmupSteps, String schedule,
-                        int l1WarmupSteps, int batchSize, long steps, double gradClip, long seed) {
+                        int l1WarmupSteps, int batchSize, long steps, double gradClip, long seed,
+                        List<Integer> matryoshka, int auxK, double auxCoeff, long deadTokens, double bandwidth,
+                        double initThreshold, long resampleEvery, String encoderInput, boolean normalizeInput,
+                        boolean geometricMedianInit) {
+
+    /** Default of {@link #auxCoeff}, as Gao et al. (2024). */
+    public static final double DEFAULT_AUX_COEFF = 1.0 / 32;
+    /** Default of {@link #bandwidth} and {@link #initThreshold}, as Rajamanoharan et al. (2024). */
+    public static final double DEFAULT_BANDWIDTH = 1e-3;
 
     public SaeConfig {
         if (kind == null) {
-            throw new IllegalArgumentException("SAE kind is missing; expected relu or topk");
+            throw new IllegalArgumentException("SAE kind is missing; expected relu, topk, batchtopk or jumprelu");
         }
         if (dModel <= 0 || dSae <= 0) {
             throw new IllegalArgumentException("d_model and d_sae must be positive, got " + dModel + " and " + dSae);
         }
-        if (kind == SaeKind.TOPK && (k <= 0 || k > dSae)) {
-            throw new IllegalArgumentException("a topk SAE needs 0 < k <= d_sae, got k=" + k + ", d_sae=" + dSae);
+        if (kind.selectsTopK() && (k <= 0 || k > dSae)) {
+            throw new IllegalArgumentException("a " + kind.id() + " SAE needs 0 < k <= d_sae, got k=" + k + ", d_sae=" + dSae);
         }
-        if (kind == SaeKind.RELU && !(l1 >= 0)) {
-            throw new IllegalArgumentException("a relu SAE needs l1 >= 0, got " + l1);
+        if (kind.hasPenalty() && !(l1 >= 0)) {
+            throw new IllegalArgumentException("a " + kind.id() + " SAE needs l1 >= 0, got " + l1);
         }
-        if (!(lr > 0) || warmupSteps < 0 || l1WarmupSteps < 0 || batchSize <= 0 || steps <= 0 || !(gradClip >= 0)) {
+        boolean recipeUnknown = lr == 0 && batchSize == 0 && steps == 0;
+        if (!recipeUnknown && (!(lr > 0) || batchSize <= 0 || steps <= 0) || warmupSteps < 0 || l1WarmupSteps < 0 || !(gradClip >= 0)) {
             throw new IllegalArgumentException("need lr > 0, warm-ups >= 0, batch > 0, steps > 0, grad clip >= 0; got lr=" + lr
                     + ", warmup=" + warmupSteps + ", l1 warmup=" + l1WarmupSteps + ", batch=" + batchSize + ", steps=" + steps
                     + ", grad clip=" + gradClip);
@@ -46,6 +78,119 @@ public record SaeConfig(SaeKind kind, int dModel, int dSae, double l1, int k, do
         if (!schedule.equals("constant") && !schedule.equals("cosine")) {
             throw new IllegalArgumentException("schedule is '" + schedule + "'; expected constant or cosine");
         }
+        matryoshka = matryoshkaPrefixes(matryoshka, dSae, kind);
+        if (auxK < 0 || auxK > dSae || !(auxCoeff >= 0) || deadTokens < 0 || resampleEvery < 0) {
+            throw new IllegalArgumentException("need 0 <= aux_k <= d_sae, aux_coeff >= 0, dead_tokens >= 0, resample_every >= 0;"
+                    + " got aux_k=" + auxK + ", aux_coeff=" + auxCoeff + ", dead_tokens=" + deadTokens + ", resample_every="
+                    + resampleEvery);
+        }
+        if (auxK > 0 && !kind.selectsTopK()) {
+            throw new IllegalArgumentException("aux_k applies to topk and batchtopk SAEs, not " + kind.id());
+        }
+        if ((auxK > 0 || resampleEvery > 0) && deadTokens == 0) {
+            throw new IllegalArgumentException("aux_k and resample_every need dead_tokens > 0 (tokens without firing that make a"
+                    + " latent dead)");
+        }
+        if (kind == SaeKind.JUMPRELU && !(bandwidth > 0 && initThreshold > 0)) {
+            throw new IllegalArgumentException("a jumprelu SAE needs bandwidth > 0 and init_threshold > 0, got " + bandwidth
+                    + " and " + initThreshold);
+        }
+        if (encoderInput == null) {
+            encoderInput = "centered";
+        }
+        if (!encoderInput.equals("centered") && !encoderInput.equals("raw")) {
+            throw new IllegalArgumentException("encoder_input is '" + encoderInput + "'; expected centered (x - b_dec) or raw (x)");
+        }
+    }
+
+    /**
+     * The recipe without the newer options: no Matryoshka, no AuxK, no resampling, centred encoder
+     * input, no input normalisation, zero b_dec, and for jumprelu the default bandwidth and threshold.
+     */
+    public SaeConfig(SaeKind kind, int dModel, int dSae, double l1, int k, double lr, int warmupSteps, String schedule,
+                     int l1WarmupSteps, int batchSize, long steps, double gradClip, long seed) {
+        this(kind, dModel, dSae, l1, k, lr, warmupSteps, schedule, l1WarmupSteps, batchSize, steps, gradClip, seed, List.of(), 0,
+                DEFAULT_AUX_COEFF, 0, DEFAULT_BANDWIDTH, DEFAULT_BANDWIDTH, 0, "centered", false, false);
+    }
+
+    /**
+     * The config of an SAE used for inference only, whose training recipe is unknown (an imported
+     * checkpoint): lr, batch_size and steps are 0.
+     *
+     * @param k            active latents for topk and batchtopk (else ignored, stored as 0)
+     * @param encoderInput {@code centered} or {@code raw}
+     */
+    public static SaeConfig inference(SaeKind kind, int dModel, int dSae, int k, String encoderInput) {
+        return new SaeConfig(kind, dModel, dSae, 0, kind.selectsTopK() ? k : 0, 0, 0, "constant", 0, 0, 0, 0, 0, List.of(), 0,
+                DEFAULT_AUX_COEFF, 0, DEFAULT_BANDWIDTH, DEFAULT_BANDWIDTH, 0, encoderInput, false, false);
+    }
+
+    /** Whether the config has a training recipe (false for {@link #inference} configs). */
+    public boolean trainable() {
+        return steps > 0;
+    }
+
+    private static List<Integer> matryoshkaPrefixes(List<Integer> given, int dSae, SaeKind kind) {
+        if (given == null || given.isEmpty()) {
+            return List.of();
+        }
+        if (!kind.selectsTopK()) {
+            throw new IllegalArgumentException("a Matryoshka objective applies to topk and batchtopk SAEs, not " + kind.id());
+        }
+        java.util.ArrayList<Integer> p = new java.util.ArrayList<>();
+        int prev = 0;
+        for (Integer m : given) {
+            if (m == null || m <= prev || m > dSae) {
+                throw new IllegalArgumentException("matryoshka prefixes must increase strictly within (0, d_sae=" + dSae + "], got "
+                        + given);
+            }
+            p.add(m);
+            prev = m;
+        }
+        if (prev != dSae) {
+            p.add(dSae);
+        }
+        return List.copyOf(p);
+    }
+
+    /** This config with Matryoshka prefixes (see {@link #matryoshka}). */
+    public SaeConfig withMatryoshka(List<Integer> prefixes) {
+        return new SaeConfig(kind, dModel, dSae, l1, k, lr, warmupSteps, schedule, l1WarmupSteps, batchSize, steps, gradClip, seed,
+                prefixes, auxK, auxCoeff, deadTokens, bandwidth, initThreshold, resampleEvery, encoderInput, normalizeInput,
+                geometricMedianInit);
+    }
+
+    /** This config with AuxK ({@code auxK} latents, weight {@code coeff}) and the dead-latent horizon. */
+    public SaeConfig withAuxK(int auxK, double coeff, long deadTokens) {
+        return new SaeConfig(kind, dModel, dSae, l1, k, lr, warmupSteps, schedule, l1WarmupSteps, batchSize, steps, gradClip, seed,
+                matryoshka, auxK, coeff, deadTokens, bandwidth, initThreshold, resampleEvery, encoderInput, normalizeInput,
+                geometricMedianInit);
+    }
+
+    /** This config with dead-latent resampling every {@code every} steps (0 = off) and the dead-latent horizon. */
+    public SaeConfig withResampling(long every, long deadTokens) {
+        return new SaeConfig(kind, dModel, dSae, l1, k, lr, warmupSteps, schedule, l1WarmupSteps, batchSize, steps, gradClip, seed,
+                matryoshka, auxK, auxCoeff, deadTokens, bandwidth, initThreshold, every, encoderInput, normalizeInput,
+                geometricMedianInit);
+    }
+
+    /** This config with the JumpReLU estimator's bandwidth and initial threshold. */
+    public SaeConfig withJumpRelu(double bandwidth, double initThreshold) {
+        return new SaeConfig(kind, dModel, dSae, l1, k, lr, warmupSteps, schedule, l1WarmupSteps, batchSize, steps, gradClip, seed,
+                matryoshka, auxK, auxCoeff, deadTokens, bandwidth, initThreshold, resampleEvery, encoderInput, normalizeInput,
+                geometricMedianInit);
+    }
+
+    /** This config with the encoder input convention, input normalisation and b_dec initialisation. */
+    public SaeConfig withInput(String encoderInput, boolean normalizeInput, boolean geometricMedianInit) {
+        return new SaeConfig(kind, dModel, dSae, l1, k, lr, warmupSteps, schedule, l1WarmupSteps, batchSize, steps, gradClip, seed,
+                matryoshka, auxK, auxCoeff, deadTokens, bandwidth, initThreshold, resampleEvery, encoderInput, normalizeInput,
+                geometricMedianInit);
+    }
+
+    /** Whether the encoder subtracts b_dec from its input. */
+    public boolean centered() {
+        return encoderInput.equals("centered");
     }
 
     /** Learning rate at step {@code step} (0-based): linear warm-up, then constant or cosine decay. */
@@ -61,9 +206,9 @@ public record SaeConfig(SaeKind kind, int dModel, int dSae, double l1, int k, do
         return lr;
     }
 
-    /** Sparsity coefficient at step {@code step}: linear warm-up from 0 when {@code l1WarmupSteps > 0}. */
+    /** Sparsity coefficient at step {@code step}: linear warm-up from 0 when {@code l1WarmupSteps > 0}; 0 without a penalty. */
     public double l1At(long step) {
-        if (kind != SaeKind.RELU) {
+        if (!kind.hasPenalty()) {
             return 0;
         }
         return l1WarmupSteps > 0 && step < l1WarmupSteps ? l1 * (step + 1) / l1WarmupSteps : l1;

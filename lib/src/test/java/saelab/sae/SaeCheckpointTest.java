@@ -101,8 +101,10 @@ class SaeCheckpointTest {
             for (int i = 0; i < 4; i++) {
                 assertArrayEquals(a[i], params.get(i), "parameter " + i);
             }
-            float[][] exported = back.exportArrays();
-            assertArrayEquals(SaeCheckpoint.transpose(a[0], F, D), exported[0]);
+            SaeCheckpoint.Arrays exported = back.exportArrays();
+            assertArrayEquals(SaeCheckpoint.transpose(a[0], F, D), exported.wEnc());
+            assertArrayEquals(a[2], exported.wDec());
+            assertEquals(null, exported.threshold(), "topk has no threshold");
         }
     }
 

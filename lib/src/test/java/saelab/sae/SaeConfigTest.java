@@ -101,6 +101,8 @@ class SaeConfigTest {
     void kindParsesCaseInsensitively() {
         assertEquals(SaeKind.TOPK, SaeKind.parse(" TopK ", "--sae"));
         assertEquals("relu", SaeKind.RELU.id());
-        rejected("--sae is 'jumprelu'", () -> SaeKind.parse("jumprelu", "--sae"));
+        assertEquals(SaeKind.BATCHTOPK, SaeKind.parse("batchtopk", "--sae"));
+        assertEquals(SaeKind.JUMPRELU, SaeKind.parse("JumpReLU", "--sae"));
+        rejected("--sae is 'gated'", () -> SaeKind.parse("gated", "--sae"));
     }
 }
