@@ -71,19 +71,26 @@ final class BenchCommand {
         @Option(names = "--steps", defaultValue = "20")
         int steps;
 
-        @Option(names = "--sae", defaultValue = "relu", description = "relu or topk")
+        @Option(names = "--sae", defaultValue = "relu", description = "relu, topk, batchtopk or jumprelu")
         String kind;
 
         @Option(names = "--k", defaultValue = "32")
         int k;
 
+        @Option(names = "--matryoshka", split = ",", description = "Matryoshka prefix sizes (topk, batchtopk)")
+        java.util.List<Integer> matryoshka;
+
+        @Option(names = "--dense", description = "use the dense (device-independent) gradients even where sparse kernels apply")
+        boolean dense;
+
         @Override
         public Integer call() throws Exception {
             SaeConfig cfg = new SaeConfig(SaeKind.parse(kind, "--sae"), dModel, dSae, 4e-4, k,
-                    4e-4, 1, "constant", 0, batch, steps + 3, 0, 0);
-            double secs = TrainBenchmark.run(cfg, 3);
-            System.out.printf(Locale.ROOT, "saelab %s sae d_model %d d_sae %d batch %d steps %d k %d seconds %.3f threads %d%n",
-                    cfg.kind().id(), dModel, dSae, batch, steps, cfg.kind() == SaeKind.TOPK ? k : 0, secs,
+                    4e-4, 1, "constant", 0, batch, steps + 3, 0, 0)
+                    .withMatryoshka(matryoshka == null ? java.util.List.of() : matryoshka);
+            double secs = TrainBenchmark.run(cfg, 3, dense);
+            System.out.printf(Locale.ROOT, "saelab %s%s sae d_model %d d_sae %d batch %d steps %d k %d seconds %.3f threads %d%n",
+                    cfg.kind().id(), dense ? " (dense)" : "", dModel, dSae, batch, steps, cfg.kind().selectsTopK() ? k : 0, secs,
                     Runtime.getRuntime().availableProcessors());
             System.out.printf(Locale.ROOT, "tokens/s: %.1f%n", (double) batch * steps / secs);
             return 0;

@@ -1,6 +1,9 @@
 package saelab.cli;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -15,6 +18,7 @@ import saelab.sae.MatrixBatches;
 import saelab.sae.SaeConfig;
 import saelab.sae.SaeKind;
 import saelab.sae.SaeTrainer;
+import saelab.sae.SweepSpec;
 import saelab.store.ActivationCache;
 import saelab.store.ShuffleOptions;
 import saelab.store.TokenKind;
@@ -41,17 +45,56 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--token-kind", defaultValue = "patches", description = "patches or cls (cache input; default ${DEFAULT-VALUE})")
     String tokenKind;
 
-    @Option(names = "--sae", defaultValue = "relu", description = "relu or topk (default ${DEFAULT-VALUE})")
+    @Option(names = "--sae", defaultValue = "relu", description = "relu, topk, batchtopk or jumprelu (default ${DEFAULT-VALUE})")
     String kind;
 
-    @Option(names = "--l1", defaultValue = "4e-4", description = "L1 coefficient, relu (default ${DEFAULT-VALUE})")
+    @Option(names = "--l1", defaultValue = "4e-4",
+            description = "sparsity coefficient: of the L1 term (relu), of the L0 term (jumprelu) (default ${DEFAULT-VALUE})")
     double l1;
 
-    @Option(names = "--l1-warmup", defaultValue = "0", description = "steps of L1 coefficient warm-up (default ${DEFAULT-VALUE})")
+    @Option(names = "--l1-warmup", defaultValue = "0", description = "steps of sparsity coefficient warm-up (default ${DEFAULT-VALUE})")
     int l1Warmup;
 
-    @Option(names = "--k", defaultValue = "32", description = "active latents, topk (default ${DEFAULT-VALUE})")
+    @Option(names = "--k", defaultValue = "32", description = "active latents per row, topk and batchtopk (default ${DEFAULT-VALUE})")
     int k;
+
+    @Option(names = "--matryoshka", split = ",", description = "Matryoshka prefix sizes, e.g. 128,512,2048 (topk, batchtopk)")
+    List<Integer> matryoshka;
+
+    @Option(names = "--aux-k", defaultValue = "0", description = "AuxK: dead latents that model the residual (topk, batchtopk; 0 = off)")
+    int auxK;
+
+    @Option(names = "--aux-coeff", defaultValue = "0.03125", description = "AuxK loss weight (default ${DEFAULT-VALUE} = 1/32)")
+    double auxCoeff;
+
+    @Option(names = "--dead-tokens", defaultValue = "10000000",
+            description = "a latent is dead after this many tokens without firing (default ${DEFAULT-VALUE})")
+    long deadTokens;
+
+    @Option(names = "--resample-every", defaultValue = "0", description = "steps between dead-latent resamplings (0 = never)")
+    long resampleEvery;
+
+    @Option(names = "--bandwidth", defaultValue = "0.001", description = "jumprelu: straight-through kernel width (default ${DEFAULT-VALUE})")
+    double bandwidth;
+
+    @Option(names = "--init-threshold", defaultValue = "0.001", description = "jumprelu: initial threshold (default ${DEFAULT-VALUE})")
+    double initThreshold;
+
+    @Option(names = "--encoder-input", defaultValue = "centered",
+            description = "centered (encoder sees x - b_dec, the paper) or raw (x) (default ${DEFAULT-VALUE})")
+    String encoderInput;
+
+    @Option(names = "--normalize-input", description = "scale inputs to mean norm sqrt(d_model); the scale is folded into the checkpoint")
+    boolean normalizeInput;
+
+    @Option(names = "--geometric-median-init", description = "initialise b_dec to the geometric median of the first batch")
+    boolean geometricMedianInit;
+
+    @Option(names = "--sweep", description = "JSON file of several configs trained in one pass (see README); each in OUT/<name>")
+    Path sweep;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default ${DEFAULT-VALUE})")
+    String device;
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "learning rate (default ${DEFAULT-VALUE})")
     double lr;
@@ -95,6 +138,24 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--save-decoder", description = "also write the decoder rows W_dec [d_sae, d_model] as .npy")
     Path saveDecoder;
 
+    /** Parses --device; refuses a GPU that the PyTorch engine cannot see. */
+    static Device device(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        Device d;
+        if (n.equals("cpu")) {
+            d = Device.cpu();
+        } else if (n.matches("gpu(:?[0-9]+)?")) {
+            d = Device.gpu(n.equals("gpu") ? 0 : Integer.parseInt(n.substring(n.startsWith("gpu:") ? 4 : 3)));
+        } else {
+            throw new IllegalArgumentException("--device is '" + name + "'; expected cpu, gpu or gpu:N");
+        }
+        if (d.isGpu() && d.getDeviceId() >= Engine.getInstance().getGpuCount()) {
+            throw new IllegalArgumentException("--device " + name + ": the PyTorch engine sees " + Engine.getInstance().getGpuCount()
+                    + " GPU(s); use --device cpu, or a machine with a CUDA GPU and the CUDA build of libtorch");
+        }
+        return d;
+    }
+
     @Override
     public Integer call() throws Exception {
         if ((steps == null) == (tokens == null)) {
@@ -102,6 +163,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if ((dSae == null) == (expansion == null)) {
             throw new IllegalArgumentException("give exactly one of --d-sae and --expansion");
+        }
+        if (saveDecoder != null && sweep != null) {
+            throw new IllegalArgumentException("--save-decoder applies to single runs, not to --sweep");
         }
         long nSteps = steps != null ? steps : Math.max(1, tokens / batch);
         ActivationCache cache = null;
@@ -115,8 +179,15 @@ final class TrainCommand implements Callable<Integer> {
             dModel = cache.dModel();
         }
         try {
-            SaeConfig cfg = new SaeConfig(SaeKind.parse(kind, "--sae"), dModel, dSae != null ? dSae : expansion * dModel, l1, k,
-                    lr, warmup, schedule, l1Warmup, batch, nSteps, gradClip, seed);
+            SaeKind saeKind = SaeKind.parse(kind, "--sae");
+            SaeConfig cfg = new SaeConfig(saeKind, dModel, dSae != null ? dSae : expansion * dModel, l1, k,
+                    lr, warmup, schedule, l1Warmup, batch, nSteps, gradClip, seed)
+                    .withMatryoshka(matryoshka == null ? List.of() : matryoshka)
+                    .withAuxK(auxK, auxCoeff, auxK > 0 || resampleEvery > 0 ? deadTokens : 0)
+                    .withResampling(resampleEvery, auxK > 0 || resampleEvery > 0 ? deadTokens : 0)
+                    .withJumpRelu(bandwidth, initThreshold)
+                    .withInput(encoderInput, normalizeInput, geometricMedianInit);
+            List<SweepSpec.Run> runs = sweep == null ? List.of(new SweepSpec.Run(".", cfg)) : SweepSpec.read(sweep, cfg);
             Npy.Matrix m = matrix;
             ActivationCache c = cache;
             int l = c == null ? 0 : (layer == null ? c.layers().getFirst() : layer);
@@ -124,15 +195,23 @@ final class TrainCommand implements Callable<Integer> {
                     ? start -> new MatrixBatches(m, seed, start, "npy " + input.npy.toAbsolutePath())
                     : start -> new CacheBatches(c, ShuffleOptions.of(l).withKind(TokenKind.parse(tokenKind, "--token-kind"))
                             .withSeed(seed).withBatchSize(batch), start);
-            SaeTrainer.Result r = SaeTrainer.train(cfg, data, out, new SaeTrainer.Options(checkpointEvery, logEvery, true), System.err);
-            if (r.last() == null) {
-                System.out.printf(Locale.ROOT, "the run in %s was already complete (%d steps); nothing to do%n", out, r.steps());
-            } else {
-                System.out.printf(Locale.ROOT, "trained %s SAE d_model %d d_sae %d: %d steps, %d tokens, last mse %.5g, l0 %.2f,"
-                                + " %d latents never fired%nwrote %s%n", cfg.kind().id(), cfg.dModel(), cfg.dSae(), r.steps(),
-                        r.tokens(), r.last().mse(), r.last().l0(), r.deadLatents(), r.checkpoint());
+            List<Path> outs = runs.stream().map(r -> out.resolve(r.name()).normalize()).toList();
+            List<SaeTrainer.Result> results = SaeTrainer.trainAll(runs.stream().map(SweepSpec.Run::config).toList(), data, outs,
+                    new SaeTrainer.Options(checkpointEvery, logEvery, true, device(device)), System.err);
+            for (int i = 0; i < results.size(); i++) {
+                SaeTrainer.Result r = results.get(i);
+                SaeConfig rc = runs.get(i).config();
+                if (r.last() == null) {
+                    System.out.printf(Locale.ROOT, "the run in %s was already complete (%d steps); nothing to do%n", outs.get(i),
+                            r.steps());
+                } else {
+                    System.out.printf(Locale.ROOT, "trained %s SAE d_model %d d_sae %d: %d steps, %d tokens, last mse %.5g, l0 %.2f,"
+                                    + " %d latents dead%nwrote %s%n", rc.kind().id(), rc.dModel(), rc.dSae(), r.steps(),
+                            r.tokens(), r.last().mse(), r.last().l0(), r.deadLatents(), r.checkpoint());
+                }
             }
-            if (saveDecoder != null) {
+            if (saveDecoder != null && runs.size() == 1) {
+                SaeTrainer.Result r = results.getFirst();
                 var contents = Safetensors.read(r.checkpoint());
                 var wDec = contents.require(r.checkpoint(), "W_dec", cfg.dSae(), cfg.dModel());
                 Npy.writeFloatMatrix(saveDecoder, cfg.dSae(), cfg.dModel(), wDec.values());

@@ -29,6 +29,12 @@ public enum SaeKind {
      */
     JUMPRELU;
 
+    /** Reads a kind from JSON (any case). */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    static SaeKind fromJson(String text) {
+        return parse(text, "kind");
+    }
+
     /** Parses a kind name, case-insensitively; {@code source} names the option or field for the error. */
     public static SaeKind parse(String text, String source) {
         for (SaeKind k : values()) {
@@ -40,7 +46,8 @@ public enum SaeKind {
                 + " (a Matryoshka objective is an option of topk and batchtopk: --matryoshka)");
     }
 
-    /** The lower-case name. */
+    /** The lower-case name (also the JSON form). */
+    @com.fasterxml.jackson.annotation.JsonValue
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -84,6 +84,50 @@ class TrainCliTest {
     }
 
     @Test
+    void trainsTheNewerVariants() throws IOException {
+        Path b = dir.resolve("batchtopk");
+        assertTrained(train(b, "--sae", "batchtopk", "--k", "3", "--aux-k", "4", "--dead-tokens", "64", "--matryoshka", "4,8"), b,
+                "batchtopk");
+        Safetensors.Contents c = Safetensors.read(b.resolve("sae.safetensors"));
+        c.require(b.resolve("sae.safetensors"), "threshold", 16);
+        var cfg = saelab.io.Json.mapper().readTree(c.metadata().get("config"));
+        assertEquals("[4,8,16]", cfg.get("matryoshka").toString());
+        assertEquals(4, cfg.get("aux_k").asInt());
+        Path j = dir.resolve("jumprelu");
+        assertTrained(train(j, "--sae", "jumprelu", "--l1", "1e-3", "--normalize-input", "--geometric-median-init"), j, "jumprelu");
+        var prov = saelab.io.Json.mapper().readTree(Safetensors.read(j.resolve("sae.safetensors")).metadata().get("provenance"));
+        assertTrue(prov.get("input_scale").asDouble() > 0, prov.toString());
+    }
+
+    @Test
+    void sweepTrainsEveryRunInItsOwnFolder() throws IOException {
+        Path sweep = dir.resolve("sweep.json");
+        Files.writeString(sweep, "{\"grid\": {\"l1\": [1e-3, 4e-3]}, \"runs\": [{\"name\": \"tk\", \"kind\": \"topk\", \"k\": 2}]}");
+        Path out = dir.resolve("sweep");
+        Result r = run("train", "--input", input.toString(), "--d-sae", "16", "--lr", "1e-3", "--warmup", "5", "--batch", "32",
+                "--steps", "12", "--out", out.toString(), "--sweep", sweep.toString(), "--log-every", "0");
+        assertEquals(0, r.code(), r.err());
+        for (String name : List.of("l1=0.001", "l1=0.004", "tk")) {
+            Path ckpt = out.resolve(name).resolve("sae.safetensors");
+            assertTrue(Files.isRegularFile(ckpt), name + ": " + r.out());
+        }
+        var tk = saelab.io.Json.mapper().readTree(Safetensors.read(out.resolve("tk/sae.safetensors")).metadata().get("config"));
+        assertEquals("topk", tk.get("kind").asText());
+        assertEquals(3, r.out().lines().filter(l -> l.startsWith("trained ")).count(), r.out());
+    }
+
+    @Test
+    void unavailableGpuAndBadOptionsAreReported() {
+        Result gpu = train(dir.resolve("g"), "--device", "gpu:7");
+        assertTrue(gpu.code() != 0, gpu.out());
+        assertTrue(gpu.err().contains("--device gpu:7") && gpu.err().contains("GPU"), gpu.err());
+        Result aux = train(dir.resolve("a"), "--sae", "relu", "--aux-k", "4");
+        assertTrue(aux.code() != 0 && aux.err().contains("aux_k applies to topk and batchtopk"), aux.err());
+        Result mat = train(dir.resolve("m"), "--sae", "topk", "--k", "2", "--matryoshka", "8,4");
+        assertTrue(mat.code() != 0 && mat.err().contains("matryoshka prefixes must increase"), mat.err());
+    }
+
+    @Test
     void trainsAReluSae() throws IOException {
         Path out = dir.resolve("relu");
         assertTrained(train(out, "--sae", "relu", "--l1", "1e-3"), out, "relu");
