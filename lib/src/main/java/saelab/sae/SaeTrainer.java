@@ -202,6 +202,7 @@ public final class SaeTrainer {
         static Run open(SaeConfig cfg, Path outDir, NDManager nd, PrintStream log) throws IOException {
             Files.createDirectories(outDir);
             Path statePath = outDir.resolve(STATE);
+            removeStaleTemporaries(outDir);
             if (!Files.isRegularFile(statePath)) {
                 Files.deleteIfExists(outDir.resolve(METRICS));
                 Sae sae = Sae.initialise(cfg, nd);
@@ -240,6 +241,9 @@ public final class SaeTrainer {
             if (cfg.kind() == SaeKind.JUMPRELU) {
                 // exp then log need not round-trip exactly: take the stored log θ bit for bit
                 sae.logThreshold.set(FloatBuffer.wrap(st.require(statePath, "p.log_threshold", f).values()));
+            } else if (cfg.kind() == SaeKind.BATCHTOPK) {
+                // the running estimate is a double: take it as saved, not rounded through the float array above
+                sae.batchThreshold = Double.parseDouble(st.metadata().getOrDefault("batch_threshold", "NaN"));
             }
             Adam adam = new Adam(sae.params(), nd);
             List<String> names = sae.paramNames();
@@ -515,18 +519,35 @@ public final class SaeTrainer {
         }
     }
 
+    /** Deletes temporary files that a save killed half-way left behind (AtomicFiles names them ".NAME.tmp-*"). */
+    private static void removeStaleTemporaries(Path outDir) throws IOException {
+        try (var files = Files.list(outDir)) {
+            for (Path p : files.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".") && n.contains(".tmp") && (n.contains(STATE) || n.contains(CHECKPOINT) || n.contains(METRICS))) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
     /** Drops metric lines at or after {@code step} (written after the checkpoint a resumed run starts from). */
     private static void truncateMetrics(Path file, long step) throws IOException {
         if (!Files.isRegularFile(file)) {
             return;
         }
         List<String> keep = Files.readAllLines(file).stream().filter(l -> {
+            // a line cut short by a crash does not parse: drop it
             int i = l.indexOf("\"step\": ");
-            if (i < 0) {
+            int comma = i < 0 ? -1 : l.indexOf(',', i);
+            if (comma < 0 || !l.endsWith("}")) {
                 return false;
             }
-            long s = Long.parseLong(l.substring(i + 8, l.indexOf(',', i)).trim());
-            return s < step;
+            try {
+                return Long.parseLong(l.substring(i + 8, comma).trim()) < step;
+            } catch (NumberFormatException e) {
+                return false;
+            }
         }).toList();
         AtomicFiles.writeString(file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
     }

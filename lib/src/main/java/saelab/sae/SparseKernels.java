@@ -252,7 +252,9 @@ final class SparseKernels {
         for (int q = 0; q < total; q++) {
             order[fill[latentOf(q, main, aux)]++] = q;
         }
-        int threads = Math.max(1, Math.min(f, Runtime.getRuntime().availableProcessors() * 4));
+        // a fixed number of latent ranges (not tied to the core count), so the order of the b_dec sums,
+        // and hence the result bit for bit, is the same on every machine
+        int threads = Math.max(1, Math.min(f, 64));
         double[][] biasParts = new double[threads][d];
         IntStream.range(0, threads).parallel().forEach(t -> {
             int lo = (int) ((long) f * t / threads);

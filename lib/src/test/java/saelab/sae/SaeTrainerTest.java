@@ -120,11 +120,14 @@ class SaeTrainerTest {
 
         Safetensors.Contents ca = Safetensors.read(ra.checkpoint());
         Safetensors.Contents cb = Safetensors.read(rb.checkpoint());
-        for (String name : List.of("W_enc", "b_enc", "W_dec", "b_dec")) {
+        assertEquals(ca.tensors().keySet(), cb.tensors().keySet());
+        for (String name : ca.tensors().keySet()) { // the threshold too, for the kinds with one
             assertArrayEquals(ca.tensors().get(name).shape(), cb.tensors().get(name).shape(), name);
-            assertArrayEquals(ca.tensors().get(name).values(), cb.tensors().get(name).values(), 1e-5f, name);
+            assertArrayEquals(ca.tensors().get(name).values(), cb.tensors().get(name).values(), name + " bit for bit");
         }
-        assertEquals(ra.last().loss(), rb.last().loss(), 1e-6);
+        assertEquals(ra.last().loss(), rb.last().loss(), "the same last step, bit for bit");
+        assertEquals(Safetensors.read(a.resolve("train-state.safetensors")).metadata(),
+                Safetensors.read(b.resolve("train-state.safetensors")).metadata(), "the same state metadata (BatchTopK's threshold)");
 
         List<Long> stepsA = loggedSteps(a.resolve("metrics.jsonl"));
         List<Long> stepsB = loggedSteps(b.resolve("metrics.jsonl"));
