@@ -1,0 +1,179 @@
+package saelab.hub;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import saelab.config.Workspace;
+
+/**
+ * How {@link HubClient} reaches the hub and where it caches files.
+ *
+ * <p>{@link #fromEnvironment()} follows the Python {@code huggingface_hub} client's variables where
+ * they exist: {@code HF_ENDPOINT} (default {@code https://huggingface.co}), {@code HF_TOKEN},
+ * {@code HF_HUB_OFFLINE} (also the system property {@code saelab.offline=true}), and for the
+ * read-only Python cache {@code HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else
+ * {@code $XDG_CACHE_HOME/huggingface/hub}, else {@code ~/.cache/huggingface/hub}. saelab's own
+ * cache is {@code $SAELAB_HUB_CACHE} when set, else {@code $SAELAB_HOME/hub}, else
+ * {@code ~/.cache/saelab/hub}.
+ *
+ * @param endpoint         the hub's base URL, without a trailing '/'
+ * @param token            a bearer token sent to the endpoint's own host (never to a redirect target on
+ *                         another host), or null
+ * @param cacheDir         saelab's cache (written)
+ * @param pythonCacheDir   a Python hub cache that is read, never written; null for none
+ * @param offline          use the caches only, make no request
+ * @param revalidate       ask the server what a branch or tag points to now, even when the cache already
+ *                         has a commit for it (commits are immutable and never re-checked); default false, so
+ *                         a repeated call is answered from the cache with no request
+ * @param attempts         tries per file when a transfer breaks off (each resumes where the last stopped), >= 1
+ * @param retryDelay       pause before the next try
+ * @param timeout          connect timeout and the wait for a response's headers
+ * @param progress         where large downloads report progress, or null for quiet
+ * @param progressMinBytes files at least this large report progress
+ */
+public record HubSettings(URI endpoint, String token, Path cacheDir, Path pythonCacheDir, boolean offline,
+        boolean revalidate, int attempts, Duration retryDelay, Duration timeout, PrintStream progress,
+        long progressMinBytes) {
+
+    public static final String DEFAULT_ENDPOINT = "https://huggingface.co";
+    public static final String OFFLINE_PROPERTY = "saelab.offline";
+    public static final String CACHE_VAR = "SAELAB_HUB_CACHE";
+    /** The values of a boolean environment variable that mean "on", as in the Python client. */
+    private static final Set<String> TRUE_VALUES = Set.of("1", "ON", "YES", "TRUE");
+
+    public HubSettings {
+        if (endpoint == null || endpoint.getScheme() == null || endpoint.getHost() == null
+                || !(endpoint.getScheme().equals("https") || endpoint.getScheme().equals("http"))) {
+            throw new IllegalArgumentException("hub endpoint '" + endpoint + "' is not valid: expected an http(s) URL"
+                    + " such as " + DEFAULT_ENDPOINT + " (environment variable HF_ENDPOINT)");
+        }
+        String e = endpoint.toString();
+        while (e.endsWith("/")) {
+            e = e.substring(0, e.length() - 1);
+        }
+        endpoint = URI.create(e);
+        if (token != null && token.isBlank()) {
+            token = null;
+        }
+        if (cacheDir == null) {
+            throw new IllegalArgumentException("hub cache folder is not set");
+        }
+        cacheDir = cacheDir.toAbsolutePath().normalize();
+        pythonCacheDir = pythonCacheDir == null ? null : pythonCacheDir.toAbsolutePath().normalize();
+        if (attempts < 1) {
+            throw new IllegalArgumentException("hub download attempts is " + attempts + "; expected at least 1");
+        }
+        if (retryDelay == null || retryDelay.isNegative() || timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("hub retry delay must be >= 0 and timeout > 0; got " + retryDelay + ", " + timeout);
+        }
+    }
+
+    /** Defaults for a given cache folder: public endpoint, no token, online, no Python cache, quiet. */
+    public static HubSettings of(Path cacheDir) {
+        return new HubSettings(URI.create(DEFAULT_ENDPOINT), null, cacheDir, null, false, false, 3,
+                Duration.ofSeconds(2), Duration.ofSeconds(60), null, 16L << 20);
+    }
+
+    /** Settings from this process's environment, system properties and home folder. */
+    public static HubSettings fromEnvironment() {
+        return fromEnvironment(System.getenv(), System.getProperties(), Path.of(System.getProperty("user.home")));
+    }
+
+    /** Settings from the given environment, system properties and home folder (see the class comment). */
+    public static HubSettings fromEnvironment(Map<String, String> env, Properties props, Path home) {
+        String endpoint = nonBlank(env.get("HF_ENDPOINT"));
+        boolean offline = isTrue(env.get("HF_HUB_OFFLINE")) || isTrue(props.getProperty(OFFLINE_PROPERTY));
+        return of(saelabCache(env, home))
+                .withEndpoint(URI.create(endpoint == null ? DEFAULT_ENDPOINT : endpoint))
+                .withToken(nonBlank(env.get("HF_TOKEN")))
+                .withPythonCache(pythonCache(env, home))
+                .withOffline(offline)
+                .withProgress(System.err);
+    }
+
+    private static Path saelabCache(Map<String, String> env, Path home) {
+        String own = nonBlank(env.get(CACHE_VAR));
+        if (own != null) {
+            return Path.of(own);
+        }
+        String root = nonBlank(env.get(Workspace.HOME_VAR));
+        return root != null ? Path.of(root, "hub") : home.resolve(".cache/saelab/hub");
+    }
+
+    private static Path pythonCache(Map<String, String> env, Path home) {
+        String hubCache = nonBlank(env.get("HF_HUB_CACHE"));
+        if (hubCache == null) {
+            hubCache = nonBlank(env.get("HUGGINGFACE_HUB_CACHE")); // the older name, still read by the Python client
+        }
+        if (hubCache != null) {
+            return Path.of(hubCache);
+        }
+        String hfHome = nonBlank(env.get("HF_HOME"));
+        if (hfHome != null) {
+            return Path.of(hfHome, "hub");
+        }
+        String xdg = nonBlank(env.get("XDG_CACHE_HOME"));
+        return (xdg != null ? Path.of(xdg) : home.resolve(".cache")).resolve("huggingface/hub");
+    }
+
+    private static String nonBlank(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    private static boolean isTrue(String s) {
+        return s != null && TRUE_VALUES.contains(s.trim().toUpperCase(Locale.ROOT));
+    }
+
+    public HubSettings withEndpoint(URI e) {
+        return new HubSettings(e, token, cacheDir, pythonCacheDir, offline, revalidate, attempts, retryDelay, timeout, progress, progressMinBytes);
+    }
+
+    public HubSettings withToken(String t) {
+        return new HubSettings(endpoint, t, cacheDir, pythonCacheDir, offline, revalidate, attempts, retryDelay, timeout, progress, progressMinBytes);
+    }
+
+    public HubSettings withCacheDir(Path c) {
+        return new HubSettings(endpoint, token, c, pythonCacheDir, offline, revalidate, attempts, retryDelay, timeout, progress, progressMinBytes);
+    }
+
+    public HubSettings withPythonCache(Path p) {
+        return new HubSettings(endpoint, token, cacheDir, p, offline, revalidate, attempts, retryDelay, timeout, progress, progressMinBytes);
+    }
+
+    public HubSettings withOffline(boolean o) {
+        return new HubSettings(endpoint, token, cacheDir, pythonCacheDir, o, revalidate, attempts, retryDelay, timeout, progress, progressMinBytes);
+    }
+
+    public HubSettings withRevalidate(boolean r) {
+        return new HubSettings(endpoint, token, cacheDir, pythonCacheDir, offline, r, attempts, retryDelay, timeout, progress, progressMinBytes);
+    }
+
+    public HubSettings withAttempts(int a, Duration delay) {
+        return new HubSettings(endpoint, token, cacheDir, pythonCacheDir, offline, revalidate, a, delay, timeout, progress, progressMinBytes);
+    }
+
+    public HubSettings withTimeout(Duration t) {
+        return new HubSettings(endpoint, token, cacheDir, pythonCacheDir, offline, revalidate, attempts, retryDelay, t, progress, progressMinBytes);
+    }
+
+    public HubSettings withProgress(PrintStream p) {
+        return new HubSettings(endpoint, token, cacheDir, pythonCacheDir, offline, revalidate, attempts, retryDelay, timeout, p, progressMinBytes);
+    }
+
+    public HubSettings withProgress(PrintStream p, long minBytes) {
+        return new HubSettings(endpoint, token, cacheDir, pythonCacheDir, offline, revalidate, attempts, retryDelay, timeout, p, minBytes);
+    }
+
+    /** Like the record's text, with the token hidden. */
+    @Override
+    public String toString() {
+        return "HubSettings[endpoint=" + endpoint + ", token=" + (token == null ? "none" : "set") + ", cacheDir=" + cacheDir
+                + ", pythonCacheDir=" + pythonCacheDir + ", offline=" + offline + ", revalidate=" + revalidate
+                + ", attempts=" + attempts + "]";
+    }
+}
