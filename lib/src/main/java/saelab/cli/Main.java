@@ -14,7 +14,7 @@ import saelab.BuildInfo;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Sparse autoencoders for vision transformers: capture, train, analyse, intervene, plot.",
-        subcommands = {InfoCommand.class, FiguresCommand.class, CacheCommand.class, BenchCommand.class, VerifyCommand.class, TrainCommand.class, EvalCommand.class,
+        subcommands = {InfoCommand.class, FiguresCommand.class, CacheCommand.class, BenchCommand.class, VerifyCommand.class, TrainCommand.class, EvalCommand.class, PreprocessCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
                 "  reproduce   set up, run every notebook, write every figure to figures/",
