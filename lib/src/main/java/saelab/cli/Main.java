@@ -25,6 +25,7 @@ import saelab.BuildInfo;
                 SaeCommand.class,
                 HubCommand.class,
                 TokenizeCommand.class,
+                PreprocessCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
                 "  reproduce   set up, run every notebook, write every figure to figures/",
