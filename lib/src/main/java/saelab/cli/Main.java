@@ -15,6 +15,7 @@ import saelab.BuildInfo;
         versionProvider = Main.Version.class,
         description = "Sparse autoencoders for vision transformers: capture, train, analyse, intervene, plot.",
         subcommands = {InfoCommand.class, FiguresCommand.class, CacheCommand.class, BenchCommand.class, VerifyCommand.class, TrainCommand.class, EvalCommand.class,
+                ForwardCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
                 "  reproduce   set up, run every notebook, write every figure to figures/",
@@ -33,6 +34,7 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit code (0 ok, 1 check failed, 2 usage or input error). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.getSubcommands().get("bench").addSubcommand("forward", new BenchForwardCommand());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             boolean userError = ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
                     || ex instanceof UncheckedIOException;
