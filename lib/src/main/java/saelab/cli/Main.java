@@ -26,6 +26,7 @@ import saelab.BuildInfo;
                 HubCommand.class,
                 TokenizeCommand.class,
                 PreprocessCommand.class,
+                ForwardCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
                 "  reproduce   set up, run every notebook, write every figure to figures/",

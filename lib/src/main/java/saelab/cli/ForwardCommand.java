@@ -1,0 +1,64 @@
+package saelab.cli;
+
+import ai.djl.ndarray.types.DataType;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import saelab.model.ForwardRunner;
+import saelab.model.LoadOptions;
+import saelab.model.LoadedModel;
+import saelab.model.ModelLoader;
+import saelab.model.PosInterpolation;
+
+/** {@code saelab forward}: runs a local model on the tensors of an inputs file and writes every activation. */
+@Command(name = "forward", mixinStandardHelpOptions = true,
+        description = {"Runs a model (DINOv2, CLIP, SigLIP, open_clip/BioCLIP) on pixel_values[_S] and input_ids[_S] of a safetensors file",
+                "and writes vision[_S].{embeddings,block.i,last_hidden_state,pooler_output}, text[_S].*, image_embeds, text_embeds,",
+                "their _normalized forms and logits_per_image (float32 safetensors; blocks counted from 0)."})
+final class ForwardCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true,
+            description = "model folder: config.json + model.safetensors, or open_clip_config.json + open_clip_model.safetensors")
+    Path model;
+
+    @Option(names = "--inputs", required = true, description = "safetensors with pixel_values[_SUFFIX] [B,3,H,W] and/or input_ids[_SUFFIX] [B,T]")
+    Path inputs;
+
+    @Option(names = "--out", required = true, description = "output safetensors (written atomically)")
+    Path out;
+
+    @Option(names = "--pos-interpolation",
+            description = "size, offset or antialias (default: the model's reference; dinov2: size, with registers: antialias)")
+    String posInterpolation;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--dtype", defaultValue = "f32", description = "f32, or f16 / bf16 on a GPU (default ${DEFAULT-VALUE})")
+    String dtype;
+
+    /** Parses --dtype. */
+    static DataType dtype(String name) {
+        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "f32", "float32", "fp32" -> DataType.FLOAT32;
+            case "f16", "float16", "fp16" -> DataType.FLOAT16;
+            case "bf16", "bfloat16" -> DataType.BFLOAT16;
+            default -> throw new IllegalArgumentException("--dtype is '" + name + "'; expected f32, f16 or bf16");
+        };
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PosInterpolation p = posInterpolation == null ? null : PosInterpolation.parse(posInterpolation, "--pos-interpolation");
+        LoadOptions options = new LoadOptions(TrainCommand.device(device), dtype(dtype), p);
+        try (LoadedModel m = ModelLoader.load(model, options)) {
+            Set<String> names = ForwardRunner.run(m, inputs, out);
+            System.out.printf(Locale.ROOT, "%s model (%d blocks, position interpolation %s): wrote %d tensors to %s%n", m.family().id(),
+                    m.vision().depth(), m.vision().posInterpolation().id(), names.size(), out);
+        }
+        return 0;
+    }
+}
