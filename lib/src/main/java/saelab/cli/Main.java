@@ -24,6 +24,7 @@ import saelab.BuildInfo;
                 EvalCommand.class,
                 SaeCommand.class,
                 HubCommand.class,
+                DatasetCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
                 "  reproduce   set up, run every notebook, write every figure to figures/",
