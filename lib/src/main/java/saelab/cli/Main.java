@@ -24,9 +24,11 @@ import saelab.BuildInfo;
                 EvalCommand.class,
                 SaeCommand.class,
                 HubCommand.class,
+        subcommands = {
                 TokenizeCommand.class,
                 PreprocessCommand.class,
                 ForwardCommand.class,
+                DatasetCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
                 "  reproduce   set up, run every notebook, write every figure to figures/",

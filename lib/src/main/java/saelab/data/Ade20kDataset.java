@@ -1,0 +1,138 @@
+package saelab.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * ADE20K scene parsing as distributed for the MIT SceneParsing benchmark (Zhou et al., "Scene Parsing
+ * through ADE20K Dataset", CVPR 2017): {@code ADEChallengeData2016/images/{training,validation}/*.jpg} and
+ * {@code annotations/{training,validation}/*.png}, the annotation of {@code X.jpg} being {@code X.png}: an
+ * 8-bit label map, 0 = other/background, 1..150 the classes of {@code objectInfo150}.
+ *
+ * <p>The root is {@code ADEChallengeData2016} or the folder that holds it. Splits: {@code train}
+ * ({@code training}) and {@code val} ({@code validation}). Images are ordered by file name; they have no
+ * image-level label (-1); the manifest's classes are the 151 names of the label values
+ * ({@code background}, then the 150 classes of {@link #classNames()}), and each example carries its label
+ * map as annotation. An image whose label map is missing is a problem under the policy. Per-patch labels:
+ * {@link PatchLabels}.
+ */
+public final class Ade20kDataset implements Dataset {
+
+    /** The folder name of the distribution. */
+    public static final String DIR = "ADEChallengeData2016";
+    /** The resource with the 150 class names. */
+    public static final String NAMES_RESOURCE = "/saelab/data/ade20k_classes_150.txt";
+    /** Number of classes, not counting label 0. */
+    public static final int CLASSES = 150;
+    /** The name given to label 0. */
+    public static final String BACKGROUND = "background";
+
+    private final Path root;
+    private final Path base;
+    private final String split;
+    private final String folder;
+
+    private Ade20kDataset(Path root, Path base, String split, String folder) {
+        this.root = root;
+        this.base = base;
+        this.split = split;
+        this.folder = folder;
+    }
+
+    /**
+     * Opens a split.
+     *
+     * @param root  {@code ADEChallengeData2016} or its parent
+     * @param split {@code train}/{@code training} or {@code val}/{@code validation}
+     * @throws IllegalArgumentException for another split, or when the image or annotation folder is missing
+     */
+    public static Ade20kDataset open(Path root, String split) {
+        String s = split == null ? "" : split.toLowerCase(Locale.ROOT);
+        String folder = switch (s) {
+            case "train", "training" -> "training";
+            case "val", "validation" -> "validation";
+            default -> throw new IllegalArgumentException("ade20k: split must be train or val, got '" + split + "'");
+        };
+        Path base = Files.isDirectory(root.resolve(DIR).resolve("images")) ? root.resolve(DIR) : root;
+        for (String kind : List.of("images", "annotations")) {
+            Path d = base.resolve(kind).resolve(folder);
+            if (!Files.isDirectory(d)) {
+                throw new IllegalArgumentException(root + ": no " + d + "/; expected the ADE20K SceneParsing layout "
+                        + DIR + "/images/" + folder + "/*.jpg and " + DIR + "/annotations/" + folder + "/*.png");
+            }
+        }
+        return new Ade20kDataset(root, base, s.startsWith("train") ? "train" : "val", folder);
+    }
+
+    /** The 150 class names, index = label value - 1 (label 0 is background and not listed). */
+    public static List<String> classNames() {
+        try (InputStream in = Ade20kDataset.class.getResourceAsStream(NAMES_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("classpath resource " + NAMES_RESOURCE + " is missing from the saelab jar");
+            }
+            List<String> names = new ArrayList<>();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.startsWith("#") && !line.isBlank()) {
+                    names.add(line.strip());
+                }
+            }
+            if (names.size() != CLASSES) {
+                throw new IllegalStateException(NAMES_RESOURCE + " holds " + names.size() + " names, expected " + CLASSES);
+            }
+            return List.copyOf(names);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + NAMES_RESOURCE, e);
+        }
+    }
+
+    /** The 151 names of the label values: {@value #BACKGROUND}, then {@link #classNames()}. */
+    public static List<String> labelNames() {
+        List<String> all = new ArrayList<>(CLASSES + 1);
+        all.add(BACKGROUND);
+        all.addAll(classNames());
+        return List.copyOf(all);
+    }
+
+    @Override
+    public String kind() {
+        return "ade20k";
+    }
+
+    @Override
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String split() {
+        return split;
+    }
+
+    @Override
+    public DatasetListing list() throws IOException {
+        Path images = base.resolve("images").resolve(folder);
+        String imgPrefix = root.relativize(images).toString().replace('\\', '/') + "/";
+        String annPrefix = root.relativize(base.resolve("annotations").resolve(folder)).toString().replace('\\', '/') + "/";
+        List<DatasetListing.Entry> entries = new ArrayList<>();
+        for (String f : ImageFiles.imagesIn(images)) {
+            int dot = f.lastIndexOf('.');
+            entries.add(new DatasetListing.Entry(imgPrefix + f, -1, annPrefix + f.substring(0, dot) + ".png"));
+        }
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException(images + ": no image files; expected ADE_*.jpg");
+        }
+        List<String> names = labelNames();
+        List<String> ids = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            ids.add(Integer.toString(i));
+        }
+        return new DatasetListing(kind(), split, Map.of(), names, ids, entries, List.of());
+    }
+}
