@@ -24,7 +24,6 @@ import saelab.BuildInfo;
                 EvalCommand.class,
                 SaeCommand.class,
                 HubCommand.class,
-        subcommands = {
                 TokenizeCommand.class,
                 PreprocessCommand.class,
                 ForwardCommand.class,
