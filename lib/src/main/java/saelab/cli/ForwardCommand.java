@@ -21,8 +21,12 @@ import saelab.model.PosInterpolation;
 final class ForwardCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true,
-            description = "model folder: config.json + model.safetensors, or open_clip_config.json + open_clip_model.safetensors")
-    Path model;
+            description = "model folder (config.json + model.safetensors, or open_clip_config.json + open_clip_model.safetensors),"
+                    + " or a hub id ORG/NAME[@REVISION] (downloaded into the cache; HF_HUB_OFFLINE=1 uses the cache only)")
+    String model;
+
+    @Option(names = "--revision", defaultValue = "main", description = "hub revision: branch, tag or commit (default ${DEFAULT-VALUE})")
+    String revision;
 
     @Option(names = "--inputs", required = true, description = "safetensors with pixel_values[_SUFFIX] [B,3,H,W] and/or input_ids[_SUFFIX] [B,T]")
     Path inputs;
@@ -54,7 +58,8 @@ final class ForwardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PosInterpolation p = posInterpolation == null ? null : PosInterpolation.parse(posInterpolation, "--pos-interpolation");
         LoadOptions options = new LoadOptions(TrainCommand.device(device), dtype(dtype), p);
-        try (LoadedModel m = ModelLoader.load(model, options)) {
+        Path folder = saelab.hub.ModelLocator.resolve(model, revision);
+        try (LoadedModel m = ModelLoader.load(folder, options)) {
             Set<String> names = ForwardRunner.run(m, inputs, out);
             System.out.printf(Locale.ROOT, "%s model (%d blocks, position interpolation %s): wrote %d tensors to %s%n", m.family().id(),
                     m.vision().depth(), m.vision().posInterpolation().id(), names.size(), out);
