@@ -96,18 +96,16 @@ final class TestData {
     }
 
     /**
-     * The shared golden fixtures: walks up from the working directory until a folder holding
-     * {@code shared/fixtures/golden} is found; fails (never skips) when there is none.
+     * The golden fixtures, copied into the repository at {@code lib/src/test/resources/golden} (surefire runs
+     * in {@code lib/}); fails (never skips) when they are missing.
      */
     static Path golden() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path g = dir.resolve("shared").resolve("fixtures").resolve("golden");
-            if (Files.isDirectory(g)) {
-                return g;
-            }
+        Path g = Path.of("src", "test", "resources", "golden").toAbsolutePath();
+        if (!Files.isDirectory(g)) {
+            return fail("golden fixture folder " + g + " is missing (it is part of the repository, copied from"
+                    + " shared/fixtures/golden)");
         }
-        return fail("no shared/fixtures/golden found in " + Path.of("").toAbsolutePath() + " or any folder above it;"
-                + " expected the project's shared fixtures (../shared/fixtures/golden beside the repository)");
+        return g;
     }
 
     /** The paths of a manifest's examples. */
