@@ -22,6 +22,7 @@ import saelab.BuildInfo;
                 VerifyCommand.class,
                 TrainCommand.class,
                 EvalCommand.class,
+                AnalyzeCommand.class,
                 SaeCommand.class,
                 HubCommand.class,
                 TokenizeCommand.class,
