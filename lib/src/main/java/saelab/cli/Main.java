@@ -29,6 +29,7 @@ import saelab.BuildInfo;
                 PreprocessCommand.class,
                 ForwardCommand.class,
                 DatasetCommand.class,
+                CaptureCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
                 "  reproduce   set up, run every notebook, write every figure to figures/",
@@ -47,6 +48,9 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit code (0 ok, 1 check failed, 2 usage or input error). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // commands of saelab.capture that live under existing groups
+        cli.getSubcommands().get("cache").addSubcommand("merge", new CacheMergeCommand());
+        cli.getSubcommands().get("bench").addSubcommand("decode", new BenchDecodeCommand());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             boolean userError = ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
                     || ex instanceof UncheckedIOException;

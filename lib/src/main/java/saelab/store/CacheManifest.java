@@ -45,6 +45,12 @@ public record CacheManifest(
         Provenance provenance) {
 
     public static final String FORMAT = "saelab-cache/1";
+    /**
+     * Version 1.1: as {@value #FORMAT}, except that every shard, not only the last, may hold
+     * 1..{@code images_per_shard} images (readers locate images by {@code first_image}). Written by
+     * {@code saelab cache merge} when the joined parts' shards are not all full; writers never resume it.
+     */
+    public static final String FORMAT_VARIABLE_SHARDS = "saelab-cache/1.1";
     public static final String FILE_NAME = "manifest.json";
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
@@ -126,8 +132,8 @@ public record CacheManifest(
     public List<String> problems(Path file) {
         List<String> p = new ArrayList<>();
         String at = file + ": field ";
-        if (!FORMAT.equals(format)) {
-            p.add(at + "'format': expected '" + FORMAT + "', got " + quoted(format));
+        if (!FORMAT.equals(format) && !FORMAT_VARIABLE_SHARDS.equals(format)) {
+            p.add(at + "'format': expected '" + FORMAT + "' or '" + FORMAT_VARIABLE_SHARDS + "', got " + quoted(format));
         }
         if (model == null || model.id() == null || model.id().isBlank()) {
             p.add(at + "'model.id': expected the model's id");
@@ -178,8 +184,9 @@ public record CacheManifest(
                 p.add(f + "first_image': expected " + expectFirst + " (shards are contiguous), got " + s.firstImage());
             }
             boolean last = i == shards.size() - 1;
-            if (s.nImages() <= 0 || s.nImages() > imagesPerShard || (!last && s.nImages() != imagesPerShard)) {
-                p.add(f + "n_images': expected " + (last ? "1.." : "") + imagesPerShard + ", got " + s.nImages());
+            boolean anySize = last || FORMAT_VARIABLE_SHARDS.equals(format);
+            if (s.nImages() <= 0 || s.nImages() > imagesPerShard || (!anySize && s.nImages() != imagesPerShard)) {
+                p.add(f + "n_images': expected " + (anySize ? "1.." : "") + imagesPerShard + ", got " + s.nImages());
             }
             if (s.bytes() != s.nImages() * bytesPerImage()) {
                 p.add(f + "bytes': expected n_images x bytes per image = " + s.nImages() * bytesPerImage() + ", got " + s.bytes());

@@ -1,0 +1,127 @@
+package saelab.capture;
+
+import ai.djl.Device;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import saelab.data.ProblemPolicy;
+import saelab.store.StorageDtype;
+
+/**
+ * One capture: which model, which images, what to record and where to write it. Shared by the
+ * {@code saelab capture} command and library callers; recorded in the cache's provenance.
+ *
+ * @param model         the model as the user named it (a folder or a hub id), recorded in the manifest
+ * @param modelDir      the local folder holding the model (config, weights, {@code preprocessor_config.json})
+ * @param modelRevision the hub revision (commit) of {@code modelDir}, or null for a local folder
+ * @param dataset       the dataset spec {@code KIND[,OPTION=VALUE...]:PATH} (see {@link saelab.data.Datasets})
+ * @param split         the split, or null for the reader's default
+ * @param layers        block indices to record, 0-based ({@code resid_post[L]}, output of block L before any final norm)
+ * @param tokens        which tokens to store
+ * @param dtype         storage type of the activations
+ * @param batch         images per forward pass; batches are aligned to multiples of it in the capture list,
+ *                      so resumed runs and parts compute every image in the same batch as a full run
+ * @param device        where the model runs (CPU, or a CUDA GPU)
+ * @param part          the part of the capture list to capture, or null for all of it
+ * @param limit         capture only the first {@code limit} images of the dataset list (before parts), or 0 for all
+ * @param policy        unreadable images: skip and count them, or stop
+ * @param threads       decode + preprocess threads, at least 1
+ * @param maxShardBytes shard size limit in bytes (whole images per shard, at least one)
+ * @param out           the cache folder (created, or resumed when it holds this capture's unfinished cache)
+ */
+public record CaptureOptions(String model, Path modelDir, String modelRevision, String dataset, String split,
+                             List<Integer> layers, TokenSelection tokens, StorageDtype dtype, int batch, Device device,
+                             PartSpec part, long limit, ProblemPolicy policy, int threads, long maxShardBytes, Path out) {
+
+    /** Default shard size: 1 GiB. */
+    public static final long DEFAULT_SHARD_BYTES = 1L << 30;
+
+    public CaptureOptions {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(modelDir, "modelDir");
+        Objects.requireNonNull(dataset, "dataset");
+        Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(out, "out");
+        if (layers == null || layers.isEmpty() || layers.stream().anyMatch(l -> l == null || l < 0)
+                || layers.stream().distinct().count() != layers.size()) {
+            throw new IllegalArgumentException("--layers must be distinct block indices >= 0 (0-based), got " + layers);
+        }
+        layers = List.copyOf(layers);
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        }
+        if (limit < 0) {
+            throw new IllegalArgumentException("--limit must be >= 0 (0 = all images), got " + limit);
+        }
+        if (maxShardBytes < 1) {
+            throw new IllegalArgumentException("the shard size limit must be positive, got " + maxShardBytes);
+        }
+    }
+
+    /**
+     * A capture of a local model folder with the defaults: float16 storage, batch 64, CPU, whole list,
+     * skip and count unreadable images, one decode thread per processor, 1 GiB shards.
+     */
+    public static CaptureOptions of(Path modelDir, String dataset, String split, List<Integer> layers, TokenSelection tokens,
+                                    Path out) {
+        return new CaptureOptions(modelDir.toString(), modelDir, null, dataset, split, layers, tokens, StorageDtype.F16, 64,
+                Device.cpu(), null, 0, ProblemPolicy.SKIP_AND_COUNT, Runtime.getRuntime().availableProcessors(),
+                DEFAULT_SHARD_BYTES, out);
+    }
+
+    public CaptureOptions withDtype(StorageDtype v) {
+        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, v, batch, device, part, limit,
+                policy, threads, maxShardBytes, out);
+    }
+
+    public CaptureOptions withBatch(int v) {
+        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, v, device, part, limit,
+                policy, threads, maxShardBytes, out);
+    }
+
+    public CaptureOptions withPart(PartSpec v) {
+        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, device, v, limit,
+                policy, threads, maxShardBytes, out);
+    }
+
+    public CaptureOptions withLimit(long v) {
+        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, device, part, v,
+                policy, threads, maxShardBytes, out);
+    }
+
+    public CaptureOptions withPolicy(ProblemPolicy v) {
+        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, device, part, limit,
+                v, threads, maxShardBytes, out);
+    }
+
+    public CaptureOptions withThreads(int v) {
+        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, device, part, limit,
+                policy, v, maxShardBytes, out);
+    }
+
+    public CaptureOptions withMaxShardBytes(long v) {
+        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, device, part, limit,
+                policy, threads, v, out);
+    }
+
+    public CaptureOptions withOut(Path v) {
+        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, device, part, limit,
+                policy, threads, maxShardBytes, v);
+    }
+
+    public CaptureOptions withModel(String name, String revision) {
+        return new CaptureOptions(name, modelDir, revision, dataset, split, layers, tokens, dtype, batch, device, part, limit,
+                policy, threads, maxShardBytes, out);
+    }
+
+    public CaptureOptions withDevice(Device v) {
+        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, v, part, limit,
+                policy, threads, maxShardBytes, out);
+    }
+}
