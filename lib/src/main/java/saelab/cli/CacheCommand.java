@@ -18,7 +18,7 @@ import saelab.store.SyntheticCache;
 
 /** {@code saelab cache ...}: look at, check and make activation caches. */
 @Command(name = "cache", mixinStandardHelpOptions = true, description = "Inspect, verify or synthesise activation caches.",
-        subcommands = {CacheCommand.Info.class, CacheCommand.Verify.class, CacheCommand.Synth.class, CacheCommand.Register.class})
+        subcommands = {CacheCommand.Info.class, CacheCommand.Verify.class, CacheCommand.Synth.class, CacheCommand.Register.class, CacheMergeCommand.class})
 final class CacheCommand {
 
     @Command(name = "info", mixinStandardHelpOptions = true, description = "Summarise a cache (saelab or saev format).")

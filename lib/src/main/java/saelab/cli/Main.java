@@ -49,8 +49,6 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         // commands of saelab.capture that live under existing groups
-        cli.getSubcommands().get("cache").addSubcommand("merge", new CacheMergeCommand());
-        cli.getSubcommands().get("bench").addSubcommand("decode", new BenchDecodeCommand());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             boolean userError = ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
                     || ex instanceof UncheckedIOException;
