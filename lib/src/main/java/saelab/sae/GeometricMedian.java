@@ -2,10 +2,12 @@ package saelab.sae;
 
 /**
  * The geometric median of a set of points (the point minimising the sum of Euclidean distances),
- * by Weiszfeld's algorithm (Weiszfeld 1937; see Vardi and Zhang, "The multivariate L1-median and
- * associated data depth", PNAS 2000, for the fix at data points used here: a point that the iterate
- * lands on is skipped). Used to initialise an SAE's b_dec (as Bricken et al. 2023 suggest). Hand-written:
- * the loop is a few lines and no library here offers it.
+ * by Weiszfeld's algorithm (Weiszfeld 1937). A data point that the iterate lands on is left out of
+ * that iteration's weights (the simple guard; Vardi and Zhang, "The multivariate L1-median and
+ * associated data depth", PNAS 2000, also test whether that point is itself the median and stop there,
+ * which is not done: the iterate then leaves the point and converges back to it, to within the
+ * tolerance). Used to initialise an SAE's b_dec (as Bricken et al. 2023 suggest). Hand-written: the
+ * loop is a few lines and no library here offers it.
  */
 final class GeometricMedian {
 
