@@ -83,12 +83,20 @@ public final class CapturePipeline {
      *
      * @see #run(CaptureOptions, PrintStream)
      */
+    /** Dataset spec prefix of a saved dataset manifest ({@code manifest:FILE}), used as is. */
+    public static final String MANIFEST_PREFIX = "manifest:";
+
     public static CaptureSummary run(CaptureOptions o, PrintStream log, LongConsumer afterBatch)
             throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        Dataset dataset = Datasets.open(o.dataset(), o.split());
-        DatasetManifest full = dataset.manifest(ManifestOptions.DEFAULT.withPolicy(o.policy())
-                .withThreads(Math.min(8, o.threads())));
+        DatasetManifest full;
+        if (o.dataset().startsWith(MANIFEST_PREFIX)) {
+            // a list made before with 'saelab dataset manifest': no walk over the files
+            full = saelab.data.DatasetManifestFiles.read(Path.of(o.dataset().substring(MANIFEST_PREFIX.length())));
+        } else {
+            Dataset dataset = Datasets.open(o.dataset(), o.split());
+            full = dataset.manifest(ManifestOptions.DEFAULT.withPolicy(o.policy()).withThreads(Math.min(8, o.threads())));
+        }
         if (!full.skipped().isEmpty()) {
             log.println("dataset: " + full.skipped().size() + " listed file(s) left out of the list (missing or not files):");
             full.skipped().stream().limit(ImageProblems.SHOWN).forEach(p -> log.println("  " + p));

@@ -26,7 +26,8 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "model folder, or hub id owner/name[@revision]")
     String model;
 
-    @Option(names = "--dataset", required = true, description = "KIND[,OPTION=VALUE...]:PATH with KIND folder, imagenet, inat2021, ade20k or cub200")
+    @Option(names = "--dataset", required = true, description = "KIND[,OPTION=VALUE...]:PATH with KIND folder, imagenet, inat2021, ade20k or cub200;"
+            + " or manifest:FILE, a list saved by 'saelab dataset manifest' (used as is, no walk over the files)")
     String dataset;
 
     @Option(names = "--split", description = "split (default: the reader's; train for imagenet and ade20k)")

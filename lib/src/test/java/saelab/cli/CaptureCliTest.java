@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,5 +100,24 @@ class CaptureCliTest {
                 tmp.resolve("bad").toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--layers") && bad.err().contains("0..2"), bad.err());
+    }
+
+    @Test
+    void aSavedDatasetManifestCapturesTheSameShards() throws Exception {
+        Path model = model();
+        Path images = images(4);
+        Path list = tmp.resolve("list.json");
+        Outcome made = run("dataset", "manifest", "folder:" + images, "--out", list.toString());
+        assertEquals(0, made.code(), made.err());
+        for (String spec : List.of("folder:" + images, "manifest:" + list)) {
+            Outcome o = run("capture", "--model", model.toString(), "--dataset", spec, "--layers", "1", "--tokens", "cls,patches",
+                    "--dtype", "f32", "--batch", "2", "--threads", "1", "--out", tmp.resolve(spec.substring(0, 4)).toString());
+            assertEquals(0, o.code(), o.err());
+        }
+        try (ActivationCache a = ActivationCache.open(tmp.resolve("fold")); ActivationCache b = ActivationCache.open(tmp.resolve("mani"))) {
+            assertEquals(a.manifest().shards().stream().map(sh -> sh.sha256()).toList(),
+                    b.manifest().shards().stream().map(sh -> sh.sha256()).toList());
+            assertEquals(4, b.nImages());
+        }
     }
 }
