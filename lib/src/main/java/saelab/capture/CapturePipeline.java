@@ -254,7 +254,7 @@ public final class CapturePipeline {
         float[] acts = new float[Math.multiplyExact(keep.size(), layers.size() * tokens * d)];
         try (NDManager nd = NDManager.newBaseManager(device)) {
             NDArray px = nd.create(packed, new Shape(n, 3, size.height(), size.width()));
-            VisionOutput out = tower.forward(px, record);
+            VisionOutput out = tower.forwardBlocks(px, record); // stops after the last recorded block
             for (int li = 0; li < layers.size(); li++) {
                 NDArray x = out.blocks().get(layers.get(li));
                 long seq = x.getShape().get(1);

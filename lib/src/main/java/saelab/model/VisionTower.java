@@ -138,6 +138,45 @@ public final class VisionTower {
     }
 
     /**
+     * Forward pass that stops after the last block in {@code record}: no later blocks, final norm or
+     * head (what activation capture needs; capturing block 10 of 12 skips two blocks and the head).
+     * The recorded blocks are computed by the same kernels in the same order as in {@link #forward},
+     * so they are bit-identical to its; {@code lastHiddenState}, {@code pooled} and
+     * {@code imageEmbeds} of the output are null.
+     *
+     * @throws IllegalArgumentException for a bad shape, an empty {@code record} or a block outside [0, depth)
+     */
+    public VisionOutput forwardBlocks(NDArray pixels, Set<Integer> record) {
+        if (record.isEmpty()) {
+            throw new IllegalArgumentException("forwardBlocks needs at least one block to record");
+        }
+        checkBlocks(record, 0);
+        Shape s = pixels.getShape();
+        if (s.dimension() != 4) {
+            throw new IllegalArgumentException("pixel_values has shape " + Arrays.toString(s.getShape())
+                    + "; expected [batch, channels, height, width]");
+        }
+        int h = Math.toIntExact(s.get(2));
+        int w = Math.toIntExact(s.get(3));
+        TokenLayout layout = layout(h, w);
+        NDArray embeddings = embed(pixels, layout, h, w);
+        int last = java.util.Collections.max(record);
+        Map<Integer, NDArray> kept = new LinkedHashMap<>();
+        NDArray x = embeddings;
+        for (int l = 0; l <= last; l++) {
+            NDArray next = blocks.get(l).forward(x, null);
+            if (x != embeddings && !kept.containsValue(x)) {
+                x.close();
+            }
+            x = next;
+            if (record.contains(l)) {
+                kept.put(l, adopt(x, embeddings.getManager()));
+            }
+        }
+        return new VisionOutput(embeddings, kept, null, null, null, layout);
+    }
+
+    /**
      * Spliced forward: continues from resid_post[{@code layer}] (or from resid_pre[0] when
      * {@code layer} is -1) with blocks {@code layer+1 ..}, then the head, exactly as {@link #forward}
      * does. The output's {@code embeddings} is null.

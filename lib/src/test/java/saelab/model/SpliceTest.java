@@ -55,6 +55,30 @@ class SpliceTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"dinov2, pixel_values_42x70", "dinov2_registers, pixel_values_70x70", "clip, pixel_values", "bioclip, pixel_values"})
+    void forwardBlocksStopsEarlyWithIdenticalBlocks(String fixture, String input) throws IOException {
+        try (LoadedModel m = ModelLoader.load(Golden.dir(fixture));
+             NDManager nd = NDManager.newBaseManager();
+             MappedSafetensors in = MappedSafetensors.open(Golden.dir(fixture).resolve("inputs.safetensors"))) {
+            VisionTower v = m.vision();
+            NDArray px = in.load(input, nd);
+            VisionOutput plain = v.forward(px, DualGoldenTest.all(v.depth()));
+            for (Set<Integer> record : java.util.List.of(Set.of(0), Set.of(1), Set.of(0, v.depth() - 1))) {
+                VisionOutput early = v.forwardBlocks(px, record);
+                assertEquals(record, early.blocks().keySet(), fixture);
+                for (int l : record) {
+                    assertArrayEquals(plain.blocks().get(l).toFloatArray(), early.blocks().get(l).toFloatArray(), fixture + " block " + l);
+                }
+                assertArrayEquals(plain.embeddings().toFloatArray(), early.embeddings().toFloatArray(), fixture + " embeddings");
+                assertNull(early.lastHiddenState(), fixture);
+                assertNull(early.pooled(), fixture);
+            }
+            assertThrows(IllegalArgumentException.class, () -> v.forwardBlocks(px, Set.of()));
+            assertThrows(IllegalArgumentException.class, () -> v.forwardBlocks(px, Set.of(v.depth())));
+        }
+    }
+
     @Test
     void editedActivationsChangeTheOutputAndBadSplicesAreRefused() throws IOException {
         try (LoadedModel m = ModelLoader.load(Golden.dir("dinov2"));
