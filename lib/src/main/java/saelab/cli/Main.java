@@ -23,6 +23,7 @@ import saelab.BuildInfo;
                 TrainCommand.class,
                 EvalCommand.class,
                 AnalyzeCommand.class,
+                ConceptsCommand.class,
                 ShowLatentCommand.class,
                 SaeCommand.class,
                 HubCommand.class,

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import saelab.sae.Sae;
+import saelab.sae.SaeCheckpoint;
 import saelab.sae.SaeConfig;
 import saelab.sae.SaeKind;
 import saelab.store.ActivationCache;
@@ -175,5 +176,31 @@ class ConceptMatchingTest {
                     new int[] {0}, null, nd, ConceptMatching.Options.defaults(2, ConceptMatching.Unit.IMAGE)));
             assertTrue(e2.getMessage().contains("class names"), e2.getMessage());
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theConceptsCommandWritesTheSameAnswer() throws IOException {
+        Path ckpt = tmp.resolve("identity.safetensors");
+        SaeCheckpoint.write(ckpt, sae, java.util.Map.of());
+        Path out = tmp.resolve("concepts-cli");
+        java.io.PrintStream old = System.out;
+        int code;
+        try {
+            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            code = saelab.cli.Main.run("concepts", "--sae", ckpt.toString(), "--cache", cacheDir.toString(), "--out", out.toString(),
+                    "--draws", "4");
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(0, code);
+        List<String> rows = java.nio.file.Files.readAllLines(out.resolve("concepts.csv"));
+        List<String> header = List.of(rows.get(0).split(","));
+        int col = header.indexOf("best_f1_latent");
+        assertTrue(col >= 0, rows.get(0));
+        for (int c = 0; c < C; c++) {
+            assertEquals(String.valueOf(PLANT[c]), rows.get(1 + c).split(",")[col], rows.get(1 + c));
+        }
+        assertEquals(2, saelab.cli.Main.run("concepts", "--sae", ckpt.toString(), "--cache", cacheDir.toString(), "--out",
+                out.toString(), "--unit", "image"), "image units need class names");
     }
 }
