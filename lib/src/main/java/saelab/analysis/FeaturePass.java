@@ -1,14 +1,18 @@
 package saelab.analysis;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
 import java.nio.FloatBuffer;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.IntStream;
 import saelab.io.Progress;
 import saelab.sae.Sae;
+import saelab.sae.SaeKind;
 import saelab.store.ActivationCache;
 import saelab.store.TokenBatch;
 import saelab.store.TokenKind;
@@ -16,8 +20,9 @@ import saelab.store.TokenLayout;
 
 /**
  * One sequential pass over a cache layer with an SAE: every CLS and patch token (registers are
- * skipped) is encoded in batches with DJL, the codes are copied to Java and scanned for positive
- * entries, and per analysed latent the pass keeps
+ * skipped) is encoded in batches with DJL, only the selected codes come to Java (for a TopK SAE the
+ * k indices and values per token straight from libtorch's topk; otherwise the positive entries via
+ * nonzero) and are scanned, and per analysed latent the pass keeps
  * <ul>
  *   <li>firing counts (code &gt; 0) over patch tokens and, separately, CLS tokens; the sums and
  *       maxima of the positive values; a {@link LogHistogram} of positive patch values;</li>
@@ -30,13 +35,18 @@ import saelab.store.TokenLayout;
  * candidate is ever held. This is the pass of the paper's reference tool (saev) without its dense
  * [d_sae, n_images, patches] tensor.
  *
- * <p>Memory, with n analysed latents, k, P patches per image, F = d_sae, B rows per batch and 72
- * histogram bins: lists 3 × 12·n·k bytes, statistics (8·72 + 48)·n bytes, per-image scratch 4·n,
- * batch buffers about 4·B·(3F + 2·d_model) bytes (the codes in libtorch and in Java, the
- * activations): heap ≈ 36·n·k + 628·n + 12·B·F bytes, independent of the number of images and of P
- * (P enters only the patch maps: 4·n·k·P bytes, written to a memory-mapped file, off the heap).
- * Example: n = 24576, k = 64, B = 4096 gives 57 MB + 15 MB + 1.2 GB for the codes of a batch; lower
- * {@code --batch} for a smaller heap.
+ * <p>Memory, with n analysed latents, k, P patches per image, F = d_sae, d = d_model, B rows per
+ * batch, k' the TopK SAE's k and 72 histogram bins. Heap: lists 3 × 12·n·k bytes, statistics
+ * (8·72 + 48)·n, per-image scratch 8·n, the latent→row table 4·F, the batch's activations 4·B·d
+ * (twice when the cache has registers), and the selected codes of a batch in Java: 12·B·k' for a TopK
+ * SAE ({@link #positives}: value, latent and row of each of the k' selected entries per token), or
+ * 20 bytes per positive code otherwise (at most 20·B·F for a dense ReLU code). So for a TopK SAE
+ * <pre>heap ≈ 36·n·k + 636·n + 4·F + 8·B·d + 12·B·k'  bytes,</pre>
+ * independent of the number of images and of P. Example: n = F = 24576, k = 64, B = 4096, d = 768,
+ * k' = 32: 57 + 16 + 0.1 + 25 + 1.6 ≈ 100 MB; measured with {@code saelab bench analyze} (JVM heap
+ * pools' peaks, garbage included) about 200 MB. The dense pre-activations [B, F] (4·B·F bytes, 400 MB
+ * at B = 4096) live in libtorch's native memory, not on the heap. P enters only the patch maps:
+ * 4·n·k·P bytes, written to a memory-mapped file, off the heap.
  */
 public final class FeaturePass {
 
@@ -67,6 +77,65 @@ public final class FeaturePass {
      * @throws IllegalArgumentException when the cache and SAE widths differ, the layer is missing or the cache has no patches
      */
     public static AnalysisResult run(ActivationCache cache, Sae sae, String saeName, NDManager nd, Options o) {
+        return run(cache, sae, saeName, nd, o, true);
+    }
+
+    /**
+     * The positive codes of one batch, in row-major order (rows ascending; within a row any order).
+     * Entries with a value that is not positive may occur and are to be skipped.
+     *
+     * @param rows  row (token of the batch) of each entry
+     * @param cols  latent of each entry
+     * @param vals  code value of each entry
+     * @param count entries used (the arrays may be longer)
+     */
+    record Sparse(int[] rows, int[] cols, float[] vals, int count) {}
+
+    /**
+     * Encodes {@code rows} rows of {@code x} and brings only the selected codes to Java.
+     * For a TopK SAE with {@code topkDirect}, the k largest pre-activations of each row are taken
+     * straight from libtorch's {@code topk} on {@code pre = x W_encᵀ + b_enc} (the positive ones among
+     * them are exactly the non-zero codes of {@link Sae#encode}: ReLU does not change the order of
+     * positive values, and the dense code matrix, its mask and {@code nonzero} are never built), so
+     * 12·rows·k bytes come to the heap. Otherwise the dense codes are encoded and their positive
+     * entries gathered with {@code nonzero} (12 bytes per positive code).
+     */
+    static Sparse positives(Sae sae, NDManager nd, float[] x, int rows, int d, boolean topkDirect) {
+        try (NDManager scope = nd.newSubManager()) {
+            NDArray in = scope.create(FloatBuffer.wrap(x, 0, rows * d), new Shape(rows, d));
+            if (topkDirect && sae.config().kind() == SaeKind.TOPK) {
+                int k = Math.min(sae.config().k(), sae.config().dSae());
+                List<NDArray> p = sae.params();
+                NDArray xin = sae.config().centered() ? in.sub(p.get(3)) : in;
+                NDArray pre = Linear.linear(xin, p.get(0), p.get(1)).singletonOrThrow();
+                NDList top = pre.topK(k, 1, true, false);
+                float[] vals = top.get(0).toFloatArray();
+                int[] cols = top.get(1).toType(DataType.INT32, false).toIntArray();
+                int[] rowOf = new int[vals.length];
+                for (int e = 0; e < rowOf.length; e++) {
+                    rowOf[e] = e / k;
+                }
+                return new Sparse(rowOf, cols, vals, vals.length);
+            }
+            // only the positive codes leave libtorch: (row, latent) pairs in row-major order and their
+            // values; copying the dense [rows, d_sae] codes and scanning them in Java cost most of the
+            // pass (about 100 MB per 4096-row batch at d_sae 6144)
+            NDArray codes = sae.encode(in);
+            NDArray positive = codes.gt(0f);
+            int[] nz = positive.nonzero().toType(DataType.INT32, false).toIntArray();
+            float[] vals = codes.get(positive).toFloatArray();
+            int[] rowOf = new int[vals.length];
+            int[] cols = new int[vals.length];
+            for (int e = 0; e < vals.length; e++) {
+                rowOf[e] = nz[2 * e];
+                cols[e] = nz[2 * e + 1];
+            }
+            return new Sparse(rowOf, cols, vals, vals.length);
+        }
+    }
+
+    /** As {@link #run(ActivationCache, Sae, String, NDManager, Options)}; {@code topkDirect} false forces the generic path (tests). */
+    static AnalysisResult run(ActivationCache cache, Sae sae, String saeName, NDManager nd, Options o, boolean topkDirect) {
         int d = sae.config().dModel();
         int f = sae.config().dSae();
         if (cache.dModel() != d) {
@@ -132,23 +201,19 @@ public final class FeaturePass {
                 x = compact;
             }
             int rows = nImg * kept;
-            // only the positive codes leave libtorch: (row, latent) pairs in row-major order and their
-            // values; copying the dense [rows, d_sae] codes and scanning them in Java cost most of the
-            // pass (about 100 MB per 4096-row batch at d_sae 6144)
-            long[] nz;
-            float[] vals;
-            try (NDManager scope = nd.newSubManager()) {
-                NDArray in = scope.create(FloatBuffer.wrap(x, 0, rows * d), new Shape(rows, d));
-                NDArray codes = sae.encode(in);
-                NDArray positive = codes.gt(0f);
-                nz = positive.nonzero().toLongArray();
-                vals = codes.get(positive).toFloatArray();
-            }
+            Sparse sp = positives(sae, nd, x, rows, d, topkDirect);
+            int[] nzRow = sp.rows();
+            int[] nzCol = sp.cols();
+            float[] vals = sp.vals();
             int nTouched = 0;
             int current = -1;
-            for (int e = 0; e < vals.length; e++) {
-                int r = (int) nz[2 * e];
-                int j = (int) nz[2 * e + 1];
+            for (int e = 0; e < sp.count(); e++) {
+                float v = vals[e];
+                if (!(v > 0)) {
+                    continue; // TopK selections of rows with fewer than k positive pre-activations
+                }
+                int r = nzRow[e];
+                int j = nzCol[e];
                 int i = r / kept;
                 if (i != current) {
                     // the image changed: its per-latent maxima are final
@@ -169,7 +234,6 @@ public final class FeaturePass {
                 if (s < 0) {
                     continue;
                 }
-                float v = vals[e];
                 int img = tb.image()[i * all];
                 int within = r - i * kept;
                 if (cls && within == 0) {
