@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import saelab.analysis.AnalysisResult;
+import saelab.analysis.DecoderMaps;
 import saelab.analysis.FeaturePass;
 import saelab.analysis.LatentSelection;
 import saelab.analysis.PatchMaps;
@@ -45,6 +46,12 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "refuse patch maps larger than this (default ${DEFAULT-VALUE})")
     long maxMapBytes;
 
+    @Option(names = "--maps", description = "also write maps.csv: PCA and UMAP of the analysed latents' decoder directions")
+    boolean maps;
+
+    @Option(names = "--umap-max", defaultValue = "5000", description = "UMAP on at most this many latents (a seeded sample; default ${DEFAULT-VALUE})")
+    int umapMax;
+
     @Override
     public Integer call() throws Exception {
         try (NDManager nd = NDManager.newBaseManager(); Sae model = SaeCheckpoint.read(sae, nd);
@@ -57,6 +64,13 @@ final class AnalyzeCommand implements Callable<Integer> {
             Files.createDirectories(out);
             r = PatchMaps.write(out, c, model, nd, r, batch, maxMapBytes, true);
             r.write(out);
+            if (maps) {
+                var arrays = model.exportArrays();
+                DecoderMaps.Options mo = new DecoderMaps.Options(umapMax, DecoderMaps.Options.DEFAULT.neighbors(),
+                        DecoderMaps.Options.DEFAULT.epochs(), DecoderMaps.Options.DEFAULT.seed());
+                DecoderMaps.Maps m = DecoderMaps.compute(arrays.wDec(), model.config().dSae(), model.config().dModel(), ids, mo);
+                System.out.println("wrote " + DecoderMaps.write(out, m, r, null));
+            }
             System.out.println(r.summary());
             System.out.println("wrote " + out.resolve("index.json"));
         }
