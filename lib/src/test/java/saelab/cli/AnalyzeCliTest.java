@@ -60,5 +60,20 @@ class AnalyzeCliTest {
             assertTrue(Double.isFinite(rows.get(i).pcaX()) && Double.isFinite(rows.get(i).umapX()), rows.get(i).toString());
             assertEquals(r.frequency(i), rows.get(i).frequency(), 1e-12);
         }
+        // the notebook one-liners over the same folder
+        PrintStream quiet = System.out;
+        try {
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            int busiest = 0;
+            for (int i = 1; i < 20; i++) {
+                busiest = r.fires()[i] > r.fires()[busiest] ? i : busiest;
+            }
+            var grid = saelab.notebook.Analyses.showLatent(out, busiest);
+            assertTrue(grid.render().getWidth() > 0);
+            assertEquals("latent-frequency", saelab.notebook.Analyses.showFrequencies(out).id());
+            assertEquals("latent-mean", saelab.notebook.Analyses.showMeans(out).id());
+        } finally {
+            System.setOut(quiet);
+        }
     }
 }
