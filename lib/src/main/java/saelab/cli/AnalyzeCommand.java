@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import saelab.analysis.AnalysisResult;
 import saelab.analysis.DecoderMaps;
+import saelab.analysis.LabelStatistics;
 import saelab.analysis.FeaturePass;
 import saelab.analysis.LatentSelection;
 import saelab.analysis.PatchMaps;
@@ -64,6 +65,12 @@ final class AnalyzeCommand implements Callable<Integer> {
             Files.createDirectories(out);
             r = PatchMaps.write(out, c, model, nd, r, batch, maxMapBytes, true);
             r.write(out);
+            if (c.hasPatchLabels()) {
+                // the ultra-low-density view: frequency and mean value against the label entropy of the top patches
+                LabelStatistics stats = LabelStatistics.of(r, c, LabelStatistics.Source.PATCH);
+                stats.writeDensityCsv(out.resolve("density.csv"), r, c.labelClasses());
+                System.out.println("wrote " + out.resolve("density.csv"));
+            }
             if (maps) {
                 var arrays = model.exportArrays();
                 DecoderMaps.Options mo = new DecoderMaps.Options(umapMax, DecoderMaps.Options.DEFAULT.neighbors(),

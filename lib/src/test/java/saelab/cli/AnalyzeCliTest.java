@@ -30,7 +30,7 @@ class AnalyzeCliTest {
     @Test
     void analyzeWritesTheFolderAndMaps() throws Exception {
         Path cache = dir.resolve("cache");
-        SyntheticCache.write(cache, 40, 17, 16, StorageDtype.F32, 1, 0, 7, 1L << 20, false);
+        SyntheticCache.write(cache, 40, 17, 16, StorageDtype.F32, 1, 5, 7, 1L << 20, false);
         Path ckpt = dir.resolve("sae.safetensors");
         SaeConfig cfg = new SaeConfig(SaeKind.TOPK, 16, 64, 0, 4, 1e-3, 0, "constant", 0, 32, 10, 0, 3);
         try (NDManager nd = NDManager.newBaseManager(); Sae sae = Sae.initialise(cfg, nd)) {
@@ -60,6 +60,20 @@ class AnalyzeCliTest {
             assertTrue(Double.isFinite(rows.get(i).pcaX()) && Double.isFinite(rows.get(i).umapX()), rows.get(i).toString());
             assertEquals(r.frequency(i), rows.get(i).frequency(), 1e-12);
         }
+        // the cache has patch labels: the density view with label entropies
+        List<String> density = Files.readAllLines(out.resolve("density.csv"));
+        assertEquals(saelab.analysis.LabelStatistics.DENSITY_HEADER, density.get(0));
+        assertEquals(21, density.size());
+        int withEntropy = 0;
+        for (String line : density.subList(1, density.size())) {
+            String[] f = line.split(",", -1);
+            if (!f[3].isEmpty() && !f[3].equals("NaN")) {
+                double h = Double.parseDouble(f[3]);
+                assertTrue(h >= 0 && h <= Math.log(5) + 1e-9, line);
+                withEntropy++;
+            }
+        }
+        assertTrue(withEntropy > 0, "some latent's top patches carry labels: " + density);
         // the notebook one-liners over the same folder
         PrintStream quiet = System.out;
         try {
