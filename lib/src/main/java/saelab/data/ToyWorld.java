@@ -1,0 +1,143 @@
+package saelab.data;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The procedural toy world (issue 8): scenes whose concepts are known by construction. Scene {@code i} is
+ * a function of {@code (seed, i)} alone (a {@link SplittableRandom} seeded from both), so any scene can be
+ * made on its own, in any order and in parallel.
+ *
+ * <p>A scene is a background ({@link ToyWorldBackground}) and {@code minObjects..maxObjects} objects, each
+ * with a uniformly drawn shape, colour, texture and size ({@link ToyWorldShape}, {@link ToyWorldColour},
+ * {@link ToyWorldTexture}, {@link ToyWorldSize}) and a position that keeps it wholly inside the image;
+ * objects may overlap (later ones cover earlier ones; placement tries to keep centres at least half the sum
+ * of the radii apart), and an object left with no visible pixel is removed.
+ *
+ * <p>Classes, one per (colour, shape) pair: segmentation label 0 is {@code background} and
+ * {@code 1 + colour.ordinal() * shapes + shape.ordinal()} is {@code colour_shape} (e.g. {@code red_circle});
+ * see {@link #classNames()}. The image-level class of a scene is the class of its largest object (most
+ * visible pixels). Shape-only or colour-only labels follow from the class by integer division.
+ *
+ * @param imageSize  image side in pixels (16..1024; 64 by default)
+ * @param minObjects fewest objects per scene (>= 1)
+ * @param maxObjects most objects per scene (>= minObjects, <= 254)
+ * @param seed       the world's seed
+ */
+public record ToyWorld(int imageSize, int minObjects, int maxObjects, long seed) {
+
+    /** The default image side. */
+    public static final int DEFAULT_SIZE = 64;
+
+    public ToyWorld {
+        if (imageSize < 16 || imageSize > 1024) {
+            throw new IllegalArgumentException("toy world: image_size must be in 16..1024, got " + imageSize);
+        }
+        if (minObjects < 1 || maxObjects < minObjects || maxObjects > 254) {
+            throw new IllegalArgumentException("toy world: expected 1 <= min_objects <= max_objects <= 254, got min_objects "
+                    + minObjects + ", max_objects " + maxObjects);
+        }
+        if (ToyWorldColour.values().length * ToyWorldShape.values().length + 1 > 256) {
+            throw new IllegalStateException("toy world: more classes than an 8-bit label map holds");
+        }
+    }
+
+    /** 64x64 images with 1..3 objects. */
+    public static ToyWorld withSeed(long seed) {
+        return new ToyWorld(DEFAULT_SIZE, 1, 3, seed);
+    }
+
+    /** Number of segmentation labels, background included. */
+    public static int labelCount() {
+        return 1 + ToyWorldColour.values().length * ToyWorldShape.values().length;
+    }
+
+    /** The segmentation label of a (colour, shape) pair. */
+    public static int classIndex(ToyWorldColour colour, ToyWorldShape shape) {
+        return 1 + colour.ordinal() * ToyWorldShape.values().length + shape.ordinal();
+    }
+
+    /** The names of the segmentation labels: {@code background}, then {@code colour_shape} by label value. */
+    public static List<String> classNames() {
+        List<String> names = new ArrayList<>(labelCount());
+        names.add("background");
+        for (ToyWorldColour c : ToyWorldColour.values()) {
+            for (ToyWorldShape s : ToyWorldShape.values()) {
+                names.add(c.word() + "_" + s.word());
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /** The seed of scene {@code index}'s generator: both numbers through SplitMix64's finaliser. */
+    static long sceneSeed(long seed, long index) {
+        return mix(mix(seed) + 0x9E3779B97F4A7C15L * (index + 1));
+    }
+
+    /** SplitMix64's output function (Steele, Lea and Flood, "Fast splittable pseudorandom number generators", 2014). */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Generates and renders scene {@code index} (>= 0). */
+    public ToyWorldScene scene(long index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("toy world: scene index must be >= 0, got " + index);
+        }
+        SplittableRandom rng = new SplittableRandom(sceneSeed(seed, index));
+        int s = imageSize;
+        ToyWorldBackground kind = pick(ToyWorldBackground.values(), rng);
+        byte[] background = new byte[s * s * 3];
+        ToyWorldRenderer.background(kind, s, rng, background);
+        int n = rng.nextInt(minObjects, maxObjects + 1);
+        List<ToyWorldObject> objects = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+            ToyWorldShape shape = pick(ToyWorldShape.values(), rng);
+            ToyWorldColour colour = pick(ToyWorldColour.values(), rng);
+            ToyWorldTexture texture = pick(ToyWorldTexture.values(), rng);
+            ToyWorldSize size = pick(ToyWorldSize.values(), rng);
+            double r = size.radius(s);
+            int lo = (int) Math.ceil(r);
+            int hi = s - lo;
+            double cx = 0;
+            double cy = 0;
+            for (int attempt = 0; attempt < 20; attempt++) {
+                cx = rng.nextInt(lo, hi + 1);
+                cy = rng.nextInt(lo, hi + 1);
+                if (apart(objects, cx, cy, r)) {
+                    break;
+                }
+            }
+            objects.add(new ToyWorldObject(shape, colour, texture, size, cx, cy, r, 0, 0, 0, 0, 0));
+        }
+        byte[] rgb = new byte[s * s * 3];
+        byte[] classMask = new byte[s * s];
+        byte[] instanceMask = new byte[s * s];
+        List<ToyWorldObject> drawn = List.copyOf(ToyWorldRenderer.draw(objects, s, background, rgb, classMask, instanceMask));
+        int largest = 0;
+        for (int k = 1; k < drawn.size(); k++) {
+            if (drawn.get(k).pixels() > drawn.get(largest).pixels()) {
+                largest = k;
+            }
+        }
+        return new ToyWorldScene(Math.toIntExact(index), s, rgb, classMask, instanceMask, kind, drawn, largest,
+                ToyWorldCaption.of(drawn));
+    }
+
+    private static boolean apart(List<ToyWorldObject> placed, double cx, double cy, double r) {
+        for (ToyWorldObject o : placed) {
+            double d = 0.5 * (r + o.radius());
+            if ((cx - o.cx()) * (cx - o.cx()) + (cy - o.cy()) * (cy - o.cy()) < d * d) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static <T> T pick(T[] values, SplittableRandom rng) {
+        return values[rng.nextInt(values.length)];
+    }
+}
