@@ -100,6 +100,23 @@ public final class Ade20kDataset implements Dataset {
         return List.copyOf(all);
     }
 
+    /**
+     * The label names of the layout at {@code base}: a {@code classes.txt} there (line k names label k,
+     * label 0 first; written e.g. by the toy world) overrides the standard 151 names.
+     */
+    static List<String> labelNames(Path base) throws IOException {
+        Path custom = base.resolve("classes.txt");
+        if (!Files.isRegularFile(custom)) {
+            return labelNames();
+        }
+        List<String> names = Files.readAllLines(custom).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (names.size() < 2 || names.size() > 256) {
+            throw new IllegalArgumentException(custom + ": " + names.size() + " class names; expected 2 to 256 (label 0 first,"
+                    + " uint8 label maps)");
+        }
+        return names;
+    }
+
     @Override
     public String kind() {
         return "ade20k";
@@ -128,7 +145,7 @@ public final class Ade20kDataset implements Dataset {
         if (entries.isEmpty()) {
             throw new IllegalArgumentException(images + ": no image files; expected ADE_*.jpg");
         }
-        List<String> names = labelNames();
+        List<String> names = labelNames(base);
         List<String> ids = new ArrayList<>(names.size());
         for (int i = 0; i < names.size(); i++) {
             ids.add(Integer.toString(i));

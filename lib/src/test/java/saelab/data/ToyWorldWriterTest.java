@@ -46,6 +46,7 @@ class ToyWorldWriterTest {
         DatasetListing ade = Datasets.open("ade20k:" + dir, "train").list();
         assertEquals(N, ade.entries().size());
         assertEquals(Files.readAllLines(dir.resolve("ADEChallengeData2016/classes.txt")), ToyWorld.classNames());
+        assertEquals(ToyWorld.classNames(), ade.classes(), "the ADE20K reader takes the names from classes.txt");
         DatasetListing.Entry e7 = ade.entries().get(7);
         assertTrue(e7.path().endsWith("toy_000007.png"), e7.path());
         ToyWorldScene s7 = world.scene(7);
