@@ -1,44 +1,19 @@
 package saelab.cli;
 
+import static saelab.cli.CliRun.capture;
+import static saelab.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.function.IntSupplier;
+import saelab.cli.CliRun.Result;
 import org.junit.jupiter.api.Test;
 import saelab.BuildInfo;
 
 class MainTest {
 
     /** Exit code and what a run printed. */
-    record Result(int code, String out, String err) {}
-
     /** Runs the CLI with System.out and System.err captured. */
-    private static Result run(String... args) {
-        return capture(() -> Main.run(args));
-    }
-
-    private static Result capture(IntSupplier body) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = body.getAsInt();
-        } finally {
-            System.out.flush();
-            System.err.flush();
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void versionPrintsTheBuildLine() {
         Result r = run("--version");

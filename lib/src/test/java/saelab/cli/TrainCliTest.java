@@ -1,12 +1,13 @@
 package saelab.cli;
 
+import static saelab.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
+import saelab.cli.CliRun.Result;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +25,6 @@ class TrainCliTest {
 
     private static final int D = 8;
 
-    record Result(int code, String out, String err) {}
-
     @TempDir
     Path dir;
 
@@ -36,23 +35,6 @@ class TrainCliTest {
         PlantedDictionary dict = PlantedDictionary.random(D, 12, 5);
         input = dir.resolve("x.npy");
         Npy.writeFloatMatrix(input, 300, D, dict.sample(300, 2, true, 0.01, 6).x());
-    }
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = Main.run(args);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     private Result train(Path out, String... kindArgs) {
