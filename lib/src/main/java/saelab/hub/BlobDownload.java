@@ -127,11 +127,23 @@ final class BlobDownload {
             } else if (s == 416 && have > 0) {
                 Files.delete(partial); // the partial data does not fit the file any more; start again next time
                 throw new Interrupted(0, "the server refused to resume at byte " + have + " (HTTP 416)", null);
+            } else if (isTransient(s)) {
+                throw new Interrupted(have, "HTTP " + s + " from " + HubTransport.redact(r.uri()) + " (a passing server condition)", null);
             } else {
                 throw transport.statusError(s, r.headers(), r.uri(), what);
             }
-            stream(in, meta, partial, start, what);
+            try (StallWatch watch = new StallWatch(in, settings.timeout())) {
+                stream(in, watch, meta, partial, start, what);
+            }
         }
+    }
+
+    /**
+     * Statuses a retry may cure: 429 Too Many Requests and 500/502/503/504 (RFC 9110 section 15.6;
+     * the Python hub client retries the same set).
+     */
+    static boolean isTransient(int status) {
+        return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
     }
 
     private static long rangeStart(HttpResponse<?> r, String what) throws HubException {
@@ -145,7 +157,8 @@ final class BlobDownload {
     }
 
     /** Appends the body at {@code start} (truncating anything after it), hashing as it goes. */
-    private void stream(InputStream in, FileMetadata meta, Path partial, long start, String what) throws IOException, Interrupted {
+    private void stream(InputStream in, StallWatch watch, FileMetadata meta, Path partial, long start, String what)
+            throws IOException, Interrupted {
         MessageDigest digest = meta.expectedSha256() != null ? hashOf(partial, start) : null;
         long total = meta.size();
         Progress progress = settings.progress() != null && total >= settings.progressMinBytes()
@@ -171,6 +184,7 @@ final class BlobDownload {
                         digest.update(buf, 0, n);
                     }
                     have += n;
+                    watch.moved();
                     if (progress != null) {
                         progress.advance(n);
                     }
@@ -180,7 +194,9 @@ final class BlobDownload {
                     throw e;
                 }
                 ch.force(false); // keep what arrived for the next attempt
-                throw new Interrupted(have, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e);
+                String why = watch.fired() ? "no data for " + settings.timeout().toSeconds() + " s"
+                        : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                throw new Interrupted(have, why, e);
             }
             ch.force(true);
         }

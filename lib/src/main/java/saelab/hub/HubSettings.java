@@ -30,9 +30,9 @@ import saelab.config.Workspace;
  * @param revalidate       ask the server what a branch or tag points to now, even when the cache already
  *                         has a commit for it (commits are immutable and never re-checked); default false, so
  *                         a repeated call is answered from the cache with no request
- * @param attempts         tries per file when a transfer breaks off (each resumes where the last stopped), >= 1
+ * @param attempts         tries per file when a transfer breaks off, stalls or meets HTTP 429/5xx (each resumes where the last stopped), >= 1
  * @param retryDelay       pause before the next try
- * @param timeout          connect timeout and the wait for a response's headers
+ * @param timeout          connect timeout, the wait for a response's headers, and the longest silence in a body before it is dropped and resumed
  * @param progress         where large downloads report progress, or null for quiet
  * @param progressMinBytes files at least this large report progress
  */

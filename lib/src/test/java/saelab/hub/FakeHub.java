@@ -62,6 +62,11 @@ final class FakeHub implements AutoCloseable {
     volatile boolean ignoreRange;
     /** How many CDN answers are cut half-way, counting down. */
     volatile int cutsLeft;
+    /** How many CDN answers are "503 Service Unavailable", counting down. */
+    volatile int busyLeft;
+    /** How many CDN answers send half the body and then stall for {@link #stallMillis}, counting down. */
+    volatile int stallsLeft;
+    volatile long stallMillis = 5_000;
 
     FakeHub() throws IOException {
         InetAddress lo = InetAddress.getLoopbackAddress();
@@ -179,6 +184,11 @@ final class FakeHub implements AutoCloseable {
                 send(ex, 404, new byte[0]);
                 return;
             }
+            if (busyLeft > 0) {
+                busyLeft--;
+                send(ex, 503, new byte[0]);
+                return;
+            }
             if (corrupt) {
                 bytes = bytes.clone();
                 bytes[bytes.length / 3] ^= 0x5a;
@@ -205,7 +215,16 @@ final class FakeHub implements AutoCloseable {
                 // closing with fewer bytes than announced makes the server drop the connection
                 return;
             }
+            if (stallsLeft > 0) {
+                stallsLeft--;
+                out.write(bytes, start, len / 2);
+                out.flush();
+                Thread.sleep(stallMillis); // the connection stays open but silent
+                return;
+            }
             out.write(bytes, start, len);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException expectedOnCut) {
             // "insufficient bytes written to stream": the cut connection
         }

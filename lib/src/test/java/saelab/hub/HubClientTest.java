@@ -203,6 +203,41 @@ class HubClientTest {
     }
 
     @Test
+    void aBusyServerIsAskedAgainWhenAttemptsAllow() throws IOException {
+        hub.busyLeft = 2;
+        try (HubClient c = client(settings().withAttempts(3, Duration.ZERO))) {
+            assertArrayEquals(MODEL, Files.readAllBytes(c.download(REPO, "main", "model.safetensors")));
+        }
+        assertEquals(3, hub.requests("cdn").size());
+    }
+
+    @Test
+    void aBusyServerThatStaysBusyEndsInAClearError() throws IOException {
+        hub.busyLeft = 5;
+        try (HubClient c = client(settings().withAttempts(2, Duration.ZERO))) {
+            HubException e = assertThrows(HubException.class, () -> c.download(REPO, "main", "model.safetensors"));
+            assertEquals(HubException.Reason.INTERRUPTED, e.reason());
+            assertTrue(e.getMessage().contains("HTTP 503"), e.getMessage());
+        }
+        assertEquals(2, hub.requests("cdn").size());
+    }
+
+    @Test
+    void aStalledBodyIsDroppedAfterTheTimeoutAndResumed() throws IOException {
+        hub.stallsLeft = 1;
+        long t0 = System.nanoTime();
+        try (HubClient c = client(settings().withAttempts(2, Duration.ZERO).withTimeout(Duration.ofMillis(400)))) {
+            assertArrayEquals(MODEL, Files.readAllBytes(c.download(REPO, "main", "model.safetensors")));
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(seconds < 4.5, "the stalled body was waited out for " + seconds + " s instead of being dropped");
+        List<String> ranges = hub.requests("cdn").stream().map(FakeHub.Request::range).toList();
+        assertEquals(2, ranges.size(), ranges.toString());
+        assertNull(ranges.get(0));
+        assertTrue(ranges.get(1) != null && ranges.get(1).startsWith("bytes="), "the second request resumes: " + ranges);
+    }
+
+    @Test
     void aServerThatIgnoresRangeIsReadFromTheStart() throws IOException {
         hub.cutsLeft = 1;
         try (HubClient c = client(settings())) {
