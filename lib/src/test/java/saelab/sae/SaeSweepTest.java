@@ -70,29 +70,7 @@ class SaeSweepTest {
 
     /** The stream of {@link #data()} that throws on the {@code failAt}-th call of next (0-based). */
     private static LongFunction<BatchSource> crashingAt(int failAt) {
-        return start -> {
-            MatrixBatches inner = new MatrixBatches(DATA, DATA_SEED, start, "planted");
-            AtomicInteger calls = new AtomicInteger();
-            return new BatchSource() {
-                @Override
-                public int dModel() {
-                    return inner.dModel();
-                }
-
-                @Override
-                public void next(float[] dst, int rows) {
-                    if (calls.getAndIncrement() == failAt) {
-                        throw new RuntimeException("simulated crash");
-                    }
-                    inner.next(dst, rows);
-                }
-
-                @Override
-                public String describe() {
-                    return inner.describe();
-                }
-            };
-        };
+        return CrashingBatches.crashingAt(DATA, DATA_SEED, failAt);
     }
 
     private List<Path> folders(String prefix, int n) {

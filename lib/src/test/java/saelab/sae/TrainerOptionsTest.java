@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,29 +60,7 @@ class TrainerOptionsTest {
 
     /** {@link #data} that throws on the {@code failAt}-th call of next (0-based). */
     private static LongFunction<BatchSource> crashingAt(Npy.Matrix m, int failAt) {
-        return start -> {
-            MatrixBatches inner = new MatrixBatches(m, DATA_SEED, start, "planted");
-            AtomicInteger calls = new AtomicInteger();
-            return new BatchSource() {
-                @Override
-                public int dModel() {
-                    return inner.dModel();
-                }
-
-                @Override
-                public void next(float[] dst, int rows) {
-                    if (calls.getAndIncrement() == failAt) {
-                        throw new RuntimeException("simulated crash");
-                    }
-                    inner.next(dst, rows);
-                }
-
-                @Override
-                public String describe() {
-                    return inner.describe();
-                }
-            };
-        };
+        return CrashingBatches.crashingAt(m, DATA_SEED, failAt);
     }
 
     /** The rows of the stream's batch with index {@code step} (0-based). */
