@@ -33,7 +33,8 @@ import saelab.store.TokenLayout;
  * </ul>
  * Patch maps of the final top images come from a second pass, {@link PatchMaps}, so no map of a
  * candidate is ever held. This is the pass of the paper's reference tool (saev) without its dense
- * [d_sae, n_images, patches] tensor.
+ * [d_sae, n_images, patches] tensor. Given a {@link SparseCodesWriter}, the same selected codes of every
+ * token (all latents) are streamed to disk as CSR on the way ({@link SparseCodes}).
  *
  * <p>Memory, with n analysed latents, k, P patches per image, F = d_sae, d = d_model, B rows per
  * batch, k' the TopK SAE's k and 72 histogram bins. Heap: lists 3 × 12·n·k bytes, statistics
@@ -77,7 +78,15 @@ public final class FeaturePass {
      * @throws IllegalArgumentException when the cache and SAE widths differ, the layer is missing or the cache has no patches
      */
     public static AnalysisResult run(ActivationCache cache, Sae sae, String saeName, NDManager nd, Options o) {
-        return run(cache, sae, saeName, nd, o, true);
+        return run(cache, sae, saeName, nd, o, true, null);
+    }
+
+    /**
+     * Runs the pass and also streams every token's codes (all latents, not only the analysed ones) into
+     * {@code codes}; the caller completes the folder with {@link SparseCodesWriter#finish()}.
+     */
+    public static AnalysisResult run(ActivationCache cache, Sae sae, String saeName, NDManager nd, Options o, SparseCodesWriter codes) {
+        return run(cache, sae, saeName, nd, o, true, codes);
     }
 
     /**
@@ -136,6 +145,11 @@ public final class FeaturePass {
 
     /** As {@link #run(ActivationCache, Sae, String, NDManager, Options)}; {@code topkDirect} false forces the generic path (tests). */
     static AnalysisResult run(ActivationCache cache, Sae sae, String saeName, NDManager nd, Options o, boolean topkDirect) {
+        return run(cache, sae, saeName, nd, o, topkDirect, null);
+    }
+
+    private static AnalysisResult run(ActivationCache cache, Sae sae, String saeName, NDManager nd, Options o, boolean topkDirect,
+                                      SparseCodesWriter codes) {
         int d = sae.config().dModel();
         int f = sae.config().dSae();
         if (cache.dModel() != d) {
@@ -202,6 +216,9 @@ public final class FeaturePass {
             }
             int rows = nImg * kept;
             Sparse sp = positives(sae, nd, x, rows, d, topkDirect);
+            if (codes != null) {
+                codes.append(sp, rows);
+            }
             int[] nzRow = sp.rows();
             int[] nzCol = sp.cols();
             float[] vals = sp.vals();

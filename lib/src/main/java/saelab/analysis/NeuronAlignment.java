@@ -5,9 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import saelab.io.AtomicFiles;
+import saelab.sae.SaeCheckpoint;
+import saelab.sae.SaeConfig;
 
 /**
  * Neuron alignment: how closely each SAE latent's encoder and decoder directions line up with a
@@ -15,11 +16,12 @@ import saelab.io.AtomicFiles;
  * output weight W_out [d_model, d_mlp] (PyTorch {@code Linear(d_mlp → d_model).weight}); per latent the
  * score is max_j |cos(u, W_out[:, j])| with its arg max, for u = the latent's encoder row and decoder row.
  *
- * <p>Baseline: R random unit directions (u ~ N(0, I)/‖·‖, seeded) scored the same way; their mean and
- * standard deviation are reported with the asymptotic value √(2 ln m / d) (m = d_mlp): for m
+ * <p>Baseline: R random unit directions (u ~ N(0, I)/‖·‖, seeded) scored the same way; each one's score,
+ * their mean and standard deviation are reported with the asymptotic value √(2 ln m / d) (m = d_mlp): for m
  * independent unit vectors in d dimensions each cosine is about N(0, 1/d), and the maximum of m such
  * |values| grows like √(2 ln m) standard deviations (extreme values of Gaussians; this is an
  * approximation that the measured baseline replaces). A latent planted on a neuron scores 1.
+ * {@link MlpOutputWeights} reads W_out of a model folder; {@link AlignmentSummary} summarises the result.
  *
  * @param latents   latent ids, in row order
  * @param encMax    per latent max |cos| of the encoder direction
@@ -29,11 +31,14 @@ import saelab.io.AtomicFiles;
  * @param randomMean mean max |cos| of the random directions
  * @param randomSd   their standard deviation
  * @param theory     √(2 ln m / d)
+ * @param randomMax  per random direction its max |cos| (the baseline's distribution, in draw order)
  */
 public record NeuronAlignment(int[] latents, float[] encMax, int[] encNeuron, float[] decMax, int[] decNeuron,
-                              double randomMean, double randomSd, double theory) {
+                              double randomMean, double randomSd, double theory, float[] randomMax) {
 
     static final int CHUNK = 1024;
+    /** The header of {@link #writeCsv}. */
+    public static final String CSV_HEADER = "latent,encoder_max_abs_cos,encoder_neuron,decoder_max_abs_cos,decoder_neuron";
 
     /**
      * Computes the alignment.
@@ -83,7 +88,38 @@ public record NeuronAlignment(int[] latents, float[] encMax, int[] encNeuron, fl
             var += (v - mean) * (v - mean) / Math.max(1, draws - 1);
         }
         return new NeuronAlignment(latents.clone(), encMax, encArg, decMax, decArg, mean, Math.sqrt(var),
-                Math.sqrt(2 * Math.log(dMlp) / dModel));
+                Math.sqrt(2 * Math.log(dMlp) / dModel), randMax);
+    }
+
+    /**
+     * The alignment of an SAE checkpoint's latents with the MLP of {@code w}: encoder directions are the columns
+     * of {@code W_enc} [d_model, d_sae], decoder directions the rows of {@code W_dec} [d_sae, d_model].
+     *
+     * @param saeName the checkpoint's path, for messages
+     * @throws IllegalArgumentException when the SAE's d_model is not the model's residual width (naming both)
+     */
+    public static NeuronAlignment forSae(SaeCheckpoint.Arrays a, SaeConfig cfg, String saeName, int[] latents, MlpOutputWeights w,
+                                         int draws, long seed, NDManager nd) {
+        int d = cfg.dModel();
+        int f = cfg.dSae();
+        if (d != w.dModel()) {
+            throw new IllegalArgumentException(saeName + ": the SAE has d_model " + d + ", but " + w.file() + ": tensor '" + w.tensor()
+                    + "' writes a residual stream of width " + w.dModel() + " (shape [" + w.dModel() + ", " + w.dMlp()
+                    + "]); the SAE was not trained on this model");
+        }
+        float[] enc = new float[latents.length * d];
+        float[] dec = new float[latents.length * d];
+        for (int r = 0; r < latents.length; r++) {
+            int j = latents[r];
+            if (j < 0 || j >= f) {
+                throw new IllegalArgumentException("latent " + j + " is outside 0.." + (f - 1) + " of " + saeName);
+            }
+            for (int i = 0; i < d; i++) {
+                enc[r * d + i] = a.wEnc()[i * f + j];
+            }
+            System.arraycopy(a.wDec(), j * d, dec, r * d, d);
+        }
+        return of(latents, enc, dec, w.wOut(), d, w.dMlp(), draws, seed, nd);
     }
 
     /** Max |cos| over unit columns {@code wn} [d, m] of each row of {@code rows} [n, d], in chunks of rows. */
@@ -112,18 +148,15 @@ public record NeuronAlignment(int[] latents, float[] encMax, int[] encNeuron, fl
     }
 
     /**
-     * Writes the alignment as CSV: one row per latent, then three rows whose first field names the baseline
-     * ({@code random_mean}, {@code random_sd}, {@code theory_sqrt_2lnm_over_d}) with its value in both score columns.
+     * Writes the alignment as CSV, one row per latent (the baselines are in {@link AlignmentSummary}):
+     * {@code latent,encoder_max_abs_cos,encoder_neuron,decoder_max_abs_cos,decoder_neuron}.
      */
     public void writeCsv(Path file) throws IOException {
-        StringBuilder sb = new StringBuilder("latent,encoder_max_abs_cos,encoder_neuron,decoder_max_abs_cos,decoder_neuron\n");
+        StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
         for (int i = 0; i < latents.length; i++) {
             sb.append(latents[i]).append(',').append(encMax[i]).append(',').append(encNeuron[i]).append(',').append(decMax[i])
                     .append(',').append(decNeuron[i]).append('\n');
         }
-        sb.append(String.format(Locale.ROOT, "random_mean,%.6g,,%.6g,\n", randomMean, randomMean));
-        sb.append(String.format(Locale.ROOT, "random_sd,%.6g,,%.6g,\n", randomSd, randomSd));
-        sb.append(String.format(Locale.ROOT, "theory_sqrt_2lnm_over_d,%.6g,,%.6g,\n", theory, theory));
         AtomicFiles.writeString(file, sb.toString());
     }
 }

@@ -52,6 +52,31 @@ final class NpyArrays {
         return head;
     }
 
+    /**
+     * A header of exactly {@code total} bytes (a multiple of 64), the dict padded with spaces: for files
+     * written before their shape is known, whose header is rewritten in place at the end.
+     *
+     * @throws IllegalArgumentException when the dict does not fit
+     */
+    static byte[] headerOfLength(int total, String descr, long... shape) {
+        byte[] h = header(descr, shape);
+        if (h.length > total || total % 64 != 0) {
+            throw new IllegalArgumentException("a .npy header for shape " + Arrays.toString(shape) + " needs " + h.length
+                    + " bytes; reserved " + total);
+        }
+        if (h.length == total) {
+            return h;
+        }
+        byte[] out = new byte[total];
+        System.arraycopy(h, 0, out, 0, h.length - 1); // all but the final newline
+        Arrays.fill(out, h.length - 1, total - 1, (byte) ' ');
+        out[total - 1] = '\n';
+        int textLen = total - 10;
+        out[8] = (byte) (textLen & 0xff);
+        out[9] = (byte) (textLen >> 8);
+        return out;
+    }
+
     static void writeFloats(Path file, float[] values, long... shape) throws IOException {
         check(values.length, shape);
         byte[] data = new byte[values.length * 4];

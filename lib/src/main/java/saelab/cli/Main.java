@@ -25,6 +25,7 @@ import saelab.BuildInfo;
                 AnalyzeCommand.class,
                 ConceptsCommand.class,
                 ShowLatentCommand.class,
+                AlignCommand.class,
                 SaeCommand.class,
                 HubCommand.class,
                 TokenizeCommand.class,

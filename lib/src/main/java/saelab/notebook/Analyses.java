@@ -3,6 +3,7 @@ package saelab.notebook;
 import java.io.IOException;
 import java.nio.file.Path;
 import saelab.analysis.AnalysisResult;
+import saelab.analysis.DensityView;
 import saelab.image.Preprocessor;
 import saelab.plot.AnalysisPlots;
 import saelab.plot.ChartFigure;
@@ -12,7 +13,8 @@ import saelab.store.ActivationCache;
 
 /**
  * Notebook one-liners over an analysis folder written by {@code saelab analyze}: open it, show a
- * latent's top images with their patch heatmaps, and show the frequency and mean-value histograms.
+ * latent's top images with their patch heatmaps, show the frequency and mean-value histograms and the
+ * density view.
  * Each figure is displayed inline (see {@link Show}) and returned so it can also be saved.
  */
 public final class Analyses {
@@ -54,6 +56,17 @@ public final class Analyses {
     /** Shows the log-scale histogram of per-latent firing frequencies. */
     public static ChartFigure showFrequencies(Path dir) throws IOException {
         ChartFigure f = AnalysisPlots.frequencyHistogram("latent-frequency", AnalysisResult.read(dir));
+        Show.chart(f.chart());
+        return f;
+    }
+
+    /**
+     * Shows the ultra-low-density view of an analysis folder: per latent, firing frequency against mean value
+     * when firing (log axes), coloured by the label entropy of its top patches, from the folder's
+     * {@code density.csv} ({@code saelab analyze} writes it when the cache has per-patch labels).
+     */
+    public static ChartFigure showDensity(Path dir) throws IOException {
+        ChartFigure f = AnalysisPlots.densityScatter("density", DensityView.read(dir));
         Show.chart(f.chart());
         return f;
     }

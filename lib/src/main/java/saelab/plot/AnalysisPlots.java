@@ -7,8 +7,10 @@ import java.util.Locale;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import saelab.analysis.AnalysisResult;
+import saelab.analysis.DensityView;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -19,14 +21,17 @@ import tech.tablesaw.api.Table;
  * the numbers it shows: histograms of firing frequency and mean value (log-spaced bins, log axes), the
  * density scatter (log frequency vs log mean value, coloured by any per-latent value such as label
  * entropy), concept-match bars with their two baselines, and a 2-D map scatter (UMAP or PCA
- * coordinates coloured by a per-point value). Inputs are plain arrays so any statistic can feed them.
+ * coordinates coloured by a per-point value), and the neuron-alignment histogram against its random
+ * baseline. Inputs are plain arrays so any statistic can feed them.
  * Colour-coded scatters bin the colour value into {@value #COLOUR_BINS} equal-width ranges drawn in
- * viridis ({@link Colormaps}), one legend entry per range; points without a value (NaN) are grey.
+ * viridis ({@link Colormaps}), one legend entry per range (the value's name is in the title, so the
+ * legend stays narrow); points without a value (NaN) are grey.
  */
 public final class AnalysisPlots {
 
     static final int COLOUR_BINS = 6;
     static final int HIST_BINS = 40;
+    static final int ALIGN_BINS = 50;
 
     private AnalysisPlots() {}
 
@@ -119,18 +124,32 @@ public final class AnalysisPlots {
     public static ChartFigure densityScatter(String id, int[] latents, double[] frequency, double[] mean, double[] colour,
                                              String colourName) {
         requireSameLength(id, latents.length, frequency.length, mean.length, colour.length);
-        XYChart chart = PaperStyle.xyChart("Latent density", "firing frequency", "mean value when firing", PaperStyle.SINGLE_COLUMN);
+        XYChart chart = PaperStyle.xyChart("Latent density by " + colourName, "firing frequency", "mean value when firing", PaperStyle.SINGLE_COLUMN);
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisLogarithmic(true);
         boolean[] shown = new boolean[latents.length];
         for (int i = 0; i < shown.length; i++) {
             shown[i] = frequency[i] > 0 && mean[i] > 0 && Double.isFinite(frequency[i]) && Double.isFinite(mean[i]);
         }
-        addColouredSeries(chart, frequency, mean, colour, shown, colourName);
+        addColouredSeries(chart, frequency, mean, colour, shown);
         Table t = Table.create(id, IntColumn.create("latent", latents), DoubleColumn.create("frequency", frequency),
                 DoubleColumn.create("mean_when_firing", mean), DoubleColumn.create(csvName(colourName), colour),
                 IntColumn.create("shown", toInts(shown)));
         return new ChartFigure(id, chart, t);
+    }
+
+    /**
+     * The ultra-low-density view of an analysis: {@link #densityScatter} of frequency against mean value,
+     * coloured by the label entropy of each latent's top patches.
+     *
+     * @throws IllegalArgumentException when no latent fires (nothing can sit on the log axes)
+     */
+    public static ChartFigure densityScatter(String id, DensityView v) {
+        if (v.drawable() == 0) {
+            throw new IllegalArgumentException("density plot '" + id + "': none of the " + v.latents().length
+                    + " latents fires, so none has a frequency and mean to draw on log axes");
+        }
+        return densityScatter(id, v.latents(), v.frequency(), v.mean(), v.entropy(), "label entropy (nats)");
     }
 
     /**
@@ -142,15 +161,104 @@ public final class AnalysisPlots {
     public static ChartFigure mapScatter(String id, String method, int[] latents, double[] x, double[] y, double[] colour,
                                          String colourName) {
         requireSameLength(id, latents.length, x.length, y.length, colour.length);
-        XYChart chart = PaperStyle.xyChart(method + " of decoder directions", method + " 1", method + " 2", PaperStyle.SINGLE_COLUMN);
+        XYChart chart = PaperStyle.xyChart(method + " of decoder directions by " + colourName, method + " 1", method + " 2", PaperStyle.SINGLE_COLUMN);
         boolean[] shown = new boolean[latents.length];
         for (int i = 0; i < shown.length; i++) {
             shown[i] = Double.isFinite(x[i]) && Double.isFinite(y[i]);
         }
-        addColouredSeries(chart, x, y, colour, shown, colourName);
+        addColouredSeries(chart, x, y, colour, shown);
         Table t = Table.create(id, IntColumn.create("latent", latents), DoubleColumn.create("x", x), DoubleColumn.create("y", y),
                 DoubleColumn.create(csvName(colourName), colour), IntColumn.create("shown", toInts(shown)));
         return new ChartFigure(id, chart, t);
+    }
+
+    /**
+     * Neuron alignment: histograms (share of each set per bin, {@value #ALIGN_BINS} equal bins on [0, 1]) of
+     * the latents' max |cos| with an MLP neuron, for decoder and encoder directions, against the same
+     * statistic for random unit directions (see {@link saelab.analysis.NeuronAlignment}). Shares, not
+     * counts, so the sets compare whatever their sizes; the CSV holds both.
+     *
+     * @param decoder per latent, max |cos| of its decoder direction
+     * @param encoder per latent, max |cos| of its encoder direction (or null to leave it out)
+     * @param random  per random direction, its max |cos|
+     */
+    public static ChartFigure alignmentHistogram(String id, float[] decoder, float[] encoder, float[] random) {
+        if (decoder.length == 0 || random.length == 0) {
+            throw new IllegalArgumentException("alignment plot '" + id + "': needs latents and random directions, got " + decoder.length
+                    + " and " + random.length);
+        }
+        if (encoder != null && encoder.length != decoder.length) {
+            throw new IllegalArgumentException("alignment plot '" + id + "': " + decoder.length + " decoder values but " + encoder.length
+                    + " encoder values; expected one of each per latent");
+        }
+        long[] dec = cosineBins(decoder);
+        long[] enc = encoder == null ? new long[ALIGN_BINS] : cosineBins(encoder);
+        long[] rnd = cosineBins(random);
+        double[] low = new double[ALIGN_BINS];
+        double[] high = new double[ALIGN_BINS];
+        double[][] share = new double[3][ALIGN_BINS];
+        for (int b = 0; b < ALIGN_BINS; b++) {
+            low[b] = (double) b / ALIGN_BINS;
+            high[b] = (double) (b + 1) / ALIGN_BINS;
+            share[0][b] = (double) dec[b] / decoder.length;
+            share[1][b] = encoder == null ? Double.NaN : (double) enc[b] / encoder.length;
+            share[2][b] = (double) rnd[b] / random.length;
+        }
+        XYChart chart = PaperStyle.xyChart("Neuron alignment", "max |cos| with an MLP neuron's output direction", "share",
+                PaperStyle.SINGLE_COLUMN);
+        chart.getStyler().setXAxisMin(0.0);
+        chart.getStyler().setXAxisMax(1.0);
+        chart.getStyler().setYAxisDecimalPattern("0.00");
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        addStep(chart, "decoder (" + decoder.length + ")", share[0], PaperStyle.PALETTE[0], false);
+        if (encoder != null) {
+            addStep(chart, "encoder", share[1], PaperStyle.PALETTE[1], false);
+        }
+        addStep(chart, "random (" + random.length + ")", share[2], new Color(0x444444), true);
+        Table t = Table.create(id, DoubleColumn.create("bin_low", low), DoubleColumn.create("bin_high", high),
+                DoubleColumn.create("decoder_share", share[0]), DoubleColumn.create("encoder_share", share[1]),
+                DoubleColumn.create("random_share", share[2]), DoubleColumn.create("decoder_count", toDoubles(dec)),
+                DoubleColumn.create("encoder_count", encoder == null ? nan(ALIGN_BINS) : toDoubles(enc)),
+                DoubleColumn.create("random_count", toDoubles(rnd)));
+        return new ChartFigure(id, chart, t);
+    }
+
+    /** Counts of values in {@value #ALIGN_BINS} equal bins of [0, 1] (1 in the last bin; values outside are clamped). */
+    private static long[] cosineBins(float[] v) {
+        long[] c = new long[ALIGN_BINS];
+        for (float x : v) {
+            c[Math.clamp((long) Math.floor(x * ALIGN_BINS), 0, ALIGN_BINS - 1)]++;
+        }
+        return c;
+    }
+
+    /** A step outline over the bins: x = left edges and the last right edge, the last share repeated. */
+    private static void addStep(XYChart chart, String name, double[] share, Color colour, boolean dashed) {
+        double[] x = new double[ALIGN_BINS + 1];
+        double[] y = new double[ALIGN_BINS + 1];
+        for (int b = 0; b <= ALIGN_BINS; b++) {
+            x[b] = (double) b / ALIGN_BINS;
+            y[b] = share[Math.min(b, ALIGN_BINS - 1)];
+        }
+        XYSeries s = chart.addSeries(name, x, y);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineColor(colour);
+        s.setLineStyle(dashed ? SeriesLines.DASH_DASH : SeriesLines.SOLID);
+    }
+
+    private static double[] toDoubles(long[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i];
+        }
+        return d;
+    }
+
+    private static double[] nan(int n) {
+        double[] d = new double[n];
+        java.util.Arrays.fill(d, Double.NaN);
+        return d;
     }
 
     /**
@@ -184,7 +292,7 @@ public final class AnalysisPlots {
         return new ChartFigure(id, chart, t);
     }
 
-    private static void addColouredSeries(XYChart chart, double[] x, double[] y, double[] colour, boolean[] shown, String name) {
+    private static void addColouredSeries(XYChart chart, double[] x, double[] y, double[] colour, boolean[] shown) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < colour.length; i++) {
@@ -217,12 +325,12 @@ public final class AnalysisPlots {
             String label;
             Color c;
             if (b == bins) {
-                label = name + " n/a";
+                label = "n/a";
                 c = new Color(0xAAAAAA);
             } else {
                 double a = lo + (hi - lo) * b / bins;
                 double z = bins == 1 ? hi : lo + (hi - lo) * (b + 1) / bins;
-                label = String.format(Locale.ROOT, "%s %.3g–%.3g", name, a, z);
+                label = String.format(Locale.ROOT, "%.3g–%.3g", a, z);
                 c = Colormaps.viridis(bins == 1 ? 0.5 : (b + 0.5) / bins);
             }
             XYSeries s = chart.addSeries(label, xs.get(b), ys.get(b));

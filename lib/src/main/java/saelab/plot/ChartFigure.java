@@ -25,4 +25,9 @@ public record ChartFigure(String id, Chart<?, ?> chart, Table data) {
         spec.validate("analysis plot '" + id + "'");
         return FigureExporter.writeFigure(spec, chart, data, dir);
     }
+
+    /** Writes only the PNG and PDF into {@code dir}, for a chart whose numbers already sit in a CSV beside them. */
+    public List<Path> writeImages(Path dir) throws IOException {
+        return FigureExporter.writeImages(chart, id, dir);
+    }
 }

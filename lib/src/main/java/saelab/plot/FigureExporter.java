@@ -37,9 +37,7 @@ public final class FigureExporter {
         for (Path target : spec.files(dir)) {
             String ext = extension(target);
             switch (ext) {
-                case "png" -> AtomicFiles.writeVia(target, temp ->
-                        BitmapEncoder.saveBitmapWithDPI(chart, temp.toString(), BitmapEncoder.BitmapFormat.PNG, PaperStyle.PNG_DPI));
-                case "pdf", "svg" -> AtomicFiles.write(target, out -> ChartEncoder.saveChart(chart, out, ext));
+                case "png", "pdf", "svg" -> writeImage(chart, target, ext);
                 case "csv" -> writeCsv(data, target);
                 default -> throw new IllegalStateException("unhandled output '" + ext + "' of " + spec.id());
             }
@@ -47,6 +45,33 @@ public final class FigureExporter {
             written.add(target);
         }
         return written;
+    }
+
+    /**
+     * Writes a chart's images only, {@code <id>.png} (300 dpi) and {@code <id>.pdf}, into {@code dir}: for a
+     * chart whose numbers are already in a CSV of their own beside it (e.g. {@code density.csv}).
+     *
+     * @return the two files
+     */
+    public static List<Path> writeImages(Chart<?, ?> chart, String id, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> written = new ArrayList<>();
+        for (String ext : List.of("png", "pdf")) {
+            Path target = dir.resolve(id + "." + ext);
+            writeImage(chart, target, ext);
+            requireNonEmpty(target, ext);
+            written.add(target);
+        }
+        return written;
+    }
+
+    private static void writeImage(Chart<?, ?> chart, Path target, String ext) throws IOException {
+        if (ext.equals("png")) {
+            AtomicFiles.writeVia(target, temp ->
+                    BitmapEncoder.saveBitmapWithDPI(chart, temp.toString(), BitmapEncoder.BitmapFormat.PNG, PaperStyle.PNG_DPI));
+        } else {
+            AtomicFiles.write(target, out -> ChartEncoder.saveChart(chart, out, ext));
+        }
     }
 
     /** Writes a registered table to CSV (and HTML when listed). */

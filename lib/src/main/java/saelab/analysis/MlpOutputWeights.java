@@ -1,0 +1,191 @@
+package saelab.analysis;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import saelab.model.Checkpoint;
+import saelab.model.ConfigFile;
+import saelab.model.ModelFamily;
+
+/**
+ * The output projection of one vision block's MLP, as the directions its neurons write into the
+ * residual stream: neuron j adds {@code h_j · W_out[:, j]} to {@code resid_post[L]} (0-based block L),
+ * so column j of {@code W_out} [d_model, d_mlp] is neuron j's direction. Read from a model folder through
+ * {@link Checkpoint} (memory-mapped, shape-checked), one tensor, without building the model. Tensor names
+ * ({@code specs/models.md} sections 4.2, 5.2, 6.2, 7.2):
+ * <ul>
+ *   <li>DINOv2 and DINOv2 with registers: {@code encoder.layer.L.mlp.fc2.weight} (giant's SwiGLU MLP:
+ *       {@code mlp.weights_out.weight}), times the LayerScale {@code encoder.layer.L.layer_scale2.lambda1}
+ *       row by row: the block adds {@code λ2 ⊙ fc2(h)}, so neuron j writes along {@code λ2 ⊙ W[:, j]};</li>
+ *   <li>CLIP and SigLIP (Hugging Face): {@code vision_model.encoder.layers.L.mlp.fc2.weight};</li>
+ *   <li>open_clip (BioCLIP): {@code visual.transformer.resblocks.L.mlp.c_proj.weight}, times
+ *       {@code ls_2.gamma} when the checkpoint has LayerScale.</li>
+ * </ul>
+ * The MLP's output bias is the same for every neuron and is not a neuron direction; it is left out.
+ * The family is chosen from the files as {@link saelab.model.ModelLoader} does (that choice is private
+ * there, so it is repeated here in a few lines).
+ *
+ * @param family      the checkpoint layout
+ * @param file        the weights file (or shard index) the tensor came from
+ * @param tensor      the tensor's name
+ * @param layerScale  the LayerScale tensor multiplied in, or null (none in the checkpoint, or ignored)
+ * @param layer       block index, 0-based
+ * @param blocks      the vision tower's blocks
+ * @param dModel      residual width d
+ * @param dMlp        MLP width m (neurons)
+ * @param wOut        [d_model, d_mlp] row-major: column j is neuron j's output direction
+ */
+public record MlpOutputWeights(ModelFamily family, String file, String tensor, String layerScale, int layer, int blocks, int dModel,
+                               int dMlp, float[] wOut) {
+
+    /**
+     * Reads block {@code layer}'s MLP output weight from the model in {@code dir}.
+     *
+     * @param applyLayerScale whether to multiply DINOv2's (and open_clip's) LayerScale in (true: the direction
+     *                        actually written into the residual stream)
+     * @throws IllegalArgumentException for an unknown model folder or type, a layer outside the model's blocks
+     *                                  (naming the config file and field), a missing tensor or one of the wrong shape
+     *                                  (naming the weights file and the tensor)
+     * @throws IOException              when a file cannot be read
+     */
+    public static MlpOutputWeights load(Path dir, int layer, boolean applyLayerScale, NDManager nd) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + ": model folder does not exist");
+        }
+        Path openClip = dir.resolve("open_clip_config.json");
+        if (Files.exists(openClip)) {
+            ConfigFile oc = ConfigFile.read(openClip);
+            if (!oc.has("model_cfg")) {
+                throw oc.invalid("model_cfg", "an object with embed_dim, vision_cfg and text_cfg");
+            }
+            ConfigFile vc = oc.section("model_cfg").section("vision_cfg");
+            Path weights = dir.resolve("open_clip_model.safetensors");
+            if (!Files.exists(weights)) {
+                throw new IllegalArgumentException(dir + ": open_clip_config.json is there but open_clip_model.safetensors is missing");
+            }
+            int blocks = vc.integer("layers", 12);
+            long d = vc.integer("width", 768);
+            checkLayer(layer, blocks, vc, "model_cfg.vision_cfg.layers");
+            String p = "visual.transformer.resblocks." + layer + ".";
+            try (Checkpoint c = Checkpoint.single(weights)) {
+                return read(c, ModelFamily.OPEN_CLIP, p + "mlp.c_proj.weight", applyLayerScale ? p + "ls_2.gamma" : null, false,
+                        layer, blocks, d, nd);
+            }
+        }
+        Path hf = dir.resolve("config.json");
+        if (!Files.exists(hf)) {
+            throw new IllegalArgumentException(dir + ": no config.json (Hugging Face) or open_clip_config.json (open_clip); expected one"
+                    + " of them beside the weights");
+        }
+        ConfigFile cfg = ConfigFile.read(hf);
+        String type = cfg.text("model_type", "");
+        ModelFamily family;
+        ConfigFile vc;
+        String prefix;
+        String layerScale = null;
+        boolean swiglu = false;
+        switch (type) {
+            case "dinov2", "dinov2_with_registers" -> {
+                family = type.equals("dinov2") ? ModelFamily.DINOV2 : ModelFamily.DINOV2_REGISTERS;
+                vc = cfg;
+                prefix = "encoder.layer." + layer + ".";
+                swiglu = cfg.bool("use_swiglu_ffn", false);
+                layerScale = prefix + "layer_scale2.lambda1";
+            }
+            case "clip", "siglip" -> {
+                family = type.equals("clip") ? ModelFamily.CLIP : ModelFamily.SIGLIP;
+                vc = cfg.section("vision_config");
+                prefix = "vision_model.encoder.layers." + layer + ".";
+            }
+            case "clip_vision_model", "siglip_vision_model" -> {
+                family = type.startsWith("clip") ? ModelFamily.CLIP : ModelFamily.SIGLIP;
+                vc = cfg;
+                prefix = "vision_model.encoder.layers." + layer + ".";
+            }
+            default -> throw cfg.invalid("model_type", "dinov2, dinov2_with_registers, clip, clip_vision_model, siglip or siglip_vision_model");
+        }
+        int blocks = vc.integer("num_hidden_layers", 12);
+        long d = vc.integer("hidden_size", 768);
+        checkLayer(layer, blocks, vc, (vc == cfg ? "" : "vision_config.") + "num_hidden_layers");
+        String tensor = prefix + (swiglu ? "mlp.weights_out.weight" : "mlp.fc2.weight");
+        try (Checkpoint c = hfWeights(dir)) {
+            return read(c, family, tensor, applyLayerScale ? layerScale : null, layerScale != null && applyLayerScale, layer, blocks, d, nd);
+        }
+    }
+
+    /**
+     * The tensor [d, m] as floats, with an optional per-row scale.
+     *
+     * @param scaleRequired whether a missing {@code scaleName} is an error (DINOv2 always has LayerScale;
+     *                      open_clip only when {@code ls_init_value} was set)
+     */
+    private static MlpOutputWeights read(Checkpoint c, ModelFamily family, String name, String scaleName, boolean scaleRequired, int layer,
+                                         int blocks, long d, NDManager nd) {
+        if (!c.has(name)) {
+            throw new IllegalArgumentException(c.where(name) + ": tensor '" + name + "' (the MLP output projection of block " + layer
+                    + ") is missing");
+        }
+        long[] shape = c.shape(name);
+        if (shape.length != 2 || shape[0] != d || shape[1] <= 0) {
+            throw new IllegalArgumentException(c.where(name) + ": tensor '" + name + "' has shape " + Arrays.toString(shape)
+                    + ", expected [" + d + ", d_mlp] (d_model from the config)");
+        }
+        int m = Math.toIntExact(shape[1]);
+        float[] w;
+        try (NDManager scope = nd.newSubManager()) {
+            NDArray t = c.take(name, scope, DataType.FLOAT32, shape);
+            w = t.toFloatArray();
+        }
+        String applied = null;
+        if (scaleName != null && (scaleRequired || c.has(scaleName))) {
+            if (!c.has(scaleName)) {
+                throw new IllegalArgumentException(c.where(scaleName) + ": tensor '" + scaleName + "' (the LayerScale of block " + layer
+                        + "'s MLP) is missing");
+            }
+            float[] ls;
+            try (NDManager scope = nd.newSubManager()) {
+                ls = c.take(scaleName, scope, DataType.FLOAT32, d).toFloatArray();
+            }
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < m; j++) {
+                    w[i * m + j] *= ls[i];
+                }
+            }
+            applied = scaleName;
+        }
+        return new MlpOutputWeights(family, c.where(name), name, applied, layer, blocks, (int) d, m, w);
+    }
+
+    private static void checkLayer(int layer, int blocks, ConfigFile cfg, String field) {
+        if (layer < 0 || layer >= blocks) {
+            throw new IllegalArgumentException(cfg.file() + ": field '" + field + "' is " + blocks + ", so block " + layer
+                    + " does not exist; expected a layer in 0.." + (blocks - 1) + " (0-based resid_post index)");
+        }
+    }
+
+    /** {@code model.safetensors}, or the shards of {@code model.safetensors.index.json} (as the model loader). */
+    private static Checkpoint hfWeights(Path dir) throws IOException {
+        Path single = dir.resolve("model.safetensors");
+        Path index = dir.resolve("model.safetensors.index.json");
+        if (Files.exists(single)) {
+            return Checkpoint.single(single);
+        }
+        if (Files.exists(index)) {
+            return Checkpoint.sharded(index);
+        }
+        throw new IllegalArgumentException(dir + ": no model.safetensors or model.safetensors.index.json beside config.json");
+    }
+
+    /** Neuron j's direction (column j), length d_model. */
+    public float[] column(int j) {
+        float[] c = new float[dModel];
+        for (int i = 0; i < dModel; i++) {
+            c[i] = wOut[i * dMlp + j];
+        }
+        return c;
+    }
+}
