@@ -49,6 +49,9 @@ import saelab.store.TokenLayout;
  * tables, C classes, F latents) bytes, plus the batch buffers of the pass. Example: U = 2²⁰ patches of
  * an SAE with L0 = 64 gives E = 64M and about 800 MB; lower {@code maxUnits} for less. The subsample's
  * standard error of an AUROC is about √(A(1−A)/min(n⁺, n⁻)) (Hanley &amp; McNeil 1982).
+ *
+ * <p>Several label families at once (external per-unit labels, patch and image units, image units scored by
+ * the CLS token or the patch maximum) in one pass: {@link FamilyMatching}.
  */
 public final class ConceptMatching {
 
@@ -126,21 +129,28 @@ public final class ConceptMatching {
             Files.createDirectories(dir);
             StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
             for (int c = 0; c < classes.size(); c++) {
-                String name = classes.get(c);
-                if (name.indexOf(',') >= 0 || name.indexOf('"') >= 0) {
-                    name = "\"" + name.replace("\"", "\"\"") + "\"";
-                }
-                sb.append(c).append(',').append(name).append(',').append(positives[c]).append(',')
-                        .append(num((double) positives[c] / units)).append(',').append(num(f1PredictAll(c))).append(',')
-                        .append(bestF1Latent[c]).append(',').append(num(bestF1[c])).append(',').append(num(bestF1Threshold[c]))
-                        .append(',').append(bestAucLatent[c]).append(',').append(num(bestAuc[c])).append(',')
-                        .append(num(randomLatentF1[c])).append(',').append(num(randomLatentAuc[c])).append(',')
-                        .append(num(randomDirF1[c])).append(',').append(num(randomDirAuc[c])).append(',')
-                        .append(num(randomDirMaxAuc[c])).append('\n');
+                sb.append(csvRow(c)).append('\n');
             }
             AtomicFiles.writeString(dir.resolve("concepts.csv"), sb.toString());
             NpyArrays.writeFloats(dir.resolve("concept_f1.npy"), f1Table, classes.size(), latents.length);
             NpyArrays.writeFloats(dir.resolve("concept_auroc.npy"), aucTable, classes.size(), latents.length);
+        }
+
+        /** Row {@code c} of {@code concepts.csv} (the columns of {@link #CSV_HEADER}), without the line end. */
+        String csvRow(int c) {
+            String name = classes.get(c);
+            if (name.indexOf(',') >= 0 || name.indexOf('"') >= 0) {
+                name = "\"" + name.replace("\"", "\"\"") + "\"";
+            }
+            StringBuilder sb = new StringBuilder();
+            sb.append(c).append(',').append(name).append(',').append(positives[c]).append(',')
+                    .append(num((double) positives[c] / units)).append(',').append(num(f1PredictAll(c))).append(',')
+                    .append(bestF1Latent[c]).append(',').append(num(bestF1[c])).append(',').append(num(bestF1Threshold[c]))
+                    .append(',').append(bestAucLatent[c]).append(',').append(num(bestAuc[c])).append(',')
+                    .append(num(randomLatentF1[c])).append(',').append(num(randomLatentAuc[c])).append(',')
+                    .append(num(randomDirF1[c])).append(',').append(num(randomDirAuc[c])).append(',')
+                    .append(num(randomDirMaxAuc[c]));
+            return sb.toString();
         }
 
         private static String num(double v) {
@@ -197,21 +207,7 @@ public final class ConceptMatching {
         long stride = Math.max(1, (totalUnits + o.maxUnits() - 1) / o.maxUnits());
         int cap = (int) Math.min(o.maxUnits(), (totalUnits + stride - 1) / stride);
 
-        // random unit directions [d, R]
-        SplittableRandom rng = new SplittableRandom(o.seed());
-        float[] dirs = new float[d * r];
-        for (int j = 0; j < r; j++) {
-            double norm = 0;
-            double[] g = new double[d];
-            for (int i = 0; i < d; i++) {
-                g[i] = rng.nextGaussian();
-                norm += g[i] * g[i];
-            }
-            norm = Math.sqrt(norm);
-            for (int i = 0; i < d; i++) {
-                dirs[i * r + j] = (float) (g[i] / norm);
-            }
-        }
+        float[] dirs = randomDirections(d, r, o.seed());
 
         short[] labels = new short[cap];
         float[] dirScores = new float[cap * r]; // [unit, R]
@@ -307,6 +303,25 @@ public final class ConceptMatching {
                     + " units to match against");
         }
         return score(classes, latents, kept, stride, labels, colUnit, colValue, colSize, dirScores, r, o.seed());
+    }
+
+    /** R random unit directions in activation space, {@code [d, R]} row-major: u_r ~ N(0, I)/‖·‖, seeded. */
+    static float[] randomDirections(int d, int r, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] dirs = new float[d * r];
+        for (int j = 0; j < r; j++) {
+            double norm = 0;
+            double[] g = new double[d];
+            for (int i = 0; i < d; i++) {
+                g[i] = rng.nextGaussian();
+                norm += g[i] * g[i];
+            }
+            norm = Math.sqrt(norm);
+            for (int i = 0; i < d; i++) {
+                dirs[i * r + j] = (float) (g[i] / norm);
+            }
+        }
+        return dirs;
     }
 
     /** Scores collected columns; separate from the pass so that tests can check it on hand-made columns. */

@@ -1,0 +1,46 @@
+package saelab.demo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Step {@code backbone-<id>}: the provider ({@link BackboneProvider}) writes its model folder into {@code model/}
+ * of the step folder; the step checks that the folder has a config and a preprocessing config.
+ */
+final class BackboneStep {
+
+    static final int VERSION = 1;
+    static final String DIR = "model";
+
+    private BackboneStep() {}
+
+    static String name(BackboneProvider p) {
+        return "backbone-" + p.id();
+    }
+
+    static Step of(BackboneProvider provider, DemoSize size) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("provider", provider.params());
+        params.put("world", size.world());
+        return new Step(name(provider), VERSION, params, List.of(), (out, log) -> {
+            Path model = out.resolve(DIR);
+            Files.createDirectories(model);
+            Map<String, Object> summary = provider.build(size.world(), model, log);
+            for (String need : List.of("config.json", "preprocessor_config.json")) {
+                if (!Files.isRegularFile(model.resolve(need))) {
+                    throw new IllegalStateException("backbone " + provider.id() + " wrote no " + need + " into " + model
+                            + "; a demo backbone must be a loadable model folder with its preprocessing");
+                }
+            }
+            return summary == null ? Map.of() : summary;
+        });
+    }
+
+    /** The model folder of a finished backbone step. */
+    static Path modelDir(StepOutcome backbone) {
+        return backbone.dir().resolve(DIR);
+    }
+}

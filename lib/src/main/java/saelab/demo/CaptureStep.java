@@ -1,0 +1,70 @@
+package saelab.demo;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import saelab.capture.CaptureOptions;
+import saelab.capture.CapturePipeline;
+import saelab.capture.CaptureSummary;
+import saelab.capture.TokenSelection;
+import saelab.model.LoadedModel;
+import saelab.model.ModelLoader;
+import saelab.store.CacheManifest;
+import saelab.store.StorageDtype;
+
+/**
+ * Step {@code capture-<id>}: captures the backbone at the chosen block over the world's ADE20K layout
+ * ({@link CapturePipeline}), CLS and patch tokens in float16 with the per-patch segmentation labels, into
+ * {@code cache/} of the step folder.
+ */
+final class CaptureStep {
+
+    static final int VERSION = 1;
+    static final String DIR = "cache";
+    static final String TOKENS = "cls,patches";
+
+    private CaptureStep() {}
+
+    static String name(BackboneProvider p) {
+        return "capture-" + p.id();
+    }
+
+    static Step of(BackboneProvider provider, DemoSize size, StepOutcome world, StepOutcome backbone) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("block", size.block());
+        params.put("tokens", TOKENS);
+        params.put("dtype", StorageDtype.F16.id());
+        params.put("batch", size.captureBatch());
+        return new Step(name(provider), VERSION, params, List.of(world, backbone), (out, log) -> {
+            Path model = BackboneStep.modelDir(backbone);
+            int depth;
+            try (LoadedModel m = ModelLoader.load(model)) {
+                depth = m.vision().depth();
+            }
+            int block = size.blockFor(depth);
+            CaptureOptions o = CaptureOptions.of(model, "ade20k:" + WorldStep.worldDir(world), "train", List.of(block),
+                            TokenSelection.parse(TOKENS), out.resolve(DIR))
+                    .withDtype(StorageDtype.F16).withBatch(size.captureBatch());
+            CaptureSummary s = CapturePipeline.run(o, log);
+            if (!s.failures().isEmpty()) {
+                throw new IllegalStateException("capture of backbone " + provider.id() + " could not use " + s.failures().size()
+                        + " toy-world image(s), first " + s.failures().getFirst());
+            }
+            CacheManifest m = s.manifest();
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("images", m.nImages());
+            summary.put("block", block);
+            summary.put("depth", depth);
+            summary.put("d_model", m.dModel());
+            summary.put("grid", m.tokens().gridH() + "x" + m.tokens().gridW());
+            summary.put("images_per_second", Math.round(s.imagesPerSecond() * 10) / 10.0);
+            return summary;
+        });
+    }
+
+    /** The cache folder of a finished capture step. */
+    static Path cacheDir(StepOutcome capture) {
+        return capture.dir().resolve(DIR);
+    }
+}

@@ -1,0 +1,191 @@
+package saelab.demo;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import saelab.io.Json;
+import saelab.store.TokenKind;
+
+/**
+ * The demo pipeline: the whole saelab flow on the embedded toy world, as content-addressed steps
+ * ({@link StepRunner}) in a work folder:
+ * <pre>
+ * world                          the toy world's images, ADE20K layout (ToyWorldWriter)
+ * backbone-ID                    a model folder from each BackboneProvider (toy backbones trained on the world)
+ * capture-ID                     CLS + patch tokens at the chosen block, with per-patch labels (CapturePipeline)
+ * truth-ID                       the ground-truth concept labels on that backbone's patch grid (ToyGroundTruth)
+ * sae-ID-patch,   sae-ID-cls     SAEs on patch and on CLS tokens (SaeTrainer)
+ * eval-ID-patch,  eval-ID-cls    their metrics (what saelab eval writes)
+ * analyze-ID-patch, -cls         feature analysis folders (what saelab analyze writes; show-latent reads them)
+ * concepts-ID-patch, -cls        latents matched to the ground-truth concepts with baselines (FamilyMatching)
+ * </pre>
+ * Each step lives in {@code <work>/<step>/<key prefix>/} and is skipped when its output exists; changing a
+ * parameter reruns that step and the steps after it. At the end the outputs are recorded as data manifests of the
+ * {@code demo} profile ({@link DemoManifests}, when a target is given) and {@code <work>/demo.json} lists every
+ * step's folder, key, status, time and summary numbers, for notebooks.
+ */
+public final class DemoPipeline {
+
+    /** The summary file at the top of the work folder. */
+    public static final String SUMMARY = "demo.json";
+    /** Format of {@link #SUMMARY}. */
+    public static final String FORMAT = "saelab-demo/1";
+
+    /**
+     * One run.
+     *
+     * @param work         the work folder
+     * @param size         the sizes
+     * @param backbones    the backbones (distinct ids)
+     * @param force        steps to rebuild (names, name prefixes such as {@code capture}, or {@code all})
+     * @param manifestsDir where to record data manifests ({@code data-manifests/}), or null to record none
+     * @param dataRoot     the data root the manifests' locations are relative to (null: record none)
+     * @param log          where step lines and progress go
+     */
+    public record Options(Path work, DemoSize size, List<BackboneProvider> backbones, Set<String> force, Path manifestsDir,
+                          Path dataRoot, PrintStream log) {
+        public Options {
+            Objects.requireNonNull(work, "work");
+            Objects.requireNonNull(size, "size");
+            Objects.requireNonNull(log, "log");
+            backbones = List.copyOf(backbones);
+            force = Set.copyOf(force);
+        }
+    }
+
+    /**
+     * What a run did.
+     *
+     * @param work      the work folder
+     * @param steps     every step's outcome, in run order
+     * @param manifests the data manifest files recorded (empty when none)
+     * @param summary   the {@code demo.json} file
+     * @param seconds   wall time of the run
+     */
+    public record Result(Path work, List<StepOutcome> steps, List<Path> manifests, Path summary, double seconds) {
+
+        /** The outcome of step {@code name}. */
+        public StepOutcome step(String name) {
+            return steps.stream().filter(s -> s.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no step " + name + " in this run"));
+        }
+
+        /** How many steps ended with {@code status}. */
+        public long count(StepOutcome.Status status) {
+            return steps.stream().filter(s -> s.status() == status).count();
+        }
+    }
+
+    private static final List<TokenKind> KINDS = List.of(TokenKind.PATCHES, TokenKind.CLS);
+
+    private DemoPipeline() {}
+
+    /** The step names of a run with these backbones, in run order. */
+    public static List<String> stepNames(List<BackboneProvider> backbones) {
+        List<String> names = new ArrayList<>();
+        names.add(WorldStep.NAME);
+        for (BackboneProvider p : backbones) {
+            names.add(BackboneStep.name(p));
+            names.add(CaptureStep.name(p));
+            names.add(TruthStep.name(p));
+            for (TokenKind k : KINDS) {
+                names.add(SaeStep.name(p, k));
+                names.add(EvalStep.name(p, k));
+                names.add(AnalyzeStep.name(p, k));
+                names.add(ConceptStep.name(p, k));
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Runs (or brings up to date) the pipeline.
+     *
+     * @throws IllegalArgumentException for duplicate backbone ids or a {@code --force} entry that names no step
+     */
+    public static Result run(Options o) throws IOException {
+        Set<String> ids = new HashSet<>();
+        for (BackboneProvider p : o.backbones()) {
+            if (!ids.add(p.id())) {
+                throw new IllegalArgumentException("two backbones have the id '" + p.id() + "'; ids must be distinct");
+            }
+        }
+        List<String> names = stepNames(o.backbones());
+        for (String f : o.force()) {
+            if (!f.equals("all") && names.stream().noneMatch(n -> StepRunner.matches(Set.of(f), n))) {
+                throw new IllegalArgumentException("--force " + f + ": no such step; the steps are " + String.join(", ", names)
+                        + " (a prefix such as 'capture' or 'sae' names all of its kind; 'all' names every step)");
+            }
+        }
+        long t0 = System.nanoTime();
+        DemoSize size = o.size();
+        List<StepOutcome> all = new ArrayList<>();
+        List<DemoManifests.BackboneOutputs> outputs = new ArrayList<>();
+        try (StepRunner runner = new StepRunner(o.work(), o.force(), o.log())) {
+            runner.expect(names.size());
+            StepOutcome world = add(all, runner.run(WorldStep.of(size)));
+            for (BackboneProvider p : o.backbones()) {
+                StepOutcome backbone = add(all, runner.run(BackboneStep.of(p, size)));
+                StepOutcome capture = add(all, runner.run(CaptureStep.of(p, size, world, backbone)));
+                StepOutcome truth = add(all, runner.run(TruthStep.of(p, world, backbone, capture)));
+                Map<TokenKind, StepOutcome> saes = new LinkedHashMap<>();
+                for (TokenKind k : KINDS) {
+                    SaeRecipe recipe = k == TokenKind.CLS ? size.clsSae() : size.patchSae();
+                    StepOutcome sae = add(all, runner.run(SaeStep.of(p, k, recipe, capture)));
+                    saes.put(k, sae);
+                    add(all, runner.run(EvalStep.of(p, k, sae, capture)));
+                    add(all, runner.run(AnalyzeStep.of(p, k, size.topK(), sae, capture)));
+                    add(all, runner.run(ConceptStep.of(p, k, size, sae, capture, truth)));
+                }
+                outputs.add(new DemoManifests.BackboneOutputs(p.id(), backbone, capture, saes.get(TokenKind.PATCHES),
+                        saes.get(TokenKind.CLS)));
+            }
+            List<Path> manifests = o.manifestsDir() == null || o.dataRoot() == null ? List.of()
+                    : DemoManifests.record(new DemoManifests.Target(o.manifestsDir(), o.dataRoot()), world, outputs, o.log());
+            double secs = (System.nanoTime() - t0) / 1e9;
+            Path summary = runner.work().resolve(SUMMARY);
+            Json.write(summary, summary(runner.work(), size, all, manifests, secs));
+            Result r = new Result(runner.work(), List.copyOf(all), manifests, summary, secs);
+            o.log().printf(Locale.ROOT, "demo (%s): %d steps, %d built, %d skipped, %d forced, in %.1f s; outputs listed in %s%n",
+                    size.name(), all.size(), r.count(StepOutcome.Status.BUILT), r.count(StepOutcome.Status.SKIPPED),
+                    r.count(StepOutcome.Status.FORCED), secs, summary);
+            return r;
+        }
+    }
+
+    private static StepOutcome add(List<StepOutcome> all, StepOutcome s) {
+        all.add(s);
+        return s;
+    }
+
+    private static Map<String, Object> summary(Path work, DemoSize size, List<StepOutcome> steps, List<Path> manifests, double secs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("size", size.name());
+        m.put("work", work.toString());
+        m.put("finished", Instant.now().toString());
+        m.put("seconds", Math.round(secs * 1000) / 1000.0);
+        Map<String, Object> st = new LinkedHashMap<>();
+        for (StepOutcome s : steps) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("key", s.key());
+            e.put("dir", work.relativize(s.dir()).toString().replace('\\', '/'));
+            e.put("status", s.status().name().toLowerCase(Locale.ROOT));
+            e.put("seconds", Math.round(s.seconds() * 1000) / 1000.0);
+            e.put("summary", s.summary());
+            st.put(s.name(), e);
+        }
+        m.put("steps", st);
+        m.put("manifests", manifests.stream().map(Path::toString).toList());
+        return m;
+    }
+}

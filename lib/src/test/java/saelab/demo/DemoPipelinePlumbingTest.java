@@ -1,0 +1,180 @@
+package saelab.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import saelab.analysis.AnalysisResult;
+import saelab.io.Json;
+import saelab.store.ActivationCache;
+
+/**
+ * Plumbing test of the whole demo pipeline at a tiny size, with the golden fixture models (random weights) standing
+ * in for the toy backbones: every step runs and writes what the next one reads, a rerun skips everything, a changed
+ * SAE parameter reruns only the steps after it, and {@code saelab verify} (a child JVM on a throw-away workspace and
+ * data root) passes on the recorded manifests and fails once a recorded file is changed. The numbers the steps
+ * compute are not checked here (the models are random); the concept matching itself is tested on planted data in
+ * {@code saelab.analysis.FamilyMatchingTest}.
+ */
+class DemoPipelinePlumbingTest {
+
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    private final PrintStream log = new PrintStream(logBytes, true, StandardCharsets.UTF_8);
+
+    @Test
+    void plumbingTheWholePipelineOnFixtureBackbonesRerunsOnlyWhatChanged() throws Exception {
+        Path dataRoot = tmp.resolve("data");
+        Path work = dataRoot.resolve("work/demo");
+        Path ws = tmp.resolve("ws");
+        Files.createDirectories(ws.resolve("data-manifests"));
+        Files.writeString(ws.resolve("data-manifests/figures.json"), "{\"format\": \"saelab-figures/1\", \"figures\": []}");
+        List<BackboneProvider> backbones = List.of(
+                new ModelFolderBackbone("dinov2", DemoFixtures.dinov2(tmp.resolve("fixtures/dinov2"))),
+                new ModelFolderBackbone("clip", DemoFixtures.clip(tmp.resolve("fixtures/clip"))));
+        DemoSize size = DemoFixtures.tiny();
+        DemoPipeline.Options o = new DemoPipeline.Options(work, size, backbones, Set.of(), ws.resolve("data-manifests"), dataRoot, log);
+
+        DemoPipeline.Result first = DemoPipeline.run(o);
+        List<String> names = DemoPipeline.stepNames(backbones);
+        assertEquals(23, names.size());
+        assertEquals(names, first.steps().stream().map(StepOutcome::name).toList());
+        assertEquals(23, first.count(StepOutcome.Status.BUILT), logBytes.toString(StandardCharsets.UTF_8));
+
+        // what each step wrote is what the next one reads
+        assertTrue(Files.isRegularFile(WorldStep.worldDir(first.step("world")).resolve("world.json")));
+        for (String id : List.of("dinov2", "clip")) {
+            try (ActivationCache c = ActivationCache.open(CaptureStep.cacheDir(first.step("capture-" + id)))) {
+                assertEquals(size.images(), c.nImages());
+                assertEquals(1, c.layers().getFirst(), "block -2 of 3");
+                assertEquals(16, c.tokens().patches());
+                assertTrue(c.tokens().cls() && c.hasPatchLabels());
+            }
+            TruthFile.Labels truth = TruthFile.read(TruthStep.file(first.step("truth-" + id)));
+            assertEquals(size.images(), truth.images());
+            assertEquals(ToyFamily.values().length, truth.labels().size());
+            for (String kind : List.of("patch", "cls")) {
+                assertTrue(Files.isRegularFile(SaeStep.checkpoint(first.step("sae-" + id + "-" + kind))));
+                JsonNode metrics = Json.mapper().readTree(first.step("eval-" + id + "-" + kind).dir().resolve("metrics.json").toFile());
+                assertEquals(kind.equals("cls") ? size.images() : size.images() * 16L, metrics.get("rows").asLong());
+                AnalysisResult ar = AnalysisResult.read(first.step("analyze-" + id + "-" + kind).dir());
+                assertEquals(64, ar.rows(), "2 x 32 latents");
+                Path concepts = first.step("concepts-" + id + "-" + kind).dir();
+                List<String> rows = Files.readAllLines(concepts.resolve("concepts.csv"));
+                int expected = 0;
+                for (ToyFamily f : ToyFamily.values()) {
+                    if (kind.equals("patch") || f.unit() == saelab.analysis.ConceptMatching.Unit.IMAGE) {
+                        expected += f.classes(size.world()).size();
+                    }
+                }
+                assertEquals(1 + expected, rows.size(), concepts + "/concepts.csv");
+                assertTrue(Files.isRegularFile(concepts.resolve("concepts-image-auroc.png")));
+                assertEquals(kind.equals("patch"), Files.isRegularFile(concepts.resolve("concepts-patch-auroc.pdf")));
+            }
+        }
+        // show-latent works on an analysis folder
+        Path png = tmp.resolve("latent.png");
+        int code = quietly(() -> saelab.cli.Main.run("show-latent", "--analysis",
+                first.step("analyze-dinov2-patch").dir().toString(), "--latent", "0", "--out", png.toString(), "--top", "4"));
+        assertEquals(0, code);
+        assertTrue(Files.size(png) > 0);
+        // demo.json lists every step's folder and key
+        JsonNode demo = Json.mapper().readTree(work.resolve(DemoPipeline.SUMMARY).toFile());
+        for (StepOutcome s : first.steps()) {
+            JsonNode e = demo.get("steps").get(s.name());
+            assertEquals(s.key(), e.get("key").asText());
+            assertTrue(Files.isDirectory(work.resolve(e.get("dir").asText())), s.name());
+        }
+        assertEquals(1 + 2 * 4, first.manifests().size());
+
+        // saelab verify passes on the world, the models, the caches and the SAE checkpoints
+        Verify v = verify(ws, dataRoot);
+        assertEquals(0, v.code(), v.out());
+        for (String id : List.of("demo-world", "demo-dinov2-cache", "demo-clip-sae-patch", "demo-clip-sae-cls", "demo-dinov2-model")) {
+            assertTrue(v.out().lines().anyMatch(l -> l.startsWith("ok") && l.contains(id)), id + " in:\n" + v.out());
+        }
+
+        // a rerun with nothing changed skips every step
+        logBytes.reset();
+        DemoPipeline.Result second = DemoPipeline.run(o);
+        assertEquals(23, second.count(StepOutcome.Status.SKIPPED), logBytes.toString(StandardCharsets.UTF_8));
+
+        // a changed patch-SAE parameter reruns the patch SAE and the three steps reading it, per backbone
+        SaeRecipe p = size.patchSae();
+        DemoSize changed = new DemoSize(size.name(), size.world(), size.images(), size.block(), size.captureBatch(),
+                new SaeRecipe(p.kind(), p.expansion(), p.k(), p.l1(), p.lr(), p.warmup(), p.batch(), p.steps() + 2, p.seed()),
+                size.clsSae(), size.topK(), size.conceptUnits(), size.conceptDraws());
+        DemoPipeline.Result third = DemoPipeline.run(new DemoPipeline.Options(work, changed, backbones, Set.of(),
+                ws.resolve("data-manifests"), dataRoot, log));
+        List<String> rebuilt = new ArrayList<>();
+        for (StepOutcome s : third.steps()) {
+            if (s.status() != StepOutcome.Status.SKIPPED) {
+                rebuilt.add(s.name());
+            }
+        }
+        assertEquals(List.of("sae-dinov2-patch", "eval-dinov2-patch", "analyze-dinov2-patch", "concepts-dinov2-patch",
+                "sae-clip-patch", "eval-clip-patch", "analyze-clip-patch", "concepts-clip-patch"), rebuilt);
+        assertEquals(0, verify(ws, dataRoot).code(), "the manifests follow the new SAE checkpoints");
+
+        // a changed file of the world is caught by verify
+        Path annotation = WorldStep.worldDir(first.step("world")).resolve("ADEChallengeData2016/annotations/training/toy_000003.png");
+        try (RandomAccessFile f = new RandomAccessFile(annotation.toFile(), "rw")) {
+            f.seek(40);
+            int b = f.read();
+            f.seek(40);
+            f.write(b ^ 1);
+        }
+        Verify bad = verify(ws, dataRoot);
+        assertEquals(1, bad.code(), bad.out());
+        assertTrue(bad.out().contains("toy_000003.png"), bad.out());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DemoPipeline.run(new DemoPipeline.Options(
+                work, size, backbones, Set.of("nonsense"), null, null, log)));
+        assertTrue(e.getMessage().contains("nonsense") && e.getMessage().contains("capture-dinov2"), e.getMessage());
+    }
+
+    private record Verify(int code, String out) {}
+
+    /** {@code saelab verify --deep} in a child JVM with its own workspace and data root. */
+    private static Verify verify(Path ws, Path dataRoot) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "--enable-native-access=ALL-UNNAMED", "-Dai.djl.offline=true",
+                "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), "saelab.cli.Main", "verify", "--deep")
+                .redirectErrorStream(true);
+        pb.environment().put("SAELAB_HOME", ws.toString());
+        pb.environment().put("SAELAB_DATA", dataRoot.toString());
+        Process proc = pb.start();
+        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!proc.waitFor(60, TimeUnit.SECONDS)) {
+            proc.destroyForcibly();
+            throw new AssertionError("saelab verify did not finish within 60 s:\n" + out);
+        }
+        return new Verify(proc.exitValue(), out);
+    }
+
+    private static int quietly(java.util.function.IntSupplier body) {
+        PrintStream old = System.out;
+        try {
+            System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
+            return body.getAsInt();
+        } finally {
+            System.setOut(old);
+        }
+    }
+}
