@@ -18,7 +18,11 @@ final class AnalyzeStep {
     private AnalyzeStep() {}
 
     static String name(BackboneProvider p, TokenKind kind) {
-        return "analyze-" + p.id() + "-" + SaeStep.suffix(kind);
+        return name(p.id(), kind);
+    }
+
+    static String name(String backbone, TokenKind kind) {
+        return "analyze-" + backbone + "-" + SaeStep.suffix(kind);
     }
 
     static Step of(BackboneProvider provider, TokenKind kind, int topK, StepOutcome sae, StepOutcome capture) {

@@ -18,7 +18,11 @@ final class BackboneStep {
     private BackboneStep() {}
 
     static String name(BackboneProvider p) {
-        return "backbone-" + p.id();
+        return name(p.id());
+    }
+
+    static String name(String backbone) {
+        return "backbone-" + backbone;
     }
 
     static Step of(BackboneProvider provider, DemoSize size) {

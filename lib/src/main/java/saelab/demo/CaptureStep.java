@@ -27,7 +27,11 @@ final class CaptureStep {
     private CaptureStep() {}
 
     static String name(BackboneProvider p) {
-        return "capture-" + p.id();
+        return name(p.id());
+    }
+
+    static String name(String backbone) {
+        return "capture-" + backbone;
     }
 
     static Step of(BackboneProvider provider, DemoSize size, StepOutcome world, StepOutcome backbone) {

@@ -29,7 +29,11 @@ final class ConceptStep {
     private ConceptStep() {}
 
     static String name(BackboneProvider p, TokenKind kind) {
-        return "concepts-" + p.id() + "-" + SaeStep.suffix(kind);
+        return name(p.id(), kind);
+    }
+
+    static String name(String backbone, TokenKind kind) {
+        return "concepts-" + backbone + "-" + SaeStep.suffix(kind);
     }
 
     static Step of(BackboneProvider provider, TokenKind kind, DemoSize size, StepOutcome sae, StepOutcome capture, StepOutcome truth) {

@@ -15,7 +15,11 @@ final class EvalStep {
     private EvalStep() {}
 
     static String name(BackboneProvider p, TokenKind kind) {
-        return "eval-" + p.id() + "-" + SaeStep.suffix(kind);
+        return name(p.id(), kind);
+    }
+
+    static String name(String backbone, TokenKind kind) {
+        return "eval-" + backbone + "-" + SaeStep.suffix(kind);
     }
 
     static Step of(BackboneProvider provider, TokenKind kind, StepOutcome sae, StepOutcome capture) {

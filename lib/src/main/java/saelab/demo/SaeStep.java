@@ -26,7 +26,11 @@ final class SaeStep {
     private SaeStep() {}
 
     static String name(BackboneProvider p, TokenKind kind) {
-        return "sae-" + p.id() + "-" + suffix(kind);
+        return name(p.id(), kind);
+    }
+
+    static String name(String backbone, TokenKind kind) {
+        return "sae-" + backbone + "-" + SaeStep.suffix(kind);
     }
 
     static String suffix(TokenKind kind) {

@@ -38,7 +38,11 @@ final class TruthStep {
     private TruthStep() {}
 
     static String name(BackboneProvider p) {
-        return "truth-" + p.id();
+        return name(p.id());
+    }
+
+    static String name(String backbone) {
+        return "truth-" + backbone;
     }
 
     static Step of(BackboneProvider provider, StepOutcome world, StepOutcome backbone, StepOutcome capture) {

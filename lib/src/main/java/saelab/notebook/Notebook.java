@@ -1,5 +1,13 @@
 package saelab.notebook;
 
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.util.function.Consumer;
+import saelab.io.AtomicFiles;
+import saelab.plot.ImageGrid;
+import saelab.plot.LatentGridPlot;
+import saelab.plot.RasterFigures;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -59,6 +67,47 @@ public final class Notebook {
         }
         Show.chart(chart);
         System.out.println(wrote(files));
+    }
+
+    /**
+     * Writes a registered raster figure (an image grid, a latent's top images with heatmaps) as its PNG, PDF and
+     * CSV, and shows it inline.
+     *
+     * @param id     an id listed in {@code data-manifests/figures.json} with outputs png, pdf and csv
+     * @param width  canvas width in pixels
+     * @param height canvas height in pixels
+     * @param paint  draws the figure on a canvas of that size
+     * @param csv    the numbers or captions the figure shows, as CSV text
+     */
+    public static void saveRasterFigure(String id, int width, int height, Consumer<Graphics2D> paint, String csv) {
+        FigureSpec spec = registry().get(id);
+        if (!spec.isFigure() || !spec.outputs().containsAll(List.of("png", "pdf", "csv")) || spec.outputs().size() != 3) {
+            throw new IllegalArgumentException("'" + id + "' is registered with outputs " + spec.outputs()
+                    + "; a raster figure writes exactly png, pdf and csv");
+        }
+        Path dir = figureDir();
+        List<Path> files = spec.files(dir);
+        BufferedImage image;
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            image = RasterFigures.writePng(dir.resolve(id + ".png"), width, height, paint);
+            RasterFigures.writePdf(dir.resolve(id + ".pdf"), width, height, paint);
+            AtomicFiles.writeString(dir.resolve(id + ".csv"), csv);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write figure '" + id + "' to " + dir, e);
+        }
+        Show.image(image);
+        System.out.println(wrote(files));
+    }
+
+    /** {@link #saveRasterFigure} of an image grid. */
+    public static void saveFigure(String id, ImageGrid grid) {
+        saveRasterFigure(id, grid.width(), grid.height(), grid::paint, grid.csv());
+    }
+
+    /** {@link #saveRasterFigure} of a latent's top images with their heatmaps. */
+    public static void saveFigure(String id, LatentGridPlot grid) {
+        saveRasterFigure(id, grid.layout().width(), grid.layout().height(), grid::paint, grid.csv());
     }
 
     /** Writes a registered table (CSV, HTML if listed) and shows it inline. */

@@ -57,6 +57,18 @@ class DemoPipelinePlumbingTest {
         assertEquals(names, first.steps().stream().map(StepOutcome::name).toList());
         assertEquals(23, first.count(StepOutcome.Status.BUILT), logBytes.toString(StandardCharsets.UTF_8));
 
+        // demo.json leads notebooks to the same folders
+        DemoOutputs out = DemoOutputs.open(work);
+        assertEquals(List.of("dinov2", "clip"), out.backbones());
+        assertEquals(WorldStep.worldDir(first.step("world")).toAbsolutePath().normalize(), out.world());
+        assertEquals(CaptureStep.cacheDir(first.step("capture-clip")).toAbsolutePath().normalize(), out.cache("clip"));
+        assertEquals(SaeStep.checkpoint(first.step("sae-clip-cls")).toAbsolutePath().normalize(),
+                out.sae("clip", saelab.store.TokenKind.CLS));
+        assertTrue(Files.isRegularFile(out.concepts("dinov2", saelab.store.TokenKind.PATCHES).resolve("concepts.csv")));
+        assertTrue(Files.isRegularFile(out.model("dinov2").resolve("config.json")));
+        assertThrows(IllegalArgumentException.class, () -> out.dir("capture-siglip"));
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> DemoOutputs.open(tmp.resolve("nowhere")));
+
         // what each step wrote is what the next one reads
         assertTrue(Files.isRegularFile(WorldStep.worldDir(first.step("world")).resolve("world.json")));
         for (String id : List.of("dinov2", "clip")) {

@@ -1,0 +1,145 @@
+package saelab.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import saelab.io.Json;
+import saelab.store.TokenKind;
+
+/**
+ * A finished demo run read back from its {@code demo.json} ({@link DemoPipeline#SUMMARY}): where each step's
+ * output lies, for notebooks and tools. Paths are resolved against the work folder; every accessor checks that
+ * the step exists in this run and names the file and step when it does not.
+ *
+ * @param work    the work folder
+ * @param summary the parsed {@code demo.json}
+ */
+public record DemoOutputs(Path work, JsonNode summary) {
+
+    /**
+     * Reads {@code <work>/demo.json}.
+     *
+     * @throws IOException when the file is missing (with a hint to run {@code saelab demo}) or is not a demo summary
+     */
+    public static DemoOutputs open(Path work) throws IOException {
+        Path file = work.resolve(DemoPipeline.SUMMARY);
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no demo run here; run ./saelab demo (or ./saelab reproduce)"
+                    + " to build it, or point SAELAB_DEMO_WORK at the work folder of one");
+        }
+        JsonNode root = Json.mapper().readTree(file.toFile());
+        if (!DemoPipeline.FORMAT.equals(root.path("format").asText()) || !root.path("steps").isObject()) {
+            throw new IOException(file + ": field 'format' is '" + root.path("format").asText() + "'; expected '"
+                    + DemoPipeline.FORMAT + "' with an object 'steps'");
+        }
+        return new DemoOutputs(work.toAbsolutePath().normalize(), root);
+    }
+
+    /** {@code quick}, {@code demo} or a custom size name. */
+    public String size() {
+        return summary.path("size").asText();
+    }
+
+    /** Step names in run order. */
+    public List<String> steps() {
+        List<String> out = new ArrayList<>();
+        summary.path("steps").fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    /** The backbone ids of the run ({@code clip}, {@code dinov2}, ...), in run order. */
+    public List<String> backbones() {
+        List<String> out = new ArrayList<>();
+        for (String s : steps()) {
+            if (s.startsWith("backbone-")) {
+                out.add(s.substring("backbone-".length()));
+            }
+        }
+        return out;
+    }
+
+    /** One step's record: key, dir, status, seconds, summary. */
+    public JsonNode step(String name) {
+        JsonNode n = summary.path("steps").path(name);
+        if (n.isMissingNode()) {
+            throw new IllegalArgumentException(work.resolve(DemoPipeline.SUMMARY) + ": no step '" + name + "'; the run has "
+                    + steps());
+        }
+        return n;
+    }
+
+    /** A step's output folder. */
+    public Path dir(String name) {
+        return work.resolve(step(name).path("dir").asText());
+    }
+
+    /** The numbers a step recorded (its {@code summary} object) as a map. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> stepSummary(String name) {
+        return Json.mapper().convertValue(step(name).path("summary"), Map.class);
+    }
+
+    /** The toy world's folder ({@code images/}, the ADE20K layout, {@code captions.jsonl}, {@code world.json}). */
+    public Path world() {
+        return dir(WorldStep.NAME).resolve(WorldStep.DIR);
+    }
+
+    /** A backbone's Hugging Face model folder. */
+    public Path model(String backbone) {
+        return dir(BackboneStep.name(backbone)).resolve(BackboneStep.DIR);
+    }
+
+    /** A backbone's activation cache. */
+    public Path cache(String backbone) {
+        return dir(CaptureStep.name(backbone)).resolve(CaptureStep.DIR);
+    }
+
+    /** The ground-truth step's folder of a backbone (its {@code truth.safetensors}). */
+    public Path truth(String backbone) {
+        return dir(TruthStep.name(backbone));
+    }
+
+    /** The SAE checkpoint trained on a backbone's patch or CLS tokens. */
+    public Path sae(String backbone, TokenKind kind) {
+        return dir(SaeStep.name(backbone, kind)).resolve(SaeStep.CHECKPOINT);
+    }
+
+    /** The SAE step's folder (checkpoint and {@code metrics.jsonl}, the training curve). */
+    public Path saeDir(String backbone, TokenKind kind) {
+        return dir(SaeStep.name(backbone, kind));
+    }
+
+    /** The evaluation folder ({@code metrics.json}, per-latent statistics). */
+    public Path eval(String backbone, TokenKind kind) {
+        return dir(EvalStep.name(backbone, kind));
+    }
+
+    /** The feature-analysis folder (what {@code saelab analyze} writes; {@code show-latent} reads it). */
+    public Path analysis(String backbone, TokenKind kind) {
+        return dir(AnalyzeStep.name(backbone, kind));
+    }
+
+    /** The concept-matching folder ({@code concepts.csv}, tables and bar charts). */
+    public Path concepts(String backbone, TokenKind kind) {
+        return dir(ConceptStep.name(backbone, kind));
+    }
+
+    /** Every step with its status and seconds, as "name status seconds" lines. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(java.util.Locale.ROOT, "demo run '%s' in %s: %d steps, %.1f s%n", size(), work, steps().size(),
+                summary.path("seconds").asDouble()));
+        for (Iterator<Map.Entry<String, JsonNode>> it = summary.path("steps").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            sb.append(String.format(java.util.Locale.ROOT, "  %-24s %-8s %7.1f s  %s%n", e.getKey(),
+                    e.getValue().path("status").asText(), e.getValue().path("seconds").asDouble(), e.getValue().path("dir").asText()));
+        }
+        return sb.toString();
+    }
+}
