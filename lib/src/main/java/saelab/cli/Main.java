@@ -32,6 +32,7 @@ import saelab.BuildInfo;
                 ForwardCommand.class,
                 DatasetCommand.class,
                 CaptureCommand.class,
+                ToyCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
                 "  reproduce   set up, run every notebook, write every figure to figures/",
