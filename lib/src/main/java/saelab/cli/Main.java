@@ -34,6 +34,7 @@ import saelab.BuildInfo;
                 DatasetCommand.class,
                 CaptureCommand.class,
                 DemoCommand.class,
+                ToyCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
                 "  reproduce   set up, run every notebook, write every figure to figures/",

@@ -1,0 +1,48 @@
+package saelab.toy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import saelab.data.ToyWorld;
+import saelab.data.ToyWorldScene;
+import saelab.image.Preprocessor;
+import saelab.image.RgbImage;
+
+/**
+ * Toy-world scenes as model input, made on demand: a scene is a pure function of the world's seed and its
+ * index, so nothing is stored and the PNGs are not read. Pixels go through saelab's own
+ * {@link Preprocessor}, built from the model folder's {@code preprocessor_config.json}, so they are exactly what
+ * saelab's preprocessing makes of the same scene saved as a PNG.
+ */
+final class ToyData {
+
+    private final ToyWorld world;
+    private final Preprocessor preprocessor;
+
+    ToyData(ToyWorld world, Preprocessor preprocessor) {
+        this.world = world;
+        this.preprocessor = preprocessor;
+    }
+
+    /** Renders and preprocesses the scenes {@code indices} (in parallel over the common pool when there are many). */
+    ToyBatch batch(int[] indices) {
+        ToyWorldScene[] scenes = new ToyWorldScene[indices.length];
+        IntStream range = IntStream.range(0, indices.length);
+        (indices.length >= 64 ? range.parallel() : range).forEach(i -> scenes[i] = world.scene(indices[i]));
+        List<RgbImage> images = new ArrayList<>(indices.length);
+        List<String> captions = new ArrayList<>(indices.length);
+        int[] labels = new int[indices.length];
+        for (int i = 0; i < scenes.length; i++) {
+            ToyWorldScene s = scenes[i];
+            images.add(new RgbImage(s.size(), s.size(), s.rgb()));
+            captions.add(s.caption());
+            labels[i] = s.label();
+        }
+        return new ToyBatch(indices.clone(), preprocessor.batchImages(images, false), List.copyOf(captions), labels);
+    }
+
+    /** The scenes {@code [from, from + count)}. */
+    ToyBatch range(int from, int count) {
+        return batch(IntStream.range(from, from + count).toArray());
+    }
+}
