@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: the JUnit suite, the environment scripts' own tests, and every notebook in
-# quick mode (SAELAB_QUICK=1) with its figures written to lib/target/notebook-test/, not figures/.
+# quick mode (SAELAB_QUICK=1) on a quick demo run, with its figures written to lib/target/notebook-test/,
+# not figures/.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bash "$SAELAB_ROOT/environment/setup.sh"
@@ -23,7 +24,9 @@ build_library
 say "2/3 environment script tests"
 "$PY" -m unittest discover -s "$SAELAB_ROOT/environment/tests" -t "$SAELAB_ROOT/environment" -v 2>&1 | tail -n +1
 
-say "3/3 notebooks in quick mode"
+say "3/3 notebooks in quick mode (on a quick demo run in lib/target/demo-quick)"
+export SAELAB_DEMO_WORK="$SAELAB_ROOT/lib/target/demo-quick"
+"$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" demo --size quick --work "$SAELAB_DEMO_WORK" --no-manifests
 export SAELAB_FIGURES="$SAELAB_ROOT/lib/target/notebook-test"
 rm -rf "$SAELAB_FIGURES"
 "$PY" "$SAELAB_ROOT/environment/run_notebooks.py" --quick --profile demo

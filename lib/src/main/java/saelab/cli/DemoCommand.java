@@ -57,10 +57,6 @@ final class DemoCommand implements Callable<Integer> {
         if (providers.isEmpty()) {
             providers.addAll(DemoBackbones.standard(s));
         }
-        if (providers.isEmpty()) {
-            throw new IllegalArgumentException("no built-in toy backbones in this build yet; give --backbone ID=MODEL_DIR (a model"
-                    + " folder with config.json, weights and preprocessor_config.json)");
-        }
         Workspace ws = null;
         Path dir = work;
         if (dir == null || !noManifests) {

@@ -1,0 +1,49 @@
+package saelab.demo;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import saelab.data.ToyWorld;
+import saelab.toy.ToyBackboneReport;
+import saelab.toy.ToyBackboneSpec;
+import saelab.toy.ToyBackboneTrainer;
+
+/**
+ * A demo backbone trained on the toy world by {@link ToyBackboneTrainer} (the CLIP-layout contrastive model or the
+ * DINOv2-layout masked-patch model). Its step summary records the final loss, the held-out check and the linear
+ * probes, each with its chance level.
+ *
+ * @param spec what to train
+ */
+public record ToyBackbone(ToyBackboneSpec spec) implements BackboneProvider {
+
+    @Override
+    public String id() {
+        return spec.kind().id();
+    }
+
+    @Override
+    public Map<String, Object> params() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("trainer", ToyBackboneTrainer.GENERATOR);
+        p.put("spec", spec.toJson());
+        return p;
+    }
+
+    @Override
+    public Map<String, Object> build(ToyWorld world, Path outDir, PrintStream log) throws IOException {
+        ToyBackboneReport r = ToyBackboneTrainer.train(spec, world, outDir, log);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("final_loss", r.finalLoss());
+        s.put("held_out_metric", r.heldOutMetric());
+        s.put("held_out", r.heldOut());
+        s.put("held_out_chance", r.heldOutChance());
+        s.put("probe_cls", r.probeCls());
+        s.put("probe_mean_patch", r.probeMeanPatch());
+        s.put("probe_chance", r.probeChance());
+        s.put("seconds", r.seconds());
+        return s;
+    }
+}
