@@ -52,9 +52,6 @@ class DemoCliTest {
         CliRun.Result size = CliRun.run("demo", "--size", "huge", "--backbone", "x=" + tmp);
         assertEquals(2, size.code());
         assertTrue(size.err().contains("--size is 'huge'"), size.err());
-        CliRun.Result none = CliRun.run("demo", "--work", tmp.resolve("w").toString(), "--no-manifests");
-        assertEquals(2, none.code());
-        assertTrue(none.err().contains("--backbone ID=MODEL_DIR"), none.err());
         CliRun.Result shape = CliRun.run("demo", "--backbone", "nodir");
         assertEquals(2, shape.code());
         assertTrue(shape.err().contains("expected ID=MODEL_DIR"), shape.err());
