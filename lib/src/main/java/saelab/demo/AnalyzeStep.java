@@ -12,7 +12,7 @@ import saelab.store.TokenKind;
  */
 final class AnalyzeStep {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2; // 2: density.png/pdf drawn next to density.csv
     static final int BATCH = 4096;
 
     private AnalyzeStep() {}

@@ -40,6 +40,9 @@ class DemoGroundTruthTest {
         Path first = run(tmp.resolve("a"));
         for (String backbone : List.of("clip", "dinov2")) {
             DemoOutputs out = DemoOutputs.open(first);
+            for (String f : List.of("density.csv", "density.png", "density.pdf", "index.json")) {
+                assertTrue(Files.isRegularFile(out.analysis(backbone, TokenKind.PATCHES).resolve(f)), backbone + ": analysis writes " + f);
+            }
             List<String[]> rows = planted(out.concepts(backbone, TokenKind.PATCHES).resolve("concepts.csv"));
             assertEquals(6 + 6 + 4 + 4 + 3, rows.size(), backbone + ": every planted concept is scored");
             int aucClear = 0;

@@ -87,6 +87,7 @@ class DemoPipelinePlumbingTest {
                 assertEquals(kind.equals("cls") ? size.images() : size.images() * 16L, metrics.get("rows").asLong());
                 AnalysisResult ar = AnalysisResult.read(first.step("analyze-" + id + "-" + kind).dir());
                 assertEquals(64, ar.rows(), "2 x 32 latents");
+                assertTrue(Files.isRegularFile(first.step("analyze-" + id + "-" + kind).dir().resolve("density.csv")));
                 Path concepts = first.step("concepts-" + id + "-" + kind).dir();
                 List<String> rows = Files.readAllLines(concepts.resolve("concepts.csv"));
                 int expected = 0;
