@@ -7,7 +7,7 @@ package saelab.text;
  * "Language Models are Unsupervised Multitask Learners"; {@code bytes_to_unicode} in OpenAI's CLIP and
  * open_clip). Every character is a single UTF-16 unit.
  */
-final class ByteUnicode {
+public final class ByteUnicode {
 
     /** The character that stands for each byte value. */
     private static final char[] CHAR_OF_BYTE = new char[256];
@@ -41,12 +41,12 @@ final class ByteUnicode {
     }
 
     /** The character that stands for byte {@code b} (0-255). */
-    static char charOf(int b) {
+    public static char charOf(int b) {
         return CHAR_OF_BYTE[b & 0xFF];
     }
 
     /** The byte value at position {@code i} (0-255) of the table's order (open_clip's first 256 ids). */
-    static int byteAt(int i) {
+    public static int byteAt(int i) {
         return ORDER[i];
     }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import saelab.io.AtomicFiles;
 import saelab.io.Json;
+import saelab.text.ByteUnicode;
 import saelab.text.ClipTokenizer;
 
 /**
@@ -57,10 +58,10 @@ final class ToyTokenizerFiles {
         List<String[]> merges = learn(words);
         Map<String, Integer> vocab = new LinkedHashMap<>();
         for (int i = 0; i < 256; i++) {
-            vocab.put(ByteLevelSymbols.symbol(ByteLevelSymbols.byteAt(i)), vocab.size());
+            vocab.put(String.valueOf(ByteUnicode.charOf(ByteUnicode.byteAt(i))), vocab.size());
         }
         for (int i = 0; i < 256; i++) {
-            vocab.put(ByteLevelSymbols.symbol(ByteLevelSymbols.byteAt(i)) + END_OF_WORD, vocab.size());
+            vocab.put(String.valueOf(ByteUnicode.charOf(ByteUnicode.byteAt(i))) + END_OF_WORD, vocab.size());
         }
         for (String[] m : merges) {
             vocab.putIfAbsent(m[0] + m[1], vocab.size());
@@ -99,7 +100,7 @@ final class ToyTokenizerFiles {
             byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
             List<String> s = new ArrayList<>();
             for (int i = 0; i < bytes.length; i++) {
-                s.add(ByteLevelSymbols.symbol(bytes[i]) + (i == bytes.length - 1 ? END_OF_WORD : ""));
+                s.add(String.valueOf(ByteUnicode.charOf(bytes[i])) + (i == bytes.length - 1 ? END_OF_WORD : ""));
             }
             if (!s.isEmpty()) {
                 seqs.add(s);
