@@ -16,8 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import saelab.sae.Sae;
-import saelab.sae.SaeConfig;
-import saelab.sae.SaeKind;
 import saelab.store.ActivationCache;
 import saelab.store.CacheManifest.DatasetRef;
 import saelab.store.CacheManifest.ModelRef;
@@ -64,11 +62,7 @@ class FamilyMatchingTest {
     @BeforeAll
     static void setUp() throws IOException {
         nd = NDManager.newBaseManager();
-        float[] eye = new float[D * D];
-        for (int i = 0; i < D; i++) {
-            eye[i * D + i] = 1f;
-        }
-        sae = Sae.of(SaeConfig.inference(SaeKind.RELU, D, D, 0, "raw"), nd, eye, new float[D], eye.clone(), new float[D]);
+        sae = IdentitySae.of(D, nd);
         SplittableRandom rng = new SplittableRandom(11);
         cacheDir = tmp.resolve("cache");
         CacheSpec spec = new CacheSpec(new ModelRef("test/planted", null, null), new DatasetRef("planted", null, null), null,

@@ -17,8 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import saelab.sae.Sae;
-import saelab.sae.SaeConfig;
-import saelab.sae.SaeKind;
 import saelab.store.ActivationCache;
 import saelab.store.CacheManifest.DatasetRef;
 import saelab.store.CacheManifest.ModelRef;
@@ -56,11 +54,7 @@ class FeaturePassTest {
     @BeforeAll
     static void setUp() throws IOException {
         nd = NDManager.newBaseManager();
-        float[] eye = new float[D * D];
-        for (int i = 0; i < D; i++) {
-            eye[i * D + i] = 1f;
-        }
-        sae = Sae.of(SaeConfig.inference(SaeKind.RELU, D, D, 0, "raw"), nd, eye, new float[D], eye.clone(), new float[D]);
+        sae = IdentitySae.of(D, nd);
         acts = new float[N][T][D];
         SplittableRandom rng = new SplittableRandom(42);
         for (int i = 0; i < N; i++) {
