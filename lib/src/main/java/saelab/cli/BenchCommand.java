@@ -46,10 +46,10 @@ final class BenchCommand {
         public Integer call() throws Exception {
             try (ActivationCache c = ActivationCache.open(cache)) {
                 int l = layer == null ? c.layers().getFirst() : layer;
-                ShuffleOptions o = ShuffleOptions.of(l).withBatchSize(batch).withSeed(seed)
-                        .withReservoirBytes(reservoirMb * 1_000_000L);
+                ShuffleOptions o = ShuffleOptions.builder(l).batchSize(batch).seed(seed)
+                        .reservoirBytes(reservoirMb * 1_000_000L).build();
                 if (threads != null) {
-                    o = o.withThreads(threads);
+                    o = o.toBuilder().threads(threads).build();
                 }
                 LoaderBenchmark.run(c, l, o, rows, System.out);
             }

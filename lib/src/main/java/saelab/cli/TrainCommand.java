@@ -193,8 +193,8 @@ final class TrainCommand implements Callable<Integer> {
             int l = c == null ? 0 : (layer == null ? c.layers().getFirst() : layer);
             LongFunction<BatchSource> data = m != null
                     ? start -> new MatrixBatches(m, seed, start, "npy " + input.npy.toAbsolutePath())
-                    : start -> new CacheBatches(c, ShuffleOptions.of(l).withKind(TokenKind.parse(tokenKind, "--token-kind"))
-                            .withSeed(seed).withBatchSize(batch), start);
+                    : start -> new CacheBatches(c, ShuffleOptions.builder(l).kind(TokenKind.parse(tokenKind, "--token-kind"))
+                            .seed(seed).batchSize(batch).build(), start);
             List<Path> outs = runs.stream().map(r -> out.resolve(r.name()).normalize()).toList();
             List<SaeTrainer.Result> results = SaeTrainer.trainAll(runs.stream().map(SweepSpec.Run::config).toList(), data, outs,
                     new SaeTrainer.Options(checkpointEvery, logEvery, true, device(device)), System.err);
