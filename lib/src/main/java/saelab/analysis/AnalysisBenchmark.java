@@ -78,7 +78,8 @@ public final class AnalysisBenchmark {
                     1L << 30, false);
             log.printf(Locale.ROOT, "synthetic cache: %d images x %d tokens x d %d (f16) written in %.1f s%n", images,
                     patchesPerImage + 1, dModel, (System.nanoTime() - t0) / 1e9);
-            SaeConfig cfg = new SaeConfig(SaeKind.TOPK, dModel, dSae, 0, k, 4e-4, 0, "constant", 0, batchRows, 1, 0, 11);
+            SaeConfig cfg = SaeConfig.builder(SaeKind.TOPK, dModel, dSae).k(k).lr(4e-4).batchSize(batchRows).steps(1).seed(11)
+                    .build();
             try (Sae sae = Sae.initialise(cfg, nd); ActivationCache cache = ActivationCache.open(dir.resolve("cache"))) {
                 int[] all = LatentSelection.parse(null, dSae, "--latents");
                 FeaturePass.Options o = new FeaturePass.Options(0, topK, batchRows, all, false);

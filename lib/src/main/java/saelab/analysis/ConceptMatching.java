@@ -1,29 +1,23 @@
 package saelab.analysis;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import saelab.io.AtomicFiles;
-import saelab.io.Progress;
 import saelab.sae.Sae;
 import saelab.store.ActivationCache;
-import saelab.store.TokenBatch;
-import saelab.store.TokenKind;
-import saelab.store.TokenLayout;
 
 /**
  * Concept matching: which SAE latent best detects each labelled class, against two baselines scored
  * the same way. A unit is a patch token with a segmentation label ({@link Unit#PATCH}), or an image
- * with its dataset label scored by the latent's maximum over the image's patches ({@link Unit#IMAGE}).
+ * with its dataset label scored by the latent's maximum over the image's patches ({@link Unit#IMAGE}; or by its
+ * value on the CLS token, {@link ImageScore#CLS}).
  * For every (class, latent) pair the exact best F1 over thresholds and the exact AUROC (Mann–Whitney,
  * ties ½) are computed by {@link RankScores}; per class the result keeps the best latent by each.
  *
@@ -34,7 +28,8 @@ import saelab.store.TokenLayout;
  *       (the score of "a random latent" rather than the best one);</li>
  *   <li><i>random directions</i>: R unit vectors u_r ~ N(0, I)/‖·‖ in activation space; each unit's
  *       score is x·u_r of its raw activation (PATCH) or the maximum of x·u_r over the image's patches
- *       (IMAGE), scored exactly like a latent; per class the mean over r, and the maximum over r.</li>
+ *       (IMAGE; x·u_r of the CLS token with {@link ImageScore#CLS}), scored exactly like a latent; per
+ *       class the mean over r, and the maximum over r.</li>
  * </ul>
  * At chance the AUROC is ½ and the best F1 is about the "predict everything" value 2π/(1+π) for a
  * class of prevalence π (written as {@code f1_all}).
@@ -50,8 +45,9 @@ import saelab.store.TokenLayout;
  * an SAE with L0 = 64 gives E = 64M and about 800 MB; lower {@code maxUnits} for less. The subsample's
  * standard error of an AUROC is about √(A(1−A)/min(n⁺, n⁻)) (Hanley &amp; McNeil 1982).
  *
- * <p>Several label families at once (external per-unit labels, patch and image units, image units scored by
- * the CLS token or the patch maximum) in one pass: {@link FamilyMatching}.
+ * <p>The pass itself is {@link FamilyMatching}'s, which scores several label families (external per-unit labels,
+ * patch and image units, image units scored by the CLS token or the patch maximum) in one pass; one family, such
+ * as the cache's own labels ({@link FamilyMatching.Family#ofCache}), is its simple case ({@link #run}).
  */
 public final class ConceptMatching {
 
@@ -59,33 +55,107 @@ public final class ConceptMatching {
     public enum Unit {
         /** A patch token with its segmentation label (the cache's per-patch labels). */
         PATCH,
-        /** An image with its dataset label; latent score = maximum over its patches. */
+        /** An image with its dataset label; latent score = maximum over its patches (or its CLS value, {@link ImageScore}). */
         IMAGE
     }
 
+    /** How an image unit is scored. */
+    public enum ImageScore {
+        /** The latent's maximum over the image's patch tokens. */
+        MAX_PATCH,
+        /** The latent's value on the image's CLS token (for SAEs trained on CLS activations). */
+        CLS
+    }
+
     /**
-     * Settings.
+     * Settings, of one label family or several ({@link FamilyMatching}); build with {@link #builder(int)}.
      *
      * @param layer          block index (0-based) to read
-     * @param unit           what a unit is
-     * @param maxUnits       most units kept (systematic subsample above this)
+     * @param imageScore     how image units are scored
+     * @param maxUnits       most units kept per unit kind (systematic subsample above this)
      * @param maxEntries     most positive codes kept; the pass stops with an error above this
      * @param imagesPerBatch images encoded per batch
      * @param randomDraws    R for both baselines
      * @param seed           seed of the baselines
      * @param progress       whether to print progress on standard error
      */
-    public record Options(int layer, Unit unit, int maxUnits, long maxEntries, int imagesPerBatch, int randomDraws, long seed,
-                          boolean progress) {
+    public record Options(int layer, ImageScore imageScore, int maxUnits, long maxEntries, int imagesPerBatch, int randomDraws,
+                          long seed, boolean progress) {
         public Options {
+            Objects.requireNonNull(imageScore, "imageScore");
             if (maxUnits <= 0 || maxEntries <= 0 || imagesPerBatch <= 0 || randomDraws <= 0) {
                 throw new IllegalArgumentException("max units, max entries, images per batch and random draws must be positive");
             }
         }
 
-        /** Defaults: 2^20 units, 2^27 entries, 16 images per batch, 32 draws, seed 0. */
-        public static Options defaults(int layer, Unit unit) {
-            return new Options(layer, unit, 1 << 20, 1L << 27, 16, 32, 0, false);
+        /**
+         * Defaults for {@code layer}: image units scored by the patch maximum, 2^20 units, 2^27 entries, 16 images per
+         * batch, 32 draws, seed 0, no progress.
+         */
+        public static Builder builder(int layer) {
+            return new Builder(layer);
+        }
+
+        /** Builder of {@link Options}. */
+        public static final class Builder {
+            private final int layer;
+            private ImageScore imageScore = ImageScore.MAX_PATCH;
+            private int maxUnits = 1 << 20;
+            private long maxEntries = 1L << 27;
+            private int imagesPerBatch = 16;
+            private int randomDraws = 32;
+            private long seed;
+            private boolean progress;
+
+            private Builder(int layer) {
+                this.layer = layer;
+            }
+
+            /** How image units are scored. */
+            public Builder imageScore(ImageScore s) {
+                this.imageScore = s;
+                return this;
+            }
+
+            /** Most units kept per unit kind. */
+            public Builder maxUnits(int n) {
+                this.maxUnits = n;
+                return this;
+            }
+
+            /** Most positive codes kept. */
+            public Builder maxEntries(long n) {
+                this.maxEntries = n;
+                return this;
+            }
+
+            /** Images encoded per batch. */
+            public Builder imagesPerBatch(int n) {
+                this.imagesPerBatch = n;
+                return this;
+            }
+
+            /** R, the draws of both baselines. */
+            public Builder randomDraws(int r) {
+                this.randomDraws = r;
+                return this;
+            }
+
+            /** Seed of the baselines. */
+            public Builder seed(long s) {
+                this.seed = s;
+                return this;
+            }
+
+            /** Print progress on standard error. */
+            public Builder progress() {
+                this.progress = true;
+                return this;
+            }
+
+            public Options build() {
+                return new Options(layer, imageScore, maxUnits, maxEntries, imagesPerBatch, randomDraws, seed, progress);
+            }
         }
     }
 
@@ -161,148 +231,15 @@ public final class ConceptMatching {
     private ConceptMatching() {}
 
     /**
-     * Runs the pass and scores every class.
+     * Runs the pass and scores every class of one label family: the simple case of {@link FamilyMatching#run}.
      *
-     * @param latents    latent ids to score, sorted and distinct (see {@link LatentSelection})
-     * @param classNames class names for IMAGE units (index = label); ignored for PATCH (the cache's names)
-     * @param nd         where batches are encoded
-     * @throws IllegalArgumentException when widths differ, the cache lacks the labels, or there are no labelled units
+     * @param latents latent ids to score, sorted and distinct (see {@link LatentSelection})
+     * @param family  the labels, e.g. the cache's own ({@link FamilyMatching.Family#ofCache})
+     * @param nd      where batches are encoded
+     * @throws IllegalArgumentException when widths differ, the labels do not fit the cache, or there are no labelled units
      */
-    public static Result run(ActivationCache cache, Sae sae, int[] latents, List<String> classNames, NDManager nd, Options o) {
-        int d = sae.config().dModel();
-        int f = sae.config().dSae();
-        if (cache.dModel() != d) {
-            throw new IllegalArgumentException("cache " + cache.dir() + " has d_model " + cache.dModel() + "; the SAE expects " + d);
-        }
-        TokenLayout t = cache.tokens();
-        int p = t.patches();
-        if (p == 0) {
-            throw new IllegalArgumentException("cache " + cache.dir() + " stores no patch tokens (layout " + t + ")");
-        }
-        List<String> classes;
-        if (o.unit() == Unit.PATCH) {
-            if (!cache.hasPatchLabels()) {
-                throw new IllegalArgumentException("cache " + cache.dir() + " has no per-patch labels (manifest field "
-                        + "patch_labels); match against image labels instead");
-            }
-            classes = cache.labelClasses();
-        } else {
-            if (classNames == null || classNames.isEmpty()) {
-                throw new IllegalArgumentException("image-level matching needs the class names of the dataset");
-            }
-            classes = classNames;
-        }
-        int nClasses = classes.size();
-        int[] slot = new int[f];
-        Arrays.fill(slot, -1);
-        for (int s = 0; s < latents.length; s++) {
-            if (latents[s] < 0 || latents[s] >= f) {
-                throw new IllegalArgumentException("latent " + latents[s] + " is outside 0.." + (f - 1));
-            }
-            slot[latents[s]] = s;
-        }
-        int nLat = latents.length;
-        int r = o.randomDraws();
-        long totalUnits = o.unit() == Unit.PATCH ? cache.nImages() * p : cache.nImages();
-        long stride = Math.max(1, (totalUnits + o.maxUnits() - 1) / o.maxUnits());
-        int cap = (int) Math.min(o.maxUnits(), (totalUnits + stride - 1) / stride);
-
-        float[] dirs = randomDirections(d, r, o.seed());
-
-        short[] labels = new short[cap];
-        float[] dirScores = new float[cap * r]; // [unit, R]
-        int[][] colUnit = new int[nLat][];
-        float[][] colValue = new float[nLat][];
-        int[] colSize = new int[nLat];
-        long entries = 0;
-        int kept = 0;
-        long unitPos = 0;
-        Progress progress = o.progress() ? Progress.stderr("matching", "images", cache.nImages()) : null;
-        Iterator<TokenBatch> it = cache.sequential(o.layer(), TokenKind.PATCHES, o.imagesPerBatch());
-        float[] sel = new float[o.imagesPerBatch() * p * d];
-        int[] selUnit = new int[o.imagesPerBatch() * p];
-        while (it.hasNext()) {
-            TokenBatch tb = it.next();
-            int nImg = tb.rows() / p;
-            int rows = 0; // selected rows (PATCH) or selected images (IMAGE)
-            for (int i = 0; i < nImg; i++) {
-                if (o.unit() == Unit.PATCH) {
-                    for (int q = 0; q < p; q++, unitPos++) {
-                        int row = i * p + q;
-                        int y = tb.label()[row];
-                        if (unitPos % stride != 0 || y < 0) {
-                            continue;
-                        }
-                        checkLabel(y, nClasses, cache, "patch label of image " + tb.image()[row]);
-                        System.arraycopy(tb.acts(), row * d, sel, rows * d, d);
-                        labels[kept] = (short) y;
-                        selUnit[rows++] = kept++;
-                    }
-                } else {
-                    long u = unitPos++;
-                    int y = cache.image(tb.image()[i * p]).label();
-                    if (u % stride != 0 || y < 0) {
-                        continue;
-                    }
-                    checkLabel(y, nClasses, cache, "label of image " + tb.image()[i * p]);
-                    System.arraycopy(tb.acts(), i * p * d, sel, rows * p * d, p * d);
-                    labels[kept] = (short) y;
-                    selUnit[rows++] = kept++;
-                }
-            }
-            if (rows > 0) {
-                int inRows = o.unit() == Unit.PATCH ? rows : rows * p;
-                long[] nz;
-                float[] vals;
-                float[] proj;
-                try (NDManager scope = nd.newSubManager()) {
-                    NDArray x = scope.create(FloatBuffer.wrap(sel, 0, inRows * d), new Shape(inRows, d));
-                    NDArray codes = sae.encode(x);
-                    NDArray pr = x.matMul(scope.create(dirs, new Shape(d, r)));
-                    if (o.unit() == Unit.IMAGE) {
-                        codes = codes.reshape(rows, p, f).max(new int[] {1});
-                        pr = pr.reshape(rows, p, r).max(new int[] {1});
-                    }
-                    NDArray positive = codes.gt(0f);
-                    nz = positive.nonzero().toLongArray();
-                    vals = codes.get(positive).toFloatArray();
-                    proj = pr.toFloatArray();
-                }
-                for (int e = 0; e < vals.length; e++) {
-                    int s = slot[(int) nz[2 * e + 1]];
-                    if (s < 0) {
-                        continue;
-                    }
-                    if (++entries > o.maxEntries()) {
-                        throw new IllegalStateException("concept matching keeps more than " + o.maxEntries()
-                                + " positive codes; lower the number of units (max units " + o.maxUnits() + ") or raise max entries");
-                    }
-                    int n = colSize[s];
-                    if (colUnit[s] == null || colUnit[s].length == n) {
-                        int grow = colUnit[s] == null ? 16 : n + (n >> 1) + 1;
-                        colUnit[s] = colUnit[s] == null ? new int[grow] : Arrays.copyOf(colUnit[s], grow);
-                        colValue[s] = colValue[s] == null ? new float[grow] : Arrays.copyOf(colValue[s], grow);
-                    }
-                    colUnit[s][n] = selUnit[(int) nz[2 * e]];
-                    colValue[s][n] = vals[e];
-                    colSize[s] = n + 1;
-                }
-                for (int i = 0; i < rows; i++) {
-                    System.arraycopy(proj, i * r, dirScores, selUnit[i] * r, r);
-                }
-            }
-            if (progress != null) {
-                progress.advance(nImg);
-            }
-        }
-        if (progress != null) {
-            progress.finish();
-        }
-        if (kept == 0) {
-            throw new IllegalArgumentException("cache " + cache.dir() + " has no labelled " + o.unit().name().toLowerCase(Locale.ROOT)
-                    + " units to match against");
-        }
-        return score(classes, latents, kept, stride, labels, colUnit, colValue, colSize, dirScores, r, o.seed());
+    public static Result run(ActivationCache cache, Sae sae, int[] latents, FamilyMatching.Family family, NDManager nd, Options o) {
+        return FamilyMatching.run(cache, sae, latents, List.of(family), nd, o).results().getFirst();
     }
 
     /** R random unit directions in activation space, {@code [d, R]} row-major: u_r ~ N(0, I)/‖·‖, seeded. */
@@ -405,12 +342,5 @@ public final class ConceptMatching {
         }
         return new Result(List.copyOf(classes), latents.clone(), units, stride, pos, bestF1Latent, bestF1, bestThr, bestAucLatent,
                 bestAuc, rlF1, rlAuc, rdF1, rdAuc, rdMax, f1Table, aucTable);
-    }
-
-    private static void checkLabel(int y, int nClasses, ActivationCache cache, String what) {
-        if (y >= nClasses) {
-            throw new IllegalArgumentException("cache " + cache.dir() + ": " + what + " is " + y + "; expected 0.." + (nClasses - 1)
-                    + " (the class list has " + nClasses + " names)");
-        }
     }
 }

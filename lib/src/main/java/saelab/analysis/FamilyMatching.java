@@ -26,31 +26,50 @@ import saelab.store.TokenLayout;
 
 /**
  * Concept matching ({@link ConceptMatching}) against several label families in one sequential pass over a
- * cache. Each family brings its own labels, one per unit in cache order: per patch token
- * ({@link ConceptMatching.Unit#PATCH}, {@code [images × patches]}, raster order within an image) or per image
- * ({@link ConceptMatching.Unit#IMAGE}, {@code [images]}); a negative label leaves a unit out of that family. An
- * image unit's latent score is either the latent's maximum over the image's patches ({@link ImageScore#MAX_PATCH},
- * as {@code ConceptMatching}) or its value on the image's CLS token ({@link ImageScore#CLS}, for SAEs trained on CLS
- * activations); the random-direction baseline projects the same tokens.
+ * cache; the one implementation of the pass ({@link ConceptMatching#run} is the case of a single family). Each
+ * family brings its own labels, one per unit in cache order: per patch token ({@link ConceptMatching.Unit#PATCH},
+ * {@code [images × patches]}, raster order within an image) or per image ({@link ConceptMatching.Unit#IMAGE},
+ * {@code [images]}); a negative label leaves a unit out of that family. An image unit's latent score is either the
+ * latent's maximum over the image's patches ({@link ConceptMatching.ImageScore#MAX_PATCH}) or its value on the
+ * image's CLS token ({@link ConceptMatching.ImageScore#CLS}, for SAEs trained on CLS activations); the
+ * random-direction baseline projects the same tokens.
  *
- * <p>Every family is scored exactly as {@link ConceptMatching} scores its one label set (same exact F1 and AUROC,
- * same random-latent and random-direction baselines, the same random directions for the same seed). The pass keeps
- * each unit kind's units once, on a systematic subsample (unit u kept when u mod s = 0, s = ⌈units / maxUnits⌉,
- * counting every unit whether labelled or not), with their positive codes stored sparsely; each family is then
- * scored on its labelled units among them. Memory is that of {@code ConceptMatching} for the patch units plus the
- * image units, independent of the number of families (one family's filtered copy exists at a time).
+ * <p>Every family is scored exactly as {@link ConceptMatching} defines (same exact F1 and AUROC, same
+ * random-latent and random-direction baselines, the same random directions for the same seed). The pass visits
+ * each unit kind's units on a systematic subsample (unit u is a candidate when u mod s = 0,
+ * s = ⌈units / maxUnits⌉, counting every unit whether labelled or not), keeps a candidate that at least one
+ * family of its kind labels, and stores its positive codes sparsely; each family is then scored on its labelled
+ * units among them. Memory is that of {@code ConceptMatching} for the patch units plus the image units,
+ * independent of the number of families (one family's filtered copy exists at a time).
  */
 public final class FamilyMatching {
 
-    /** How an image unit is scored. */
-    public enum ImageScore {
-        /** The latent's maximum over the image's patch tokens. */
-        MAX_PATCH,
-        /** The latent's value on the image's CLS token. */
-        CLS
-    }
-
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+
+    /** The labels of one family, one per unit in cache order. */
+    public interface UnitLabels {
+        /** Units labelled (labels given): images × patches for patch units, images for image units. */
+        long count();
+
+        /** The label of {@code unit} (0-based, cache order); negative for none. */
+        int label(long unit);
+
+        /** Labels held in an array. */
+        static UnitLabels of(short[] labels) {
+            Objects.requireNonNull(labels, "labels");
+            return new UnitLabels() {
+                @Override
+                public long count() {
+                    return labels.length;
+                }
+
+                @Override
+                public int label(long unit) {
+                    return labels[(int) unit];
+                }
+            };
+        }
+    }
 
     /**
      * One label family.
@@ -60,7 +79,7 @@ public final class FamilyMatching {
      * @param classes class names, index = label
      * @param labels  one label per unit in cache order ({@code [images × patches]} or {@code [images]}); -1 = no label
      */
-    public record Family(String name, ConceptMatching.Unit unit, List<String> classes, short[] labels) {
+    public record Family(String name, ConceptMatching.Unit unit, List<String> classes, UnitLabels labels) {
         public Family {
             if (name == null || !NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("label family name '" + name + "': expected letters, digits, '_', '.' or '-'");
@@ -73,33 +92,81 @@ public final class FamilyMatching {
             }
             classes = List.copyOf(classes);
         }
+
+        /** A family whose labels are held in an array, one per unit in cache order. */
+        public Family(String name, ConceptMatching.Unit unit, List<String> classes, short[] labels) {
+            this(name, unit, classes, UnitLabels.of(labels));
+        }
+
+        /**
+         * The cache's own labels: its per-patch labels and class names for patch units (family {@code patch_labels}),
+         * or the images' dataset labels named by {@code classNames} for image units (family {@code image_labels}).
+         *
+         * @throws IllegalArgumentException when the cache has no per-patch labels (patch units) or no class names are
+         *                                  given (image units); while matching, when a label is outside the class list
+         */
+        public static Family ofCache(ActivationCache cache, ConceptMatching.Unit unit, List<String> classNames) {
+            if (unit == ConceptMatching.Unit.PATCH) {
+                if (!cache.hasPatchLabels()) {
+                    throw new IllegalArgumentException("cache " + cache.dir() + " has no per-patch labels (manifest field "
+                            + "patch_labels); match against image labels instead");
+                }
+                return new Family("patch_labels", unit, cache.labelClasses(), new CachePatchLabels(cache));
+            }
+            if (classNames == null || classNames.isEmpty()) {
+                throw new IllegalArgumentException("image-level matching needs the class names of the dataset");
+            }
+            int nClasses = classNames.size();
+            return new Family("image_labels", unit, classNames, new UnitLabels() {
+                @Override
+                public long count() {
+                    return cache.nImages();
+                }
+
+                @Override
+                public int label(long unit) {
+                    return checkCacheLabel(cache.image(unit).label(), nClasses, cache, "label of image " + unit);
+                }
+            });
+        }
     }
 
-    /**
-     * Settings.
-     *
-     * @param layer          block index (0-based) to read
-     * @param imageScore     how image units are scored
-     * @param maxUnits       most units kept per unit kind (systematic subsample above this)
-     * @param maxEntries     most positive codes kept over both unit kinds; the pass stops with an error above this
-     * @param imagesPerBatch images encoded per batch
-     * @param randomDraws    R for both baselines
-     * @param seed           seed of the baselines
-     * @param progress       whether to print progress on standard error
-     */
-    public record Options(int layer, ImageScore imageScore, int maxUnits, long maxEntries, int imagesPerBatch, int randomDraws,
-                          long seed, boolean progress) {
-        public Options {
-            Objects.requireNonNull(imageScore, "imageScore");
-            if (maxUnits <= 0 || maxEntries <= 0 || imagesPerBatch <= 0 || randomDraws <= 0) {
-                throw new IllegalArgumentException("max units, max entries, images per batch and random draws must be positive");
-            }
+    /** The per-patch labels of a cache, read one image at a time (units are visited in ascending order). */
+    private static final class CachePatchLabels implements UnitLabels {
+        private final ActivationCache cache;
+        private final int patches;
+        private final int nClasses;
+        private long image = -1;
+        private short[] labels;
+
+        CachePatchLabels(ActivationCache cache) {
+            this.cache = cache;
+            this.patches = cache.tokens().patches();
+            this.nClasses = cache.labelClasses().size();
         }
 
-        /** Defaults: 2^20 units per kind, 2^27 entries, 16 images per batch, 32 draws, seed 0, no progress. */
-        public static Options defaults(int layer, ImageScore imageScore) {
-            return new Options(layer, imageScore, 1 << 20, 1L << 27, 16, 32, 0, false);
+        @Override
+        public long count() {
+            return cache.nImages() * patches;
         }
+
+        @Override
+        public int label(long unit) {
+            long img = unit / patches;
+            if (img != image) {
+                labels = cache.patchLabels(img);
+                image = img;
+            }
+            return checkCacheLabel(labels[(int) (unit % patches)], nClasses, cache, "patch label of image " + img);
+        }
+    }
+
+    private static int checkCacheLabel(int y, int nClasses, ActivationCache cache, String what) {
+        if (y >= nClasses) {
+            throw new IllegalArgumentException("cache " + cache.dir() + ": " + what + " is " + y + "; expected 0.." + (nClasses - 1)
+                    + " (the class list has " + nClasses + " names)");
+        }
+        return y;
     }
 
     /**
@@ -187,7 +254,8 @@ public final class FamilyMatching {
      * @throws IllegalArgumentException when widths differ, a family's labels do not fit the cache, a label is outside
      *                                  its class list, a family has no labelled unit, or the cache lacks the tokens needed
      */
-    public static Result run(ActivationCache cache, Sae sae, int[] latents, List<Family> families, NDManager nd, Options o) {
+    public static Result run(ActivationCache cache, Sae sae, int[] latents, List<Family> families, NDManager nd,
+                             ConceptMatching.Options o) {
         int d = sae.config().dModel();
         int f = sae.config().dSae();
         if (cache.dModel() != d) {
@@ -205,9 +273,13 @@ public final class FamilyMatching {
         TokenLayout t = cache.tokens();
         int p = t.patches();
         long nImages = cache.nImages();
-        boolean patchUnits = families.stream().anyMatch(x -> x.unit() == ConceptMatching.Unit.PATCH);
-        boolean imageUnits = families.stream().anyMatch(x -> x.unit() == ConceptMatching.Unit.IMAGE);
-        boolean cls = imageUnits && o.imageScore() == ImageScore.CLS;
+        List<UnitLabels> patchLabels = families.stream().filter(x -> x.unit() == ConceptMatching.Unit.PATCH).map(Family::labels)
+                .toList();
+        List<UnitLabels> imageLabels = families.stream().filter(x -> x.unit() == ConceptMatching.Unit.IMAGE).map(Family::labels)
+                .toList();
+        boolean patchUnits = !patchLabels.isEmpty();
+        boolean imageUnits = !imageLabels.isEmpty();
+        boolean cls = imageUnits && o.imageScore() == ConceptMatching.ImageScore.CLS;
         boolean patchRows = patchUnits || (imageUnits && !cls);
         if (patchRows && p == 0) {
             throw new IllegalArgumentException("cache " + cache.dir() + " stores no patch tokens (layout " + t + ")");
@@ -219,8 +291,8 @@ public final class FamilyMatching {
         long patchTotal = nImages * p;
         for (Family fam : families) {
             long expected = fam.unit() == ConceptMatching.Unit.PATCH ? patchTotal : nImages;
-            if (fam.labels().length != expected) {
-                throw new IllegalArgumentException("label family '" + fam.name() + "' has " + fam.labels().length + " labels; the cache "
+            if (fam.labels().count() != expected) {
+                throw new IllegalArgumentException("label family '" + fam.name() + "' has " + fam.labels().count() + " labels; the cache "
                         + cache.dir() + " has " + (fam.unit() == ConceptMatching.Unit.PATCH ? nImages + " images x " + p
                         + " patches = " + patchTotal + " patch units" : nImages + " image units"));
             }
@@ -269,13 +341,13 @@ public final class FamilyMatching {
             int nCls = 0;
             for (int i = 0; i < nImg; i++) {
                 long img = tb.image()[i * perImage];
-                boolean imgKept = imageUnits && img % iStride == 0;
+                boolean imgKept = imageUnits && img % iStride == 0 && labelled(imageLabels, img);
                 if (patchRows) {
                     boolean whole = imgKept && !cls;
                     int start = rows;
                     for (int q = 0; q < p; q++) {
                         long u = img * p + q;
-                        boolean pk = patchUnits && u % pStride == 0;
+                        boolean pk = patchUnits && u % pStride == 0 && labelled(patchLabels, u);
                         if (whole || pk) {
                             System.arraycopy(tb.acts(), (i * perImage + patchOff + q) * d, sel, rows * d, d);
                             rowPatchUnit[rows++] = pk ? (int) (u / pStride) : -1;
@@ -364,7 +436,17 @@ public final class FamilyMatching {
         return new Result(names, units, results);
     }
 
-    private static void addEntry(Columns cols, int s, int unit, float v, long[] entries, Options o) {
+    /** Whether some family labels {@code unit}; the units no family labels are neither encoded nor kept. */
+    private static boolean labelled(List<UnitLabels> labels, long unit) {
+        for (UnitLabels l : labels) {
+            if (l.label(unit) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void addEntry(Columns cols, int s, int unit, float v, long[] entries, ConceptMatching.Options o) {
         if (++entries[0] > o.maxEntries()) {
             throw new IllegalStateException("concept matching keeps more than " + o.maxEntries() + " positive codes; lower the number"
                     + " of units (max units " + o.maxUnits() + ") or raise max entries");
@@ -416,7 +498,7 @@ public final class FamilyMatching {
         int n = 0;
         for (int u = 0; u < cap; u++) {
             int g = (int) (u * stride);
-            int y = fam.labels()[g];
+            int y = fam.labels().label(g);
             if (y < 0) {
                 local[u] = -1;
                 continue;

@@ -66,62 +66,115 @@ public record CaptureOptions(String model, Path modelDir, String modelRevision, 
 
     /**
      * A capture of a local model folder with the defaults: float16 storage, batch 64, CPU, whole list,
-     * skip and count unreadable images, one decode thread per processor, 1 GiB shards.
+     * skip and count unreadable images, one decode thread per processor, 1 GiB shards; the setters of the
+     * builder change them (see the record's parameters).
      */
-    public static CaptureOptions of(Path modelDir, String dataset, String split, List<Integer> layers, TokenSelection tokens,
-                                    Path out) {
-        return new CaptureOptions(modelDir.toString(), modelDir, null, dataset, split, layers, tokens, StorageDtype.F16, 64,
-                Device.cpu(), null, 0, ProblemPolicy.SKIP_AND_COUNT, Runtime.getRuntime().availableProcessors(),
-                DEFAULT_SHARD_BYTES, out);
+    public static Builder builder(Path modelDir, String dataset, String split, List<Integer> layers, TokenSelection tokens,
+                                  Path out) {
+        return new Builder(modelDir, dataset, split, layers, tokens, out);
     }
 
-    public CaptureOptions withDtype(StorageDtype v) {
-        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, v, batch, device, part, limit,
-                policy, threads, maxShardBytes, out);
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder(modelDir, dataset, split, layers, tokens, out);
+        b.model = model;
+        b.modelRevision = modelRevision;
+        b.dtype = dtype;
+        b.batch = batch;
+        b.device = device;
+        b.part = part;
+        b.limit = limit;
+        b.policy = policy;
+        b.threads = threads;
+        b.maxShardBytes = maxShardBytes;
+        return b;
     }
 
-    public CaptureOptions withBatch(int v) {
-        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, v, device, part, limit,
-                policy, threads, maxShardBytes, out);
-    }
+    /** Builder of {@link CaptureOptions}. */
+    public static final class Builder {
+        private final Path modelDir;
+        private final String dataset;
+        private final String split;
+        private final List<Integer> layers;
+        private final TokenSelection tokens;
+        private Path out;
+        private String model;
+        private String modelRevision;
+        private StorageDtype dtype = StorageDtype.F16;
+        private int batch = 64;
+        private Device device = Device.cpu();
+        private PartSpec part;
+        private long limit;
+        private ProblemPolicy policy = ProblemPolicy.SKIP_AND_COUNT;
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private long maxShardBytes = DEFAULT_SHARD_BYTES;
 
-    public CaptureOptions withPart(PartSpec v) {
-        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, device, v, limit,
-                policy, threads, maxShardBytes, out);
-    }
+        private Builder(Path modelDir, String dataset, String split, List<Integer> layers, TokenSelection tokens, Path out) {
+            this.modelDir = modelDir;
+            this.dataset = dataset;
+            this.split = split;
+            this.layers = layers;
+            this.tokens = tokens;
+            this.out = out;
+            this.model = modelDir == null ? null : modelDir.toString();
+        }
 
-    public CaptureOptions withLimit(long v) {
-        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, device, part, v,
-                policy, threads, maxShardBytes, out);
-    }
+        /** The model as the user named it (a folder or a hub id) and its hub revision (null for a local folder). */
+        public Builder model(String name, String revision) {
+            this.model = name;
+            this.modelRevision = revision;
+            return this;
+        }
 
-    public CaptureOptions withPolicy(ProblemPolicy v) {
-        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, device, part, limit,
-                v, threads, maxShardBytes, out);
-    }
+        public Builder dtype(StorageDtype v) {
+            dtype = v;
+            return this;
+        }
 
-    public CaptureOptions withThreads(int v) {
-        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, device, part, limit,
-                policy, v, maxShardBytes, out);
-    }
+        public Builder batch(int v) {
+            batch = v;
+            return this;
+        }
 
-    public CaptureOptions withMaxShardBytes(long v) {
-        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, device, part, limit,
-                policy, threads, v, out);
-    }
+        public Builder device(Device v) {
+            device = v;
+            return this;
+        }
 
-    public CaptureOptions withOut(Path v) {
-        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, device, part, limit,
-                policy, threads, maxShardBytes, v);
-    }
+        public Builder part(PartSpec v) {
+            part = v;
+            return this;
+        }
 
-    public CaptureOptions withModel(String name, String revision) {
-        return new CaptureOptions(name, modelDir, revision, dataset, split, layers, tokens, dtype, batch, device, part, limit,
-                policy, threads, maxShardBytes, out);
-    }
+        public Builder limit(long v) {
+            limit = v;
+            return this;
+        }
 
-    public CaptureOptions withDevice(Device v) {
-        return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, v, part, limit,
-                policy, threads, maxShardBytes, out);
+        public Builder policy(ProblemPolicy v) {
+            policy = v;
+            return this;
+        }
+
+        public Builder threads(int v) {
+            threads = v;
+            return this;
+        }
+
+        public Builder maxShardBytes(long v) {
+            maxShardBytes = v;
+            return this;
+        }
+
+        public Builder out(Path v) {
+            out = v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when a setting is out of range (see {@link CaptureOptions}) */
+        public CaptureOptions build() {
+            return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, device, part,
+                    limit, policy, threads, maxShardBytes, out);
+        }
     }
 }

@@ -46,10 +46,10 @@ final class BenchCommand {
         public Integer call() throws Exception {
             try (ActivationCache c = ActivationCache.open(cache)) {
                 int l = layer == null ? c.layers().getFirst() : layer;
-                ShuffleOptions o = ShuffleOptions.of(l).withBatchSize(batch).withSeed(seed)
-                        .withReservoirBytes(reservoirMb * 1_000_000L);
+                ShuffleOptions o = ShuffleOptions.builder(l).batchSize(batch).seed(seed)
+                        .reservoirBytes(reservoirMb * 1_000_000L).build();
                 if (threads != null) {
-                    o = o.withThreads(threads);
+                    o = o.toBuilder().threads(threads).build();
                 }
                 LoaderBenchmark.run(c, l, o, rows, System.out);
             }
@@ -86,9 +86,9 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            SaeConfig cfg = new SaeConfig(SaeKind.parse(kind, "--sae"), dModel, dSae, 4e-4, k,
-                    4e-4, 1, "constant", 0, batch, steps + 3, 0, 0)
-                    .withMatryoshka(matryoshka == null ? java.util.List.of() : matryoshka);
+            SaeConfig cfg = SaeConfig.builder(SaeKind.parse(kind, "--sae"), dModel, dSae).l1(4e-4).k(k).lr(4e-4).warmupSteps(1)
+                    .batchSize(batch).steps(steps + 3)
+                    .matryoshka(matryoshka == null ? java.util.List.of() : matryoshka).build();
             double secs = TrainBenchmark.run(cfg, 3, dense);
             System.out.printf(Locale.ROOT, "saelab %s%s sae d_model %d d_sae %d batch %d steps %d k %d seconds %.3f threads %d%n",
                     cfg.kind().id(), dense ? " (dense)" : "", dModel, dSae, batch, steps, cfg.kind().selectsTopK() ? k : 0, secs,

@@ -74,9 +74,13 @@ final class CaptureCommand implements Callable<Integer> {
             revision = dir.getFileName().toString();
         }
         PartSpec p = part != null ? PartSpec.parse(part, "--part") : PartSpec.fromEnvironment(System.getenv());
-        CaptureOptions o = new CaptureOptions(model, dir, revision, dataset, split, layers, TokenSelection.parse(tokens),
-                StorageDtype.parse(dtype, "--dtype"), batch, TrainCommand.device(device), p, limit, policy(policy),
-                threads == null ? Runtime.getRuntime().availableProcessors() : threads, shardMb * 1_000_000L, out);
+        CaptureOptions.Builder b = CaptureOptions.builder(dir, dataset, split, layers, TokenSelection.parse(tokens), out)
+                .model(model, revision).dtype(StorageDtype.parse(dtype, "--dtype")).batch(batch).device(TrainCommand.device(device))
+                .part(p).limit(limit).policy(policy(policy)).maxShardBytes(shardMb * 1_000_000L);
+        if (threads != null) {
+            b.threads(threads);
+        }
+        CaptureOptions o = b.build();
         if (p != null) {
             System.err.println("capturing part " + p + " into " + out);
         }

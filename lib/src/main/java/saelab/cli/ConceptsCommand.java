@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import saelab.analysis.ConceptMatching;
+import saelab.analysis.FamilyMatching;
 import saelab.analysis.LatentSelection;
 import saelab.sae.Sae;
 import saelab.sae.SaeCheckpoint;
@@ -65,10 +66,9 @@ final class ConceptsCommand implements Callable<Integer> {
             int l = layer == null ? c.layers().getFirst() : layer;
             List<String> names = classes == null ? null : Files.readAllLines(classes).stream().map(String::strip)
                     .filter(s -> !s.isEmpty()).toList();
-            ConceptMatching.Options defaults = ConceptMatching.Options.defaults(l, u);
-            ConceptMatching.Options o = new ConceptMatching.Options(l, u, maxUnits, defaults.maxEntries(), defaults.imagesPerBatch(),
-                    draws, seed, true);
-            ConceptMatching.Result r = ConceptMatching.run(c, model, ids, names, nd, o);
+            ConceptMatching.Options o = ConceptMatching.Options.builder(l).maxUnits(maxUnits).randomDraws(draws).seed(seed).progress()
+                    .build();
+            ConceptMatching.Result r = ConceptMatching.run(c, model, ids, FamilyMatching.Family.ofCache(c, u, names), nd, o);
             Files.createDirectories(out);
             r.write(out);
             System.out.printf(Locale.ROOT, "%d classes, %d latents, %d units scored (stride %d)%n", r.classes().size(), ids.length,

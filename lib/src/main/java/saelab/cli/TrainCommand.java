@@ -180,21 +180,22 @@ final class TrainCommand implements Callable<Integer> {
         }
         try {
             SaeKind saeKind = SaeKind.parse(kind, "--sae");
-            SaeConfig cfg = new SaeConfig(saeKind, dModel, dSae != null ? dSae : expansion * dModel, l1, k,
-                    lr, warmup, schedule, l1Warmup, batch, nSteps, gradClip, seed)
-                    .withMatryoshka(matryoshka == null ? List.of() : matryoshka)
-                    .withAuxK(auxK, auxCoeff, auxK > 0 || resampleEvery > 0 ? deadTokens : 0)
-                    .withResampling(resampleEvery, auxK > 0 || resampleEvery > 0 ? deadTokens : 0)
-                    .withJumpRelu(bandwidth, initThreshold)
-                    .withInput(encoderInput, normalizeInput, geometricMedianInit);
+            SaeConfig cfg = SaeConfig.builder(saeKind, dModel, dSae != null ? dSae : expansion * dModel).l1(l1).k(k).lr(lr)
+                    .warmupSteps(warmup).schedule(schedule).l1WarmupSteps(l1Warmup).batchSize(batch).steps(nSteps)
+                    .gradClip(gradClip).seed(seed)
+                    .matryoshka(matryoshka == null ? List.of() : matryoshka)
+                    .auxK(auxK).auxCoeff(auxCoeff).deadTokens(auxK > 0 || resampleEvery > 0 ? deadTokens : 0)
+                    .resampleEvery(resampleEvery).deadTokens(auxK > 0 || resampleEvery > 0 ? deadTokens : 0)
+                    .bandwidth(bandwidth).initThreshold(initThreshold)
+                    .encoderInput(encoderInput).normalizeInput(normalizeInput).geometricMedianInit(geometricMedianInit).build();
             List<SweepSpec.Run> runs = sweep == null ? List.of(new SweepSpec.Run(".", cfg)) : SweepSpec.read(sweep, cfg);
             Npy.Matrix m = matrix;
             ActivationCache c = cache;
             int l = c == null ? 0 : (layer == null ? c.layers().getFirst() : layer);
             LongFunction<BatchSource> data = m != null
                     ? start -> new MatrixBatches(m, seed, start, "npy " + input.npy.toAbsolutePath())
-                    : start -> new CacheBatches(c, ShuffleOptions.of(l).withKind(TokenKind.parse(tokenKind, "--token-kind"))
-                            .withSeed(seed).withBatchSize(batch), start);
+                    : start -> new CacheBatches(c, ShuffleOptions.builder(l).kind(TokenKind.parse(tokenKind, "--token-kind"))
+                            .seed(seed).batchSize(batch).build(), start);
             List<Path> outs = runs.stream().map(r -> out.resolve(r.name()).normalize()).toList();
             List<SaeTrainer.Result> results = SaeTrainer.trainAll(runs.stream().map(SweepSpec.Run::config).toList(), data, outs,
                     new SaeTrainer.Options(checkpointEvery, logEvery, true, device(device)), System.err);

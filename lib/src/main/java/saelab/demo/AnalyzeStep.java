@@ -4,11 +4,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import saelab.analysis.AnalysisResult;
+import saelab.analysis.FeatureAnalysis;
+import saelab.plot.AnalysisPlots;
 import saelab.store.TokenKind;
 
 /**
- * Step {@code analyze-<id>-<patch|cls>}: the feature analysis of an SAE over its capture ({@link FeatureAnalysis}),
- * an analysis folder for {@code saelab show-latent --analysis DIR}.
+ * Step {@code analyze-<id>-<patch|cls>}: the feature analysis of an SAE over its capture ({@link FeatureAnalysis}, what
+ * {@code saelab analyze} writes without {@code --maps} and {@code --codes}: every latent, the first recorded layer,
+ * the density plot when the cache has per-patch labels), an analysis folder for {@code saelab show-latent --analysis DIR}.
  */
 final class AnalyzeStep {
 
@@ -30,7 +33,9 @@ final class AnalyzeStep {
         params.put("k", topK);
         params.put("batch", BATCH);
         return new Step(name(provider, kind), VERSION, params, List.of(sae, capture), (out, log) -> {
-            AnalysisResult r = FeatureAnalysis.write(SaeStep.checkpoint(sae), CaptureStep.cacheDir(capture), topK, BATCH, out);
+            FeatureAnalysis.Options o = FeatureAnalysis.Options.builder().k(topK).batchRows(BATCH)
+                    .densityDrawer((view, dir) -> AnalysisPlots.densityScatter("density", view).writeImages(dir)).build();
+            AnalysisResult r = FeatureAnalysis.run(SaeStep.checkpoint(sae), CaptureStep.cacheDir(capture), out, o).result();
             int alive = 0;
             int clsAlive = 0;
             for (int i = 0; i < r.rows(); i++) {

@@ -47,9 +47,9 @@ final class CaptureStep {
                 depth = m.vision().depth();
             }
             int block = size.blockFor(depth);
-            CaptureOptions o = CaptureOptions.of(model, "ade20k:" + WorldStep.worldDir(world), "train", List.of(block),
+            CaptureOptions o = CaptureOptions.builder(model, "ade20k:" + WorldStep.worldDir(world), "train", List.of(block),
                             TokenSelection.parse(TOKENS), out.resolve(DIR))
-                    .withDtype(StorageDtype.F16).withBatch(size.captureBatch());
+                    .dtype(StorageDtype.F16).batch(size.captureBatch()).build();
             CaptureSummary s = CapturePipeline.run(o, log);
             if (!s.failures().isEmpty()) {
                 throw new IllegalStateException("capture of backbone " + provider.id() + " could not use " + s.failures().size()

@@ -37,7 +37,7 @@ final class ConceptStep {
     }
 
     static Step of(BackboneProvider provider, TokenKind kind, DemoSize size, StepOutcome sae, StepOutcome capture, StepOutcome truth) {
-        FamilyMatching.ImageScore score = kind == TokenKind.CLS ? FamilyMatching.ImageScore.CLS : FamilyMatching.ImageScore.MAX_PATCH;
+        ConceptMatching.ImageScore score = kind == TokenKind.CLS ? ConceptMatching.ImageScore.CLS : ConceptMatching.ImageScore.MAX_PATCH;
         ConceptMatching.Unit only = kind == TokenKind.CLS ? ConceptMatching.Unit.IMAGE : null;
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("image_score", score.name().toLowerCase(Locale.ROOT));
@@ -54,9 +54,10 @@ final class ConceptStep {
                 int[] ids = LatentSelection.parse(null, model.config().dSae(), "latents");
                 // about 4,096 encoded rows per batch: few, large libtorch calls (many small ones slow down badly when
                 // other processes share the cores)
-                int perImage = score == FamilyMatching.ImageScore.CLS ? 1 : Math.max(1, c.tokens().patches());
-                FamilyMatching.Options o = new FamilyMatching.Options(c.layers().getFirst(), score, size.conceptUnits(), 1L << 27,
-                        Math.max(1, ROWS / perImage), size.conceptDraws(), SEED, false);
+                int perImage = score == ConceptMatching.ImageScore.CLS ? 1 : Math.max(1, c.tokens().patches());
+                ConceptMatching.Options o = ConceptMatching.Options.builder(c.layers().getFirst()).imageScore(score)
+                        .maxUnits(size.conceptUnits()).maxEntries(1L << 27).imagesPerBatch(Math.max(1, ROWS / perImage))
+                        .randomDraws(size.conceptDraws()).seed(SEED).build();
                 r = FamilyMatching.run(c, model, ids, families, nd, o);
             }
             r.write(out);

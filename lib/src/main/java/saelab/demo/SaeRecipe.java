@@ -35,7 +35,8 @@ public record SaeRecipe(SaeKind kind, int expansion, int k, double l1, double lr
 
     /** The trainer config for inputs of width {@code dModel}: the paper's recipe (centred encoder input, constant schedule). */
     public SaeConfig config(int dModel) {
-        return new SaeConfig(kind, dModel, expansion * dModel, l1, kind.selectsTopK() ? Math.min(k, expansion * dModel) : k, lr,
-                warmup, "constant", 0, batch, steps, 0, seed);
+        return SaeConfig.builder(kind, dModel, expansion * dModel).l1(l1)
+                .k(kind.selectsTopK() ? Math.min(k, expansion * dModel) : k).lr(lr).warmupSteps(warmup).batchSize(batch)
+                .steps(steps).seed(seed).build();
     }
 }

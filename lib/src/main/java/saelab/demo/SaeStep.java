@@ -45,7 +45,7 @@ final class SaeStep {
             try (ActivationCache cache = ActivationCache.open(CaptureStep.cacheDir(capture))) {
                 int layer = cache.layers().getFirst();
                 SaeConfig cfg = recipe.config(cache.dModel());
-                ShuffleOptions so = ShuffleOptions.of(layer).withKind(kind).withSeed(recipe.seed()).withBatchSize(recipe.batch());
+                ShuffleOptions so = ShuffleOptions.builder(layer).kind(kind).seed(recipe.seed()).batchSize(recipe.batch()).build();
                 int logEvery = (int) Math.max(1, recipe.steps() / 20);
                 SaeTrainer.Result r = SaeTrainer.train(cfg, start -> new CacheBatches(cache, so, start), out,
                         new SaeTrainer.Options(0, logEvery, false), log);

@@ -17,7 +17,7 @@ public final class CacheBatches implements BatchSource {
     /** Streams {@code options} (layer, token kind, seed, ...) from {@code cache} starting at {@code startSample}. */
     public CacheBatches(ActivationCache cache, ShuffleOptions options, long startSample) {
         this.cache = cache;
-        this.stream = cache.shuffled(options.withStartSample(startSample));
+        this.stream = cache.shuffled(options.toBuilder().startSample(startSample).build());
         this.what = "cache " + cache.dir() + " (" + cache.format() + "), layer " + options.layer() + ", "
                 + options.kind().id() + ", seed " + options.seed();
     }

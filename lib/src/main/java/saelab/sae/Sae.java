@@ -1,14 +1,12 @@
 package saelab.sae;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -25,17 +23,9 @@ import java.util.SplittableRandom;
  * encoder input is {@code raw}); codes {@code f = σ(pre)} with σ of the {@link SaeKind}; decoder:
  * {@code x̂ = f W_dec + b_dec}.
  *
- * <p>Gradients are written out, not taken from autograd (autograd cannot express JumpReLU's
- * straight-through estimator, and would spend a product on the input gradient only to sum it for
- * db_dec). Two implementations compute them:
- * <ul>
- *   <li>the <em>dense</em> path, NDArray operations only, so it runs on any device (the GPU path):
- *       products of size B × d × F for the selected codes, one pair per Matryoshka prefix;</li>
- *   <li>the <em>sparse</em> path, the default for TopK and BatchTopK on the CPU: the dense encoder
- *       product and the selection run in libtorch, then {@link SparseKernels} decodes and runs the
- *       whole backward pass over the active latents only, O(B × k × d) instead of O(B × F × d).</li>
- * </ul>
- * Tests check that both give the same gradients, and both against finite differences.
+ * <p>Gradients are written out, not taken from autograd, by one of the two implementations of
+ * {@link SaeGradients} (dense on any device, sparse for TopK and BatchTopK on the CPU); dead latents are
+ * resampled by {@link NeuronResampling}.
  */
 public final class Sae implements AutoCloseable {
 
@@ -43,7 +33,7 @@ public final class Sae implements AutoCloseable {
     static final double THRESHOLD_BETA = 0.99;
 
     private final SaeConfig config;
-    private final NDManager manager;
+    final NDManager manager;
     final NDArray wEnc;
     final NDArray bEnc;
     final NDArray wDec;
@@ -54,7 +44,7 @@ public final class Sae implements AutoCloseable {
     double batchThreshold = Double.NaN;
     /** Gradients in the order of {@link #params()}. */
     final List<NDArray> grads;
-    private final int[] groupOf;
+    final int[] groupOf;
     private boolean dense;
 
     /**
@@ -225,7 +215,7 @@ public final class Sae implements AutoCloseable {
         return null;
     }
 
-    private NDArray encoderInput(NDArray x) {
+    NDArray encoderInput(NDArray x) {
         return config.centered() ? x.sub(bDec) : x;
     }
 
@@ -262,7 +252,7 @@ public final class Sae implements AutoCloseable {
     }
 
     /** 1 for the k·B largest entries of {@code r} [B, F] that are positive, else 0. */
-    private NDArray batchSelection(NDArray r) {
+    NDArray batchSelection(NDArray r) {
         long b = r.getShape().get(0);
         long f = r.getShape().get(1);
         int n = (int) Math.min(b * f, (long) config.k() * b);
@@ -286,7 +276,7 @@ public final class Sae implements AutoCloseable {
      */
     public StepResult forwardBackward(NDArray x, double l1, boolean[] dead) {
         boolean aux = config.auxK() > 0 && dead != null && anyTrue(dead);
-        return dense ? denseStep(x, l1, aux ? dead : null) : sparseStep(x, aux ? dead : null);
+        return dense ? SaeGradients.dense(this, x, l1, aux ? dead : null) : SaeGradients.sparse(this, x, aux ? dead : null);
     }
 
     private static boolean anyTrue(boolean[] a) {
@@ -298,7 +288,7 @@ public final class Sae implements AutoCloseable {
         return false;
     }
 
-    private void updateBatchThreshold(double smallestKept) {
+    void updateBatchThreshold(double smallestKept) {
         if (Double.isNaN(smallestKept)) {
             return;
         }
@@ -307,290 +297,14 @@ public final class Sae implements AutoCloseable {
     }
 
     /**
-     * All kinds with NDArray operations. With e_t = x̂_t − x the reconstruction from prefix t (one
-     * prefix without Matryoshka), g_t = 2 e_t / (B·d·n) and S_t = Σ_{u ≥ t} g_u: dW_dec[prefix block t]
-     * = f_tᵀ S_t, df_t = S_t W_dec,tᵀ (+ λ/B for ReLU); dpre = df ⊙ on (on = the selection mask, or
-     * for JumpReLU [pre > θ]) plus the AuxK term; dW_enc = dpreᵀ xc, db_enc = Σ_b dpre,
-     * db_dec = Σ_b S_0 − db_enc W_enc (the last term only for a centred encoder input). JumpReLU's
-     * θ gets the pseudo-derivatives of Rajamanoharan et al. (2024), eqs. 11–12, with the rectangle kernel
-     * K(u) = [|u| < 1/2]: ∂f/∂θ = −(θ/ε) K((pre − θ)/ε) and ∂H/∂θ = −(1/ε) K((pre − θ)/ε); log θ is the
-     * parameter, so dlogθ = θ dθ.
-     */
-    private StepResult denseStep(NDArray x, double l1, boolean[] dead) {
-        int b = (int) x.getShape().get(0);
-        int d = config.dModel();
-        int fDim = config.dSae();
-        SaeKind kind = config.kind();
-        try (NDManager scope = NDManager.subManagerOf(x)) {
-            scope.tempAttachAll(x);
-            NDArray xc = encoderInput(x);
-            NDArray pre = Linear.linear(xc, wEnc, bEnc).singletonOrThrow();
-            NDArray on;
-            NDArray f;
-            NDArray theta = null;
-            switch (kind) {
-                case RELU -> {
-                    f = Activation.relu(pre);
-                    // float 0/1 masks: float-by-float products are much faster here than mixed boolean ones
-                    on = f.sign();
-                }
-                case TOPK -> {
-                    NDArray r = Activation.relu(pre);
-                    NDList top = r.topK(config.k(), 1, true, false);
-                    on = r.zerosLike().scatter(top.get(1), top.get(0).sign(), 1);
-                    f = r.mul(on);
-                }
-                case BATCHTOPK -> {
-                    NDArray r = Activation.relu(pre);
-                    on = batchSelection(r);
-                    f = r.mul(on);
-                    updateBatchThreshold(smallestPositive(f));
-                }
-                case JUMPRELU -> {
-                    theta = logThreshold.exp();
-                    on = pre.gt(theta).toType(DataType.FLOAT32, false);
-                    f = pre.mul(on);
-                }
-                default -> throw new IllegalStateException("unknown kind " + kind);
-            }
-            List<Integer> bounds = config.matryoshka().isEmpty() ? List.of(fDim) : config.matryoshka();
-            int n = bounds.size();
-            float gScale = 2f / ((float) b * d * n);
-            NDArray recon = null;
-            List<NDArray> g = new ArrayList<>();
-            double mseSum = 0;
-            double mseFull = 0;
-            NDArray lastErr = null;
-            for (int t = 0, lo = 0; t < n; lo = bounds.get(t), t++) {
-                int hi = bounds.get(t);
-                NDArray part = n == 1 ? f.matMul(wDec) : f.get(":, " + lo + ":" + hi).matMul(wDec.get(lo + ":" + hi));
-                recon = recon == null ? part.add(bDec) : recon.add(part);
-                NDArray err = recon.sub(x);
-                double mseT = err.square().sum().getFloat() / ((double) b * d);
-                mseSum += mseT;
-                mseFull = mseT;
-                lastErr = err;
-                g.add(err.mul(gScale));
-            }
-            for (int t = n - 2; t >= 0; t--) {
-                g.set(t, g.get(t).add(g.get(t + 1))); // suffix sums S_t
-            }
-            List<NDArray> dDec = new ArrayList<>();
-            List<NDArray> dfParts = new ArrayList<>();
-            for (int t = 0, lo = 0; t < n; lo = bounds.get(t), t++) {
-                int hi = bounds.get(t);
-                NDArray fT = n == 1 ? f : f.get(":, " + lo + ":" + hi);
-                NDArray decT = n == 1 ? wDec : wDec.get(lo + ":" + hi);
-                dDec.add(fT.transpose().matMul(g.get(t)));
-                dfParts.add(g.get(t).matMul(decT.transpose()));
-            }
-            NDArray gWDec = n == 1 ? dDec.getFirst() : NDArrays.concat(new NDList(dDec), 0);
-            NDArray df = n == 1 ? dfParts.getFirst() : NDArrays.concat(new NDList(dfParts), 1);
-            NDArray gDecBias = g.getFirst().sum(new int[] {0});
-            double l1Term = f.sum().getFloat() / b;
-            double l0 = on.sum().getFloat() / b;
-            double penalty = 0;
-            if (kind == SaeKind.RELU) {
-                if (l1 > 0) {
-                    df = df.add((float) (l1 / b));
-                }
-                penalty = l1 * l1Term;
-            }
-            NDArray dpre = df.mul(on);
-            double auxMse = 0;
-            if (dead != null) {
-                NDArray deadMask = scope.create(toFloats(dead), new Shape(fDim));
-                NDArray r = Activation.relu(pre);
-                NDArray candidates = pre.add(deadMask.sub(1f).mul(1e30f)); // alive latents pushed to -1e30
-                int kAux = Math.min(config.auxK(), count(dead));
-                NDList top = candidates.topK(kAux, 1, true, false);
-                NDArray onA = r.zerosLike().scatter(top.get(1), top.get(0).gt(0f).toType(DataType.FLOAT32, false), 1);
-                NDArray fa = r.mul(onA);
-                NDArray residual = lastErr.neg();                                 // x − x̂ (a constant target)
-                NDArray a = fa.matMul(wDec).sub(residual);
-                auxMse = a.square().sum().getFloat() / ((double) b * d);
-                NDArray ga = a.mul((float) (2 * config.auxCoeff() / ((double) b * d)));
-                gWDec = gWDec.add(fa.transpose().matMul(ga));
-                dpre = dpre.add(ga.matMul(wDec.transpose()).mul(onA));
-            }
-            if (kind == SaeKind.JUMPRELU) {
-                float eps = (float) config.bandwidth();
-                NDArray kernel = pre.sub(theta).abs().lt(eps / 2).toType(DataType.FLOAT32, false);
-                NDArray dTheta = df.mul(kernel).sum(new int[] {0}).mul(theta).mul(-1f / eps);
-                if (l1 > 0) {
-                    dTheta = dTheta.add(kernel.sum(new int[] {0}).mul((float) (-l1 / (b * (double) eps))));
-                }
-                dTheta.mul(theta).copyTo(grads.get(4));
-                penalty = l1 * l0;
-            }
-            dpre.transpose().matMul(xc).copyTo(grads.get(0));
-            NDArray dbEnc = dpre.sum(new int[] {0});
-            dbEnc.copyTo(grads.get(1));
-            gWDec.copyTo(grads.get(2));
-            (config.centered() ? gDecBias.sub(dbEnc.matMul(wEnc)) : gDecBias).copyTo(grads.get(3));
-            boolean[] fired = on.sum(new int[] {0}).gt(0f).toBooleanArray();
-            double loss = mseSum / n + penalty + config.auxCoeff() * auxMse;
-            return new StepResult(loss, mseFull, l1Term, l0, auxMse, fired);
-        }
-    }
-
-    private static double smallestPositive(NDArray f) {
-        try (NDArray pos = f.get(f.gt(0f))) {
-            return pos.isEmpty() ? Double.NaN : pos.min().getFloat();
-        }
-    }
-
-    private static float[] toFloats(boolean[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = v[i] ? 1f : 0f;
-        }
-        return f;
-    }
-
-    private static int count(boolean[] v) {
-        int c = 0;
-        for (boolean b : v) {
-            c += b ? 1 : 0;
-        }
-        return c;
-    }
-
-    /**
-     * TopK and BatchTopK on the CPU: dense encoder product and selection in libtorch, then
-     * decode, loss and the whole backward pass over the selected latents in {@link SparseKernels}.
-     */
-    private StepResult sparseStep(NDArray x, boolean[] dead) {
-        int b = (int) x.getShape().get(0);
-        int d = config.dModel();
-        int fDim = config.dSae();
-        try (NDManager scope = NDManager.subManagerOf(x)) {
-            scope.tempAttachAll(x);
-            NDArray xc = encoderInput(x);
-            NDArray pre = Linear.linear(xc, wEnc, bEnc).singletonOrThrow();
-            SparseKernels.Slots main;
-            if (config.kind() == SaeKind.TOPK) {
-                NDList top = pre.topK(config.k(), 1, true, false);
-                main = SparseKernels.Slots.perRow(b, config.k(), top.get(1).toLongArray(), relu(top.get(0).toFloatArray()));
-            } else {
-                int n = (int) Math.min((long) b * fDim, (long) config.k() * b);
-                NDList top = Activation.relu(pre).reshape(-1).topK(n, 0, true, false);
-                main = SparseKernels.Slots.fromFlat(b, fDim, top.get(1).toLongArray(), top.get(0).toFloatArray());
-                updateBatchThreshold(main.smallestPositive());
-            }
-            SparseKernels.Slots auxSlots = null;
-            if (dead != null) {
-                NDArray deadMask = scope.create(toFloats(dead), new Shape(fDim));
-                int kAux = Math.min(config.auxK(), count(dead));
-                NDList top = pre.add(deadMask.sub(1f).mul(1e30f)).topK(kAux, 1, true, false);
-                auxSlots = SparseKernels.Slots.perRow(b, kAux, top.get(1).toLongArray(), relu(top.get(0).toFloatArray()));
-            }
-            pre.close();
-            for (NDArray g : grads) {
-                g.muli(0f);
-            }
-            List<Integer> bounds = config.matryoshka().isEmpty() ? List.of(fDim) : config.matryoshka();
-            SparseKernels.Result r = SparseKernels.step(b, d, fDim, x.toFloatArray(), bDec.toFloatArray(), config.centered(),
-                    bounds, groupOf, main, auxSlots, config.auxCoeff(), Adam.view(wEnc), Adam.view(wDec), Adam.view(grads.get(0)),
-                    Adam.view(grads.get(1)), Adam.view(grads.get(2)), Adam.view(grads.get(3)));
-            double mseMean = 0;
-            for (double m : r.msePerPrefix()) {
-                mseMean += m;
-            }
-            mseMean /= bounds.size();
-            double mseFull = r.msePerPrefix()[bounds.size() - 1];
-            return new StepResult(mseMean + config.auxCoeff() * r.auxMse(), mseFull, main.sum() / b,
-                    (double) main.active() / b, r.auxMse(), main.fired(fDim));
-        }
-    }
-
-    private static float[] relu(float[] v) {
-        for (int i = 0; i < v.length; i++) {
-            v[i] = Math.max(v[i], 0f);
-        }
-        return v;
-    }
-
-    /**
-     * Resamples the given latents (Bricken et al., "Towards Monosemanticity", 2023, "neuron resampling"):
-     * each takes an input row drawn with probability proportional to its squared reconstruction loss;
-     * the decoder row becomes that input (minus b_dec where the encoder centres) normalised to unit
-     * length, the encoder row the same direction scaled to 0.2 × the mean norm of the live encoder rows,
-     * the encoder bias 0. The caller resets the optimiser state of these rows.
+     * Resamples the given latents ({@link NeuronResampling}); the caller resets the optimiser state of these rows.
      *
      * @param latents the latents to resample
      * @param rows    candidate inputs [n, d_model], row-major
      * @param rng     the draw (seeded by the caller for repeatable runs)
      */
     void resample(int[] latents, float[] rows, SplittableRandom rng) {
-        if (latents.length == 0) {
-            return;
-        }
-        int d = config.dModel();
-        int n = rows.length / d;
-        double[] weight = new double[n];
-        try (NDManager scope = manager.newSubManager()) {
-            NDArray x = scope.create(rows, new Shape(n, d));
-            float[] err = decode(encode(x)).sub(x).square().sum(new int[] {1}).toFloatArray();
-            double total = 0;
-            for (int i = 0; i < n; i++) {
-                weight[i] = (double) err[i] * err[i];
-                total += weight[i];
-            }
-            float[] encRows = wEnc.toFloatArray();
-            float[] decRows = wDec.toFloatArray();
-            float[] bEncV = bEnc.toFloatArray();
-            float[] bDecV = bDec.toFloatArray();
-            boolean[] resampled = new boolean[config.dSae()];
-            for (int l : latents) {
-                resampled[l] = true;
-            }
-            double aliveNorm = 0;
-            int alive = 0;
-            for (int i = 0; i < config.dSae(); i++) {
-                if (!resampled[i]) {
-                    double s = 0;
-                    for (int c = 0; c < d; c++) {
-                        s += (double) encRows[i * d + c] * encRows[i * d + c];
-                    }
-                    aliveNorm += Math.sqrt(s);
-                    alive++;
-                }
-            }
-            double encNorm = 0.2 * (alive > 0 ? aliveNorm / alive : 1.0);
-            for (int l : latents) {
-                int row = draw(weight, total, rng);
-                double s = 0;
-                float[] v = new float[d];
-                for (int c = 0; c < d; c++) {
-                    v[c] = rows[row * d + c] - (config.centered() ? bDecV[c] : 0f);
-                    s += (double) v[c] * v[c];
-                }
-                double norm = Math.max(Math.sqrt(s), 1e-8);
-                for (int c = 0; c < d; c++) {
-                    decRows[l * d + c] = (float) (v[c] / norm);
-                    encRows[l * d + c] = (float) (v[c] / norm * encNorm);
-                }
-                bEncV[l] = 0;
-            }
-            wEnc.set(java.nio.FloatBuffer.wrap(encRows));
-            wDec.set(java.nio.FloatBuffer.wrap(decRows));
-            bEnc.set(java.nio.FloatBuffer.wrap(bEncV));
-        }
-    }
-
-    private static int draw(double[] weight, double total, SplittableRandom rng) {
-        if (!(total > 0)) {
-            return rng.nextInt(weight.length);
-        }
-        double u = rng.nextDouble() * total;
-        for (int i = 0; i < weight.length; i++) {
-            u -= weight[i];
-            if (u < 0) {
-                return i;
-            }
-        }
-        return weight.length - 1;
+        NeuronResampling.resample(this, latents, rows, rng);
     }
 
     /** Copies of the parameters in checkpoint layout (W_enc [d_model, d_sae]). */

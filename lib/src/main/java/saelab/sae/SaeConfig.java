@@ -104,16 +104,6 @@ public record SaeConfig(SaeKind kind, int dModel, int dSae, double l1, int k, do
     }
 
     /**
-     * The recipe without the newer options: no Matryoshka, no AuxK, no resampling, centred encoder
-     * input, no input normalisation, zero b_dec, and for jumprelu the default bandwidth and threshold.
-     */
-    public SaeConfig(SaeKind kind, int dModel, int dSae, double l1, int k, double lr, int warmupSteps, String schedule,
-                     int l1WarmupSteps, int batchSize, long steps, double gradClip, long seed) {
-        this(kind, dModel, dSae, l1, k, lr, warmupSteps, schedule, l1WarmupSteps, batchSize, steps, gradClip, seed, List.of(), 0,
-                DEFAULT_AUX_COEFF, 0, DEFAULT_BANDWIDTH, DEFAULT_BANDWIDTH, 0, "centered", false, false);
-    }
-
-    /**
      * The config of an SAE used for inference only, whose training recipe is unknown (an imported
      * checkpoint): lr, batch_size and steps are 0.
      *
@@ -121,8 +111,7 @@ public record SaeConfig(SaeKind kind, int dModel, int dSae, double l1, int k, do
      * @param encoderInput {@code centered} or {@code raw}
      */
     public static SaeConfig inference(SaeKind kind, int dModel, int dSae, int k, String encoderInput) {
-        return new SaeConfig(kind, dModel, dSae, 0, kind.selectsTopK() ? k : 0, 0, 0, "constant", 0, 0, 0, 0, 0, List.of(), 0,
-                DEFAULT_AUX_COEFF, 0, DEFAULT_BANDWIDTH, DEFAULT_BANDWIDTH, 0, encoderInput, false, false);
+        return builder(kind, dModel, dSae).k(kind.selectsTopK() ? k : 0).encoderInput(encoderInput).build();
     }
 
     /** Whether the config has a training recipe (false for {@link #inference} configs). */
@@ -153,39 +142,181 @@ public record SaeConfig(SaeKind kind, int dModel, int dSae, double l1, int k, do
         return List.copyOf(p);
     }
 
-    /** This config with Matryoshka prefixes (see {@link #matryoshka}). */
-    public SaeConfig withMatryoshka(List<Integer> prefixes) {
-        return new SaeConfig(kind, dModel, dSae, l1, k, lr, warmupSteps, schedule, l1WarmupSteps, batchSize, steps, gradClip, seed,
-                prefixes, auxK, auxCoeff, deadTokens, bandwidth, initThreshold, resampleEvery, encoderInput, normalizeInput,
-                geometricMedianInit);
+    /**
+     * A builder of a config of {@code kind}, {@code dModel} inputs and {@code dSae} latents. Unset fields default to
+     * the recipe without the newer options: no sparsity coefficient, k, learning rate, warm-up, batch or steps (set
+     * them to train), constant schedule, no gradient clipping, seed 0, no Matryoshka, no AuxK, no resampling, centred
+     * encoder input, no input normalisation, zero b_dec, and for jumprelu the default bandwidth and threshold. The
+     * setters are named as the fields (see the record's parameters).
+     */
+    public static Builder builder(SaeKind kind, int dModel, int dSae) {
+        return new Builder(kind, dModel, dSae);
     }
 
-    /** This config with AuxK ({@code auxK} latents, weight {@code coeff}) and the dead-latent horizon. */
-    public SaeConfig withAuxK(int auxK, double coeff, long deadTokens) {
-        return new SaeConfig(kind, dModel, dSae, l1, k, lr, warmupSteps, schedule, l1WarmupSteps, batchSize, steps, gradClip, seed,
-                matryoshka, auxK, coeff, deadTokens, bandwidth, initThreshold, resampleEvery, encoderInput, normalizeInput,
-                geometricMedianInit);
+    /** A builder starting from this config. */
+    public Builder toBuilder() {
+        Builder b = new Builder(kind, dModel, dSae);
+        b.l1 = l1;
+        b.k = k;
+        b.lr = lr;
+        b.warmupSteps = warmupSteps;
+        b.schedule = schedule;
+        b.l1WarmupSteps = l1WarmupSteps;
+        b.batchSize = batchSize;
+        b.steps = steps;
+        b.gradClip = gradClip;
+        b.seed = seed;
+        b.matryoshka = matryoshka;
+        b.auxK = auxK;
+        b.auxCoeff = auxCoeff;
+        b.deadTokens = deadTokens;
+        b.bandwidth = bandwidth;
+        b.initThreshold = initThreshold;
+        b.resampleEvery = resampleEvery;
+        b.encoderInput = encoderInput;
+        b.normalizeInput = normalizeInput;
+        b.geometricMedianInit = geometricMedianInit;
+        return b;
     }
 
-    /** This config with dead-latent resampling every {@code every} steps (0 = off) and the dead-latent horizon. */
-    public SaeConfig withResampling(long every, long deadTokens) {
-        return new SaeConfig(kind, dModel, dSae, l1, k, lr, warmupSteps, schedule, l1WarmupSteps, batchSize, steps, gradClip, seed,
-                matryoshka, auxK, auxCoeff, deadTokens, bandwidth, initThreshold, every, encoderInput, normalizeInput,
-                geometricMedianInit);
-    }
+    /** Builder of {@link SaeConfig}; {@link #build} validates as the record does. */
+    public static final class Builder {
+        private final SaeKind kind;
+        private final int dModel;
+        private final int dSae;
+        private double l1;
+        private int k;
+        private double lr;
+        private int warmupSteps;
+        private String schedule = "constant";
+        private int l1WarmupSteps;
+        private int batchSize;
+        private long steps;
+        private double gradClip;
+        private long seed;
+        private List<Integer> matryoshka = List.of();
+        private int auxK;
+        private double auxCoeff = DEFAULT_AUX_COEFF;
+        private long deadTokens;
+        private double bandwidth = DEFAULT_BANDWIDTH;
+        private double initThreshold = DEFAULT_BANDWIDTH;
+        private long resampleEvery;
+        private String encoderInput = "centered";
+        private boolean normalizeInput;
+        private boolean geometricMedianInit;
 
-    /** This config with the JumpReLU estimator's bandwidth and initial threshold. */
-    public SaeConfig withJumpRelu(double bandwidth, double initThreshold) {
-        return new SaeConfig(kind, dModel, dSae, l1, k, lr, warmupSteps, schedule, l1WarmupSteps, batchSize, steps, gradClip, seed,
-                matryoshka, auxK, auxCoeff, deadTokens, bandwidth, initThreshold, resampleEvery, encoderInput, normalizeInput,
-                geometricMedianInit);
-    }
+        private Builder(SaeKind kind, int dModel, int dSae) {
+            this.kind = kind;
+            this.dModel = dModel;
+            this.dSae = dSae;
+        }
 
-    /** This config with the encoder input convention, input normalisation and b_dec initialisation. */
-    public SaeConfig withInput(String encoderInput, boolean normalizeInput, boolean geometricMedianInit) {
-        return new SaeConfig(kind, dModel, dSae, l1, k, lr, warmupSteps, schedule, l1WarmupSteps, batchSize, steps, gradClip, seed,
-                matryoshka, auxK, auxCoeff, deadTokens, bandwidth, initThreshold, resampleEvery, encoderInput, normalizeInput,
-                geometricMedianInit);
+        public Builder l1(double v) {
+            l1 = v;
+            return this;
+        }
+
+        public Builder k(int v) {
+            k = v;
+            return this;
+        }
+
+        public Builder lr(double v) {
+            lr = v;
+            return this;
+        }
+
+        public Builder warmupSteps(int v) {
+            warmupSteps = v;
+            return this;
+        }
+
+        public Builder schedule(String v) {
+            schedule = v;
+            return this;
+        }
+
+        public Builder l1WarmupSteps(int v) {
+            l1WarmupSteps = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder steps(long v) {
+            steps = v;
+            return this;
+        }
+
+        public Builder gradClip(double v) {
+            gradClip = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder matryoshka(List<Integer> v) {
+            matryoshka = v;
+            return this;
+        }
+
+        public Builder auxK(int v) {
+            auxK = v;
+            return this;
+        }
+
+        public Builder auxCoeff(double v) {
+            auxCoeff = v;
+            return this;
+        }
+
+        public Builder deadTokens(long v) {
+            deadTokens = v;
+            return this;
+        }
+
+        public Builder bandwidth(double v) {
+            bandwidth = v;
+            return this;
+        }
+
+        public Builder initThreshold(double v) {
+            initThreshold = v;
+            return this;
+        }
+
+        public Builder resampleEvery(long v) {
+            resampleEvery = v;
+            return this;
+        }
+
+        public Builder encoderInput(String v) {
+            encoderInput = v;
+            return this;
+        }
+
+        public Builder normalizeInput(boolean v) {
+            normalizeInput = v;
+            return this;
+        }
+
+        public Builder geometricMedianInit(boolean v) {
+            geometricMedianInit = v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when the config is invalid (see {@link SaeConfig}) */
+        public SaeConfig build() {
+            return new SaeConfig(kind, dModel, dSae, l1, k, lr, warmupSteps, schedule, l1WarmupSteps, batchSize, steps, gradClip,
+                    seed, matryoshka, auxK, auxCoeff, deadTokens, bandwidth, initThreshold, resampleEvery, encoderInput,
+                    normalizeInput, geometricMedianInit);
+        }
     }
 
     /** Whether the encoder subtracts b_dec from its input. */

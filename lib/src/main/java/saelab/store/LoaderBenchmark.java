@@ -80,7 +80,7 @@ public final class LoaderBenchmark {
         print(out, results.getLast());
 
         long n = Math.min(maxRows, patchRows);
-        try (ShuffledStream stream = cache.shuffled(shuffle.withKind(TokenKind.PATCHES).withMaxSamples(patchRows + n))) {
+        try (ShuffledStream stream = cache.shuffled(shuffle.toBuilder().kind(TokenKind.PATCHES).maxSamples(patchRows + n).build())) {
             long warm = 0;
             while (warm < patchRows) {
                 warm += stream.next().rows(); // the first epoch, untimed
@@ -98,7 +98,7 @@ public final class LoaderBenchmark {
         out.printf(Locale.ROOT, "  shuffled stream = %.0f%% of the raw read rate, %.0f%% of the sequential reader%n",
                 100 * s.megabytesPerSecond() / results.get(0).megabytesPerSecond(),
                 100 * s.megabytesPerSecond() / results.get(1).megabytesPerSecond());
-        ShuffleQuality q = ShuffleQuality.measure(cache, shuffle.withKind(TokenKind.PATCHES), 20);
+        ShuffleQuality q = ShuffleQuality.measure(cache, shuffle.toBuilder().kind(TokenKind.PATCHES).build(), 20);
         out.printf(Locale.ROOT, "  shuffle quality over %d batches: %.1f distinct images per batch, %.3f of a perfect"
                 + " shuffle's %.1f; same-image neighbours %.2f x the perfect rate%n",
                 q.batches(), q.distinctPerBatch(), q.batchDiversity(), q.expectedDistinct(), q.neighbourRate());

@@ -1,7 +1,7 @@
 package saelab.store;
 
 /**
- * Settings of a {@link ShuffledStream}. Build with {@link #of(int)} and the {@code with...} methods.
+ * Settings of a {@link ShuffledStream}. Build with {@link #builder(int)} (or {@link #toBuilder()} to vary some).
  *
  * @param layer           block index (0-based) to stream
  * @param kind            {@link TokenKind#PATCHES} or {@link TokenKind#CLS}
@@ -34,58 +34,113 @@ public record ShuffleOptions(int layer, TokenKind kind, int batchSize, long seed
 
     /** Patches of {@code layer}, batches of 16,384 rows, seed 0, the defaults above. */
     public static ShuffleOptions of(int layer) {
-        int cpus = Runtime.getRuntime().availableProcessors();
-        return new ShuffleOptions(layer, TokenKind.PATCHES, 16_384, 0, 1L << 30, 4L << 20, cpus, 2 * cpus, false, false, 0,
-                Long.MAX_VALUE);
+        return builder(layer).build();
     }
 
-    public ShuffleOptions withKind(TokenKind k) {
-        return new ShuffleOptions(layer, k, batchSize, seed, reservoirBytes, chunkBytes, threads, prefetch, dropBackground,
-                withReplacement, startSample, maxSamples);
+    /** A builder starting from the defaults of {@link #of(int)}. */
+    public static Builder builder(int layer) {
+        return new Builder(layer);
     }
 
-    public ShuffleOptions withBatchSize(int b) {
-        return new ShuffleOptions(layer, kind, b, seed, reservoirBytes, chunkBytes, threads, prefetch, dropBackground,
-                withReplacement, startSample, maxSamples);
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder(layer);
+        b.kind = kind;
+        b.batchSize = batchSize;
+        b.seed = seed;
+        b.reservoirBytes = reservoirBytes;
+        b.chunkBytes = chunkBytes;
+        b.threads = threads;
+        b.prefetch = prefetch;
+        b.dropBackground = dropBackground;
+        b.withReplacement = withReplacement;
+        b.startSample = startSample;
+        b.maxSamples = maxSamples;
+        return b;
     }
 
-    public ShuffleOptions withSeed(long s) {
-        return new ShuffleOptions(layer, kind, batchSize, s, reservoirBytes, chunkBytes, threads, prefetch, dropBackground,
-                withReplacement, startSample, maxSamples);
-    }
+    /** Builder of {@link ShuffleOptions}; each setter names its field (see the record's parameters). */
+    public static final class Builder {
+        private final int layer;
+        private TokenKind kind = TokenKind.PATCHES;
+        private int batchSize = 16_384;
+        private long seed;
+        private long reservoirBytes = 1L << 30;
+        private long chunkBytes = 4L << 20;
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private int prefetch = 2 * threads;
+        private boolean dropBackground;
+        private boolean withReplacement;
+        private long startSample;
+        private long maxSamples = Long.MAX_VALUE;
 
-    public ShuffleOptions withReservoirBytes(long r) {
-        return new ShuffleOptions(layer, kind, batchSize, seed, r, chunkBytes, threads, prefetch, dropBackground,
-                withReplacement, startSample, maxSamples);
-    }
+        private Builder(int layer) {
+            this.layer = layer;
+        }
 
-    public ShuffleOptions withChunkBytes(long c) {
-        return new ShuffleOptions(layer, kind, batchSize, seed, reservoirBytes, c, threads, prefetch, dropBackground,
-                withReplacement, startSample, maxSamples);
-    }
+        public Builder kind(TokenKind v) {
+            kind = v;
+            return this;
+        }
 
-    public ShuffleOptions withThreads(int t) {
-        return new ShuffleOptions(layer, kind, batchSize, seed, reservoirBytes, chunkBytes, t, Math.max(prefetch, t),
-                dropBackground, withReplacement, startSample, maxSamples);
-    }
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
 
-    public ShuffleOptions withDropBackground(boolean d) {
-        return new ShuffleOptions(layer, kind, batchSize, seed, reservoirBytes, chunkBytes, threads, prefetch, d,
-                withReplacement, startSample, maxSamples);
-    }
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
 
-    public ShuffleOptions withReplacement(boolean w) {
-        return new ShuffleOptions(layer, kind, batchSize, seed, reservoirBytes, chunkBytes, threads, prefetch, dropBackground,
-                w, startSample, maxSamples);
-    }
+        public Builder reservoirBytes(long v) {
+            reservoirBytes = v;
+            return this;
+        }
 
-    public ShuffleOptions withStartSample(long s) {
-        return new ShuffleOptions(layer, kind, batchSize, seed, reservoirBytes, chunkBytes, threads, prefetch, dropBackground,
-                withReplacement, s, maxSamples);
-    }
+        public Builder chunkBytes(long v) {
+            chunkBytes = v;
+            return this;
+        }
 
-    public ShuffleOptions withMaxSamples(long m) {
-        return new ShuffleOptions(layer, kind, batchSize, seed, reservoirBytes, chunkBytes, threads, prefetch, dropBackground,
-                withReplacement, startSample, m);
+        /** Assembling threads; raises the prefetch to at least as many batches. */
+        public Builder threads(int v) {
+            threads = v;
+            prefetch = Math.max(prefetch, v);
+            return this;
+        }
+
+        public Builder prefetch(int v) {
+            prefetch = v;
+            return this;
+        }
+
+        /** Skip patches labelled with the cache's background label. */
+        public Builder dropBackground() {
+            dropBackground = true;
+            return this;
+        }
+
+        /** Draw rows uniformly with replacement instead of once per epoch. */
+        public Builder withReplacement() {
+            withReplacement = true;
+            return this;
+        }
+
+        public Builder startSample(long v) {
+            startSample = v;
+            return this;
+        }
+
+        public Builder maxSamples(long v) {
+            maxSamples = v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when a setting is out of range (see {@link ShuffleOptions}) */
+        public ShuffleOptions build() {
+            return new ShuffleOptions(layer, kind, batchSize, seed, reservoirBytes, chunkBytes, threads, prefetch, dropBackground,
+                    withReplacement, startSample, maxSamples);
+        }
     }
 }

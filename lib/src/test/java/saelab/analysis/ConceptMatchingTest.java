@@ -91,9 +91,10 @@ class ConceptMatchingTest {
         nd.close();
     }
 
-    static ConceptMatching.Result match(ConceptMatching.Options o) {
+    static ConceptMatching.Result match(ConceptMatching.Unit unit, ConceptMatching.Options o) {
         try (ActivationCache c = ActivationCache.open(cacheDir)) {
-            return ConceptMatching.run(c, sae, LatentSelection.parse(null, D, "test"), List.of("a", "b", "c", "d"), nd, o);
+            return ConceptMatching.run(c, sae, LatentSelection.parse(null, D, "test"),
+                    FamilyMatching.Family.ofCache(c, unit, List.of("a", "b", "c", "d")), nd, o);
         }
     }
 
@@ -110,7 +111,7 @@ class ConceptMatchingTest {
 
     @Test
     void recoversPlantedPatchLatentsAndBaselinesAreAtChance() {
-        ConceptMatching.Result r = match(ConceptMatching.Options.defaults(2, ConceptMatching.Unit.PATCH));
+        ConceptMatching.Result r = match(ConceptMatching.Unit.PATCH, ConceptMatching.Options.builder(2).build());
         assertEquals(N * P, r.units());
         assertEquals(1, r.stride());
         assertEquals(List.of("sky", "tree", "road", "car"), r.classes());
@@ -126,8 +127,9 @@ class ConceptMatchingTest {
 
     @Test
     void subsampleStillRecoversThePlant() {
-        ConceptMatching.Options o = new ConceptMatching.Options(2, ConceptMatching.Unit.PATCH, 1000, 1L << 20, 7, 32, 1, false);
-        ConceptMatching.Result r = match(o);
+        ConceptMatching.Options o = ConceptMatching.Options.builder(2).maxUnits(1000).maxEntries(1L << 20).imagesPerBatch(7).seed(1)
+                .build();
+        ConceptMatching.Result r = match(ConceptMatching.Unit.PATCH, o);
         assertEquals(3, r.stride());
         assertEquals((N * P + 2) / 3, r.units());
         for (int c = 0; c < C; c++) {
@@ -138,7 +140,7 @@ class ConceptMatchingTest {
 
     @Test
     void recoversPlantedImageLatents() {
-        ConceptMatching.Result r = match(new ConceptMatching.Options(2, ConceptMatching.Unit.IMAGE, 1 << 20, 1L << 20, 16, 32, 0, false));
+        ConceptMatching.Result r = match(ConceptMatching.Unit.IMAGE, ConceptMatching.Options.builder(2).maxEntries(1L << 20).build());
         assertEquals(N, r.units());
         for (int c = 0; c < C; c++) {
             assertEquals(IMG_PLANT[c], r.bestF1Latent()[c]);
@@ -149,7 +151,7 @@ class ConceptMatchingTest {
 
     @Test
     void writesCsvAndTables() throws IOException {
-        ConceptMatching.Result r = match(ConceptMatching.Options.defaults(2, ConceptMatching.Unit.PATCH));
+        ConceptMatching.Result r = match(ConceptMatching.Unit.PATCH, ConceptMatching.Options.builder(2).build());
         Path out = tmp.resolve("concepts");
         r.write(out);
         List<String> lines = Files.readAllLines(out.resolve("concepts.csv"));
@@ -162,12 +164,13 @@ class ConceptMatchingTest {
 
     @Test
     void refusesMissingLabelsAndEntryOverflow() {
-        ConceptMatching.Options tiny = new ConceptMatching.Options(2, ConceptMatching.Unit.PATCH, 1 << 20, 10, 16, 4, 0, false);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> match(tiny));
+        ConceptMatching.Options tiny = ConceptMatching.Options.builder(2).maxEntries(10).randomDraws(4).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> match(ConceptMatching.Unit.PATCH, tiny));
         assertTrue(e.getMessage().contains("max entries"), e.getMessage());
         try (ActivationCache c = ActivationCache.open(cacheDir)) {
             IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class, () -> ConceptMatching.run(c, sae,
-                    new int[] {0}, null, nd, ConceptMatching.Options.defaults(2, ConceptMatching.Unit.IMAGE)));
+                    new int[] {0}, FamilyMatching.Family.ofCache(c, ConceptMatching.Unit.IMAGE, null), nd,
+                    ConceptMatching.Options.builder(2).build()));
             assertTrue(e2.getMessage().contains("class names"), e2.getMessage());
         }
     }

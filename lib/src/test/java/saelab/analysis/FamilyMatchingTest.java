@@ -118,7 +118,7 @@ class FamilyMatchingTest {
         return new FamilyMatching.Family("d", ConceptMatching.Unit.IMAGE, List.of("d0", "d1", "d2"), labelsD);
     }
 
-    static FamilyMatching.Result run(List<FamilyMatching.Family> fams, FamilyMatching.Options o) {
+    static FamilyMatching.Result run(List<FamilyMatching.Family> fams, ConceptMatching.Options o) {
         try (ActivationCache c = ActivationCache.open(cacheDir)) {
             return FamilyMatching.run(c, sae, LatentSelection.parse(null, D, "test"), fams, nd, o);
         }
@@ -146,7 +146,7 @@ class FamilyMatchingTest {
     @Test
     void patchAndImageFamiliesInOnePassRecoverThePlantedLatents() {
         FamilyMatching.Result r = run(List.of(famA(), famB(), famC()),
-                FamilyMatching.Options.defaults(2, FamilyMatching.ImageScore.MAX_PATCH));
+                ConceptMatching.Options.builder(2).build());
         assertEquals(List.of("a", "b", "c"), r.families());
         assertPlanted(r.get("a"), PA, "a");
         assertPlanted(r.get("b"), PB, "b");
@@ -164,7 +164,7 @@ class FamilyMatchingTest {
 
     @Test
     void imageUnitsScoredOnTheClsTokenFindTheClsPlant() {
-        FamilyMatching.Result r = run(List.of(famD(), famC()), FamilyMatching.Options.defaults(2, FamilyMatching.ImageScore.CLS));
+        FamilyMatching.Result r = run(List.of(famD(), famC()), ConceptMatching.Options.builder(2).imageScore(ConceptMatching.ImageScore.CLS).build());
         assertPlanted(r.get("d"), CD, "d");
         // the image-level patch plant is invisible to the CLS token
         for (int c = 0; c < IC.length; c++) {
@@ -175,18 +175,17 @@ class FamilyMatchingTest {
     @Test
     void aSingleFamilyScoresExactlyAsConceptMatching() {
         for (int maxUnits : new int[] {1 << 20, 1000}) {
-            FamilyMatching.Options fo = new FamilyMatching.Options(2, FamilyMatching.ImageScore.MAX_PATCH, maxUnits, 1L << 24, 7, 16, 3,
-                    false);
-            ConceptMatching.Options co = new ConceptMatching.Options(2, ConceptMatching.Unit.PATCH, maxUnits, 1L << 24, 7, 16, 3, false);
+            ConceptMatching.Options o = ConceptMatching.Options.builder(2).maxUnits(maxUnits).maxEntries(1L << 24).imagesPerBatch(7)
+                    .randomDraws(16).seed(3).build();
             ConceptMatching.Result want;
             ConceptMatching.Result wantImage;
             try (ActivationCache c = ActivationCache.open(cacheDir)) {
                 int[] all = LatentSelection.parse(null, D, "test");
-                want = ConceptMatching.run(c, sae, all, null, nd, co);
-                wantImage = ConceptMatching.run(c, sae, all, List.of("c0", "c1", "c2", "c3"), nd,
-                        new ConceptMatching.Options(2, ConceptMatching.Unit.IMAGE, maxUnits, 1L << 24, 7, 16, 3, false));
+                want = ConceptMatching.run(c, sae, all, FamilyMatching.Family.ofCache(c, ConceptMatching.Unit.PATCH, null), nd, o);
+                wantImage = ConceptMatching.run(c, sae, all,
+                        FamilyMatching.Family.ofCache(c, ConceptMatching.Unit.IMAGE, List.of("c0", "c1", "c2", "c3")), nd, o);
             }
-            FamilyMatching.Result got = run(List.of(famA(), famC()), fo);
+            FamilyMatching.Result got = run(List.of(famA(), famC()), o);
             assertSame(want, got.get("a"));
             assertSame(wantImage, got.get("c"));
         }
@@ -208,7 +207,7 @@ class FamilyMatchingTest {
 
     @Test
     void writesOneCsvRowPerFamilyAndClassAndTheTables() throws IOException {
-        FamilyMatching.Result r = run(List.of(famA(), famD()), FamilyMatching.Options.defaults(2, FamilyMatching.ImageScore.CLS));
+        FamilyMatching.Result r = run(List.of(famA(), famD()), ConceptMatching.Options.builder(2).imageScore(ConceptMatching.ImageScore.CLS).build());
         Path out = tmp.resolve("families");
         r.write(out);
         List<String> lines = Files.readAllLines(out.resolve("concepts.csv"));
@@ -225,7 +224,7 @@ class FamilyMatchingTest {
 
     @Test
     void badFamiliesAreRefusedNamingTheFamily() {
-        FamilyMatching.Options o = FamilyMatching.Options.defaults(2, FamilyMatching.ImageScore.MAX_PATCH);
+        ConceptMatching.Options o = ConceptMatching.Options.builder(2).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(List.of(
                 new FamilyMatching.Family("short", ConceptMatching.Unit.PATCH, List.of("x"), new short[N])), o));
         assertTrue(e.getMessage().contains("'short'") && e.getMessage().contains(N + " images x " + P), e.getMessage());

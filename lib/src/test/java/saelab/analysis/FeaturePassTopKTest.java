@@ -32,7 +32,7 @@ class FeaturePassTopKTest {
         SyntheticCache.write(dir, 23, 10, 8, StorageDtype.F32, 1, 0, 5, 1L << 20, false);
         try (NDManager nd = NDManager.newBaseManager(); ActivationCache c = ActivationCache.open(dir)) {
             for (int saeK : new int[] {3, 40}) { // 40 > d_sae/2: many selected pre-activations are negative
-                SaeConfig cfg = new SaeConfig(SaeKind.TOPK, 8, 48, 0, saeK, 4e-4, 0, "constant", 0, 64, 1, 0, 3);
+                SaeConfig cfg = SaeConfig.builder(SaeKind.TOPK, 8, 48).k(saeK).lr(4e-4).batchSize(64).steps(1).seed(3).build();
                 try (Sae sae = Sae.initialise(cfg, nd)) {
                     int[] all = LatentSelection.parse(null, 48, "test");
                     AnalysisResult ref = FeaturePass.run(c, sae, "r", nd, new FeaturePass.Options(0, 4, 50, all, false), false);

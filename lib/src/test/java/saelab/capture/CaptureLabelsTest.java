@@ -60,8 +60,8 @@ class CaptureLabelsTest {
             CaptureTestData.write(ImageIOs.rgb(64 * scale, 64 * scale, i), imgs.resolve(stem + ".jpg"));
             labelPng(anns.resolve(stem + ".png"), scale);
         }
-        CapturePipeline.run(CaptureOptions.of(model, "ade20k:" + root, "train", List.of(1), TokenSelection.parse("cls,patches"),
-                tmp.resolve("cache")).withBatch(2).withThreads(2), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        CapturePipeline.run(CaptureOptions.builder(model, "ade20k:" + root, "train", List.of(1), TokenSelection.parse("cls,patches"),
+                tmp.resolve("cache")).batch(2).threads(2).build(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         short[] expected = new short[16];
         for (int p = 0; p < 16; p++) {
             expected[p] = (short) (1 + p);

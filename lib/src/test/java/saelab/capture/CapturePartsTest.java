@@ -41,8 +41,8 @@ class CapturePartsTest {
 
     /** layers 0 and 2, every token, f16: 2 x 21 x 32 x 2 bytes per image. */
     private static CaptureOptions options(Path out, int imagesPerShard) {
-        return CaptureOptions.of(model, "folder:" + images, null, List.of(0, 2), TokenSelection.parse("cls,registers,patches"), out)
-                .withBatch(2).withThreads(2).withMaxShardBytes(imagesPerShard * 2L * 21 * 32 * 2);
+        return CaptureOptions.builder(model, "folder:" + images, null, List.of(0, 2), TokenSelection.parse("cls,registers,patches"), out)
+                .batch(2).threads(2).maxShardBytes(imagesPerShard * 2L * 21 * 32 * 2).build();
     }
 
     private static CacheManifest withoutProvenance(CacheManifest m) {
@@ -54,7 +54,7 @@ class CapturePartsTest {
         List<Path> parts = new java.util.ArrayList<>();
         for (int i = n - 1; i >= 0; i--) { // any order
             Path dir = base.resolve("part" + i);
-            CapturePipeline.run(options(dir, imagesPerShard).withPart(new PartSpec(i, n)), QUIET);
+            CapturePipeline.run(options(dir, imagesPerShard).toBuilder().part(new PartSpec(i, n)).build(), QUIET);
             parts.add(dir);
         }
         return parts;
@@ -109,9 +109,8 @@ class CapturePartsTest {
                 () -> PartsMerger.merge(List.of(parts.get(0), parts.get(2)), tmp.resolve("m1")));
         assertTrue(missing.getMessage().contains("part 1/3 is missing"), missing.getMessage());
         Path other = tmp.resolve("other1");
-        CapturePipeline.run(new CaptureOptions(model.toString(), model, null, "folder:" + images, null, List.of(1), TokenSelection.parse("cls"),
-                saelab.store.StorageDtype.F16, 2, ai.djl.Device.cpu(), new PartSpec(1, 3), 0, saelab.data.ProblemPolicy.SKIP_AND_COUNT, 1,
-                1 << 20, other), QUIET);
+        CapturePipeline.run(CaptureOptions.builder(model, "folder:" + images, null, List.of(1), TokenSelection.parse("cls"), other)
+                .batch(2).part(new PartSpec(1, 3)).threads(1).maxShardBytes(1 << 20).build(), QUIET);
         IllegalArgumentException differs = assertThrows(IllegalArgumentException.class,
                 () -> PartsMerger.merge(List.of(parts.get(0), other, parts.get(2)), tmp.resolve("m2")));
         assertTrue(differs.getMessage().contains(other.toString()) && differs.getMessage().contains("'layers'"), differs.getMessage());

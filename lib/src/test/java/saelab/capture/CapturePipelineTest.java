@@ -75,8 +75,8 @@ class CapturePipelineTest {
     @Test
     void f32ActivationsEqualTheForwardPassForClsRegistersAndPatches() throws Exception {
         Path out = tmp.resolve("cache");
-        CaptureOptions o = CaptureOptions.of(model, "folder:" + images, null, List.of(0, 2), TokenSelection.parse("patches,registers,cls"),
-                out).withDtype(StorageDtype.F32).withBatch(5).withThreads(3);
+        CaptureOptions o = CaptureOptions.builder(model, "folder:" + images, null, List.of(0, 2), TokenSelection.parse("patches,registers,cls"),
+                out).dtype(StorageDtype.F32).batch(5).threads(3).build();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         CaptureSummary s = CapturePipeline.run(o, sink(log));
         assertEquals(12, s.written());
@@ -118,8 +118,8 @@ class CapturePipelineTest {
     @Test
     void f16CaptureOfClsAndPatchesSkipsTheRegisters() throws Exception {
         Path out = tmp.resolve("cache16");
-        CaptureOptions o = CaptureOptions.of(model, "folder:" + images, null, List.of(1), TokenSelection.parse("cls,patches"), out)
-                .withBatch(4).withThreads(2).withLimit(7);
+        CaptureOptions o = CaptureOptions.builder(model, "folder:" + images, null, List.of(1), TokenSelection.parse("cls,patches"), out)
+                .batch(4).threads(2).limit(7).build();
         CapturePipeline.run(o, sink(new ByteArrayOutputStream()));
         try (ActivationCache c = ActivationCache.open(out)) {
             assertEquals(7, c.nImages());
@@ -162,8 +162,8 @@ class CapturePipelineTest {
         Path dir = problemFolder();
         Path out = tmp.resolve("skip");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        CaptureOptions o = CaptureOptions.of(model, "folder:" + dir, null, List.of(2), TokenSelection.parse("cls"), out)
-                .withDtype(StorageDtype.F32).withBatch(2).withThreads(2);
+        CaptureOptions o = CaptureOptions.builder(model, "folder:" + dir, null, List.of(2), TokenSelection.parse("cls"), out)
+                .dtype(StorageDtype.F32).batch(2).threads(2).build();
         CaptureSummary s = CapturePipeline.run(o, sink(log));
         List<String> failed = s.failures().stream().map(ImageProblems.Problem::path).toList();
         assertEquals(List.of("b_corrupt.jpg", "c_empty.png"), failed);
@@ -191,8 +191,8 @@ class CapturePipelineTest {
     @Test
     void theStrictPolicyStopsAtTheFirstUnreadableFileNamingIt() throws Exception {
         Path dir = problemFolder();
-        CaptureOptions o = CaptureOptions.of(model, "folder:" + dir, null, List.of(2), TokenSelection.parse("cls"), tmp.resolve("stop"))
-                .withPolicy(ProblemPolicy.STOP).withBatch(2).withThreads(2);
+        CaptureOptions o = CaptureOptions.builder(model, "folder:" + dir, null, List.of(2), TokenSelection.parse("cls"), tmp.resolve("stop"))
+                .policy(ProblemPolicy.STOP).batch(2).threads(2).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CapturePipeline.run(o, sink(new ByteArrayOutputStream())));
         assertTrue(e.getMessage().contains("b_corrupt.jpg") && e.getMessage().contains("STOP"), e.getMessage());
@@ -201,21 +201,22 @@ class CapturePipelineTest {
     @Test
     void aResumeWithOtherSettingsIsAnErrorNamingTheField() throws Exception {
         Path out = tmp.resolve("c");
-        CaptureOptions o = CaptureOptions.of(model, "folder:" + images, null, List.of(1), TokenSelection.parse("cls"), out)
-                .withBatch(2).withThreads(1).withLimit(4);
+        CaptureOptions o = CaptureOptions.builder(model, "folder:" + images, null, List.of(1), TokenSelection.parse("cls"), out)
+                .batch(2).threads(1).limit(4).build();
         CapturePipeline.run(o, sink(new ByteArrayOutputStream()));
         // make it look interrupted: a complete cache is not resumed
         Path m = out.resolve("manifest.json");
         Files.writeString(m, Files.readString(m).replace("\"complete\" : true", "\"complete\" : false"));
         IllegalStateException layers = assertThrows(IllegalStateException.class,
-                () -> CapturePipeline.run(new CaptureOptions(o.model(), o.modelDir(), null, o.dataset(), null, List.of(2), o.tokens(),
-                        o.dtype(), 2, o.device(), null, 4, o.policy(), 1, o.maxShardBytes(), out), sink(new ByteArrayOutputStream())));
+                () -> CapturePipeline.run(CaptureOptions.builder(o.modelDir(), o.dataset(), null, List.of(2), o.tokens(), out)
+                        .model(o.model(), null).dtype(o.dtype()).batch(2).device(o.device()).limit(4).policy(o.policy()).threads(1)
+                        .maxShardBytes(o.maxShardBytes()).build(), sink(new ByteArrayOutputStream())));
         assertTrue(layers.getMessage().contains("'layers'"), layers.getMessage());
         IllegalStateException batch = assertThrows(IllegalStateException.class,
-                () -> CapturePipeline.run(o.withBatch(3), sink(new ByteArrayOutputStream())));
+                () -> CapturePipeline.run(o.toBuilder().batch(3).build(), sink(new ByteArrayOutputStream())));
         assertTrue(batch.getMessage().contains("'batch'"), batch.getMessage());
         IllegalStateException dataset = assertThrows(IllegalStateException.class,
-                () -> CapturePipeline.run(o.withLimit(5), sink(new ByteArrayOutputStream())));
+                () -> CapturePipeline.run(o.toBuilder().limit(5).build(), sink(new ByteArrayOutputStream())));
         assertTrue(dataset.getMessage().contains("'limit'") || dataset.getMessage().contains("'dataset'"), dataset.getMessage());
     }
 

@@ -97,10 +97,10 @@ final class CaptureTestData {
 
     /** The options the SIGKILL test's child and its reference run both use: f16, batch 2, 3 images per shard. */
     static CaptureOptions killOptions(Path model, Path images, Path out) {
-        CaptureOptions o = CaptureOptions.of(model, "folder:" + images, null, List.of(1, 2), TokenSelection.parse("cls,registers,patches"),
-                out).withBatch(2).withThreads(2);
+        CaptureOptions o = CaptureOptions.builder(model, "folder:" + images, null, List.of(1, 2), TokenSelection.parse("cls,registers,patches"),
+                out).batch(2).threads(2).build();
         long perImage = 2L * 21 * 32 * 2;
-        return o.withMaxShardBytes(3 * perImage);
+        return o.toBuilder().maxShardBytes(3 * perImage).build();
     }
 
     /** Whether {@code got} is within atol + rtol * |want|. */

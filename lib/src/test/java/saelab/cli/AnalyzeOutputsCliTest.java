@@ -38,7 +38,7 @@ class AnalyzeOutputsCliTest {
 
     private Path sae() throws Exception {
         Path ckpt = dir.resolve("sae.safetensors");
-        SaeConfig cfg = new SaeConfig(SaeKind.TOPK, 16, 64, 0, 4, 1e-3, 0, "constant", 0, 32, 10, 0, 3);
+        SaeConfig cfg = SaeConfig.builder(SaeKind.TOPK, 16, 64).k(4).lr(1e-3).batchSize(32).steps(10).seed(3).build();
         try (NDManager nd = NDManager.newBaseManager(); Sae sae = Sae.initialise(cfg, nd)) {
             SaeCheckpoint.write(ckpt, sae, Map.of());
         }

@@ -23,9 +23,10 @@ public final class KillableTrainerMain {
 
     /** TopK with AuxK (dead latents within the run) and input normalisation. */
     static SaeConfig config() {
-        return new SaeConfig(SaeKind.TOPK, D, 64, 0, 3, 3e-3, 10, "cosine", 0, BATCH, STEPS, 1.0, 23)
-                .withAuxK(16, SaeConfig.DEFAULT_AUX_COEFF, 8L * BATCH)
-                .withInput("centered", true, true);
+        return SaeConfig.builder(SaeKind.TOPK, D, 64).k(3).lr(3e-3).warmupSteps(10).schedule("cosine").batchSize(BATCH)
+                .steps(STEPS).gradClip(1.0).seed(23)
+                .auxK(16).auxCoeff(SaeConfig.DEFAULT_AUX_COEFF).deadTokens(8L * BATCH)
+                .encoderInput("centered").normalizeInput(true).geometricMedianInit(true).build();
     }
 
     /** The rows of {@code m} in the run's order, with a pause after each batch. */

@@ -81,14 +81,16 @@ class PlantedRecoveryTest {
 
     @Test
     void reluSaeRecoversThePlantedAtoms(@TempDir Path dir) throws IOException {
-        SaeConfig cfg = new SaeConfig(SaeKind.RELU, D, 128, 5e-2, 0, 2e-3, 100, "constant", 0, 512, 2500, 0, 1);
+        SaeConfig cfg = SaeConfig.builder(SaeKind.RELU, D, 128).l1(5e-2).lr(2e-3).warmupSteps(100).batchSize(512).steps(2500)
+                .seed(1).build();
         double score = trainAndScore(cfg, dir);
         assertTrue(score >= 0.95, "ReLU SAE mmcs " + score + " < 0.95");
     }
 
     @Test
     void topKSaeRecoversThePlantedAtoms(@TempDir Path dir) throws IOException {
-        SaeConfig cfg = new SaeConfig(SaeKind.TOPK, D, 256, 0, 8, 2e-3, 100, "constant", 0, 2048, 1000, 0, 1);
+        SaeConfig cfg = SaeConfig.builder(SaeKind.TOPK, D, 256).k(8).lr(2e-3).warmupSteps(100).batchSize(2048).steps(1000)
+                .seed(1).build();
         double score = trainAndScore(cfg, dir);
         assertTrue(score >= 0.93, "TopK SAE mmcs " + score + " < 0.93");
     }

@@ -45,7 +45,8 @@ class SaeCheckpointTest {
     }
 
     private static SaeConfig config() {
-        return new SaeConfig(SaeKind.TOPK, D, F, 0, 4, 3e-4, 7, "cosine", 0, 64, 123, 1.5, 42);
+        return SaeConfig.builder(SaeKind.TOPK, D, F).k(4).lr(3e-4).warmupSteps(7).schedule("cosine").batchSize(64).steps(123)
+                .gradClip(1.5).seed(42).build();
     }
 
     private static float[] random(SplittableRandom rng, int n) {

@@ -11,7 +11,8 @@ import saelab.io.Json;
 class SaeConfigTest {
 
     private static SaeConfig relu(double lr, int warmup, String schedule, double l1, int l1Warmup, long steps) {
-        return new SaeConfig(SaeKind.RELU, 16, 64, l1, 0, lr, warmup, schedule, l1Warmup, 32, steps, 0, 0);
+        return SaeConfig.builder(SaeKind.RELU, 16, 64).l1(l1).lr(lr).warmupSteps(warmup)
+                .schedule(schedule).l1WarmupSteps(l1Warmup).batchSize(32).steps(steps).build();
     }
 
     @Test
@@ -52,7 +53,8 @@ class SaeConfigTest {
         assertEquals(0.4, c.l1At(3), 1e-12);
         assertEquals(0.4, c.l1At(50), 1e-12);
         assertEquals(0.4, relu(1e-3, 0, "constant", 0.4, 0, 100).l1At(0), 0);
-        SaeConfig topk = new SaeConfig(SaeKind.TOPK, 16, 64, 0.4, 8, 1e-3, 0, "constant", 4, 32, 100, 0, 0);
+        SaeConfig topk = SaeConfig.builder(SaeKind.TOPK, 16, 64).l1(0.4).k(8).lr(1e-3).l1WarmupSteps(4).batchSize(32).steps(100)
+                .build();
         for (int s : new int[] {0, 3, 50}) {
             assertEquals(0, topk.l1At(s), 0);
         }
@@ -65,7 +67,8 @@ class SaeConfigTest {
 
     @Test
     void jsonRoundTripUsesSnakeCase() throws Exception {
-        SaeConfig c = new SaeConfig(SaeKind.TOPK, 16, 64, 0, 8, 1e-3, 5, "cosine", 0, 32, 100, 1.0, 7);
+        SaeConfig c = SaeConfig.builder(SaeKind.TOPK, 16, 64).k(8).lr(1e-3).warmupSteps(5).schedule("cosine").batchSize(32)
+                .steps(100).gradClip(1.0).seed(7).build();
         String json = Json.mapper().writeValueAsString(c);
         assertTrue(json.contains("\"d_model\"") && json.contains("\"warmup_steps\"") && json.contains("\"batch_size\""), json);
         assertEquals(c, Json.mapper().readValue(json, SaeConfig.class));
@@ -78,23 +81,27 @@ class SaeConfigTest {
 
     @Test
     void invalidConfigsAreRejectedWithMessages() {
-        rejected("kind", () -> new SaeConfig(null, 16, 64, 0, 0, 1e-3, 0, "constant", 0, 32, 10, 0, 0));
-        rejected("d_model", () -> new SaeConfig(SaeKind.RELU, 0, 64, 0, 0, 1e-3, 0, "constant", 0, 32, 10, 0, 0));
-        rejected("d_sae", () -> new SaeConfig(SaeKind.RELU, 16, -1, 0, 0, 1e-3, 0, "constant", 0, 32, 10, 0, 0));
-        rejected("k=0", () -> new SaeConfig(SaeKind.TOPK, 16, 64, 0, 0, 1e-3, 0, "constant", 0, 32, 10, 0, 0));
-        rejected("k=65", () -> new SaeConfig(SaeKind.TOPK, 16, 64, 0, 65, 1e-3, 0, "constant", 0, 32, 10, 0, 0));
-        rejected("l1", () -> new SaeConfig(SaeKind.RELU, 16, 64, -1e-3, 0, 1e-3, 0, "constant", 0, 32, 10, 0, 0));
-        rejected("l1", () -> new SaeConfig(SaeKind.RELU, 16, 64, Double.NaN, 0, 1e-3, 0, "constant", 0, 32, 10, 0, 0));
-        rejected("lr=0.0", () -> new SaeConfig(SaeKind.RELU, 16, 64, 0, 0, 0, 0, "constant", 0, 32, 10, 0, 0));
-        rejected("lr=NaN", () -> new SaeConfig(SaeKind.RELU, 16, 64, 0, 0, Double.NaN, 0, "constant", 0, 32, 10, 0, 0));
-        rejected("warmup=-1", () -> new SaeConfig(SaeKind.RELU, 16, 64, 0, 0, 1e-3, -1, "constant", 0, 32, 10, 0, 0));
-        rejected("l1 warmup=-2", () -> new SaeConfig(SaeKind.RELU, 16, 64, 0, 0, 1e-3, 0, "constant", -2, 32, 10, 0, 0));
-        rejected("batch=0", () -> new SaeConfig(SaeKind.RELU, 16, 64, 0, 0, 1e-3, 0, "constant", 0, 0, 10, 0, 0));
-        rejected("steps=0", () -> new SaeConfig(SaeKind.RELU, 16, 64, 0, 0, 1e-3, 0, "constant", 0, 32, 0, 0, 0));
-        rejected("grad clip=-1", () -> new SaeConfig(SaeKind.RELU, 16, 64, 0, 0, 1e-3, 0, "constant", 0, 32, 10, -1, 0));
-        rejected("'linear'", () -> new SaeConfig(SaeKind.RELU, 16, 64, 0, 0, 1e-3, 0, "linear", 0, 32, 10, 0, 0));
+        rejected("kind", () -> SaeConfig.builder(null, 16, 64).lr(1e-3).batchSize(32).steps(10).build());
+        rejected("d_model", () -> SaeConfig.builder(SaeKind.RELU, 0, 64).lr(1e-3).batchSize(32).steps(10).build());
+        rejected("d_sae", () -> SaeConfig.builder(SaeKind.RELU, 16, -1).lr(1e-3).batchSize(32).steps(10).build());
+        rejected("k=0", () -> SaeConfig.builder(SaeKind.TOPK, 16, 64).lr(1e-3).batchSize(32).steps(10).build());
+        rejected("k=65", () -> SaeConfig.builder(SaeKind.TOPK, 16, 64).k(65).lr(1e-3).batchSize(32).steps(10).build());
+        rejected("l1", () -> SaeConfig.builder(SaeKind.RELU, 16, 64).l1(-1e-3).lr(1e-3).batchSize(32).steps(10).build());
+        rejected("l1", () -> SaeConfig.builder(SaeKind.RELU, 16, 64).l1(Double.NaN).lr(1e-3).batchSize(32).steps(10).build());
+        rejected("lr=0.0", () -> SaeConfig.builder(SaeKind.RELU, 16, 64).batchSize(32).steps(10).build());
+        rejected("lr=NaN", () -> SaeConfig.builder(SaeKind.RELU, 16, 64).lr(Double.NaN).batchSize(32).steps(10).build());
+        rejected("warmup=-1", () -> SaeConfig.builder(SaeKind.RELU, 16, 64).lr(1e-3).warmupSteps(-1).batchSize(32).steps(10)
+                .build());
+        rejected("l1 warmup=-2", () -> SaeConfig.builder(SaeKind.RELU, 16, 64).lr(1e-3).l1WarmupSteps(-2).batchSize(32)
+                .steps(10).build());
+        rejected("batch=0", () -> SaeConfig.builder(SaeKind.RELU, 16, 64).lr(1e-3).steps(10).build());
+        rejected("steps=0", () -> SaeConfig.builder(SaeKind.RELU, 16, 64).lr(1e-3).batchSize(32).build());
+        rejected("grad clip=-1", () -> SaeConfig.builder(SaeKind.RELU, 16, 64).lr(1e-3).batchSize(32).steps(10).gradClip(-1)
+                .build());
+        rejected("'linear'", () -> SaeConfig.builder(SaeKind.RELU, 16, 64).lr(1e-3).schedule("linear").batchSize(32).steps(10)
+                .build());
         // a TopK SAE ignores l1, so a negative one is not its error
-        new SaeConfig(SaeKind.TOPK, 16, 64, -1, 8, 1e-3, 0, "constant", 0, 32, 10, 0, 0);
+        SaeConfig.builder(SaeKind.TOPK, 16, 64).l1(-1).k(8).lr(1e-3).batchSize(32).steps(10).build();
     }
 
     @Test

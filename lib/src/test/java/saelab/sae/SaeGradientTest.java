@@ -110,16 +110,16 @@ class SaeGradientTest {
         }
 
         SaeConfig config() {
-            SaeConfig c = new SaeConfig(kind, D, F, l1, K, 1e-3, 0, "constant", 0, B, 10, 0, 0)
-                    .withInput(centered ? "centered" : "raw", false, false);
+            SaeConfig c = SaeConfig.builder(kind, D, F).l1(l1).k(K).lr(1e-3).batchSize(B).steps(10)
+                    .encoderInput(centered ? "centered" : "raw").normalizeInput(false).geometricMedianInit(false).build();
             if (!prefixes.isEmpty()) {
-                c = c.withMatryoshka(prefixes);
+                c = c.toBuilder().matryoshka(prefixes).build();
             }
             if (auxK) {
-                c = c.withAuxK(AUX_K, AUX_COEFF, 1000);
+                c = c.toBuilder().auxK(AUX_K).auxCoeff(AUX_COEFF).deadTokens(1000).build();
             }
             if (kind == SaeKind.JUMPRELU) {
-                c = c.withJumpRelu(BANDWIDTH, 0.2);
+                c = c.toBuilder().bandwidth(BANDWIDTH).initThreshold(0.2).build();
             }
             return c;
         }

@@ -57,11 +57,13 @@ class SaeSweepTest {
      */
     private static List<SaeConfig> configs() {
         return List.of(
-                new SaeConfig(SaeKind.RELU, D, 32, 1e-2, 0, 3e-3, 5, "cosine", 3, BATCH, STEPS, 1.0, 17),
-                new SaeConfig(SaeKind.RELU, D, 32, 3, 0, 2e-2, 0, "constant", 0, BATCH, STEPS, 0, 18)
-                        .withResampling(8, 4L * BATCH),
-                new SaeConfig(SaeKind.TOPK, D, 48, 0, 2, 2e-3, 0, "constant", 0, BATCH, STEPS, 0, 19)
-                        .withAuxK(8, SaeConfig.DEFAULT_AUX_COEFF, 4L * BATCH).withInput("centered", true, true));
+                SaeConfig.builder(SaeKind.RELU, D, 32).l1(1e-2).lr(3e-3).warmupSteps(5).schedule("cosine").l1WarmupSteps(3)
+                        .batchSize(BATCH).steps(STEPS).gradClip(1.0).seed(17).build(),
+                SaeConfig.builder(SaeKind.RELU, D, 32).l1(3).lr(2e-2).batchSize(BATCH).steps(STEPS).seed(18)
+                        .resampleEvery(8).deadTokens(4L * BATCH).build(),
+                SaeConfig.builder(SaeKind.TOPK, D, 48).k(2).lr(2e-3).batchSize(BATCH).steps(STEPS).seed(19)
+                        .auxK(8).auxCoeff(SaeConfig.DEFAULT_AUX_COEFF).deadTokens(4L * BATCH)
+                        .encoderInput("centered").normalizeInput(true).geometricMedianInit(true).build());
     }
 
     private static LongFunction<BatchSource> data() {
@@ -136,7 +138,7 @@ class SaeSweepTest {
         assertFalse(java.util.Arrays.equals(w0, w1));
         // and their options act: run 1 resampled something, run 2 had an AuxK term
         Path noResampling = dir.resolve("noResampling");
-        SaeTrainer.train(cfgs.get(1).withResampling(0, 4L * BATCH), data(), noResampling, OPTS, QUIET);
+        SaeTrainer.train(cfgs.get(1).toBuilder().resampleEvery(0).deadTokens(4L * BATCH).build(), data(), noResampling, OPTS, QUIET);
         assertFalse(java.util.Arrays.equals(w1,
                 Safetensors.read(noResampling.resolve(SaeTrainer.CHECKPOINT)).tensors().get("W_dec").values()));
         assertTrue(Files.readAllLines(swept.get(2).resolve(SaeTrainer.METRICS)).stream()
@@ -226,9 +228,11 @@ class SaeSweepTest {
     @Test
     void configsThatDisagreeOnTheSharedRecipeAreRefusedNamingTheValues() {
         SaeConfig base = configs().getFirst();
-        SaeConfig otherWidth = new SaeConfig(SaeKind.RELU, D + 4, 32, 1e-2, 0, 3e-3, 5, "cosine", 3, BATCH, STEPS, 1.0, 17);
-        SaeConfig otherBatch = new SaeConfig(SaeKind.RELU, D, 32, 1e-2, 0, 3e-3, 5, "cosine", 3, 32, STEPS, 1.0, 17);
-        SaeConfig otherSteps = new SaeConfig(SaeKind.TOPK, D, 32, 0, 4, 3e-3, 0, "constant", 0, BATCH, 45, 0, 17);
+        SaeConfig otherWidth = SaeConfig.builder(SaeKind.RELU, D + 4, 32).l1(1e-2).lr(3e-3).warmupSteps(5)
+                .schedule("cosine").l1WarmupSteps(3).batchSize(BATCH).steps(STEPS).gradClip(1.0).seed(17).build();
+        SaeConfig otherBatch = SaeConfig.builder(SaeKind.RELU, D, 32).l1(1e-2).lr(3e-3).warmupSteps(5)
+                .schedule("cosine").l1WarmupSteps(3).batchSize(32).steps(STEPS).gradClip(1.0).seed(17).build();
+        SaeConfig otherSteps = SaeConfig.builder(SaeKind.TOPK, D, 32).k(4).lr(3e-3).batchSize(BATCH).steps(45).seed(17).build();
         for (SaeConfig other : List.of(otherWidth, otherBatch, otherSteps)) {
             List<Path> out = folders("bad", 2);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -47,7 +47,8 @@ class SaeTrainerTest {
     }
 
     private static SaeConfig config(SaeKind kind, long steps) {
-        return new SaeConfig(kind, D, F, 1e-2, 4, 3e-3, 5, "cosine", 3, BATCH, steps, 1.0, 17);
+        return SaeConfig.builder(kind, D, F).l1(1e-2).k(4).lr(3e-3).warmupSteps(5).schedule("cosine").l1WarmupSteps(3)
+                .batchSize(BATCH).steps(steps).gradClip(1.0).seed(17).build();
     }
 
     private static LongFunction<BatchSource> plain(SaeConfig cfg) {
@@ -202,7 +203,8 @@ class SaeTrainerTest {
         Path out = dir.resolve("run");
         SaeTrainer.train(cfg, plain(cfg), out, new SaeTrainer.Options(0, 0, false), QUIET);
         byte[] before = Files.readAllBytes(out.resolve("sae.safetensors"));
-        SaeConfig other = new SaeConfig(SaeKind.RELU, D, F, 1e-2, 4, 1e-3, 5, "cosine", 3, BATCH, 6, 1.0, 17);
+        SaeConfig other = SaeConfig.builder(SaeKind.RELU, D, F).l1(1e-2).k(4).lr(1e-3).warmupSteps(5)
+                .schedule("cosine").l1WarmupSteps(3).batchSize(BATCH).steps(6).gradClip(1.0).seed(17).build();
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> SaeTrainer.train(other, plain(other), out, new SaeTrainer.Options(0, 0, false), QUIET));
         assertTrue(e.getMessage().contains(out.toString()), e.getMessage());
@@ -212,7 +214,7 @@ class SaeTrainerTest {
 
     @Test
     void inputWidthMustMatchTheConfig() {
-        SaeConfig cfg = new SaeConfig(SaeKind.RELU, D + 1, F, 1e-2, 4, 1e-3, 0, "constant", 0, BATCH, 3, 0, 0);
+        SaeConfig cfg = SaeConfig.builder(SaeKind.RELU, D + 1, F).l1(1e-2).k(4).lr(1e-3).batchSize(BATCH).steps(3).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SaeTrainer.train(cfg, plain(cfg), dir.resolve("w"), new SaeTrainer.Options(0, 0, false), QUIET));
         assertTrue(e.getMessage().contains("width " + D) && e.getMessage().contains("d_model " + (D + 1)), e.getMessage());

@@ -93,13 +93,13 @@ class SparseDenseAgreementTest {
     }
 
     private static SaeConfig config(SaeKind kind, boolean centered, boolean matryoshka, boolean aux) {
-        SaeConfig c = new SaeConfig(kind, D, F, 0, K, 1e-3, 0, "constant", 0, B, 10, 0, 0)
-                .withInput(centered ? "centered" : "raw", false, false);
+        SaeConfig c = SaeConfig.builder(kind, D, F).k(K).lr(1e-3).batchSize(B).steps(10)
+                .encoderInput(centered ? "centered" : "raw").normalizeInput(false).geometricMedianInit(false).build();
         if (matryoshka) {
-            c = c.withMatryoshka(List.of(16, 48));
+            c = c.toBuilder().matryoshka(List.of(16, 48)).build();
         }
         if (aux) {
-            c = c.withAuxK(AUX_K, SaeConfig.DEFAULT_AUX_COEFF, 1000);
+            c = c.toBuilder().auxK(AUX_K).auxCoeff(SaeConfig.DEFAULT_AUX_COEFF).deadTokens(1000).build();
         }
         return c;
     }
@@ -250,8 +250,8 @@ class SparseDenseAgreementTest {
 
     @Test
     void jumpReluEncodeUsesTheThresholds() {
-        SaeConfig cfg = new SaeConfig(SaeKind.JUMPRELU, D, F, 0.01, 0, 1e-3, 0, "constant", 0, B, 10, 0, 0)
-                .withInput("raw", false, false).withJumpRelu(0.01, 0.1);
+        SaeConfig cfg = SaeConfig.builder(SaeKind.JUMPRELU, D, F).l1(0.01).lr(1e-3).batchSize(B).steps(10)
+                .encoderInput("raw").normalizeInput(false).geometricMedianInit(false).bandwidth(0.01).initThreshold(0.1).build();
         try (NDManager scope = nd.newSubManager(); Sae sae = randomSae(cfg, scope, 9)) {
             float[] x = uniform(new SplittableRandom(13), B * D, 1.0);
             float[] codes = sae.encode(scope.create(x, new Shape(B, D))).toFloatArray();

@@ -17,7 +17,8 @@ class SweepSpecTest {
     @TempDir
     Path dir;
 
-    private static final SaeConfig BASE = new SaeConfig(SaeKind.RELU, 16, 64, 4e-4, 8, 1e-3, 10, "constant", 0, 32, 100, 0, 3);
+    private static final SaeConfig BASE = SaeConfig.builder(SaeKind.RELU, 16, 64).l1(4e-4).k(8).lr(1e-3).warmupSteps(10)
+            .batchSize(32).steps(100).seed(3).build();
 
     private List<SweepSpec.Run> read(String json) throws IOException {
         Path f = dir.resolve("sweep.json");

@@ -51,7 +51,7 @@ class TrainerOptionsTest {
     Path dir;
 
     private static SaeConfig config(SaeKind kind, int dSae, double l1, int k, double lr, long steps) {
-        return new SaeConfig(kind, D, dSae, l1, k, lr, 0, "constant", 0, BATCH, steps, 0, 17);
+        return SaeConfig.builder(kind, D, dSae).l1(l1).k(k).lr(lr).batchSize(BATCH).steps(steps).seed(17).build();
     }
 
     private static LongFunction<BatchSource> data(Npy.Matrix m) {
@@ -136,7 +136,7 @@ class TrainerOptionsTest {
     @ParameterizedTest
     @CsvSource({"RELU, centered", "TOPK, raw", "TOPK, centered"})
     void normalisedRunsFoldTheScaleIntoTheCheckpoint(SaeKind kind, String encoderInput) throws IOException {
-        SaeConfig cfg = config(kind, 32, 1e-2, 4, 3e-3, 40).withInput(encoderInput, true, false);
+        SaeConfig cfg = config(kind, 32, 1e-2, 4, 3e-3, 40).toBuilder().encoderInput(encoderInput).normalizeInput(true).geometricMedianInit(false).build();
         Path out = dir.resolve("norm");
         SaeTrainer.Result r = SaeTrainer.train(cfg, data(DATA), out, new SaeTrainer.Options(0, 5, false), QUIET);
 
@@ -178,7 +178,7 @@ class TrainerOptionsTest {
 
     @Test
     void normalisedTrainingIsOnOneScaleWhateverTheInputUnits() throws IOException {
-        SaeConfig cfg = config(SaeKind.RELU, 32, 1e-2, 0, 3e-3, 40).withInput("centered", true, false);
+        SaeConfig cfg = config(SaeKind.RELU, 32, 1e-2, 0, 3e-3, 40).toBuilder().encoderInput("centered").normalizeInput(true).geometricMedianInit(false).build();
         SaeTrainer.Options opts = new SaeTrainer.Options(0, 1, false);
         Npy.Matrix big = new Npy.Matrix(DATA.rows(), D, scaledCopy(DATA.values(), 1000f));
         SaeTrainer.Result unit = SaeTrainer.train(cfg, data(DATA), dir.resolve("unit"), opts, QUIET);
@@ -208,7 +208,7 @@ class TrainerOptionsTest {
 
     @Test
     void normalisedRunsResumeExactly() throws IOException {
-        SaeConfig cfg = config(SaeKind.RELU, 32, 1e-2, 0, 3e-3, 30).withInput("centered", true, true);
+        SaeConfig cfg = config(SaeKind.RELU, 32, 1e-2, 0, 3e-3, 30).toBuilder().encoderInput("centered").normalizeInput(true).geometricMedianInit(true).build();
         assertCrashAndResumeIsExact(cfg, new SaeTrainer.Options(10, 3, false), 17, 10);
     }
 
@@ -218,7 +218,7 @@ class TrainerOptionsTest {
     @ValueSource(booleans = {false, true})
     void geometricMedianInitialisesTheDecoderBias(boolean normalize) throws IOException {
         // one step at a negligible learning rate: b_dec stays where the initialisation put it
-        SaeConfig cfg = config(SaeKind.RELU, 32, 1e-2, 0, 1e-12, 1).withInput("centered", normalize, true);
+        SaeConfig cfg = config(SaeKind.RELU, 32, 1e-2, 0, 1e-12, 1).toBuilder().encoderInput("centered").normalizeInput(normalize).geometricMedianInit(true).build();
         SaeTrainer.Result r = SaeTrainer.train(cfg, data(DATA), dir.resolve("gm"), new SaeTrainer.Options(0, 0, false), QUIET);
         float[] bDec = Safetensors.read(r.checkpoint()).tensors().get("b_dec").values();
         float[] first = batchOfStep(DATA, 0);
@@ -253,7 +253,7 @@ class TrainerOptionsTest {
 
     /** ReLU with a heavy L1 penalty: many latents die within the first 40 steps. */
     private static SaeConfig dying(long steps, long resampleEvery) {
-        return config(SaeKind.RELU, 64, 3, 0, 1e-2, steps).withResampling(resampleEvery, 10L * BATCH);
+        return config(SaeKind.RELU, 64, 3, 0, 1e-2, steps).toBuilder().resampleEvery(resampleEvery).deadTokens(10L * BATCH).build();
     }
 
     /** Latents that fire on no row of the whole data set, by the checkpoint (raw inputs). */
@@ -388,7 +388,7 @@ class TrainerOptionsTest {
     @Test
     void auxKIsLoggedAndActsOnDeadLatents() throws IOException {
         long horizon = 5;
-        SaeConfig cfg = config(SaeKind.TOPK, 64, 0, 2, 3e-3, 60).withAuxK(8, SaeConfig.DEFAULT_AUX_COEFF, horizon * BATCH);
+        SaeConfig cfg = config(SaeKind.TOPK, 64, 0, 2, 3e-3, 60).toBuilder().auxK(8).auxCoeff(SaeConfig.DEFAULT_AUX_COEFF).deadTokens(horizon * BATCH).build();
         Path out = dir.resolve("aux");
         SaeTrainer.Result r = SaeTrainer.train(cfg, data(DATA), out, new SaeTrainer.Options(0, 1, false), QUIET);
         List<JsonNode> lines = metrics(out);
@@ -423,7 +423,7 @@ class TrainerOptionsTest {
 
     @Test
     void auxKRunsResumeExactly() throws IOException {
-        SaeConfig cfg = config(SaeKind.TOPK, 64, 0, 2, 3e-3, 40).withAuxK(8, SaeConfig.DEFAULT_AUX_COEFF, 5L * BATCH);
+        SaeConfig cfg = config(SaeKind.TOPK, 64, 0, 2, 3e-3, 40).toBuilder().auxK(8).auxCoeff(SaeConfig.DEFAULT_AUX_COEFF).deadTokens(5L * BATCH).build();
         assertCrashAndResumeIsExact(cfg, new SaeTrainer.Options(10, 3, false), 27, 20);
     }
 
@@ -476,7 +476,7 @@ class TrainerOptionsTest {
 
     @Test
     void matryoshkaTopKTrainsAndResumesExactly() throws IOException {
-        SaeConfig cfg = config(SaeKind.TOPK, 32, 0, 4, 3e-3, 30).withMatryoshka(List.of(8, 16));
+        SaeConfig cfg = config(SaeKind.TOPK, 32, 0, 4, 3e-3, 30).toBuilder().matryoshka(List.of(8, 16)).build();
         Path whole = assertCrashAndResumeIsExact(cfg, new SaeTrainer.Options(10, 3, false), 24, 20);
         SaeConfig saved = SaeCheckpoint.config(whole.resolve(SaeTrainer.CHECKPOINT));
         assertEquals(List.of(8, 16, 32), saved.matryoshka());

@@ -227,7 +227,7 @@ class CacheErrorsTest {
             seq.next();
             assertMentions(assertThrows(UncheckedIOException.class, seq::next), "shard-000001.bin");
 
-            try (ShuffledStream s = cache.shuffled(ShuffleOptions.of(2).withBatchSize(200).withThreads(2).withMaxSamples(72))) {
+            try (ShuffledStream s = cache.shuffled(ShuffleOptions.builder(2).batchSize(200).threads(2).maxSamples(72).build())) {
                 // the first batch needs rows of every shard
                 assertMentions(assertThrows(UncheckedIOException.class, s::next), "shard-000001.bin");
             }

@@ -57,14 +57,14 @@ class SaevFormatTest {
     private record Row(int image, int token, short label, float[] acts) {}
 
     private static List<Row> oneEpoch(ActivationCache cache, int layer, TokenKind kind) {
-        ShuffleOptions o = ShuffleOptions.of(layer).withKind(kind).withBatchSize(10).withSeed(5).withThreads(2)
-                .withReservoirBytes(30L * D * 4).withChunkBytes(2L * PATCHES * D * 4);
+        ShuffleOptions o = ShuffleOptions.builder(layer).kind(kind).batchSize(10).seed(5).threads(2)
+                .reservoirBytes(30L * D * 4).chunkBytes(2L * PATCHES * D * 4).build();
         long epoch;
-        try (ShuffledStream s = cache.shuffled(o.withMaxSamples(1))) {
+        try (ShuffledStream s = cache.shuffled(o.toBuilder().maxSamples(1).build())) {
             epoch = s.samplesPerEpoch();
         }
         List<Row> rows = new ArrayList<>();
-        try (ShuffledStream s = cache.shuffled(o.withMaxSamples(epoch))) {
+        try (ShuffledStream s = cache.shuffled(o.toBuilder().maxSamples(epoch).build())) {
             while (s.hasNext()) {
                 TokenBatch b = s.next();
                 for (int r = 0; r < b.rows(); r++) {

@@ -35,8 +35,8 @@ class ShuffleQualityTest {
     }
 
     private static ShuffleOptions options(int batch, long reservoirBytes, long chunkBytes, long seed) {
-        return ShuffleOptions.of(0).withBatchSize(batch).withReservoirBytes(reservoirBytes).withChunkBytes(chunkBytes)
-                .withSeed(seed).withThreads(1);
+        return ShuffleOptions.builder(0).batchSize(batch).reservoirBytes(reservoirBytes).chunkBytes(chunkBytes)
+                .seed(seed).threads(1).build();
     }
 
     @Test

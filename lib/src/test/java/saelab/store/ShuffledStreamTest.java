@@ -66,8 +66,8 @@ class ShuffledStreamTest {
     /** Small reservoir (50 rows, well below an epoch) and chunks of two images, so shuffling really mixes. */
     private static ShuffleOptions base() {
         long rowBytes = (long) spec.dModel() * spec.dtype().bytes();
-        return ShuffleOptions.of(LAYER).withBatchSize(37).withSeed(123).withReservoirBytes(50 * rowBytes)
-                .withChunkBytes(2 * PATCHES * rowBytes).withThreads(2);
+        return ShuffleOptions.builder(LAYER).batchSize(37).seed(123).reservoirBytes(50 * rowBytes)
+                .chunkBytes(2 * PATCHES * rowBytes).threads(2).build();
     }
 
     private static List<Row> collect(ShuffleOptions o) {
@@ -126,11 +126,11 @@ class ShuffledStreamTest {
     @Test
     void oneEpochDeliversEveryPatchExactlyOnce() {
         ShuffleOptions o = base();
-        try (ShuffledStream s = cache.shuffled(o.withMaxSamples(1))) {
+        try (ShuffledStream s = cache.shuffled(o.toBuilder().maxSamples(1).build())) {
             assertEquals(EPOCH, s.samplesPerEpoch());
             assertEquals(50, s.reservoirRows());
         }
-        List<Row> rows = collect(o.withMaxSamples(EPOCH));
+        List<Row> rows = collect(o.toBuilder().maxSamples(EPOCH).build());
         Set<Long> seen = new HashSet<>();
         for (Row r : rows) {
             assertTrue(r.token() >= CacheTestData.LAYOUT.firstPatch() && r.token() < CacheTestData.LAYOUT.tokens(),
@@ -147,11 +147,11 @@ class ShuffledStreamTest {
 
     @Test
     void sameSeedGivesTheSameSequenceAndAnotherSeedAnotherOrder() {
-        ShuffleOptions o = base().withMaxSamples(EPOCH + 60);
+        ShuffleOptions o = base().toBuilder().maxSamples(EPOCH + 60).build();
         List<Row> a = collect(o);
         List<Row> b = collect(o);
         assertSameRows(a, b, "same seed");
-        List<Row> c = collect(o.withSeed(124));
+        List<Row> c = collect(o.toBuilder().seed(124).build());
         assertNotEquals(ids(a), ids(c));
         // ... but the same rows in an epoch
         assertEquals(new HashSet<>(ids(a.subList(0, EPOCH))), new HashSet<>(ids(c.subList(0, EPOCH))));
@@ -159,17 +159,17 @@ class ShuffledStreamTest {
 
     @Test
     void threadCountDoesNotChangeTheSequence() {
-        ShuffleOptions o = base().withMaxSamples(2L * EPOCH);
-        List<Row> one = collect(o.withThreads(1));
-        List<Row> three = collect(o.withThreads(3));
+        ShuffleOptions o = base().toBuilder().maxSamples(2L * EPOCH).build();
+        List<Row> one = collect(o.toBuilder().threads(1).build());
+        List<Row> three = collect(o.toBuilder().threads(3).build());
         assertSameRows(one, three, "1 vs 3 threads");
         // batch size changes how rows are grouped, not their order
-        assertSameRows(one, collect(o.withThreads(3).withBatchSize(5)), "batch size 37 vs 5");
+        assertSameRows(one, collect(o.toBuilder().threads(3).batchSize(5).build()), "batch size 37 vs 5");
     }
 
     @Test
     void laterEpochsAreNewPermutations() {
-        List<Row> rows = collect(base().withMaxSamples(3L * EPOCH));
+        List<Row> rows = collect(base().toBuilder().maxSamples(3L * EPOCH).build());
         List<Long> ids = ids(rows);
         Set<Long> first = new HashSet<>(ids.subList(0, EPOCH));
         for (int e = 1; e < 3; e++) {
@@ -184,17 +184,17 @@ class ShuffledStreamTest {
     @Test
     void startSampleResumesExactlyTheTailOfTheSequence() {
         long total = 2L * EPOCH + 40;
-        List<Row> full = collect(base().withMaxSamples(total));
+        List<Row> full = collect(base().toBuilder().maxSamples(total).build());
         long[] starts = {1, 36, 37, 100, EPOCH - 1, EPOCH, EPOCH + 13, 2L * EPOCH, 2L * EPOCH + 39};
         for (long k : starts) {
-            List<Row> tail = collect(base().withStartSample(k).withMaxSamples(total - k));
+            List<Row> tail = collect(base().toBuilder().startSample(k).maxSamples(total - k).build());
             assertSameRows(full.subList((int) k, (int) total), tail, "start sample " + k);
         }
     }
 
     @Test
     void samplingWithReplacementDeliversValidRows() {
-        ShuffleOptions o = base().withReplacement(true).withMaxSamples(500);
+        ShuffleOptions o = base().toBuilder().withReplacement().maxSamples(500).build();
         List<Row> rows = collect(o);
         assertRowsAreTrue(rows);
         for (Row r : rows) {
@@ -204,8 +204,8 @@ class ShuffledStreamTest {
         // 500 draws from 276 rows: many distinct rows, and repeats by pigeonhole
         assertTrue(distinct.size() > 100, "only " + distinct.size() + " distinct rows");
         assertTrue(distinct.size() < 500, "no row repeated in 500 draws from " + EPOCH);
-        assertSameRows(rows, collect(o.withThreads(1)), "with replacement, 2 vs 1 threads");
-        List<Row> resumed = collect(o.withStartSample(123).withMaxSamples(500 - 123));
+        assertSameRows(rows, collect(o.toBuilder().threads(1).build()), "with replacement, 2 vs 1 threads");
+        List<Row> resumed = collect(o.toBuilder().startSample(123).maxSamples(500 - 123).build());
         assertSameRows(rows.subList(123, 500), resumed, "with replacement, resumed at 123");
     }
 
@@ -221,11 +221,11 @@ class ShuffledStreamTest {
             }
         }
         assertTrue(foreground.size() < EPOCH && foreground.size() > EPOCH / 3, "test data has background patches");
-        ShuffleOptions o = base().withDropBackground(true);
-        try (ShuffledStream s = cache.shuffled(o.withMaxSamples(1))) {
+        ShuffleOptions o = base().toBuilder().dropBackground().build();
+        try (ShuffledStream s = cache.shuffled(o.toBuilder().maxSamples(1).build())) {
             assertEquals(foreground.size(), s.samplesPerEpoch());
         }
-        List<Row> rows = collect(o.withMaxSamples(2L * foreground.size()));
+        List<Row> rows = collect(o.toBuilder().maxSamples(2L * foreground.size()).build());
         for (int e = 0; e < 2; e++) {
             List<Row> epoch = rows.subList(e * foreground.size(), (e + 1) * foreground.size());
             List<Long> ids = ids(epoch);
@@ -237,7 +237,7 @@ class ShuffledStreamTest {
         }
         assertRowsAreTrue(rows);
 
-        List<Row> drawn = collect(o.withReplacement(true).withMaxSamples(300));
+        List<Row> drawn = collect(o.toBuilder().withReplacement().maxSamples(300).build());
         for (Row r : drawn) {
             assertNotEquals(0, r.label(), "background patch drawn with replacement");
         }
@@ -246,11 +246,11 @@ class ShuffledStreamTest {
 
     @Test
     void clsStreamDeliversOneRowPerImage() {
-        ShuffleOptions o = base().withKind(TokenKind.CLS).withBatchSize(6);
-        try (ShuffledStream s = cache.shuffled(o.withMaxSamples(1))) {
+        ShuffleOptions o = base().toBuilder().kind(TokenKind.CLS).batchSize(6).build();
+        try (ShuffledStream s = cache.shuffled(o.toBuilder().maxSamples(1).build())) {
             assertEquals(IMAGES, s.samplesPerEpoch());
         }
-        List<Row> rows = collect(o.withMaxSamples(IMAGES));
+        List<Row> rows = collect(o.toBuilder().maxSamples(IMAGES).build());
         Set<Integer> images = new HashSet<>();
         for (Row r : rows) {
             assertEquals(0, r.token());
@@ -263,15 +263,15 @@ class ShuffledStreamTest {
 
     @Test
     void invalidOptionsAreRejected() {
-        assertThrows(IllegalArgumentException.class, () -> base().withKind(TokenKind.ALL));
-        assertThrows(IllegalArgumentException.class, () -> base().withKind(TokenKind.REGISTERS));
-        assertThrows(IllegalArgumentException.class, () -> base().withBatchSize(0));
-        assertThrows(IllegalArgumentException.class, () -> base().withStartSample(-1));
-        assertThrows(IllegalArgumentException.class, () -> base().withMaxSamples(0));
+        assertThrows(IllegalArgumentException.class, () -> base().toBuilder().kind(TokenKind.ALL).build());
+        assertThrows(IllegalArgumentException.class, () -> base().toBuilder().kind(TokenKind.REGISTERS).build());
+        assertThrows(IllegalArgumentException.class, () -> base().toBuilder().batchSize(0).build());
+        assertThrows(IllegalArgumentException.class, () -> base().toBuilder().startSample(-1).build());
+        assertThrows(IllegalArgumentException.class, () -> base().toBuilder().maxSamples(0).build());
         IllegalArgumentException layer = assertThrows(IllegalArgumentException.class,
-                () -> cache.shuffled(ShuffleOptions.of(3).withMaxSamples(10)));
+                () -> cache.shuffled(ShuffleOptions.builder(3).maxSamples(10).build()));
         assertTrue(layer.getMessage().contains("layer 3"), layer.getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> cache.shuffled(base().withKind(TokenKind.CLS).withDropBackground(true).withMaxSamples(10)));
+                () -> cache.shuffled(base().toBuilder().kind(TokenKind.CLS).dropBackground().maxSamples(10).build()));
     }
 }
