@@ -63,6 +63,7 @@ final class CacheCommand {
 
         @Override
         public Integer call() {
+            CliPaths.requireFolder(dir, "an activation cache folder");
             List<CacheVerifier.Problem> problems = CacheVerifier.verify(dir, line -> {
                 if (!quiet) {
                     System.out.println("  " + line);

@@ -50,6 +50,7 @@ final class DatasetCommand {
         public Integer call() throws IOException {
             ManifestOptions o = ManifestOptions.DEFAULT.withSha256(sha256)
                     .withPolicy(strict ? ProblemPolicy.STOP : ProblemPolicy.SKIP_AND_COUNT).withProgress(true);
+            CliPaths.requireWritable(out);
             if (threads != null) {
                 o = o.withThreads(threads);
             }
@@ -82,7 +83,7 @@ final class DatasetCommand {
             try {
                 m = DatasetManifestFiles.read(file);
             } catch (NoSuchFileException e) {
-                throw new IllegalArgumentException(file + ": dataset manifest not found", e);
+                throw new IllegalArgumentException(file + " does not exist; expected a dataset manifest (.json or .json.gz)", e);
             }
             System.out.printf("dataset   %s%s%s%n", m.kind(), m.split() == null ? "" : " / " + m.split(),
                     m.options().isEmpty() ? "" : " " + m.options());

@@ -164,6 +164,9 @@ final class TrainCommand implements Callable<Integer> {
         if ((dSae == null) == (expansion == null)) {
             throw new IllegalArgumentException("give exactly one of --d-sae and --expansion");
         }
+        if ((expansion != null && expansion < 1) || (tokens != null && tokens < 1)) {
+            throw new IllegalArgumentException(expansion != null && expansion < 1 ? "--expansion " + expansion + ": expected at least 1 (d_sae = expansion x d_model)" : "--tokens " + tokens + ": expected at least 1 row");
+        }
         if (saveDecoder != null && sweep != null) {
             throw new IllegalArgumentException("--save-decoder applies to single runs, not to --sweep");
         }

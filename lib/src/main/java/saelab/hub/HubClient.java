@@ -80,7 +80,7 @@ public final class HubClient implements AutoCloseable {
             }
         }
         if (settings.offline()) {
-            throw notCached(describe(id, rev, path));
+            throw notCached(id, rev, describe(id, rev, path));
         }
         return fetch(id, rev, path);
     }
@@ -97,7 +97,7 @@ public final class HubClient implements AutoCloseable {
             return cached;
         }
         if (settings.offline()) {
-            throw notCached(id + " revision " + rev + " file list");
+            throw notCached(id, rev, id + " revision " + rev + " file list");
         }
         return fetchListing(id, rev);
     }
@@ -131,7 +131,7 @@ public final class HubClient implements AutoCloseable {
         } else if (settings.offline()) {
             commit = cachedCommit(id, rev);
             if (commit == null) {
-                throw notCached(id + " revision " + rev + " (no snapshot of it)");
+                throw notCached(id, rev, id + " revision " + rev + " (no snapshot of it)");
             }
             available = new TreeSet<>(cache.snapshotFiles(id, commit));
             if (python != null) {
@@ -185,10 +185,8 @@ public final class HubClient implements AutoCloseable {
         return id + " revision " + rev + " file " + path;
     }
 
-    private HubException notCached(String what) {
-        return new HubException(HubException.Reason.NOT_CACHED, "offline (HF_HUB_OFFLINE=1 or -D" + HubSettings.OFFLINE_PROPERTY
-                + "=true): " + what + " is not in the cache (looked in " + settings.cacheDir()
-                + (python == null ? "" : " and " + settings.pythonCacheDir()) + ")");
+    private HubException notCached(RepoId id, String rev, String what) {
+        return HubException.notCached(what, id + "@" + rev, settings.cacheDir() + (python == null ? "" : " and " + settings.pythonCacheDir()));
     }
 
     /** The commit a revision resolves to in saelab's cache, else in the Python cache, else null. */
@@ -237,7 +235,7 @@ public final class HubClient implements AutoCloseable {
             return;
         }
         if (settings.offline()) {
-            throw notCached(describe(id, rev, path) + " (commit " + commit + ")");
+            throw notCached(id, rev, describe(id, rev, path) + " (commit " + commit + ")");
         }
         Path got = fetch(id, commit, path);
         if (!got.startsWith(settings.cacheDir())) {

@@ -39,6 +39,20 @@ public final class HubException extends IOException {
         this.reason = reason;
     }
 
+    /**
+     * A {@link Reason#NOT_CACHED} failure: one sentence saying what is not in the cache, where it looked, and
+     * how to fetch it.
+     *
+     * @param what     what was asked for, e.g. {@code owner/name revision main file config.json}
+     * @param repo     the repository and revision, {@code owner/name@revision}
+     * @param lookedIn the cache folders searched
+     */
+    public static HubException notCached(String what, String repo, String lookedIn) {
+        return new HubException(Reason.NOT_CACHED, what + " is not in the cache and the hub is offline (HF_HUB_OFFLINE=1 or -D"
+                + HubSettings.OFFLINE_PROPERTY + "=true; looked in " + lookedIn + "); fetch it once while online with"
+                + " 'saelab hub download " + repo + "', or give a local model folder");
+    }
+
     /** The kind of failure. */
     public Reason reason() {
         return reason;

@@ -41,7 +41,8 @@ public final class ModelLocator {
      *
      * @throws IllegalArgumentException when the text is neither an existing directory nor a hub id, or
      *                                  when it names a revision after '@' that differs from {@code revision}
-     * @throws HubException             when the download fails
+     * @throws HubException             when the download fails; offline without the model in the cache, one
+     *                                  sentence naming the model and the command that fetches it
      */
     public Path locate(String dirOrHubId, String revision) throws IOException {
         Path dir = existingDirectory(dirOrHubId);
@@ -49,7 +50,14 @@ public final class ModelLocator {
             return dir;
         }
         String[] idAndRev = checkHubId(dirOrHubId, revision);
-        return client.snapshot(idAndRev[0], idAndRev[1]);
+        try {
+            return client.snapshot(idAndRev[0], idAndRev[1]);
+        } catch (HubException e) {
+            if (e.reason() != HubException.Reason.NOT_CACHED) {
+                throw e;
+            }
+            throw new HubException(HubException.Reason.NOT_CACHED, "model " + e.getMessage(), e);
+        }
     }
 
     private static Path existingDirectory(String text) {

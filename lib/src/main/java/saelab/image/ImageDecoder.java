@@ -1,5 +1,8 @@
 package saelab.image;
 
+import com.twelvemonkeys.imageio.stream.BufferedFileImageInputStream;
+import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
+import java.awt.Rectangle;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -7,9 +10,7 @@ import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,12 +18,11 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes image files to 8-bit RGB the way the reference pipelines' {@code PIL.Image.open(f).convert("RGB")}
@@ -35,6 +35,12 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * not Pillow's naive one. JPEG decoders differ from libjpeg-turbo by a level or two at chroma
  * upsampling, so use PNGs where bit-exact pixels matter. A truncated or damaged file is an error,
  * as it is in Pillow (which raises "image file is truncated"), never a silently grey-filled image.
+ *
+ * <p>Decompression bombs: the width and height (and, for tiled TIFFs, the tile size) are read from the
+ * header before any pixel is decoded and refused above a pixel limit, by default
+ * {@link #DEFAULT_MAX_PIXELS} (Pillow's {@code Image.MAX_IMAGE_PIXELS}); the read is then confined to
+ * the declared size, only the first frame of an animation or multi-page file is read, and the stream
+ * knows its length so readers check declared offsets and counts against the file's real size.
  * Thread-safe: each call uses its own reader.
  */
 public final class ImageDecoder {
@@ -46,68 +52,155 @@ public final class ImageDecoder {
         ImageIO.setUseCache(false);
     }
 
+    /**
+     * The default pixel limit, 89,478,485 pixels: Pillow's {@code Image.MAX_IMAGE_PIXELS}
+     * ({@code 1024 * 1024 * 1024 // 4 // 3}, a 256 MiB RGB image). Pillow warns
+     * ({@code DecompressionBombWarning}) above it and refuses ({@code DecompressionBombError}) above
+     * twice it; saelab has no warning channel in its capture threads, so it refuses above this limit
+     * already. An image this large takes about 268 MB as RGB, plus the reader's own raster.
+     */
+    public static final long DEFAULT_MAX_PIXELS = 1024L * 1024 * 1024 / 4 / 3;
+
     private ImageDecoder() {}
 
     /**
-     * Decodes an image file (PNG, JPEG, BMP, GIF, ... anything an ImageIO reader accepts) to RGB.
+     * Decodes an image file (PNG, JPEG, BMP, GIF, WBMP, TIFF: the formats of the JDK's ImageIO readers and
+     * the TwelveMonkeys JPEG reader) to RGB, refusing images above {@link #DEFAULT_MAX_PIXELS}.
      *
      * @throws NoSuchFileException      when the file does not exist
-     * @throws IllegalArgumentException when it is not an image ImageIO can read, or is truncated or damaged, naming the file
+     * @throws IllegalArgumentException when it is not an image ImageIO can read, is truncated or damaged, or
+     *                                  declares more pixels than the limit, naming the file
      * @throws IOException              when it cannot be read
      */
     public static RgbImage decode(Path file) throws IOException {
+        return decode(file, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * {@link #decode(Path)} with a pixel limit of the caller's choosing.
+     *
+     * @param maxPixels the most pixels (width times height) an image may declare, 1 to {@link RgbImage#MAX_PIXELS}
+     */
+    public static RgbImage decode(Path file, long maxPixels) throws IOException {
+        checkLimit(maxPixels);
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString(), null, "image file does not exist");
         }
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(file + ": not a regular file; expected an image file");
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            return decode(in, file.toString());
+        // a stream that knows its length, so that readers (TIFF) check declared offsets and counts against it
+        try (ImageInputStream stream = new BufferedFileImageInputStream(file.toFile())) {
+            return decode(stream, file.toString(), maxPixels);
         }
     }
 
     /**
-     * Decodes an image held in memory (e.g. a member of an archive); {@code name} is used in error messages.
+     * Decodes an image held in memory (e.g. a member of an archive), refusing images above
+     * {@link #DEFAULT_MAX_PIXELS}; {@code name} is used in error messages.
      *
-     * @throws IllegalArgumentException when the bytes are not a readable, complete image
+     * @throws IllegalArgumentException when the bytes are not a readable, complete image of at most the limit
      */
     public static RgbImage decode(byte[] bytes, String name) {
-        try {
-            return decode(new ByteArrayInputStream(bytes), name);
+        return decode(bytes, name, DEFAULT_MAX_PIXELS);
+    }
+
+    /** {@link #decode(byte[], String)} with a pixel limit of the caller's choosing (1 to {@link RgbImage#MAX_PIXELS}). */
+    public static RgbImage decode(byte[] bytes, String name, long maxPixels) {
+        checkLimit(maxPixels);
+        try (ImageInputStream stream = new ByteArrayImageInputStream(bytes)) {
+            return decode(stream, name, maxPixels);
         } catch (IOException e) {
             throw new IllegalArgumentException(name + ": cannot decode image: " + e.getMessage(), e);
         }
     }
 
-    private static RgbImage decode(InputStream in, String name) throws IOException {
-        try (ImageInputStream stream = new MemoryCacheImageInputStream(in)) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
-            if (!readers.hasNext()) {
-                throw new IllegalArgumentException(name + ": not an image format saelab can read (expected PNG, JPEG, BMP, GIF"
-                        + " or another format with an ImageIO reader)");
+    private static void checkLimit(long maxPixels) {
+        if (maxPixels < 1 || maxPixels > RgbImage.MAX_PIXELS) {
+            throw new IllegalArgumentException("pixel limit " + maxPixels + " is out of range: expected 1 to " + RgbImage.MAX_PIXELS);
+        }
+    }
+
+    private static RgbImage decode(ImageInputStream stream, String name, long maxPixels) throws IOException {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
+        if (!readers.hasNext()) {
+            throw new IllegalArgumentException(name + ": not an image format saelab can read (expected PNG, JPEG, BMP, GIF"
+                    + " or another format with an ImageIO reader)");
+        }
+        ImageReader reader = readers.next();
+        String format = reader.getFormatName().toUpperCase(Locale.ROOT);
+        List<String> warnings = new ArrayList<>();
+        reader.addIIOReadWarningListener((source, message) -> warnings.add(message));
+        BufferedImage image;
+        try {
+            // seek forward only: frame 0 is the only one looked at (GIF animations, multi-page TIFFs)
+            reader.setInput(stream, true, true);
+            image = reader.read(0, boundedReadParam(reader, name, format, maxPixels));
+        } catch (IOException | RuntimeException e) {
+            throw damaged(name, format, e);
+        } finally {
+            reader.dispose();
+        }
+        for (String w : warnings) {
+            if (isTruncation(w)) {
+                throw new IllegalArgumentException(name + ": " + format + " image is truncated (" + w + ")");
             }
-            ImageReader reader = readers.next();
-            String format = reader.getFormatName().toUpperCase(Locale.ROOT);
-            List<String> warnings = new ArrayList<>();
-            reader.addIIOReadWarningListener((source, message) -> warnings.add(message));
-            BufferedImage image;
-            try {
-                reader.setInput(stream, true, true);
-                image = reader.read(0);
-            } catch (IIOException | RuntimeException e) {
-                // Readers report damaged data as IIOException or as runtime exceptions of their own
-                // (index, raster and colour-management errors); all of them mean the file is unreadable.
-                throw new IllegalArgumentException(name + ": cannot decode " + format + " image (truncated or damaged?): " + describe(e), e);
-            } finally {
-                reader.dispose();
-            }
-            for (String w : warnings) {
-                if (isTruncation(w)) {
-                    throw new IllegalArgumentException(name + ": " + format + " image is truncated (" + w + ")");
-                }
-            }
-            return toRgb(image, name);
+        }
+        // the read was bounded to the header's size; verify, in case a reader sized its result otherwise
+        if ((long) image.getWidth() * image.getHeight() > maxPixels) {
+            throw new IllegalArgumentException(name + ": the " + format + " reader produced " + image.getWidth() + " x "
+                    + image.getHeight() + " pixels, more than the limit of " + maxPixels + " pixels");
+        }
+        return toRgb(image, name);
+    }
+
+    /**
+     * Reads the size of frame 0 from the header (no pixel data is decoded) and refuses it above
+     * {@code maxPixels}; also refuses tiles above the limit (a TIFF tile may extend past the image and is
+     * allocated whole). Returns read parameters whose source region is the declared size, so a reader
+     * cannot allocate a destination larger than the header said.
+     */
+    private static ImageReadParam boundedReadParam(ImageReader reader, String name, String format, long maxPixels) throws IOException {
+        int width = reader.getWidth(0);
+        int height = reader.getHeight(0);
+        boolean tiled = reader.isImageTiled(0);
+        int tileWidth = tiled ? reader.getTileWidth(0) : width;
+        int tileHeight = tiled ? reader.getTileHeight(0) : height;
+        ImageReadParam param = reader.getDefaultReadParam();
+        checkDeclared(name, format, "an image", width, height, maxPixels);
+        checkDeclared(name, format, "a tile", tileWidth, tileHeight, maxPixels);
+        param.setSourceRegion(new Rectangle(0, 0, width, height));
+        return param;
+    }
+
+    /**
+     * Readers report damaged data as IIOException, EOFException or runtime exceptions of their own (index,
+     * raster and colour-management errors); all of them mean the file is unreadable.
+     */
+    private static IllegalArgumentException damaged(String name, String format, Exception e) {
+        if (e instanceof DeclaredSizeException refused) {
+            return refused;
+        }
+        return new IllegalArgumentException(name + ": cannot decode " + format + " image (truncated or damaged?): " + describe(e), e);
+    }
+
+    private static void checkDeclared(String name, String format, String what, int width, int height, long maxPixels) {
+        if (width < 1 || height < 1) {
+            throw new DeclaredSizeException(name + ": the " + format + " header declares " + what + " of " + width + " x "
+                    + height + " pixels; expected at least 1 x 1");
+        }
+        if ((long) width * height > maxPixels) {
+            String source = maxPixels == DEFAULT_MAX_PIXELS ? " (Pillow's MAX_IMAGE_PIXELS)" : "";
+            throw new DeclaredSizeException(name + ": the " + format + " header declares " + what + " of " + width + " x "
+                    + height + " pixels, more than the limit of " + maxPixels + " pixels" + source
+                    + "; refused as a possible decompression bomb");
+        }
+    }
+
+    /** A size declared by an image header that is refused (kept apart from the reader's own errors). */
+    private static final class DeclaredSizeException extends IllegalArgumentException {
+        DeclaredSizeException(String message) {
+            super(message);
         }
     }
 

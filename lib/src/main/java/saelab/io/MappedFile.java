@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -20,6 +22,9 @@ public record MappedFile(Path path, MemorySegment segment, Arena arena) implemen
 
     /** Maps {@code path}; a missing file or one shorter than {@code expectedBytes} (when >= 0) is an error naming the file. */
     public static MappedFile open(Path path, long expectedBytes) throws IOException {
+        if (Files.isDirectory(path)) { // mapping a folder fails with "No such device", naming no file
+            throw new FileSystemException(path.toString(), null, "Is a directory");
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();

@@ -59,6 +59,10 @@ public final class ActivationCache implements AutoCloseable {
      * @throws IllegalArgumentException when the folder holds no cache, or its manifest is invalid (naming file and field)
      */
     public static ActivationCache open(Path dir, boolean allowIncomplete) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + (Files.exists(dir) ? " is a file, not a folder" : " does not exist")
+                    + "; expected an activation cache folder");
+        }
         if (Files.isRegularFile(dir.resolve(CacheManifest.FILE_NAME))) {
             CacheManifest m = NativeFormat.readManifest(dir);
             if (!m.complete() && !allowIncomplete) {

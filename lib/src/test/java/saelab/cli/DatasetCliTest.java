@@ -112,7 +112,7 @@ class DatasetCliTest {
         assertNoStackTrace(r);
         r = run("dataset", "info", tmp.resolve("absent.json").toString());
         assertEquals(2, r.code(), r.all());
-        assertTrue(r.err().contains("absent.json: dataset manifest not found"), r.all());
+        assertTrue(r.err().contains("absent.json does not exist"), r.all());
         assertNoStackTrace(r);
     }
 }
