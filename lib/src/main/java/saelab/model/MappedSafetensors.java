@@ -107,23 +107,29 @@ public final class MappedSafetensors implements AutoCloseable {
 
     /**
      * Refuses {@code a} (closing it) when it holds NaN or an infinity, naming the file, the tensor and
-     * the first bad flat index: one libtorch reduction per tensor, the index searched only on failure.
+     * the first bad flat index. One libtorch reduction per tensor: the sum of the values is finite when
+     * they all are (NaN and infinities propagate); only a non-finite sum, which finite values can also
+     * reach by overflow, is followed by an exact scan of a host copy.
      */
     private static void requireFinite(NDArray a, Path path, String name) {
-        float bad;
-        long first;
+        float bad = 0;
+        long first = -1;
         String shape = a.getShape().toString();
         try (NDManager scratch = a.getManager().newSubManager()) {
-            a.tempAttach(scratch); // the masks below live in scratch; a returns to its manager when scratch closes
-            if (a.isInfinite().logicalOr(a.isNaN()).none().getBoolean()) {
+            a.tempAttach(scratch); // the sum lives in scratch; a returns to its manager when scratch closes
+            if (Float.isFinite(a.sum().getFloat())) {
                 return;
             }
             float[] v = a.flatten().toFloatArray();
-            first = 0;
-            while (first < v.length && Float.isFinite(v[(int) first])) {
-                first++;
+            for (int i = 0; i < v.length && first < 0; i++) {
+                if (!Float.isFinite(v[i])) {
+                    first = i;
+                    bad = v[i];
+                }
             }
-            bad = v[(int) first];
+        }
+        if (first < 0) {
+            return; // the sum overflowed; every value is finite
         }
         a.close();
         throw new IllegalArgumentException(path + ": tensor '" + name + "' holds " + bad + " at flat index " + first + " (shape "

@@ -25,7 +25,7 @@ import saelab.io.Sha256;
 /**
  * The importer of SAELens SAE folders (see {@link SaeImport} for the entry point).
  *
- * <b>SAELens</b> (jbloomAus/SAELens, {@code sae_lens/saes/*.py},
+ * <p><b>SAELens</b> (jbloomAus/SAELens, {@code sae_lens/saes/*.py},
  * {@code sae_lens/loading/pretrained_sae_loaders.py}): a folder with {@code cfg.json} and
  * {@code sae_weights.safetensors} ({@code W_enc} [d_in, d_sae], {@code W_dec} [d_sae, d_in],
  * {@code b_enc}, {@code b_dec}, {@code threshold} [d_sae] or {@code log_threshold} for jumprelu,

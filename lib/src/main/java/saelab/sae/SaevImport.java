@@ -27,7 +27,7 @@ import saelab.io.TorchArchive;
 /**
  * The importer of saev's SAE checkpoints (see {@link SaeImport} for the entry point).
  *
- * <b>saev</b> (OSU-NLP-Group/saev, {@code src/saev/nn/modeling.py}, {@code dump}/{@code load}):
+ * <p><b>saev</b> (OSU-NLP-Group/saev, {@code src/saev/nn/modeling.py}, {@code dump}/{@code load}):
  * {@code sae.pt} is one UTF-8 JSON line (the config), a newline, then {@code torch.save} of the
  * module's state dict written into the same open file: a zip archive holding
  * {@code <archive>/data.pkl} (a protocol-2 pickle of an {@code OrderedDict} of tensors, each
@@ -52,7 +52,6 @@ import saelab.io.TorchArchive;
  *       whenever a row has at least k positive pre-activations. BatchTopK at inference is
  *       {@code x > threshold ? x : 0} (plain ReLU when threshold ≤ 0), as saelab's batchtopk.</li>
  * </ul>
- *
  */
 final class SaevImport {
 
