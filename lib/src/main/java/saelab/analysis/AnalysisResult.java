@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import saelab.io.AtomicFiles;
 import saelab.io.Json;
+import saelab.io.Npy;
 
 /**
  * The statistics and top examples of a feature pass (see {@link FeaturePass}), one row per analysed
@@ -103,14 +104,14 @@ public record AnalysisResult(AnalysisIndex index, long[] fires, double[] sum, fl
                     .append(clsMax[r]).append(',').append(fires[r]).append(',').append(clsFires[r]).append('\n');
         }
         AtomicFiles.writeString(dir.resolve(LATENTS), csv.toString());
-        NpyArrays.writeLongs(dir.resolve(HIST), histograms, n, index.histogramBins());
-        NpyArrays.writeInts(dir.resolve("topk_images.npy"), topImages.images(), n, k);
-        NpyArrays.writeFloats(dir.resolve("topk_values.npy"), topImages.values(), n, k);
-        NpyArrays.writeInts(dir.resolve("topk_patches_images.npy"), topPatches.images(), n, k);
-        NpyArrays.writeInts(dir.resolve("topk_patches_patches.npy"), topPatches.patches(), n, k);
-        NpyArrays.writeFloats(dir.resolve("topk_patches_values.npy"), topPatches.values(), n, k);
-        NpyArrays.writeInts(dir.resolve("topk_cls_images.npy"), topCls.images(), n, k);
-        NpyArrays.writeFloats(dir.resolve("topk_cls_values.npy"), topCls.values(), n, k);
+        Npy.writeLongs(dir.resolve(HIST), histograms, n, index.histogramBins());
+        Npy.writeInts(dir.resolve("topk_images.npy"), topImages.images(), n, k);
+        Npy.writeFloats(dir.resolve("topk_values.npy"), topImages.values(), n, k);
+        Npy.writeInts(dir.resolve("topk_patches_images.npy"), topPatches.images(), n, k);
+        Npy.writeInts(dir.resolve("topk_patches_patches.npy"), topPatches.patches(), n, k);
+        Npy.writeFloats(dir.resolve("topk_patches_values.npy"), topPatches.values(), n, k);
+        Npy.writeInts(dir.resolve("topk_cls_images.npy"), topCls.images(), n, k);
+        Npy.writeFloats(dir.resolve("topk_cls_values.npy"), topCls.values(), n, k);
         Json.write(dir.resolve(AnalysisIndex.FILE), index);
     }
 
@@ -167,14 +168,14 @@ public record AnalysisResult(AnalysisIndex index, long[] fires, double[] sum, fl
                 throw new IllegalArgumentException(csvFile + ": row " + (r + 1) + " has a field that is not a number: " + e.getMessage(), e);
             }
         }
-        long[] hist = NpyArrays.readLongs(dir.resolve(HIST), n, ix.histogramBins());
-        TopKLists.Sorted images = new TopKLists.Sorted(NpyArrays.readFloats(dir.resolve("topk_values.npy"), n, k),
-                NpyArrays.readInts(dir.resolve("topk_images.npy"), n, k), filled(n * k));
-        TopKLists.Sorted patches = new TopKLists.Sorted(NpyArrays.readFloats(dir.resolve("topk_patches_values.npy"), n, k),
-                NpyArrays.readInts(dir.resolve("topk_patches_images.npy"), n, k),
-                NpyArrays.readInts(dir.resolve("topk_patches_patches.npy"), n, k));
-        TopKLists.Sorted cls = new TopKLists.Sorted(NpyArrays.readFloats(dir.resolve("topk_cls_values.npy"), n, k),
-                NpyArrays.readInts(dir.resolve("topk_cls_images.npy"), n, k), filled(n * k));
+        long[] hist = Npy.readLongs(dir.resolve(HIST), n, ix.histogramBins());
+        TopKLists.Sorted images = new TopKLists.Sorted(Npy.readFloats(dir.resolve("topk_values.npy"), n, k),
+                Npy.readInts(dir.resolve("topk_images.npy"), n, k), filled(n * k));
+        TopKLists.Sorted patches = new TopKLists.Sorted(Npy.readFloats(dir.resolve("topk_patches_values.npy"), n, k),
+                Npy.readInts(dir.resolve("topk_patches_images.npy"), n, k),
+                Npy.readInts(dir.resolve("topk_patches_patches.npy"), n, k));
+        TopKLists.Sorted cls = new TopKLists.Sorted(Npy.readFloats(dir.resolve("topk_cls_values.npy"), n, k),
+                Npy.readInts(dir.resolve("topk_cls_images.npy"), n, k), filled(n * k));
         return new AnalysisResult(ix, fires, sum, max, clsFires, clsSum, clsMax, hist, images, patches, cls);
     }
 
@@ -187,10 +188,10 @@ public record AnalysisResult(AnalysisIndex index, long[] fires, double[] sum, fl
     /** The patch map [patches] of row {@code row}'s rank-th top image, read from patch_maps.npy in {@code dir}. */
     public float[] patchMap(Path dir, int row, int rank) throws IOException {
         int p = index.patchesPerImage();
-        try (NpyArrays.Mapped m = NpyArrays.open(dir.resolve(MAPS), "<f4", rows(), index.k(), p)) {
+        try (Npy.Mapped m = Npy.open(dir.resolve(MAPS), "<f4", rows(), index.k(), p)) {
             float[] out = new float[p];
             long off = m.dataOffset() + ((long) row * index.k() + rank) * p * 4L;
-            MemorySegment.copy(m.file().segment(), NpyArrays.F4, off, out, 0, p);
+            MemorySegment.copy(m.file().segment(), Npy.F4, off, out, 0, p);
             return out;
         }
     }

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import saelab.io.AtomicFiles;
+import saelab.io.Npy;
 import saelab.sae.Sae;
 import saelab.store.ActivationCache;
 
@@ -202,8 +203,8 @@ public final class ConceptMatching {
                 sb.append(csvRow(c)).append('\n');
             }
             AtomicFiles.writeString(dir.resolve("concepts.csv"), sb.toString());
-            NpyArrays.writeFloats(dir.resolve("concept_f1.npy"), f1Table, classes.size(), latents.length);
-            NpyArrays.writeFloats(dir.resolve("concept_auroc.npy"), aucTable, classes.size(), latents.length);
+            Npy.writeFloats(dir.resolve("concept_f1.npy"), f1Table, classes.size(), latents.length);
+            Npy.writeFloats(dir.resolve("concept_auroc.npy"), aucTable, classes.size(), latents.length);
         }
 
         /** Row {@code c} of {@code concepts.csv} (the columns of {@link #CSV_HEADER}), without the line end. */

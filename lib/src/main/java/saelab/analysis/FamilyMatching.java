@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import saelab.io.AtomicFiles;
+import saelab.io.Npy;
 import saelab.io.Progress;
 import saelab.sae.Sae;
 import saelab.store.ActivationCache;
@@ -209,9 +210,9 @@ public final class FamilyMatching {
                     sb.append(families.get(i)).append(',').append(units.get(i).name().toLowerCase(Locale.ROOT)).append(',')
                             .append(r.csvRow(c)).append('\n');
                 }
-                NpyArrays.writeFloats(dir.resolve("concept_f1_" + families.get(i) + ".npy"), r.f1Table(), r.classes().size(),
+                Npy.writeFloats(dir.resolve("concept_f1_" + families.get(i) + ".npy"), r.f1Table(), r.classes().size(),
                         r.latents().length);
-                NpyArrays.writeFloats(dir.resolve("concept_auroc_" + families.get(i) + ".npy"), r.aucTable(), r.classes().size(),
+                Npy.writeFloats(dir.resolve("concept_auroc_" + families.get(i) + ".npy"), r.aucTable(), r.classes().size(),
                         r.latents().length);
             }
             AtomicFiles.writeString(dir.resolve("concepts.csv"), sb.toString());

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import saelab.io.AtomicFiles;
+import saelab.io.Npy;
 import saelab.io.Progress;
 import saelab.sae.Sae;
 import saelab.store.ActivationCache;
@@ -88,7 +89,7 @@ public final class PatchMaps {
         int first = cache.tokens().firstPatch();
         int imagesPerBatch = Math.max(1, batchRows / p);
         long dataBytes = bytes(n, k, p);
-        byte[] head = NpyArrays.header("<f4", n, k, p);
+        byte[] head = Npy.header("<f4", n, k, p);
         Progress progress = showProgress ? Progress.stderr("patch maps", "images", distinct.size()) : null;
         final int pairCount = m;
         AtomicFiles.writeVia(dir.resolve(AnalysisResult.MAPS), temp -> {
@@ -122,7 +123,7 @@ public final class PatchMaps {
                         long off = head.length + (long) listSlot * p * 4L;
                         int row = (i - b0) * p;
                         for (int q = 0; q < p; q++) {
-                            seg.set(NpyArrays.F4, off + 4L * q, codes[(row + q) * f + latent]);
+                            seg.set(Npy.F4, off + 4L * q, codes[(row + q) * f + latent]);
                         }
                     }
                     if (progress != null) {

@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import saelab.io.Json;
+import saelab.io.Npy;
 
 /**
  * The SAE codes of every token of a cache layer in compressed sparse row (CSR) form, as written by
@@ -69,11 +70,11 @@ public final class SparseCodes implements AutoCloseable {
 
     private final Path dir;
     private final Index index;
-    private final NpyArrays.Mapped indptr;
-    private final NpyArrays.Mapped indices;
-    private final NpyArrays.Mapped values;
+    private final Npy.Mapped indptr;
+    private final Npy.Mapped indices;
+    private final Npy.Mapped values;
 
-    private SparseCodes(Path dir, Index index, NpyArrays.Mapped indptr, NpyArrays.Mapped indices, NpyArrays.Mapped values) {
+    private SparseCodes(Path dir, Index index, Npy.Mapped indptr, Npy.Mapped indices, Npy.Mapped values) {
         this.dir = dir;
         this.index = index;
         this.indptr = indptr;
@@ -106,13 +107,13 @@ public final class SparseCodes implements AutoCloseable {
                     + ix.tokensPerImage() + ", nnz " + ix.nnz() + ", d_sae " + ix.dSae()
                     + " do not agree; expected rows = n_images x tokens_per_image");
         }
-        NpyArrays.Mapped p = null;
-        NpyArrays.Mapped i = null;
-        NpyArrays.Mapped v;
+        Npy.Mapped p = null;
+        Npy.Mapped i = null;
+        Npy.Mapped v;
         try {
-            p = NpyArrays.open(dir.resolve(ix.indptr()), "<i8", ix.rows() + 1);
-            i = NpyArrays.open(dir.resolve(ix.indices()), "<i4", ix.nnz());
-            v = NpyArrays.open(dir.resolve(ix.values()), "<f4", ix.nnz());
+            p = Npy.open(dir.resolve(ix.indptr()), "<i8", ix.rows() + 1);
+            i = Npy.open(dir.resolve(ix.indices()), "<i4", ix.nnz());
+            v = Npy.open(dir.resolve(ix.values()), "<f4", ix.nnz());
         } catch (IOException | RuntimeException e) {
             if (p != null) {
                 p.close();
@@ -176,8 +177,8 @@ public final class SparseCodes implements AutoCloseable {
         int n = Math.toIntExact(b - a);
         int[] lat = new int[n];
         float[] val = new float[n];
-        MemorySegment.copy(indices.file().segment(), NpyArrays.I4, indices.dataOffset() + 4 * a, lat, 0, n);
-        MemorySegment.copy(values.file().segment(), NpyArrays.F4, values.dataOffset() + 4 * a, val, 0, n);
+        MemorySegment.copy(indices.file().segment(), Npy.I4, indices.dataOffset() + 4 * a, lat, 0, n);
+        MemorySegment.copy(values.file().segment(), Npy.F4, values.dataOffset() + 4 * a, val, 0, n);
         return new Codes(lat, val);
     }
 
@@ -202,7 +203,7 @@ public final class SparseCodes implements AutoCloseable {
     }
 
     private long ptr(long r) {
-        return indptr.file().segment().get(NpyArrays.I8, indptr.dataOffset() + 8 * r);
+        return indptr.file().segment().get(Npy.I8, indptr.dataOffset() + 8 * r);
     }
 
     @Override

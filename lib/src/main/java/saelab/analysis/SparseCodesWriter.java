@@ -13,6 +13,7 @@ import java.util.Arrays;
 import saelab.BuildInfo;
 import saelab.io.AtomicFiles;
 import saelab.io.Json;
+import saelab.io.Npy;
 import saelab.sae.Sae;
 import saelab.store.ActivationCache;
 import saelab.store.TokenLayout;
@@ -209,9 +210,9 @@ public final class SparseCodesWriter implements AutoCloseable {
         if (rows != expectedRows) {
             throw new IllegalStateException("wrote " + rows + " rows of codes; the cache has " + expectedRows + " CLS and patch tokens");
         }
-        indptr.finish(NpyArrays.headerOfLength(HEADER, "<i8", rows + 1));
-        indices.finish(NpyArrays.headerOfLength(HEADER, "<i4", nnz));
-        values.finish(NpyArrays.headerOfLength(HEADER, "<f4", nnz));
+        indptr.finish(Npy.headerOfLength(HEADER, "<i8", rows + 1));
+        indices.finish(Npy.headerOfLength(HEADER, "<i4", nnz));
+        values.finish(Npy.headerOfLength(HEADER, "<f4", nnz));
         for (Stream s : new Stream[] {indptr, indices, values}) {
             // the staging file is complete and forced: moved onto AtomicFiles' temporary name, which it then
             // forces and renames atomically over the target (and syncs the folder)

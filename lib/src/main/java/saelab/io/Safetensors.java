@@ -1,34 +1,29 @@
 package saelab.io;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The safetensors file format (Hugging Face): an 8-byte little-endian header length N, N bytes of
  * UTF-8 JSON (tensor name to {dtype, shape, data_offsets}, plus an optional string-to-string
- * {@code __metadata__}), then the raw little-endian tensor data. Written here so checkpoints are
- * readable by Python's {@code safetensors} with no saelab code; the format is small enough that a
- * library would add more than it saves.
+ * {@code __metadata__}), then the raw little-endian tensor data. The writer is here so checkpoints are
+ * readable by Python's {@code safetensors} with no saelab code (the format is small enough that a
+ * library would add more than it saves); {@link #read} reads a small file whole through the one
+ * validating reader, {@link SafetensorsFile}.
  */
 public final class Safetensors {
 
     /** Largest header accepted, as in the reference implementation. */
-    static final long MAX_HEADER = 100_000_000L;
+    static final long MAX_HEADER = SafetensorsFile.MAX_HEADER;
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -124,95 +119,20 @@ public final class Safetensors {
     }
 
     /**
-     * Reads a file; F32, F16, BF16 and F64 tensors are converted to float32.
+     * Reads every tensor of a small file as float32 (F32, F16, BF16 and F64 converted) with its metadata,
+     * through {@link SafetensorsFile}, which validates the header first. For large files open a
+     * {@link SafetensorsFile} and read only the tensors needed.
      *
-     * @throws IllegalArgumentException for a damaged or truncated file or an unsupported dtype, naming the file and tensor
+     * @throws IllegalArgumentException for a damaged, truncated or hostile file, or a tensor that is not a float type,
+     *                                  naming the file and tensor
      */
     public static Contents read(Path file) throws IOException {
-        try (MappedFile m = MappedFile.open(file, -1)) {
-            MemorySegment seg = m.segment();
-            if (m.size() < 8) {
-                throw new IllegalArgumentException(file + ": too short for a safetensors file (" + m.size() + " bytes)");
-            }
-            long n = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
-            if (n <= 0 || n > MAX_HEADER || 8 + n > m.size()) {
-                throw new IllegalArgumentException(file + ": header length " + n + " is impossible for a file of " + m.size()
-                        + " bytes (not a safetensors file, or truncated)");
-            }
-            byte[] hb = seg.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE);
-            JsonNode header;
-            try {
-                header = JSON.readTree(new String(hb, StandardCharsets.UTF_8).strip());
-            } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException(file + ": header is not valid JSON: " + e.getOriginalMessage(), e);
-            }
-            long dataStart = 8 + n;
-            long dataLen = m.size() - dataStart;
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
-            Map<String, String> meta = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                String name = e.getKey();
-                JsonNode t = e.getValue();
-                if (name.equals("__metadata__")) {
-                    t.fields().forEachRemaining(f -> meta.put(f.getKey(), f.getValue().asText()));
-                    continue;
-                }
-                String where = file + ": tensor '" + name + "'";
-                String dtype = t.path("dtype").asText("");
-                JsonNode shapeNode = t.path("shape");
-                JsonNode offs = t.path("data_offsets");
-                if (!shapeNode.isArray() || !offs.isArray() || offs.size() != 2) {
-                    throw new IllegalArgumentException(where + ": expected 'shape' (a list) and 'data_offsets' ([begin, end])");
-                }
-                long[] shape = new long[shapeNode.size()];
-                for (int i = 0; i < shape.length; i++) {
-                    shape[i] = shapeNode.get(i).asLong(-1);
-                    if (shape[i] < 0) {
-                        throw new IllegalArgumentException(where + ": shape " + shapeNode + " has a negative or non-integer dimension");
-                    }
-                }
-                long count = Arrays.stream(shape).reduce(1, Math::multiplyExact);
-                long begin = offs.get(0).asLong(-1);
-                long end = offs.get(1).asLong(-1);
-                int size = switch (dtype) {
-                    case "F32" -> 4;
-                    case "F16", "BF16" -> 2;
-                    case "F64" -> 8;
-                    default -> throw new IllegalArgumentException(where + ": dtype " + dtype + " is not a float type saelab reads (F32, F16, BF16, F64)");
-                };
-                if (begin < 0 || end < begin || end > dataLen || end - begin != count * size) {
-                    throw new IllegalArgumentException(where + ": data_offsets [" + begin + ", " + end + "] do not fit "
-                            + count + " x " + size + " bytes inside the " + dataLen + "-byte data section (truncated file?)");
-                }
-                if (count > Integer.MAX_VALUE - 8) {
-                    throw new IllegalArgumentException(where + ": " + count + " values do not fit one Java array");
-                }
-                float[] v = new float[(int) count];
-                long base = dataStart + begin;
-                switch (dtype) {
-                    case "F32" -> MemorySegment.copy(seg, LE_FLOAT, base, v, 0, v.length);
-                    case "F16" -> {
-                        for (int i = 0; i < v.length; i++) {
-                            v[i] = Float.float16ToFloat(seg.get(LE_SHORT, base + 2L * i));
-                        }
-                    }
-                    case "BF16" -> {
-                        for (int i = 0; i < v.length; i++) {
-                            v[i] = Float.intBitsToFloat(seg.get(LE_SHORT, base + 2L * i) << 16);
-                        }
-                    }
-                    default -> {
-                        for (int i = 0; i < v.length; i++) {
-                            v[i] = (float) seg.get(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), base + 8L * i);
-                        }
-                    }
-                }
-                tensors.put(name, new Tensor(shape, v));
+            for (String name : f.entries().keySet()) {
+                tensors.put(name, f.tensor(name));
             }
-            return new Contents(tensors, meta);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+            return new Contents(tensors, f.metadata());
         }
     }
 }

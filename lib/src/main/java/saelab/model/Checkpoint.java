@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import saelab.io.SafetensorsFile;
 
 /**
  * The weights of one model, possibly spread over several safetensors shards: one file, or a
@@ -117,7 +118,7 @@ public final class Checkpoint implements AutoCloseable {
         return entry(name).shape();
     }
 
-    private MappedSafetensors.Entry entry(String name) {
+    private SafetensorsFile.Entry entry(String name) {
         MappedSafetensors f = fileOf.get(name);
         if (f == null) {
             throw new IllegalArgumentException(description + ": tensor '" + name + "' is missing (" + fileOf.size() + " tensors in "
@@ -133,7 +134,7 @@ public final class Checkpoint implements AutoCloseable {
      * @throws IllegalArgumentException when it is missing or has another shape, naming the file, the tensor and both shapes
      */
     public NDArray take(String name, NDManager manager, DataType dtype, long... shape) {
-        MappedSafetensors.Entry e = entry(name);
+        SafetensorsFile.Entry e = entry(name);
         if (!Arrays.equals(e.shape(), shape)) {
             throw new IllegalArgumentException(where(name) + ": tensor '" + name + "' has shape " + e.shapeText() + ", expected "
                     + Arrays.toString(shape));

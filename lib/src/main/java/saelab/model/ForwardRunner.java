@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import saelab.BuildInfo;
 import saelab.io.Safetensors;
+import saelab.io.SafetensorsFile;
 import saelab.io.Sha256;
 
 /**
@@ -63,7 +64,7 @@ public final class ForwardRunner {
             }
             Map<String, NDArray> images = new TreeMap<>();
             Map<String, NDArray> texts = new TreeMap<>();
-            for (MappedSafetensors.Entry e : in.entries().values()) {
+            for (SafetensorsFile.Entry e : in.entries().values()) {
                 Matcher p = PIXELS.matcher(e.name());
                 Matcher t = IDS.matcher(e.name());
                 if (p.matches()) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import saelab.BuildInfo;
 import saelab.io.Json;
 import saelab.io.Safetensors;
+import saelab.io.SafetensorsFile;
 import saelab.io.Safetensors.Tensor;
 
 /**
@@ -90,7 +91,7 @@ public final class SaeCheckpoint {
      * Reads a checkpoint into a new SAE owned by a sub-manager of {@code manager}.
      *
      * @throws IllegalArgumentException naming the file and the missing tensor, the tensor with the wrong
-     *     shape (both shapes), or the bad metadata field
+     *     shape (both shapes) or with NaN or infinite values, or the bad metadata field
      */
     public static Sae read(Path file, NDManager manager) throws IOException {
         SaeConfig cfg = config(file);
@@ -100,8 +101,13 @@ public final class SaeCheckpoint {
 
     /** The config stored in a checkpoint's metadata. */
     public static SaeConfig config(Path file) throws IOException {
-        Safetensors.Contents c = Safetensors.read(file);
-        String cfgJson = c.metadata().get("config");
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            return config(file, f.metadata());
+        }
+    }
+
+    private static SaeConfig config(Path file, Map<String, String> metadata) {
+        String cfgJson = metadata.get("config");
         if (cfgJson == null) {
             throw new IllegalArgumentException(file + ": metadata field 'config' is missing; not a saelab checkpoint"
                     + " (import other tools' checkpoints with 'saelab sae import')");
@@ -113,19 +119,33 @@ public final class SaeCheckpoint {
         }
     }
 
-    /** The tensors of a checkpoint in checkpoint layout, shapes checked against {@code cfg}. */
+    /**
+     * The tensors of a checkpoint in checkpoint layout, shapes checked against {@code cfg}.
+     *
+     * @throws IllegalArgumentException naming the file and the tensor when one is missing, has another shape, or holds
+     *                                  NaN or infinite values (with the first bad index)
+     */
     public static Arrays readArrays(Path file, SaeConfig cfg) throws IOException {
-        Safetensors.Contents c = Safetensors.read(file);
         int d = cfg.dModel();
         int f = cfg.dSae();
-        return new Arrays(c.require(file, "W_enc", d, f).values(), c.require(file, "b_enc", f).values(),
-                c.require(file, "W_dec", f, d).values(), c.require(file, "b_dec", d).values(),
-                cfg.kind().hasThreshold() ? c.require(file, "threshold", f).values() : null);
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            return new Arrays(finite(st, "W_enc", d, f), finite(st, "b_enc", f), finite(st, "W_dec", f, d), finite(st, "b_dec", d),
+                    cfg.kind().hasThreshold() ? finite(st, "threshold", f) : null);
+        }
+    }
+
+    private static float[] finite(SafetensorsFile st, String name, long... shape) {
+        float[] v = st.require(name, shape).values();
+        FiniteValues.require(st.path(), name, v);
+        return v;
     }
 
     /** The provenance JSON of a checkpoint (empty object when absent). */
     public static JsonNode provenance(Path file) throws IOException {
-        String p = Safetensors.read(file).metadata().get("provenance");
+        String p;
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            p = f.metadata().get("provenance");
+        }
         return p == null ? Json.mapper().createObjectNode() : Json.mapper().readTree(p);
     }
 

@@ -217,6 +217,7 @@ public final class SaeTrainer {
                 throw new IllegalArgumentException(statePath + ": not a saelab training state of this version (metadata 'config'"
                         + " and 'step' and tensor 'last_fired_step' expected); delete it to start the run over");
             }
+            st.tensors().forEach((name, t) -> FiniteValues.require(statePath, name, t.values()));
             SaeConfig saved = Json.mapper().readValue(savedJson, SaeConfig.class);
             if (!saved.equals(cfg)) {
                 throw new IllegalStateException(outDir + " holds a run with another config (" + statePath

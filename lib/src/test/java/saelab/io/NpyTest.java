@@ -158,4 +158,34 @@ class NpyTest {
     void writeChecksTheValueCount() {
         assertThrows(IllegalArgumentException.class, () -> Npy.writeFloatMatrix(dir.resolve("x.npy"), 2, 3, new float[5]));
     }
+
+    @Test
+    void garbageShapeTextIsASentenceNamingTheField() throws IOException {
+        rejects(file("letters.npy", npy(1, dict("<f4", false, "(2, x)"), floats(4))), "shape", "(2, x)");
+        rejects(file("huge-dim.npy", npy(1, dict("<f4", false, "(99999999999999999999, 2)"), floats(4))), "shape");
+        rejects(file("negative.npy", npy(1, dict("<f4", false, "(-2, 2)"), floats(4))), "shape");
+    }
+
+    @Test
+    void shapeFarLargerThanTheFileIsRefusedBeforeAllocating() throws IOException {
+        // 2^31 x 2^31 float32 values would be 2^64 bytes: the count overflows before any comparison with the file
+        rejects(file("vast.npy", npy(1, dict("<f4", false, "(2147483648, 2147483648)"), floats(4))), "shape");
+        // count x 4 wraps around a long to 12 = the real data size: refused by the general mapped reader too
+        Path wrap = file("wrap.npy", npy(1, dict("<f4", false, "(4611686018427387907,)"), floats(3)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Npy.open(wrap, "<f4", -1).close());
+        assertTrue(e.getMessage().contains(wrap.toString()) && e.getMessage().contains("shape"), e.getMessage());
+        Path vast = file("vast1.npy", npy(1, dict("<f4", false, "(2147483648, 2147483648)"), floats(3)));
+        assertThrows(IllegalArgumentException.class, () -> Npy.open(vast, "<f4", -1, -1).close());
+    }
+
+    @Test
+    void hugeHeaderLengthIsRefused() throws IOException {
+        // a valid dict padded to 1 MiB: NumPy's np.load refuses headers over 10000 bytes by default
+        String padded = dict("<f4", false, "(1, 1)") + " ".repeat(1 << 20);
+        rejects(file("big-header.npy", npy(2, padded, floats(1))), "header", "10000");
+        // a version-2 length field of 4 GiB in a small file
+        byte[] b = npy(2, dict("<f4", false, "(1, 1)"), floats(1));
+        ByteBuffer.wrap(b, 8, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(-16);
+        rejects(file("claims.npy", b), "header");
+    }
 }

@@ -90,9 +90,15 @@ class MappedSafetensorsTest {
         IllegalArgumentException cut = assertThrows(IllegalArgumentException.class, () -> MappedSafetensors.open(f));
         assertTrue(cut.getMessage().contains(f.toString()) && cut.getMessage().contains("'x'") && cut.getMessage().contains("truncated"),
                 cut.getMessage());
-        Path g = handMade("{\"x\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", new byte[8]);
-        IllegalArgumentException dt = assertThrows(IllegalArgumentException.class, () -> MappedSafetensors.open(g));
-        assertTrue(dt.getMessage().contains("'x'") && dt.getMessage().contains("U8"), dt.getMessage());
+        // U8 is a valid safetensors dtype (the header opens) that saelab does not load
+        Path g = handMade("{\"x\":{\"dtype\":\"U8\",\"shape\":[8],\"data_offsets\":[0,8]}}", new byte[8]);
+        try (MappedSafetensors m = MappedSafetensors.open(g); NDManager nd = NDManager.newBaseManager()) {
+            IllegalArgumentException dt = assertThrows(IllegalArgumentException.class, () -> m.load("x", nd));
+            assertTrue(dt.getMessage().contains("'x'") && dt.getMessage().contains("U8"), dt.getMessage());
+        }
+        Path q = handMade("{\"x\":{\"dtype\":\"Q9\",\"shape\":[1],\"data_offsets\":[0,1]}}", new byte[8]);
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> MappedSafetensors.open(q));
+        assertTrue(unknown.getMessage().contains("'x'") && unknown.getMessage().contains("Q9"), unknown.getMessage());
         Path h = handMade("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[8]);
         try (MappedSafetensors m = MappedSafetensors.open(h); NDManager nd = NDManager.newBaseManager()) {
             IllegalArgumentException miss = assertThrows(IllegalArgumentException.class, () -> m.load("y", nd));
@@ -102,5 +108,25 @@ class MappedSafetensorsTest {
         Files.write(h, new byte[] {1, 2, 3});
         assertThrows(IllegalArgumentException.class, () -> MappedSafetensors.open(h));
         assertThrows(java.nio.file.NoSuchFileException.class, () -> MappedSafetensors.open(dir.resolve("none.safetensors")));
+    }
+
+    @Test
+    void nanOrInfiniteWeightsAreRefusedNamingTensorAndIndex() throws IOException {
+        ByteBuffer d = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        d.putFloat(1f).putFloat(2f).putFloat(Float.NaN).putFloat(Float.POSITIVE_INFINITY);
+        Path f = handMade("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}}", d.array());
+        try (MappedSafetensors m = MappedSafetensors.open(f); NDManager nd = NDManager.newBaseManager()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.load("w", nd));
+            assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("'w'") && e.getMessage().contains("NaN")
+                    && e.getMessage().contains("index 2"), e.getMessage());
+        }
+        ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort((short) 0x3f80).putShort((short) 0xff80); // bf16 1.0 and -inf
+        Path g = handMade("{\"w\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[0,4]}}", b.array());
+        try (MappedSafetensors m = MappedSafetensors.open(g); NDManager nd = NDManager.newBaseManager()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.load("w", nd));
+            assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("Infinity") && e.getMessage().contains("index 1"),
+                    e.getMessage());
+        }
     }
 }

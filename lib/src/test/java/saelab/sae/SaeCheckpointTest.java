@@ -212,4 +212,29 @@ class SaeCheckpointTest {
             assertEquals(bytes.length, 8 + n + 4L * (2 * F * D + F + D));
         }
     }
+
+    @Test
+    void nanOrInfinityInATensorIsRefusedNamingTensorAndIndex() throws IOException {
+        float[][] a = arrays(4);
+        Map<String, Tensor> nan = validTensors(a);
+        float[] wDec = a[2].clone();
+        wDec[37] = Float.NaN;
+        wDec[40] = Float.NaN;
+        nan.put("W_dec", new Tensor(new long[] {F, D}, wDec));
+        Path nanFile = dir.resolve("nan.safetensors");
+        Safetensors.write(nanFile, nan, validMetadata());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SaeCheckpoint.read(nanFile, nd));
+        assertTrue(message(e).contains(nanFile.toString()) && message(e).contains("'W_dec'") && message(e).contains("NaN")
+                && message(e).contains("index 37"), message(e));
+
+        Map<String, Tensor> inf = validTensors(a);
+        float[] bEnc = a[1].clone();
+        bEnc[3] = Float.POSITIVE_INFINITY;
+        inf.put("b_enc", new Tensor(new long[] {F}, bEnc));
+        Path infFile = dir.resolve("inf.safetensors");
+        Safetensors.write(infFile, inf, validMetadata());
+        IllegalArgumentException i = assertThrows(IllegalArgumentException.class, () -> SaeCheckpoint.readArrays(infFile, config()));
+        assertTrue(message(i).contains(infFile.toString()) && message(i).contains("'b_enc'") && message(i).contains("infinite")
+                && message(i).contains("index 3"), message(i));
+    }
 }

@@ -228,10 +228,22 @@ class SaeImportTest {
 
     /** Pyrolite's Pickler with torch's persistent ids for storages. */
     static final class TorchPickler extends Pickler {
+        private final Map<String, Long> declared;
+
+        TorchPickler() {
+            this(Map.of());
+        }
+
+        /** A pickler that declares {@code declared.get(key)} elements for those storages instead of their real length. */
+        TorchPickler(Map<String, Long> declared) {
+            this.declared = declared;
+        }
+
         @Override
         protected Object persistentId(Object obj) {
             if (obj instanceof Storage s) {
-                return new Object[] {"storage", new PyGlobal("torch", s.type()), s.key(), "cpu", (long) s.data().length};
+                long numel = declared.getOrDefault(s.key(), (long) s.data().length);
+                return new Object[] {"storage", new PyGlobal("torch", s.type()), s.key(), "cpu", numel};
             }
             return null;
         }
@@ -951,5 +963,23 @@ class SaeImportTest {
     void importedArraysHaveNoThresholdForKindsWithout() throws IOException {
         assertNull(SaeImport.read(fixture("saev-topk.pt")).arrays().threshold());
         assertNull(SaeImport.read(fixture("saelens-standard")).arrays().threshold());
+    }
+
+    @Test
+    void storageDeclaringMoreElementsThanItsZipEntryHoldsIsRefusedBeforeAllocating() throws IOException {
+        // W_dec's storage claims 2^31 - 10 floats (8 GiB) but its zip entry holds 128 bytes
+        Map<String, View> state = paperState();
+        List<Object[]> items = new ArrayList<>();
+        state.forEach((k, v) -> items.add(new Object[] {k, v}));
+        Map<String, byte[]> entries = archive(state);
+        entries.put("archive/data.pkl", new TorchPickler(Map.of("2", (long) Integer.MAX_VALUE - 10)).dumps(new PyOrderedDict(items)));
+        Path file = saevFile("vast-storage.pt", PAPER_JSON, zip(entries));
+        assertBad(file, () -> SaeImport.readSaev(file), "'W_dec'", "archive/data/2", String.valueOf(Integer.MAX_VALUE - 10),
+                "128 bytes");
+        // and a view whose offset and strides overflow a long is a sentence, not an ArithmeticException
+        Map<String, View> s = paperState();
+        s.put("b_enc", new View(s.get("b_enc").storage(), 0, new long[] {F}, new long[] {Long.MAX_VALUE / 2}));
+        Path strided = saevFile("stride-overflow.pt", PAPER_JSON, s);
+        assertBad(strided, () -> SaeImport.readSaev(strided), "'b_enc'", "storage");
     }
 }
