@@ -7,7 +7,7 @@
  *
  * <p>Entry points: {@link saelab.model.ModelLoader#load} gives a {@link saelab.model.LoadedModel}
  * with a {@link saelab.model.VisionTower} (forward with hooks, spliced forward from an edited
- * residual stream, {@link saelab.model.TokenLayout}), for image-text models a
+ * residual stream, {@link saelab.store.TokenLayout}), for image-text models a
  * {@link saelab.model.TextTower} and a {@link saelab.model.DualEncoder} (logits).
  * {@link saelab.model.ForwardRunner} writes every activation of a run under the fixtures' names.
  *
