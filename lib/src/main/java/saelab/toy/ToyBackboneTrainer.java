@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import saelab.data.ToyWorld;
+import saelab.io.FileTrees;
 import saelab.io.Json;
 import saelab.io.Progress;
 import saelab.io.Sha256;
@@ -90,17 +91,17 @@ public final class ToyBackboneTrainer {
                     return stored.report();
                 }
             }
-        } else if (ToyFolders.nonEmpty(dir)) {
+        } else if (FileTrees.nonEmpty(dir)) {
             throw new IllegalArgumentException(dir + ": not empty and has no " + ToyReportFile.NAME
                     + "; the toy backbone trainer replaces its whole folder, so give it an empty or new folder");
         }
         long start = System.nanoTime();
-        Path staging = ToyFolders.stage(dir);
+        Path staging = FileTrees.stageBeside(dir);
         try {
             trainInto(staging, spec, world, hash, start, out);
-            ToyFolders.swap(staging, dir);
+            FileTrees.replace(staging, dir);
         } finally {
-            ToyFolders.deleteTree(staging);
+            FileTrees.deleteTree(staging);
         }
         return ToyReportFile.read(dir).report();
     }
