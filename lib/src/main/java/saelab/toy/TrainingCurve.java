@@ -28,11 +28,6 @@ final class TrainingCurve {
         rows.add(new double[] {step, loss, lr, imagesPerSecond});
     }
 
-    /** The losses, in step order. */
-    double[] losses() {
-        return rows.stream().mapToDouble(r -> r[1]).toArray();
-    }
-
     /** The mean loss of the last {@code fraction} of the steps (at least one). */
     double tailMean(double fraction) {
         int n = Math.max(1, (int) Math.round(rows.size() * fraction));
