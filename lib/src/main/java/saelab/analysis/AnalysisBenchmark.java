@@ -11,9 +11,8 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Locale;
-import java.util.stream.Stream;
+import saelab.io.FileTrees;
 import saelab.sae.Sae;
 import saelab.sae.SaeConfig;
 import saelab.sae.SaeKind;
@@ -100,7 +99,7 @@ public final class AnalysisBenchmark {
                 return res;
             }
         } finally {
-            deleteTree(dir);
+            FileTrees.deleteTree(dir);
         }
     }
 
@@ -139,16 +138,5 @@ public final class AnalysisBenchmark {
             }
         }
         return sum;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -4,19 +4,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import saelab.model.Checkpoint;
 import saelab.model.ConfigFile;
 import saelab.model.ModelFamily;
+import saelab.model.ModelFolder;
 
 /**
  * The output projection of one vision block's MLP, as the directions its neurons write into the
  * residual stream: neuron j adds {@code h_j · W_out[:, j]} to {@code resid_post[L]} (0-based block L),
  * so column j of {@code W_out} [d_model, d_mlp] is neuron j's direction. Read from a model folder through
  * {@link Checkpoint} (memory-mapped, shape-checked), one tensor, without building the model. Tensor names
- * ({@code specs/models.md} sections 4.2, 5.2, 6.2, 7.2):
+ * (those of the reference checkpoints, listed in {@code lib/MODELS.md}):
  * <ul>
  *   <li>DINOv2 and DINOv2 with registers: {@code encoder.layer.L.mlp.fc2.weight} (giant's SwiGLU MLP:
  *       {@code mlp.weights_out.weight}), times the LayerScale {@code encoder.layer.L.layer_scale2.lambda1}
@@ -26,8 +26,7 @@ import saelab.model.ModelFamily;
  *       {@code ls_2.gamma} when the checkpoint has LayerScale.</li>
  * </ul>
  * The MLP's output bias is the same for every neuron and is not a neuron direction; it is left out.
- * The family is chosen from the files as {@link saelab.model.ModelLoader} does (that choice is private
- * there, so it is repeated here in a few lines).
+ * The family is chosen from the files by {@link ModelFolder#detect}, as {@link saelab.model.ModelLoader} does.
  *
  * @param family      the checkpoint layout
  * @param file        the weights file (or shard index) the tensor came from
@@ -53,67 +52,38 @@ public record MlpOutputWeights(ModelFamily family, String file, String tensor, S
      * @throws IOException              when a file cannot be read
      */
     public static MlpOutputWeights load(Path dir, int layer, boolean applyLayerScale, NDManager nd) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(dir + ": model folder does not exist");
+        ModelFolder folder = ModelFolder.detect(dir);
+        ConfigFile vc = folder.visionConfig();
+        ModelFamily family = folder.family();
+        boolean openClip = family == ModelFamily.OPEN_CLIP;
+        int blocks = vc.integer(openClip ? "layers" : "num_hidden_layers", 12);
+        long d = vc.integer(openClip ? "width" : "hidden_size", 768);
+        checkLayer(layer, blocks, vc, vc.fieldPath(openClip ? "layers" : "num_hidden_layers"));
+        String tensor;
+        String layerScale;
+        boolean scaleRequired;
+        switch (family) {
+            case OPEN_CLIP -> {
+                String p = "visual.transformer.resblocks." + layer + ".";
+                tensor = p + "mlp.c_proj.weight";
+                layerScale = p + "ls_2.gamma";
+                scaleRequired = false;
+            }
+            case DINOV2, DINOV2_REGISTERS -> {
+                String p = "encoder.layer." + layer + ".";
+                tensor = p + (vc.bool("use_swiglu_ffn", false) ? "mlp.weights_out.weight" : "mlp.fc2.weight");
+                layerScale = p + "layer_scale2.lambda1";
+                scaleRequired = true;
+            }
+            case CLIP, SIGLIP -> {
+                tensor = "vision_model.encoder.layers." + layer + ".mlp.fc2.weight";
+                layerScale = null;
+                scaleRequired = false;
+            }
+            default -> throw new IllegalStateException("unknown family " + family);
         }
-        Path openClip = dir.resolve("open_clip_config.json");
-        if (Files.exists(openClip)) {
-            ConfigFile oc = ConfigFile.read(openClip);
-            if (!oc.has("model_cfg")) {
-                throw oc.invalid("model_cfg", "an object with embed_dim, vision_cfg and text_cfg");
-            }
-            ConfigFile vc = oc.section("model_cfg").section("vision_cfg");
-            Path weights = dir.resolve("open_clip_model.safetensors");
-            if (!Files.exists(weights)) {
-                throw new IllegalArgumentException(dir + ": open_clip_config.json is there but open_clip_model.safetensors is missing");
-            }
-            int blocks = vc.integer("layers", 12);
-            long d = vc.integer("width", 768);
-            checkLayer(layer, blocks, vc, "model_cfg.vision_cfg.layers");
-            String p = "visual.transformer.resblocks." + layer + ".";
-            try (Checkpoint c = Checkpoint.single(weights)) {
-                return read(c, ModelFamily.OPEN_CLIP, p + "mlp.c_proj.weight", applyLayerScale ? p + "ls_2.gamma" : null, false,
-                        layer, blocks, d, nd);
-            }
-        }
-        Path hf = dir.resolve("config.json");
-        if (!Files.exists(hf)) {
-            throw new IllegalArgumentException(dir + ": no config.json (Hugging Face) or open_clip_config.json (open_clip); expected one"
-                    + " of them beside the weights");
-        }
-        ConfigFile cfg = ConfigFile.read(hf);
-        String type = cfg.text("model_type", "");
-        ModelFamily family;
-        ConfigFile vc;
-        String prefix;
-        String layerScale = null;
-        boolean swiglu = false;
-        switch (type) {
-            case "dinov2", "dinov2_with_registers" -> {
-                family = type.equals("dinov2") ? ModelFamily.DINOV2 : ModelFamily.DINOV2_REGISTERS;
-                vc = cfg;
-                prefix = "encoder.layer." + layer + ".";
-                swiglu = cfg.bool("use_swiglu_ffn", false);
-                layerScale = prefix + "layer_scale2.lambda1";
-            }
-            case "clip", "siglip" -> {
-                family = type.equals("clip") ? ModelFamily.CLIP : ModelFamily.SIGLIP;
-                vc = cfg.section("vision_config");
-                prefix = "vision_model.encoder.layers." + layer + ".";
-            }
-            case "clip_vision_model", "siglip_vision_model" -> {
-                family = type.startsWith("clip") ? ModelFamily.CLIP : ModelFamily.SIGLIP;
-                vc = cfg;
-                prefix = "vision_model.encoder.layers." + layer + ".";
-            }
-            default -> throw cfg.invalid("model_type", "dinov2, dinov2_with_registers, clip, clip_vision_model, siglip or siglip_vision_model");
-        }
-        int blocks = vc.integer("num_hidden_layers", 12);
-        long d = vc.integer("hidden_size", 768);
-        checkLayer(layer, blocks, vc, (vc == cfg ? "" : "vision_config.") + "num_hidden_layers");
-        String tensor = prefix + (swiglu ? "mlp.weights_out.weight" : "mlp.fc2.weight");
-        try (Checkpoint c = hfWeights(dir)) {
-            return read(c, family, tensor, applyLayerScale ? layerScale : null, layerScale != null && applyLayerScale, layer, blocks, d, nd);
+        try (Checkpoint c = folder.openWeights()) {
+            return read(c, family, tensor, applyLayerScale ? layerScale : null, scaleRequired && applyLayerScale, layer, blocks, d, nd);
         }
     }
 
@@ -165,19 +135,6 @@ public record MlpOutputWeights(ModelFamily family, String file, String tensor, S
             throw new IllegalArgumentException(cfg.file() + ": field '" + field + "' is " + blocks + ", so block " + layer
                     + " does not exist; expected a layer in 0.." + (blocks - 1) + " (0-based resid_post index)");
         }
-    }
-
-    /** {@code model.safetensors}, or the shards of {@code model.safetensors.index.json} (as the model loader). */
-    private static Checkpoint hfWeights(Path dir) throws IOException {
-        Path single = dir.resolve("model.safetensors");
-        Path index = dir.resolve("model.safetensors.index.json");
-        if (Files.exists(single)) {
-            return Checkpoint.single(single);
-        }
-        if (Files.exists(index)) {
-            return Checkpoint.sharded(index);
-        }
-        throw new IllegalArgumentException(dir + ": no model.safetensors or model.safetensors.index.json beside config.json");
     }
 
     /** Neuron j's direction (column j), length d_model. */

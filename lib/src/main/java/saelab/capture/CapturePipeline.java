@@ -28,7 +28,6 @@ import saelab.io.Progress;
 import saelab.model.LoadOptions;
 import saelab.model.LoadedModel;
 import saelab.model.ModelLoader;
-import saelab.model.TokenLayout;
 import saelab.model.VisionOutput;
 import saelab.model.VisionTower;
 import saelab.store.ActivationCache;
@@ -36,6 +35,7 @@ import saelab.store.CacheManifest;
 import saelab.store.CacheSpec;
 import saelab.store.CacheWriter;
 import saelab.store.ImageRecord;
+import saelab.store.TokenLayout;
 
 /**
  * Dataset to model to activation cache: the capture of the issue "activation capture at scale".
@@ -127,9 +127,9 @@ public final class CapturePipeline {
             }
             TokenLayout ml = tower.layout(size.height(), size.width());
             int[] select = selectTokens(o.tokens(), ml, o.modelDir());
-            saelab.store.TokenLayout stored = new saelab.store.TokenLayout(o.tokens().cls(),
-                    o.tokens().registers() ? ml.registers() : 0, o.tokens().patches() ? ml.gridHeight() : 0,
-                    o.tokens().patches() ? ml.gridWidth() : 0);
+            TokenLayout stored = new TokenLayout(o.tokens().cls(),
+                    o.tokens().registers() ? ml.registers() : 0, o.tokens().patches() ? ml.gridH() : 0,
+                    o.tokens().patches() ? ml.gridW() : 0);
 
             boolean annotated = !list.isEmpty() && list.getFirst().annotation() != null;
             boolean labels = annotated && o.tokens().patches();
@@ -181,7 +181,7 @@ public final class CapturePipeline {
             throws IOException, InterruptedException {
         TokenLayout ml = tower.layout(size.height(), size.width());
         ExampleLoader loader = new ExampleLoader(Path.of(root), pre, geometry, tower.patchSize(),
-                ml.gridHeight(), ml.gridWidth());
+                ml.gridH(), ml.gridW());
         ImageProblems problems = new ImageProblems(o.policy());
         long batchStart = Math.max(range[0], start / o.batch() * o.batch());
         int perImage = 3 * size.height() * size.width();
@@ -290,7 +290,7 @@ public final class CapturePipeline {
         }
         if (sel.patches()) {
             for (int p = 0; p < ml.patches(); p++) {
-                idx.add(ml.patchStart() + p);
+                idx.add(ml.firstPatch() + p);
             }
         }
         return idx.stream().mapToInt(Integer::intValue).toArray();

@@ -16,8 +16,8 @@ import saelab.model.VisionTower;
 /** {@code saelab bench forward}: vision-tower throughput; prints {@code images/s: N} last. */
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = {"Images/s of the vision forward pass (one warm-up batch, then --iters timed batches of random pixels).",
-                "Compare: /usr/bin/python3 shared/bench/torch_vit.py --width 384 --layers 12 --heads 6 --patch 14 --image 224",
-                "--batch 32 --iters 3 --threads 2"})
+                "Compare with the same ViT timed in PyTorch on the same machine (e.g. width 384, 12 layers, 6 heads,",
+                "patch 14, image 224, batch 32, 3 iterations, 2 threads)."})
 final class BenchForwardCommand implements Callable<Integer> {
 
     @Option(names = "--model", description = "a model folder (as for saelab forward)")

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import saelab.data.ImageNetClasses;
 import saelab.text.Tokenizer;
 import saelab.text.TokenizerBenchmark;
 import saelab.text.Tokenizers;
@@ -39,7 +40,7 @@ final class TokenizeCommand implements Callable<Integer> {
     public Integer call() {
         Tokenizer tokenizer = Tokenizers.fromFolder(model);
         if (benchmark) {
-            TokenizerBenchmark.run(tokenizer, TokenizerBenchmark.imageNetPrompts(), passes, System.out);
+            TokenizerBenchmark.run(tokenizer, TokenizerBenchmark.prompts(ImageNetClasses.openAiNames()), passes, System.out);
             return 0;
         }
         if (texts == null || texts.isEmpty()) {

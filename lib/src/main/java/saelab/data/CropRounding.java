@@ -1,7 +1,7 @@
 package saelab.data;
 
 /**
- * How a centre crop's offset is rounded when the margin is odd (see {@code shared/specs/models.md} §2.3):
+ * How a centre crop's offset is rounded when the margin is odd (see {@code lib/MODELS.md} §2.1):
  * the two conventions differ by one pixel exactly when {@code (size - crop) mod 4 == 3}.
  */
 public enum CropRounding {

@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -107,10 +106,5 @@ public final class Datasets {
             case "cub200" -> Cub200Dataset.open(s.path(), split);
             default -> throw new IllegalStateException("kind " + s.kind() + " is listed but has no reader");
         };
-    }
-
-    /** The kinds, for help texts. */
-    public static List<String> kindNames() {
-        return List.copyOf(KINDS.keySet());
     }
 }

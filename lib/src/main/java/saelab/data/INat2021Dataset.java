@@ -82,11 +82,6 @@ public final class INat2021Dataset implements Dataset {
         return split;
     }
 
-    /** The taxonomy level of the labels. */
-    public TaxonomyLevel level() {
-        return level;
-    }
-
     @Override
     public DatasetListing list() throws IOException {
         INatAnnotations a = INatAnnotations.read(annotations);

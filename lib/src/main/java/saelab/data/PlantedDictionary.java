@@ -11,8 +11,7 @@ import java.util.SplittableRandom;
  *
  * <p>Sampling, per row: the number of active atoms is Poisson({@code meanActive}) clipped to
  * [1, nAtoms]; atoms are drawn without replacement with probability proportional to
- * {@code 1/(i + 10)} when {@code powerLaw} (features in real models follow a power law; this matches
- * {@code shared/bench/planted.py}) or uniformly otherwise; magnitudes are Exponential(1) + 0.5; the
+ * {@code 1/(i + 10)} when {@code powerLaw} (features in real models follow a power law) or uniformly otherwise; magnitudes are Exponential(1) + 0.5; the
  * noise is Gaussian with standard deviation {@code noise}. Generation is deterministic given the seed
  * and independent of any tensor engine. The arrays are handed out as they are, not copied (they
  * go straight into NDArrays); treat them as read-only.

@@ -4,7 +4,7 @@ package saelab.data;
  * The geometry of an image preprocessing: a resize (the short edge to a length, keeping the aspect ratio;
  * or to a fixed height x width) followed by an optional centre crop. It gives the sizes and offsets only,
  * so the image pipeline and the label maps (ADE20K) can apply the same geometry. Rules, as in
- * {@code shared/specs/models.md} §2.3:
+ * {@code lib/MODELS.md} §2.1:
  * <ul>
  *   <li>short edge {@code s} (HF {@code shortest_edge}, torchvision {@code Resize(int)}): the short side
  *       becomes {@code s}, the long side {@code trunc(s * long / short)} (computed in double, as Python's

@@ -9,18 +9,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.IntStream;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -29,6 +24,7 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import saelab.io.AtomicFiles;
+import saelab.io.FileTrees;
 import saelab.io.Json;
 import saelab.io.Sha256;
 
@@ -111,23 +107,16 @@ public final class ToyWorldWriter {
             if (hash.equals(old.path("config_sha256").asText())) {
                 return Outcome.UNCHANGED;
             }
-        } else if (Files.isDirectory(dir)) {
-            try (var s = Files.list(dir)) {
-                if (s.findAny().isPresent()) {
-                    throw new IllegalArgumentException(dir + ": not empty and has no world.json; the toy world writer"
-                            + " replaces its whole folder, so give it an empty or new folder");
-                }
-            }
+        } else if (FileTrees.nonEmpty(dir)) {
+            throw new IllegalArgumentException(dir + ": not empty and has no world.json; the toy world writer"
+                    + " replaces its whole folder, so give it an empty or new folder");
         }
-        Path parent = dir.getParent();
-        Files.createDirectories(parent);
-        String tag = Long.toHexString(ThreadLocalRandom.current().nextLong());
-        Path staging = parent.resolve("." + dir.getFileName() + ".tmp-" + tag);
+        Path staging = FileTrees.stageBeside(dir);
         try {
             writeAll(staging, config, n, hash);
-            swap(staging, dir, parent.resolve("." + dir.getFileName() + ".old-" + tag));
+            FileTrees.replace(staging, dir);
         } finally {
-            deleteTree(staging);
+            FileTrees.deleteTree(staging);
         }
         return Outcome.WRITTEN;
     }
@@ -325,35 +314,5 @@ public final class ToyWorldWriter {
         } catch (UnsupportedOperationException | IOException e) {
             Files.copy(from, to);
         }
-    }
-
-    private static void swap(Path staging, Path dir, Path old) throws IOException {
-        boolean hadOld = Files.exists(dir);
-        if (hadOld) {
-            Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-        }
-        Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
-        if (hadOld) {
-            deleteTree(old);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-                Files.delete(f);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -7,13 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,9 +17,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import saelab.BuildInfo;
+import saelab.io.FileTrees;
 import saelab.io.Json;
 
 /**
@@ -136,11 +132,7 @@ public final class StepRunner implements AutoCloseable {
             log.printf(Locale.ROOT, "%s%-26s %s has no record of key %s; rebuilding it%n", tag, step.name(), dir, key);
         }
         log.printf(Locale.ROOT, "%s%-26s building%s%n", tag, step.name(), forced ? " (forced)" : "");
-        Path parent = dir.getParent();
-        Files.createDirectories(parent);
-        String rnd = Long.toHexString(ThreadLocalRandom.current().nextLong());
-        Path staging = parent.resolve("." + dir.getFileName() + ".staging-" + rnd);
-        Files.createDirectory(staging);
+        Path staging = FileTrees.stageBeside(dir);
         long t0 = System.nanoTime();
         Instant started = Instant.now();
         Map<String, Object> summary;
@@ -155,14 +147,7 @@ public final class StepRunner implements AutoCloseable {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             Json.write(staging.resolve(STEP_FILE), record(step, key, started, secs, summary));
-            if (Files.exists(dir)) {
-                Path old = parent.resolve("." + dir.getFileName() + ".old-" + rnd);
-                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-                Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(old);
-            } else {
-                Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
-            }
+            FileTrees.replace(staging, dir);
             done = true;
             StepOutcome.Status status = forced ? StepOutcome.Status.FORCED : StepOutcome.Status.BUILT;
             log.printf(Locale.ROOT, "%s%-26s %s in %.1f s  %s%n", tag, step.name(), forced ? "rebuilt" : "built", secs,
@@ -170,7 +155,7 @@ public final class StepRunner implements AutoCloseable {
             return new StepOutcome(step.name(), key, dir, status, secs, summary);
         } finally {
             if (!done) {
-                deleteTree(staging);
+                FileTrees.deleteTree(staging);
             }
         }
     }
@@ -216,38 +201,14 @@ public final class StepRunner implements AutoCloseable {
             for (Path s : steps.filter(Files::isDirectory).toList()) {
                 try (Stream<Path> entries = Files.list(s)) {
                     for (Path e : entries.toList()) {
-                        String n = e.getFileName().toString();
-                        if (n.startsWith(".") && (n.contains(".staging-") || n.contains(".old-")) && Files.isDirectory(e)) {
+                        if (FileTrees.isLeftover(e)) {
                             log.println("removing " + e + " (left by an interrupted run)");
-                            deleteTree(e);
+                            FileTrees.deleteTree(e, work);
                         }
                     }
                 }
             }
         }
-    }
-
-    /** Deletes a folder tree (nothing when it does not exist). */
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-                Files.delete(f);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     @Override

@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import saelab.data.ToyWorld;
 import saelab.data.ToyWorldWriter;
+import saelab.io.FileTrees;
 import saelab.io.Json;
 import saelab.io.Sha256;
 import saelab.manifest.DataManifest;
@@ -68,15 +68,11 @@ final class WorldStep {
 
     /** Every file under {@code dir} except the {@code images/} view, sorted by path, with size and SHA-256 (hashed in parallel). */
     static List<DataManifest.FileEntry> listFiles(Path dir) throws IOException {
-        List<Path> paths;
-        try (Stream<Path> s = Files.walk(dir)) {
-            paths = s.filter(Files::isRegularFile).filter(p -> !dir.relativize(p).startsWith("images")).sorted().toList();
-        }
-        return paths.parallelStream().map(p -> {
+        List<String> paths = FileTrees.regularFiles(dir).stream().filter(p -> !p.equals("images") && !p.startsWith("images/")).toList();
+        return paths.parallelStream().map(rel -> {
+            Path p = dir.resolve(rel);
             try {
-                long size = Files.size(p);
-                String sha = Sha256.of(p);
-                return new DataManifest.FileEntry(dir.relativize(p).toString().replace('\\', '/'), size, sha);
+                return new DataManifest.FileEntry(rel, Files.size(p), Sha256.of(p));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + p, e);
             }

@@ -8,7 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
+import saelab.io.FileTrees;
 
 /**
  * The folder layout of a hub cache, the same as the Python {@code huggingface_hub} client's
@@ -100,17 +100,8 @@ record CacheLayout(Path root) {
      * writes (names starting with '.') are left out.
      */
     List<String> snapshotFiles(RepoId repo, String commit) throws IOException {
-        Path dir = snapshotDir(repo, commit);
-        List<String> out = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            return out;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.filter(Files::isRegularFile)
-                    .filter(p -> !p.getFileName().toString().startsWith("."))
-                    .forEach(p -> out.add(dir.relativize(p).toString().replace('\\', '/')));
-        }
-        out.sort(null);
+        List<String> out = new ArrayList<>(FileTrees.regularFiles(snapshotDir(repo, commit)));
+        out.removeIf(p -> p.substring(p.lastIndexOf('/') + 1).startsWith("."));
         return out;
     }
 }

@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * Downloads files of Hugging Face model repositories into a local cache and answers repeated
  * requests from it.
  *
- * <p>Protocol (specs/models.md section 1.2, and the Python client {@code huggingface_hub}, whose
+ * <p>Protocol ({@code lib/MODELS.md} §1.3, and the Python client {@code huggingface_hub}, whose
  * behaviour this follows): {@code HEAD {endpoint}/{repo}/resolve/{revision}/{path}} gives the
  * commit ({@code X-Repo-Commit}), the content id ({@code X-Linked-Etag} or {@code ETag}: the SHA-256
  * of LFS files) and, for LFS files, a redirect to a storage host; a GET there fetches the bytes

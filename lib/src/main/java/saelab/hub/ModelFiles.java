@@ -16,7 +16,7 @@ import saelab.io.Json;
 /**
  * Which files of a model repository to download: the default set a vision model needs, glob
  * selection, and the shards a sharded checkpoint's index names ({@code model.safetensors.index.json}:
- * {@code {"weight_map": {tensor: shard file}}}, see specs/models.md section 1.1).
+ * {@code {"weight_map": {tensor: shard file}}}, see {@code lib/MODELS.md} §1.1).
  */
 public final class ModelFiles {
 

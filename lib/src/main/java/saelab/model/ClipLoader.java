@@ -8,7 +8,7 @@ import java.util.List;
  * Builds Hugging Face CLIP (Radford et al. 2021; transformers {@code CLIPModel},
  * {@code CLIPVisionModel[WithProjection]}) from {@code config.json} (missing fields at the
  * {@code CLIPVisionConfig} / {@code CLIPTextConfig} defaults) and the tensor names of
- * {@code specs/models.md} section 5.2. Vision: patch conv without bias, class embedding, positions,
+ * {@code lib/MODELS.md} §5. Vision: patch conv without bias, class embedding, positions,
  * {@code pre_layrnorm}, blocks, pooled = {@code post_layernorm}(CLS), {@code visual_projection}.
  * Text: causal blocks, {@code final_layer_norm}, pooled at the end-of-text token (argmax of the ids
  * for the legacy {@code eos_token_id} 2, else the first {@code eos_token_id}), {@code text_projection}.

@@ -54,6 +54,11 @@ public final class ConfigFile {
         return file;
     }
 
+    /** The full path of {@code field} in the file, e.g. {@code vision_config.hidden_size} inside a section. */
+    public String fieldPath(String field) {
+        return prefix + field;
+    }
+
     /** Whether {@code field} is present and not null. */
     public boolean has(String field) {
         return node.hasNonNull(field);

@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * Builds DINOv2 (Oquab et al. 2024) and DINOv2 with registers (Darcet et al. 2024) from Hugging
  * Face checkpoints: {@code config.json} ({@code Dinov2Config} / {@code Dinov2WithRegistersConfig},
- * missing fields at the transformers defaults) and the tensor names of {@code specs/models.md}
- * section 4.2 ({@code embeddings.*}, {@code encoder.layer.{i}.*}, {@code layernorm.*}). Forward as
+ * missing fields at the transformers defaults) and the tensor names of {@code lib/MODELS.md}
+ * §4 ({@code embeddings.*}, {@code encoder.layer.{i}.*}, {@code layernorm.*}). Forward as
  * {@code Dinov2Model}: patch conv, CLS, + positions, registers after the CLS, blocks with
  * LayerScale, final LayerNorm on every token, pooled = CLS.
  */

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Times vision-tower forward passes, to compare with the PyTorch reference
- * {@code shared/bench/torch_vit.py} on the same machine: one warm-up batch, then {@code iters}
+ * Times vision-tower forward passes, to compare with the same ViT timed in
+ * PyTorch on the same machine: one warm-up batch, then {@code iters}
  * timed batches of random pixels, activations recorded at no block (the reference records none).
  * {@link #syntheticDinov2} builds the reference's model shape with random weights: patch conv with
  * bias, CLS, a position table made for the image size (no resampling), pre-LN blocks with

@@ -16,9 +16,4 @@ public record LinearWeights(NDArray weight, NDArray bias) {
     public NDArray apply(NDArray x) {
         return (bias == null ? Linear.linear(x, weight) : Linear.linear(x, weight, bias)).singletonOrThrow();
     }
-
-    /** Output width. */
-    public long outFeatures() {
-        return weight.getShape().get(0);
-    }
 }

@@ -8,7 +8,7 @@ import java.util.List;
  * Builds open_clip {@code CLIP} models (Ilharco et al., mlfoundations/open_clip; e.g. BioCLIP,
  * Stevens et al. 2024) from {@code open_clip_config.json} ({@code model_cfg}; missing fields at
  * open_clip's {@code CLIPVisionCfg} / {@code CLIPTextCfg} defaults) and
- * {@code open_clip_model.safetensors} (names of {@code specs/models.md} section 7.2: fused
+ * {@code open_clip_model.safetensors} (names of {@code lib/MODELS.md} §7: fused
  * {@code attn.in_proj_weight}, {@code [in, out]} projections, LayerNorm eps 1e-5). The MLP
  * activation is QuickGELU when {@code model_cfg.quick_gelu} is true, exact GELU otherwise, as
  * open_clip builds it. Options that change the architecture (attentional pooling, no ln_pre,

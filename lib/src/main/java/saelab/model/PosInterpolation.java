@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * How a learned position table is resampled to a patch grid other than the trained one
- * ({@code specs/models.md} section 3). All three are bicubic, {@code align_corners=False}:
+ * ({@code lib/MODELS.md} §2.2). All three are bicubic, {@code align_corners=False}:
  * <ul>
  *   <li>{@link #SIZE}: PyTorch {@code F.interpolate(size=(h, w), mode="bicubic")}; Keys kernel
  *       a = -0.75, edge samples replicated, no widening when downsampling. Hugging Face

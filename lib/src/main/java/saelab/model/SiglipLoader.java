@@ -8,7 +8,7 @@ import java.util.List;
  * Builds Hugging Face SigLIP (Zhai et al. 2023; transformers {@code SiglipModel},
  * {@code SiglipVisionModel}) from {@code config.json} (missing fields at the
  * {@code SiglipVisionConfig} / {@code SiglipTextConfig} defaults) and the tensor names of
- * {@code specs/models.md} section 6.2. Vision: patch conv with bias, positions (no class token, no
+ * {@code lib/MODELS.md} §6. Vision: patch conv with bias, positions (no class token, no
  * pre-norm), blocks, {@code post_layernorm} on every token, MAP head. Text: bidirectional blocks
  * over the padded sequence, {@code final_layer_norm}, last token through {@code head}.
  */

@@ -2,6 +2,7 @@ package saelab.model;
 
 import ai.djl.ndarray.NDArray;
 import java.util.Map;
+import saelab.store.TokenLayout;
 
 /**
  * The activations of one vision-tower forward pass. Block indices are 0-based: {@code blocks.get(l)}

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import saelab.store.TokenLayout;
 import java.util.Set;
 
 /**
@@ -99,7 +100,7 @@ public final class VisionTower {
     /** The token layout for an image of {@code height x width} pixels. */
     public TokenLayout layout(int height, int width) {
         int reg = registerTokens == null ? 0 : Math.toIntExact(registerTokens.getShape().get(0));
-        return new TokenLayout(classToken == null ? -1 : 0, reg, height / patchSize(), width / patchSize());
+        return new TokenLayout(classToken != null, reg, height / patchSize(), width / patchSize());
     }
 
     /**
@@ -108,7 +109,7 @@ public final class VisionTower {
      */
     public NDArray positionEmbeddings(int height, int width) {
         TokenLayout l = layout(height, width);
-        return positions.forGrid(l.gridHeight(), l.gridWidth(), height, width);
+        return positions.forGrid(l.gridH(), l.gridW(), height, width);
     }
 
     /** Forward pass recording no blocks. */
@@ -202,7 +203,8 @@ public final class VisionTower {
 
     /** {@link #forwardFrom(int, NDArray, Set, TokenLayout)} for a square patch grid, recording no blocks. */
     public VisionOutput forwardFrom(int layer, NDArray resid) {
-        long patchTokens = resid.getShape().get(1) - layout(0, 0).patchStart();
+        int reg = registerTokens == null ? 0 : Math.toIntExact(registerTokens.getShape().get(0));
+        long patchTokens = resid.getShape().get(1) - (classToken != null ? 1 : 0) - reg;
         int side = (int) Math.round(Math.sqrt(patchTokens));
         if ((long) side * side != patchTokens) {
             throw new IllegalArgumentException("cannot infer the patch grid from " + resid.getShape().get(1)
@@ -243,7 +245,7 @@ public final class VisionTower {
                 x = NDArrays.concat(new NDList(cls, x), 1);
                 temps.add(x);
             }
-            x = x.add(positions.forGrid(layout.gridHeight(), layout.gridWidth(), h, w));
+            x = x.add(positions.forGrid(layout.gridH(), layout.gridW(), h, w));
             temps.add(x);
             if (registerTokens != null) {
                 long r = registerTokens.getShape().get(0);

@@ -2,12 +2,12 @@
  * Vision transformers and their text towers on DJL NDArrays (PyTorch engine), loaded from local
  * folders: DINOv2 with and without registers, CLIP and SigLIP in Hugging Face layout, and
  * open_clip checkpoints such as BioCLIP. The architectures, tensor names and pooling rules are
- * those of {@code specs/models.md}; every family is tested against outputs of the public reference
+ * those written down in {@code lib/MODELS.md}; every family is tested against outputs of the public reference
  * code (transformers, open_clip) at atol 1e-4 + rtol 1e-4.
  *
  * <p>Entry points: {@link saelab.model.ModelLoader#load} gives a {@link saelab.model.LoadedModel}
  * with a {@link saelab.model.VisionTower} (forward with hooks, spliced forward from an edited
- * residual stream, {@link saelab.model.TokenLayout}), for image-text models a
+ * residual stream, {@link saelab.store.TokenLayout}), for image-text models a
  * {@link saelab.model.TextTower} and a {@link saelab.model.DualEncoder} (logits).
  * {@link saelab.model.ForwardRunner} writes every activation of a run under the fixtures' names.
  *

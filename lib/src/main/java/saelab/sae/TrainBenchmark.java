@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 /**
  * Times SAE training steps on random data, doing per step what {@link SaeTrainer} does (normalise
  * the decoder, forward and backward, remove the parallel gradient, Adam), to compare with the
- * PyTorch reference {@code shared/bench/torch_sae.py speed} on the same machine.
+ * same training step timed in PyTorch on the same machine.
  */
 public final class TrainBenchmark {
 

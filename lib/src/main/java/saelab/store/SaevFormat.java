@@ -14,7 +14,7 @@ import saelab.io.Json;
  * Read-only import of activation caches written by saev, the paper's Python tool: a folder with
  * {@code metadata.json}, raw float32 shards {@code acts000000.bin, ...} in [example, layer, token, dim]
  * order, optionally {@code shards.json} (protocol 2.1) and {@code labels.bin} (uint8 per-patch labels
- * [examples, patches]). Both generations are read (facts from {@code shared/specs/saev-formats.md}):
+ * [examples, patches]). Both generations are read (saev's format, as its writer lays it out):
  * <ul>
  *   <li>protocol "2.1": {@code content_tokens_per_example}, {@code cls_token}, {@code d_model},
  *       {@code n_examples}, {@code max_tokens_per_shard}, {@code layers}; tokens per example =

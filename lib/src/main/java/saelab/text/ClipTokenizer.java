@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 /**
  * The CLIP text tokenizer: byte-level BPE over a 49,408-entry vocabulary, identical for OpenAI CLIP, Hugging Face
  * {@code CLIPTokenizer}, open_clip and BioCLIP (Radford et al. 2021, "Learning Transferable Visual Models From
- * Natural Language Supervision"; saelab's {@code specs/models.md} section 5.5).
+ * Natural Language Supervision"; {@code lib/MODELS.md} §5).
  *
  * <p>Steps: clean the text ({@link ClipTextCleaner}: an ftfy subset, HTML unescaping, whitespace collapsing, lower
  * case); split it with the reference regex ({@code 's 't 're 've 'm 'll 'd}, runs of letters {@code \p{L}+}, single

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 /**
  * The SigLIP text tokenizer (Zhai et al. 2023, "Sigmoid Loss for Language Image Pre-Training"): T5's
  * SentencePiece unigram model ({@code spiece.model}, 32,000 pieces) behind the canonicalization of Hugging Face's
- * {@code SiglipTokenizer} (transformers 4.45; saelab's {@code specs/models.md} section 6.6).
+ * {@code SiglipTokenizer} (transformers 4.45; {@code lib/MODELS.md} §6).
  *
  * <p>Steps, as Hugging Face runs them: '▁' in the text becomes a space; lower case, one character at a time ({@code do_lower_case});
  * ASCII punctuation {@code !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~} deleted; whitespace runs to one space, trimmed; then

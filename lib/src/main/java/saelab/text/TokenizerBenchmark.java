@@ -25,9 +25,12 @@ public final class TokenizerBenchmark {
 
     private TokenizerBenchmark() {}
 
-    /** The 80,000 prompts: {@link PromptTemplates#expand} of the class names over the 80 templates. */
-    public static List<String> imageNetPrompts() {
-        return PromptTemplates.expand(ImageNetClasses.names(), PromptTemplates.openAi80());
+    /**
+     * The benchmark's prompts: {@link PromptTemplates#expand} of {@code classNames} over the 80 OpenAI templates
+     * (80,000 for ImageNet's 1,000 names, {@code saelab.data.ImageNetClasses#openAiNames}).
+     */
+    public static List<String> prompts(List<String> classNames) {
+        return PromptTemplates.expand(classNames, PromptTemplates.openAi80());
     }
 
     /** Times {@code warmPasses} passes after the first and prints the figures, "tokens/s: N" last. */

@@ -78,11 +78,6 @@ public record ToyBackboneSpec(ToyBackboneKind kind, int width, int layers, int h
         return new ToyBackboneSpec(Objects.requireNonNull(kind, "kind"), 32, 2, 4, 1024, 256, 120, 32, 3e-3, 0);
     }
 
-    /** The same spec with another number of steps. */
-    public ToyBackboneSpec withSteps(int newSteps) {
-        return new ToyBackboneSpec(kind, width, layers, heads, trainImages, heldOutImages, newSteps, batch, lr, seed);
-    }
-
     /** The same spec with another seed. */
     public ToyBackboneSpec withSeed(long newSeed) {
         return new ToyBackboneSpec(kind, width, layers, heads, trainImages, heldOutImages, steps, batch, lr, newSeed);

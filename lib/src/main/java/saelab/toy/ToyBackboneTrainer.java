@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import saelab.data.ToyWorld;
+import saelab.io.FileTrees;
 import saelab.io.Json;
 import saelab.io.Progress;
 import saelab.io.Sha256;
@@ -24,7 +25,7 @@ import saelab.io.Sha256;
  * OUT/config.json, model.safetensors, preprocessor_config.json                  the model
  * OUT/vocab.json, merges.txt, tokenizer_config.json, special_tokens_map.json    (CLIP only) the tokenizer
  * OUT/report.json                        spec, content hash, final loss, held-out checks with chance levels, timings
- * OUT/training/training-curve.{csv,png,pdf}                                     loss, learning rate and speed per step
+ * OUT/training/training-curve.csv                                               loss, learning rate and speed per step
  * </pre>
  * CLIP ({@link ToyBackboneKind#CLIP}) learns from image-caption pairs with the symmetric InfoNCE loss
  * ({@link ToyContrastiveObjective}); DINOv2 ({@link ToyBackboneKind#DINOV2}) from images alone by masked patch
@@ -90,17 +91,17 @@ public final class ToyBackboneTrainer {
                     return stored.report();
                 }
             }
-        } else if (ToyFolders.nonEmpty(dir)) {
+        } else if (FileTrees.nonEmpty(dir)) {
             throw new IllegalArgumentException(dir + ": not empty and has no " + ToyReportFile.NAME
                     + "; the toy backbone trainer replaces its whole folder, so give it an empty or new folder");
         }
         long start = System.nanoTime();
-        Path staging = ToyFolders.stage(dir);
+        Path staging = FileTrees.stageBeside(dir);
         try {
             trainInto(staging, spec, world, hash, start, out);
-            ToyFolders.swap(staging, dir);
+            FileTrees.replace(staging, dir);
         } finally {
-            ToyFolders.deleteTree(staging);
+            FileTrees.deleteTree(staging);
         }
         return ToyReportFile.read(dir).report();
     }
@@ -163,8 +164,7 @@ public final class ToyBackboneTrainer {
             if (ev.retrieval() != null) {
                 heldOut = ToyReportFile.HeldOut.retrieval(ev.retrieval(), spec.batch());
             }
-            curve.write(dir.resolve(TRAINING_DIR), "toy " + spec.kind().id() + ": training loss",
-                    spec.kind() == ToyBackboneKind.CLIP ? "symmetric InfoNCE" : "masked-patch MSE");
+            curve.writeCsv(dir.resolve(TRAINING_DIR));
             double seconds = (System.nanoTime() - start) / 1e9;
             ToyReportFile.write(dir, ToyReportFile.content(hash, spec, world, arch, parameters, curve, heldOut, ev,
                     new ToyReportFile.Timings(trainingSeconds, evaluationSeconds, seconds, TORCH_THREADS)));

@@ -13,8 +13,8 @@ import java.util.Map;
 import saelab.model.ActivationFn;
 
 /**
- * The toy CLIP: Hugging Face {@code CLIPModel} (Radford et al. 2021; tensor names of saelab's
- * {@code specs/models.md} section 5.2) at toy size. Vision: patch conv without bias, class embedding,
+ * The toy CLIP: Hugging Face {@code CLIPModel} (Radford et al. 2021; tensor names of
+ * {@code lib/MODELS.md} §5) at toy size. Vision: patch conv without bias, class embedding,
  * positions, {@code pre_layrnorm}, pre-LN blocks with quick GELU, pooled = {@code post_layernorm(CLS)},
  * {@code visual_projection}. Text: token and position embeddings, causal blocks, {@code final_layer_norm},
  * pooled at the first end-of-text id ({@code eos_token_id} in {@code text_config}, so transformers and saelab
@@ -31,7 +31,7 @@ final class ToyClipModel implements ToyModel {
     static final double LOGIT_SCALE_INIT = Math.log(1 / 0.07);
     /** CLIP's clamp of the log scale: exp at most 100. */
     static final double LOGIT_SCALE_MAX = Math.log(100);
-    /** OpenAI CLIP's normalisation constants (saelab {@code specs/models.md} section 2.3). */
+    /** OpenAI CLIP's normalisation constants ({@code lib/MODELS.md} §2.1). */
     static final double[] MEAN = {0.48145466, 0.4578275, 0.40821073};
     static final double[] STD = {0.26862954, 0.26130258, 0.27577711};
 

@@ -12,8 +12,8 @@ import java.util.Map;
 import saelab.model.ActivationFn;
 
 /**
- * The toy DINOv2: Hugging Face {@code Dinov2Model} (Oquab et al. 2024; tensor names of saelab's
- * {@code specs/models.md} section 4.2) at toy size: patch conv with bias, class token, positions, pre-LN blocks
+ * The toy DINOv2: Hugging Face {@code Dinov2Model} (Oquab et al. 2024; tensor names of
+ * {@code lib/MODELS.md} §4) at toy size: patch conv with bias, class token, positions, pre-LN blocks
  * with exact GELU and LayerScale, final LayerNorm on every token, pooled = the normed class token. The
  * {@code embeddings.mask_token} is used as transformers uses it: it replaces the patch embeddings of masked
  * patches before the class token and the positions are added.
@@ -24,7 +24,7 @@ final class ToyDinoModel implements ToyModel {
     static final double LAYER_NORM_EPS = 1e-6;
     /** {@link #LAYER_NORM_EPS} as the float the forward uses (saelab's loader reads the config value the same way). */
     private static final float EPS = (float) LAYER_NORM_EPS;
-    /** ImageNet normalisation constants (saelab {@code specs/models.md} section 2.3). */
+    /** ImageNet normalisation constants ({@code lib/MODELS.md} §2.1). */
     static final double[] MEAN = {0.485, 0.456, 0.406};
     static final double[] STD = {0.229, 0.224, 0.225};
 

@@ -1,22 +1,20 @@
 package saelab.toy;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYSeries;
-import saelab.plot.ChartFigure;
-import saelab.plot.PaperStyle;
+import saelab.io.AtomicFiles;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
 
 /**
  * The training curve of a toy backbone: one row per step (0-based step, loss, learning rate, images per second
- * of that step), written as {@code training-curve.csv} with its plot {@code training-curve.png} (300 dpi) and
- * {@code .pdf} through {@link ChartFigure}, each file atomically.
+ * of that step), written atomically as {@code training-curve.csv}. The toy package draws no chart: the notebook
+ * side plots the CSV ({@code saelab.notebook.Demo#backboneCurves}).
  */
 final class TrainingCurve {
 
@@ -28,11 +26,6 @@ final class TrainingCurve {
     /** Adds a step. */
     void add(int step, double loss, double lr, double imagesPerSecond) {
         rows.add(new double[] {step, loss, lr, imagesPerSecond});
-    }
-
-    /** The losses, in step order. */
-    double[] losses() {
-        return rows.stream().mapToDouble(r -> r[1]).toArray();
     }
 
     /** The mean loss of the last {@code fraction} of the steps (at least one). */
@@ -55,20 +48,16 @@ final class TrainingCurve {
     }
 
     /**
-     * Writes {@code training-curve.{png,pdf,csv}} into {@code dir}.
+     * Writes {@code training-curve.csv} into {@code dir} (created if needed).
      *
-     * @param title the plot title, e.g. "toy CLIP: contrastive loss"
      * @return the CSV file
      */
-    Path write(Path dir, String title, String lossName) throws IOException {
-        double[] x = rows.stream().mapToDouble(r -> r[0]).toArray();
-        double[] y = losses();
-        XYChart chart = PaperStyle.xyChart(title, "step", lossName, PaperStyle.SINGLE_COLUMN);
-        chart.getStyler().setLegendVisible(false);
-        XYSeries s = chart.addSeries("loss", x, y);
-        s.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
-        new ChartFigure(ID, chart, table()).write(dir);
-        return dir.resolve(ID + ".csv");
+    Path writeCsv(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path csv = dir.resolve(ID + ".csv");
+        Table t = table();
+        AtomicFiles.write(csv, out -> t.write().csv(out));
+        return csv;
     }
 
     @Override

@@ -235,10 +235,10 @@ class CapturePipelineTest {
                 () -> PartSpec.fromEnvironment(Map.of(PartSpec.SLURM_ID, "3", PartSpec.SLURM_COUNT, "3")));
         assertTrue(e.getMessage().contains(PartSpec.SLURM_ID), e.getMessage());
         assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6}, CapturePipeline.selectTokens(TokenSelection.parse("cls,registers,patches"),
-                new saelab.model.TokenLayout(0, 4, 1, 2), Path.of("m")));
+                new TokenLayout(true, 4, 1, 2), Path.of("m")));
         assertArrayEquals(new int[] {0, 5, 6}, CapturePipeline.selectTokens(TokenSelection.parse("cls,patches"),
-                new saelab.model.TokenLayout(0, 4, 1, 2), Path.of("m")));
+                new TokenLayout(true, 4, 1, 2), Path.of("m")));
         assertThrows(IllegalArgumentException.class, () -> CapturePipeline.selectTokens(TokenSelection.parse("registers"),
-                new saelab.model.TokenLayout(0, 0, 1, 2), Path.of("m")));
+                new TokenLayout(true, 0, 1, 2), Path.of("m")));
     }
 }

@@ -20,7 +20,7 @@ import saelab.io.Json;
 /** Resize and crop sizes and offsets, against the reference processors' recorded geometry. */
 class ResizeCropGeometryTest {
 
-    /** The processors of the preprocess fixtures and their geometry (shared/fixtures/golden/preprocess/README.md). */
+    /** The processors of the preprocess fixtures and their geometry (lib/src/test/resources/golden/preprocess/README.md). */
     private static final Map<String, ResizeCropGeometry> PROCESSORS = Map.of(
             "clip", ResizeCropGeometry.shortEdge(224, 224, CropRounding.FLOOR),
             "dinov2", ResizeCropGeometry.shortEdge(256, 224, CropRounding.FLOOR),

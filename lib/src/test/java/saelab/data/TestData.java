@@ -102,8 +102,8 @@ final class TestData {
     static Path golden() {
         Path g = Path.of("src", "test", "resources", "golden").toAbsolutePath();
         if (!Files.isDirectory(g)) {
-            return fail("golden fixture folder " + g + " is missing (it is part of the repository, copied from"
-                    + " shared/fixtures/golden)");
+            return fail("golden fixture folder " + g + " is missing (it is part of the repository: restore it from"
+                    + " git)");
         }
         return g;
     }

@@ -18,7 +18,7 @@ final class Golden {
     static Path file(String dir, String name) {
         Path p = ROOT.resolve(dir).resolve(name);
         assertTrue(Files.isRegularFile(p), "fixture " + p.toAbsolutePath() + " is missing; expected the golden"
-                + " fixtures in lib/src/test/resources/golden (copied from shared/fixtures/golden)");
+                + " fixtures in lib/src/test/resources/golden (part of the repository)");
         return p;
     }
 

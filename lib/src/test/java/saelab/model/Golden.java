@@ -26,7 +26,7 @@ public final class Golden {
     public static Path dir(String name) {
         Path d = Path.of("src/test/resources/golden", name);
         if (!Files.isDirectory(d)) {
-            fail("golden fixture folder " + d.toAbsolutePath() + " is missing (copy shared/fixtures/golden into lib/src/test/resources/golden)");
+            fail("golden fixture folder " + d.toAbsolutePath() + " is missing (it is part of the repository: restore lib/src/test/resources/golden from git)");
         }
         return d;
     }

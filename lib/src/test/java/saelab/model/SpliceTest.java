@@ -14,6 +14,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import saelab.store.TokenLayout;
 
 /**
  * The spliced forward: continuing from an unchanged copy of resid_post[L] (or of the embeddings,
@@ -110,13 +111,13 @@ class SpliceTest {
             TokenLayout r = reg.vision().layout(42, 70);
             assertEquals(0, r.clsIndex());
             assertArrayEquals(new int[] {1, 2, 3, 4}, r.registerIndices());
-            assertEquals(3, r.gridHeight());
-            assertEquals(5, r.gridWidth());
+            assertEquals(3, r.gridH());
+            assertEquals(5, r.gridW());
             assertEquals(5 + 15, r.tokens());
             assertEquals(5 + 5 + 2, r.patchIndex(1, 2));
             TokenLayout s = sig.vision().layout(32, 32);
             assertEquals(-1, s.clsIndex());
-            assertEquals(0, s.patchStart());
+            assertEquals(0, s.firstPatch());
             assertEquals(16, s.tokens());
             assertThrows(IndexOutOfBoundsException.class, () -> s.patchIndex(4, 0));
         }

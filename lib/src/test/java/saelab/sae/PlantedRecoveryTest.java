@@ -75,7 +75,7 @@ class PlantedRecoveryTest {
      * Settings, chosen by sweeping seeds (init/data order 1-5 with this data): the ReLU SAE at l1 1e-2
      * stays too dense (L0 ~20) and reaches only ~0.94 in 3000 steps; at 5e-2 it reaches 0.990-0.996
      * in 2500 steps. The TopK SAE with k 8 > the data's L0 (~4) and d_sae 128 plateaus at 0.91-0.95
-     * (so does the PyTorch reference, shared/bench/torch_sae.py, on the same data); with d_sae 256 and
+     * (so does the same SAE trained in PyTorch on the same data); with d_sae 256 and
      * batch 2048 it reaches 0.950-0.959 in 1000 steps.
      */
 

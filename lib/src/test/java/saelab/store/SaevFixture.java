@@ -13,7 +13,7 @@ import saelab.io.Json;
 
 /**
  * Writes activation caches the way saev (the paper's Python tool) lays them out, in both of its
- * generations, following {@code shared/specs/saev-formats.md}: {@code metadata.json}, raw
+ * generations: {@code metadata.json}, raw
  * little-endian float32 shards {@code acts%06d.bin} in [example, layer, token, dim] order with
  * {@code examples_per_shard = max_tokens_per_shard // (tokens_per_example * n_layers)}, the
  * current era's {@code shards.json}, and {@code labels.bin} (uint8 [examples, patches]).

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import saelab.data.ImageNetClasses;
 
 /** Behaviour of the CLIP tokenizer beyond the reference cases: truncation, padding, the cache, threads. */
 class ClipTokenizerTest {
@@ -50,7 +51,7 @@ class ClipTokenizerTest {
 
     @Test
     void threadsShareOneTokenizer() throws Exception {
-        List<String> prompts = PromptTemplates.expand(ImageNetClasses.names().subList(0, 200), PromptTemplates.simple7());
+        List<String> prompts = PromptTemplates.expand(ImageNetClasses.openAiNames().subList(0, 200), PromptTemplates.simple7());
         List<int[]> expected = prompts.stream().map(tok::encode).toList();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {

@@ -148,7 +148,7 @@ class ToyEquivalenceTest {
         }
     }
 
-    /** The tensor names of specs/models.md section 4.2 for a Dinov2Model of {@code layers} blocks. */
+    /** The tensor names of lib/MODELS.md §4 for a Dinov2Model of {@code layers} blocks. */
     static Set<String> expectedDinov2Names(int layers) {
         List<String> n = new ArrayList<>(List.of("embeddings.cls_token", "embeddings.mask_token", "embeddings.position_embeddings",
                 "embeddings.patch_embeddings.projection.weight", "embeddings.patch_embeddings.projection.bias", "layernorm.weight",
@@ -166,7 +166,7 @@ class ToyEquivalenceTest {
         return new TreeSet<>(n);
     }
 
-    /** The tensor names of specs/models.md section 5.2 for a CLIPModel with {@code layers} blocks per tower. */
+    /** The tensor names of lib/MODELS.md §5 for a CLIPModel with {@code layers} blocks per tower. */
     static Set<String> expectedClipNames(int layers) {
         List<String> n = new ArrayList<>(List.of("vision_model.embeddings.class_embedding", "vision_model.embeddings.patch_embedding.weight",
                 "vision_model.embeddings.position_embedding.weight", "vision_model.pre_layrnorm.weight", "vision_model.pre_layrnorm.bias",
