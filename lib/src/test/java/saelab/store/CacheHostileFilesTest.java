@@ -132,6 +132,15 @@ class CacheHostileFilesTest {
     }
 
     @Test
+    void aLabelsFileLeavingTheFolderIsRefused() throws IOException {
+        Path dir = cache("dotdot-labels", 4, 2, true);
+        Files.copy(dir.resolve("shard-000001.labels.bin"), tmp.resolve("outside.labels.bin"));
+        replaceInManifest(dir, "\"shard-000001.labels.bin\"", "\"../outside.labels.bin\"");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> ActivationCache.open(dir)), "manifest.json",
+                "shards[1].labels_file", "../outside.labels.bin");
+    }
+
+    @Test
     void anAbsoluteIndexFileIsRefused() throws IOException {
         Path dir = cache("absolute", 4, 2, true);
         Path outside = tmp.resolve("elsewhere.tsv");
