@@ -111,7 +111,7 @@ public final class CacheWriter implements AutoCloseable {
     /**
      * Before a resume: every file the manifest lists must be intact (inside the folder, right size,
      * right SHA-256), or the resumed capture would finish a damaged cache. Costs one hash of what was
-     * written so far (about 1.1 to 1.6 s per GB on the 2-core development VM).
+     * written so far (about 1.5 to 2 s per GB, one thread, on the 2-core development VM).
      */
     private static void checkListed(Path dir, CacheManifest m) throws IOException {
         Path mf = dir.resolve(CacheManifest.FILE_NAME);

@@ -11,8 +11,10 @@ package saelab.store;
  * it runs once per shard and per opened cache, on the thread that first needs the shard, so the
  * steady-state read loops (the shuffled stream, the sequential reader) pay nothing per row; and the
  * pass leaves the shard in the page cache, where the reads that follow find it. The cost is one
- * sequential hash of every shard that is used: measured on the 2-core development VM (JDK 25,
- * SHA-NI), about 0.6 to 0.9 GB/s per thread, that is about 1.1 to 1.6 s per GB, once per process.
+ * sequential hash of every shard that is used, once per process: measured on the 2-core development
+ * VM (JDK 25, SHA-NI, page cache warm), 0.5 to 0.7 GB/s per thread ({@code cache verify}); in
+ * {@code saelab bench loader} on a 2 GB cache of two shards (hashed in parallel) the first epoch grew
+ * by 0.7 to 0.9 s per GB and the rate after it was unchanged within run-to-run noise.
  * Saev caches record no checksums; for them only the sizes are checked.
  */
 public enum ShardCheck {
