@@ -199,6 +199,7 @@ public final class FeaturePass {
         long images = 0;
         while (it.hasNext()) {
             TokenBatch tb = it.next();
+            tb.requireFinite(tb.rows(), cache.dir(), o.layer());
             int nImg = tb.rows() / all;
             float[] x = tb.acts();
             if (regs > 0) {

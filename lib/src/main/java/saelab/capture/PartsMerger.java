@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import saelab.BuildInfo;
+import saelab.io.ConfinedPaths;
 import saelab.io.Json;
 import saelab.store.ActivationCache;
 import saelab.store.CacheManifest;
@@ -109,29 +110,37 @@ public final class PartsMerger {
                     + p0.total() + " images");
         }
 
-        Files.createDirectories(out);
+        // every file to link is resolved inside its part (and its name checked) before anything is written
         int ips = ps.stream().mapToInt(p -> p.m().imagesPerShard()).max().orElseThrow();
-        boolean allFull = true;
-        LinkKind kind = LinkKind.HARD;
         List<ShardEntry> shards = new ArrayList<>();
+        List<Path[]> links = new ArrayList<>(); // {link name in out, target}
         long first = 0;
         ArrayNode from = Json.mapper().createArrayNode();
         for (Part p : ps) {
             from.add(p.dir().toAbsolutePath().normalize().toString());
-            for (ShardEntry s : p.m().shards()) {
+            Path mf = p.dir().resolve(CacheManifest.FILE_NAME);
+            for (int i = 0; i < p.m().shards().size(); i++) {
+                ShardEntry s = p.m().shards().get(i);
+                String at = "shards[" + i + "].";
                 String stem = String.format("shard-%06d", shards.size());
-                kind = link(out, stem + ".bin", p.dir().resolve(s.file()), kind);
-                kind = link(out, stem + ".images.tsv", p.dir().resolve(s.indexFile()), kind);
+                links.add(new Path[] {Path.of(stem + ".bin"), target(p.dir(), s.file(), mf, at + "file")});
+                links.add(new Path[] {Path.of(stem + ".images.tsv"), target(p.dir(), s.indexFile(), mf, at + "index_file")});
                 String labels = null;
                 if (s.labelsFile() != null) {
                     labels = stem + ".labels.bin";
-                    kind = link(out, labels, p.dir().resolve(s.labelsFile()), kind);
+                    links.add(new Path[] {Path.of(labels), target(p.dir(), s.labelsFile(), mf, at + "labels_file")});
                 }
                 shards.add(new ShardEntry(stem + ".bin", first, s.nImages(), s.bytes(), s.sha256(), stem + ".images.tsv",
                         s.indexSha256(), labels, s.labelsSha256()));
                 first += s.nImages();
             }
         }
+        Files.createDirectories(out);
+        LinkKind kind = LinkKind.HARD;
+        for (Path[] l : links) {
+            kind = link(out, l[0].toString(), l[1], kind);
+        }
+        boolean allFull = true;
         for (int i = 0; i < shards.size() - 1; i++) {
             allFull &= shards.get(i).nImages() == ips;
         }
@@ -176,12 +185,22 @@ public final class PartsMerger {
                 CaptureIdentity.longField(part, "end", file), CaptureIdentity.longField(part, "total", file));
     }
 
+    /**
+     * A file a part's manifest names, resolved inside the part ({@link ConfinedPaths}: no absolute
+     * path, no '..', no symbolic link leading out), as its real path, so a link made to it never
+     * points at a file outside the parts.
+     */
+    private static Path target(Path partDir, String name, Path manifest, String field) throws IOException {
+        Path f = ConfinedPaths.resolve(partDir, name, manifest, field);
+        if (!Files.isRegularFile(f)) {
+            throw new IllegalArgumentException("cache merge: " + f + " is listed in field '" + field + "' of " + manifest + " but missing");
+        }
+        return f.toRealPath();
+    }
+
     /** Hard-links {@code name} in {@code out} to {@code target}; a relative symbolic link when hard links are refused. */
     private static LinkKind link(Path out, String name, Path target, LinkKind kind) throws IOException {
         Path link = out.resolve(name);
-        if (!Files.isRegularFile(target)) {
-            throw new IllegalArgumentException("cache merge: " + target + " is listed in its part's manifest but missing");
-        }
         Files.deleteIfExists(link); // a merge interrupted before its manifest was written leaves links behind
         if (kind == LinkKind.HARD) {
             try {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import saelab.io.ConfinedPaths;
 import saelab.io.Json;
 import saelab.io.Sha256;
 import saelab.store.CacheManifest;
@@ -69,7 +70,7 @@ public final class DataManifests {
             throw new IllegalArgumentException(at + "'kind': expected one of " + KINDS + " matching the folder "
                     + file.getParent().getFileName() + ", got '" + m.kind() + "'");
         }
-        if (m.location() == null || m.location().isBlank() || Path.of(m.location()).isAbsolute() || m.location().contains("..")) {
+        if (m.location() == null || m.location().isBlank() || ConfinedPaths.lexicalProblem(m.location()) != null) {
             throw new IllegalArgumentException(at + "'location': expected a folder relative to the data root, got '" + m.location() + "'");
         }
         if (m.files() == null || m.files().isEmpty()) {
@@ -77,7 +78,7 @@ public final class DataManifests {
         }
         for (int i = 0; i < m.files().size(); i++) {
             DataManifest.FileEntry f = m.files().get(i);
-            if (f == null || f.path() == null || f.path().isBlank() || Path.of(f.path()).isAbsolute() || f.path().contains("..")
+            if (f == null || f.path() == null || f.path().isBlank() || ConfinedPaths.lexicalProblem(f.path()) != null
                     || f.bytes() < 0 || f.sha256() == null || !HEX64.matcher(f.sha256()).matches()) {
                 throw new IllegalArgumentException(at + "'files[" + i + "]': expected {path (relative), bytes >= 0, sha256 (64 hex)}, got " + f);
             }
@@ -93,6 +94,13 @@ public final class DataManifests {
      * @return the written manifest file
      */
     public static Path registerCache(Path manifestsDir, String id, Path dataRoot, String location, String note) throws IOException {
+        ConfinedPaths.requirePlainName(id, "--id", "id");
+        String why = ConfinedPaths.lexicalProblem(location);
+        if (why != null) {
+            throw new IllegalArgumentException("LOCATION: expected a cache folder relative to the data root " + dataRoot + ", got '"
+                    + location + "' (" + why + ")");
+        }
+        // the location itself may be a symbolic link (datasets and caches are often linked into the data root)
         Path cacheDir = dataRoot.resolve(location);
         CacheManifest cm = saelab.store.ActivationCache.readManifest(cacheDir);
         if (!cm.complete()) {
@@ -117,13 +125,13 @@ public final class DataManifests {
             return new Check(m, file, null, "no data root", List.of("set " + DataRoot.VAR
                     + " or data_root in ~/.config/saelab/config.json"));
         }
-        Path local = dataRoot.resolve(m.location());
+        Path local = dataRoot.resolve(m.location()); // relative without '..' (read checks it); may be a linked folder
         List<String> problems = new ArrayList<>();
         if (!Files.isDirectory(local)) {
             return new Check(m, file, local, "missing", List.of(local + ": folder missing"));
         }
         for (DataManifest.FileEntry f : m.files()) {
-            Path p = local.resolve(f.path());
+            Path p = ConfinedPaths.resolve(local, f.path(), file, "files[].path");
             try {
                 if (!Files.isRegularFile(p)) {
                     problems.add(p + ": missing");

@@ -31,7 +31,8 @@ public final class SaeEvaluation {
      *
      * @param batch rows per batch (rounded to whole images)
      * @param limit most rows evaluated
-     * @throws IllegalArgumentException when the cache's width differs from the SAE's d_model
+     * @throws IllegalArgumentException when the cache's width differs from the SAE's d_model, or when it
+     *                                  holds a NaN or infinite activation (naming the image and token)
      */
     public static SaeMetrics.Result onCache(Sae model, ActivationCache c, int layer, TokenKind kind, int batch, long limit,
                                             NDManager nd) {
@@ -44,6 +45,7 @@ public final class SaeEvaluation {
         while (it.hasNext() && done < limit) {
             TokenBatch tb = it.next();
             int n = (int) Math.min(tb.rows(), limit - done);
+            tb.requireFinite(n, c.dir(), layer);
             try (NDManager s = nd.newSubManager()) {
                 metrics.add(model, s.create(FloatBuffer.wrap(tb.acts(), 0, n * d), new Shape(n, d)));
             }
@@ -56,6 +58,13 @@ public final class SaeEvaluation {
     public static SaeMetrics.Result onMatrix(Sae model, Npy.Matrix x, String source, int batch, long limit, NDManager nd) {
         int d = model.config().dModel();
         requireWidth(x.cols(), d, source);
+        float[] v = x.values();
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new IllegalArgumentException(source + " holds a non-finite value (" + v[i] + ") at row " + i / d + ", column "
+                        + i % d + "; expected finite activations");
+            }
+        }
         SaeMetrics metrics = new SaeMetrics(d, model.config().dSae());
         long done = 0;
         for (int r = 0; r < x.rows() && done < limit; r += batch) {

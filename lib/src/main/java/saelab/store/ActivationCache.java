@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import saelab.io.MappedFile;
+import saelab.io.Sha256;
 
 /**
  * An activation cache opened for reading: saelab's own format ({@code manifest.json}) or a cache of
@@ -27,38 +29,57 @@ import saelab.io.MappedFile;
 public final class ActivationCache implements AutoCloseable {
 
     private final CacheSource src;
-    private final MappedFile[] mapped;
+    private final ShardCheck check;
+    private final AtomicReferenceArray<MappedFile> mapped;
+    /** Why a shard was refused (kept, so every later read gets the same sentence without hashing again). */
+    private final AtomicReferenceArray<String> refused;
+    private final Object[] shardLocks;
     private final AtomicReferenceArray<List<ImageRecord>> images;
     private final AtomicReferenceArray<short[]> labels;
     private final long[] shardStarts;
     private final long tokenBytes;
     private volatile boolean closed;
 
-    private ActivationCache(CacheSource src) {
+    private ActivationCache(CacheSource src, ShardCheck check) {
         this.src = src;
+        this.check = check;
         int n = src.shards().size();
-        this.mapped = new MappedFile[n];
+        this.mapped = new AtomicReferenceArray<>(n);
+        this.refused = new AtomicReferenceArray<>(n);
+        this.shardLocks = new Object[n];
         this.images = new AtomicReferenceArray<>(n);
         this.labels = new AtomicReferenceArray<>(n);
         this.shardStarts = new long[n];
         for (int i = 0; i < n; i++) {
             shardStarts[i] = src.shards().get(i).firstImage();
+            shardLocks[i] = new Object();
         }
         this.tokenBytes = (long) src.dModel() * src.dtype().bytes();
     }
 
-    /** Opens a complete cache in {@code dir}. */
+    /** Opens a complete cache in {@code dir}; each shard's SHA-256 is checked on its first use. */
     public static ActivationCache open(Path dir) {
-        return open(dir, false);
+        return open(dir, false, ShardCheck.VERIFY_ON_FIRST_USE);
+    }
+
+    /** Opens the cache in {@code dir}, checking each shard's SHA-256 on its first use; see {@link #open(Path, boolean, ShardCheck)}. */
+    public static ActivationCache open(Path dir, boolean allowIncomplete) {
+        return open(dir, allowIncomplete, ShardCheck.VERIFY_ON_FIRST_USE);
     }
 
     /**
-     * Opens the cache in {@code dir}.
+     * Opens the cache in {@code dir}. Every file name of its manifest is resolved inside {@code dir}
+     * and every shard file's size compared with the manifest here; with
+     * {@link ShardCheck#VERIFY_ON_FIRST_USE} each shard's bytes are also hashed when it is first
+     * needed (see {@link ShardCheck} for what that catches and costs).
      *
      * @param allowIncomplete also open a cache whose writer has not finished (its complete shards)
-     * @throws IllegalArgumentException when the folder holds no cache, or its manifest is invalid (naming file and field)
+     * @param check           whether to check shard checksums on first use
+     * @throws IllegalArgumentException when the folder holds no cache, its manifest is invalid, a
+     *                                  file name leads outside the folder or a shard has the wrong
+     *                                  size (naming file and field)
      */
-    public static ActivationCache open(Path dir, boolean allowIncomplete) {
+    public static ActivationCache open(Path dir, boolean allowIncomplete, ShardCheck check) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + (Files.exists(dir) ? " is a file, not a folder" : " does not exist")
                     + "; expected an activation cache folder");
@@ -69,10 +90,10 @@ public final class ActivationCache implements AutoCloseable {
                 throw new IllegalStateException("the cache in " + dir + " is incomplete (its writer stopped after "
                         + m.nImages() + " images); resume the capture, or open it with allowIncomplete");
             }
-            return new ActivationCache(NativeFormat.open(dir, m));
+            return new ActivationCache(NativeFormat.open(dir, m), check);
         }
         if (Files.isRegularFile(dir.resolve(SaevFormat.METADATA))) {
-            return new ActivationCache(SaevFormat.open(dir));
+            return new ActivationCache(SaevFormat.open(dir), check);
         }
         throw new IllegalArgumentException(dir + " holds no activation cache: expected " + CacheManifest.FILE_NAME
                 + " (saelab) or " + SaevFormat.METADATA + " (saev)");
@@ -289,27 +310,72 @@ public final class ActivationCache implements AutoCloseable {
         return shardStarts[shard];
     }
 
+    /**
+     * The mapping of a shard, made on first use: the file is mapped (its size checked again) and,
+     * with {@link ShardCheck#VERIFY_ON_FIRST_USE}, hashed and compared with the manifest. Each shard
+     * has its own lock, so threads that need different shards map and hash them in parallel.
+     */
     MappedFile segment(int shard) {
-        MappedFile m = mapped[shard];
-        if (m == null) {
-            synchronized (this) {
-                if (closed) {
-                    throw new IllegalStateException("the cache " + src.dir() + " is closed");
-                }
-                m = mapped[shard];
-                if (m == null) {
-                    ShardFile f = src.shards().get(shard);
-                    try {
-                        m = MappedFile.open(f.file(), f.bytes());
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("cannot read shard " + f.file() + ": " + e.getMessage(), e);
-                    }
-                    mapped[shard] = m;
+        MappedFile m = mapped.get(shard);
+        if (m != null) {
+            return m;
+        }
+        synchronized (shardLocks[shard]) {
+            m = mapped.get(shard);
+            if (m != null) {
+                return m;
+            }
+            String why = refused.get(shard);
+            if (why != null) {
+                throw new IllegalArgumentException(why);
+            }
+            if (closed) {
+                throw new IllegalStateException("the cache " + src.dir() + " is closed");
+            }
+            ShardFile f = src.shards().get(shard);
+            try {
+                m = MappedFile.open(f.file(), f.bytes());
+            } catch (IOException e) {
+                why = "cannot read shard " + f.file() + ": " + e.getMessage();
+                refused.set(shard, why);
+                throw new IllegalArgumentException(why, e);
+            }
+            if (check == ShardCheck.VERIFY_ON_FIRST_USE && f.sha256() != null) {
+                why = verify(m, f);
+                if (why != null) {
+                    m.close();
+                    refused.set(shard, why);
+                    throw new IllegalArgumentException(why);
                 }
             }
+            synchronized (this) {
+                if (closed) {
+                    m.close();
+                    throw new IllegalStateException("the cache " + src.dir() + " is closed");
+                }
+                mapped.set(shard, m);
+            }
+            return m;
         }
-        return m;
     }
+
+    /** Hashes a mapped shard (16 MiB at a time); the sentence to refuse it with, or null when it matches. */
+    private String verify(MappedFile m, ShardFile f) {
+        MessageDigest d = Sha256.newDigest();
+        long size = m.size();
+        for (long off = 0; off < size; off += VERIFY_BLOCK) {
+            d.update(m.segment().asSlice(off, Math.min(VERIFY_BLOCK, size - off)).asByteBuffer());
+        }
+        String actual = Sha256.hex(d);
+        if (actual.equals(f.sha256())) {
+            return null;
+        }
+        return "shard " + f.file() + " was changed or damaged: its SHA-256 is " + actual + ", but field '" + f.sha256Field()
+                + "' of " + src.dir().resolve(CacheManifest.FILE_NAME) + " says " + f.sha256()
+                + "; 'saelab cache verify " + src.dir() + "' lists every damaged file";
+    }
+
+    private static final long VERIFY_BLOCK = 16L << 20;
 
     List<ImageRecord> shardImages(int shard) {
         List<ImageRecord> l = images.get(shard);
@@ -349,10 +415,10 @@ public final class ActivationCache implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        for (int i = 0; i < mapped.length; i++) {
-            if (mapped[i] != null) {
-                mapped[i].close();
-                mapped[i] = null;
+        for (int i = 0; i < mapped.length(); i++) {
+            MappedFile m = mapped.getAndSet(i, null);
+            if (m != null) {
+                m.close();
             }
         }
     }

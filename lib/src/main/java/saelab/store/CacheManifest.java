@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import saelab.io.ConfinedPaths;
 
 /**
  * The manifest of an activation cache, {@code manifest.json} in the cache folder; the format is
@@ -112,7 +113,7 @@ public record CacheManifest(
 
     /** Bytes of one image (all layers, all stored tokens). */
     public long bytesPerImage() {
-        return (long) layers.size() * tokens.tokens() * dModel * storageDtype().bytes();
+        return Math.multiplyExact(Math.multiplyExact((long) layers.size() * tokens.tokens(), (long) dModel), storageDtype().bytes());
     }
 
     /** Position of block index {@code layer} among the recorded layers; an error listing them when absent. */
@@ -168,8 +169,14 @@ public record CacheManifest(
         if (!p.isEmpty()) {
             return p;
         }
+        try {
+            Math.multiplyExact(bytesPerImage(), (long) imagesPerShard);
+        } catch (ArithmeticException e) {
+            p.add(at + "'images_per_shard': layers x tokens x d_model x bytes x images_per_shard overflows a 64-bit size");
+            return p;
+        }
         long expectFirst = 0;
-        Set<String> names = new HashSet<>();
+        Set<String> names = new HashSet<>(Set.of(FILE_NAME));
         for (int i = 0; i < shards.size(); i++) {
             ShardEntry s = shards.get(i);
             String f = at + "'shards[" + i + "].";
@@ -177,8 +184,14 @@ public record CacheManifest(
                 p.add(at + "'shards[" + i + "]': expected an object, got null");
                 continue;
             }
-            if (s.file() == null || !s.file().matches("[A-Za-z0-9._-]+") || !names.add(s.file())) {
-                p.add(f + "file': expected a distinct plain file name, got " + quoted(s.file()));
+            if (!ConfinedPaths.isPlainName(s.file()) || !names.add(s.file())) {
+                p.add(f + "file': expected a distinct plain file name in the cache folder, got " + quoted(s.file()));
+            }
+            if (s.indexFile() != null && (!ConfinedPaths.isPlainName(s.indexFile()) || !names.add(s.indexFile()))) {
+                p.add(f + "index_file': expected a distinct plain file name in the cache folder, got " + quoted(s.indexFile()));
+            }
+            if (s.labelsFile() != null && (!ConfinedPaths.isPlainName(s.labelsFile()) || !names.add(s.labelsFile()))) {
+                p.add(f + "labels_file': expected a distinct plain file name in the cache folder, got " + quoted(s.labelsFile()));
             }
             if (s.firstImage() != expectFirst) {
                 p.add(f + "first_image': expected " + expectFirst + " (shards are contiguous), got " + s.firstImage());

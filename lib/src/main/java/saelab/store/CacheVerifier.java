@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import saelab.io.ConfinedPaths;
 import saelab.io.Sha256;
 import saelab.store.CacheManifest.ShardEntry;
 
@@ -64,10 +65,15 @@ public final class CacheVerifier {
             problems.add(new Problem(manifestFile, "the cache is incomplete (its writer stopped after " + m.nImages()
                     + " images); resume the capture"));
         }
-        for (ShardEntry s : m.shards()) {
-            checkFile(dir.resolve(s.file()), s.bytes(), s.sha256(), problems, progress);
-            Path index = dir.resolve(s.indexFile());
-            if (checkFile(index, -1, s.indexSha256(), problems, progress)) {
+        for (int i = 0; i < m.shards().size(); i++) {
+            ShardEntry s = m.shards().get(i);
+            String at = "shards[" + i + "].";
+            Path shard = inside(dir, s.file(), manifestFile, at + "file", problems);
+            if (shard != null) {
+                checkFile(shard, s.bytes(), s.sha256(), problems, progress);
+            }
+            Path index = inside(dir, s.indexFile(), manifestFile, at + "index_file", problems);
+            if (index != null && checkFile(index, -1, s.indexSha256(), problems, progress)) {
                 try {
                     ShardIndex.read(index, s.nImages());
                 } catch (IOException e) {
@@ -76,7 +82,10 @@ public final class CacheVerifier {
             }
             if (s.labelsFile() != null) {
                 long bytes = 2L * s.nImages() * m.tokens().patches();
-                checkFile(dir.resolve(s.labelsFile()), bytes, s.labelsSha256(), problems, progress);
+                Path labels = inside(dir, s.labelsFile(), manifestFile, at + "labels_file", problems);
+                if (labels != null) {
+                    checkFile(labels, bytes, s.labelsSha256(), problems, progress);
+                }
             }
         }
         return problems;
@@ -87,6 +96,9 @@ public final class CacheVerifier {
         CacheSource src;
         try {
             src = SaevFormat.open(dir);
+        } catch (ShardFileProblem e) {
+            problems.add(new Problem(e.file(), e.problem()));
+            return problems;
         } catch (RuntimeException e) {
             problems.add(new Problem(dir.resolve(SaevFormat.METADATA), e.getMessage()));
             return problems;
@@ -99,6 +111,16 @@ public final class CacheVerifier {
             checkFile(labels, src.nImages() * src.tokens().patches(), null, problems, progress);
         }
         return problems;
+    }
+
+    /** A listed file resolved inside the cache folder, or null after adding the problem when it leads outside. */
+    private static Path inside(Path dir, String name, Path manifestFile, String field, List<Problem> problems) {
+        try {
+            return ConfinedPaths.resolve(dir, name, manifestFile, field);
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem(manifestFile, e.getMessage().replace(manifestFile + ": ", "")));
+            return null;
+        }
     }
 
     /** Checks presence, size (when >= 0) and checksum (when not null); returns whether the file is sound. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import saelab.io.ConfinedPaths;
 
 /**
  * The per-image index of a shard, {@code shard-NNNNNN.images.tsv}: a header line
@@ -41,6 +42,11 @@ final class ShardIndex {
             try {
                 if (f.length != 3) {
                     throw new IllegalArgumentException("expected 3 tab-separated fields, found " + f.length);
+                }
+                String why = f[2].isEmpty() ? null : ConfinedPaths.lexicalProblem(f[2]);
+                if (why != null) {
+                    throw new IllegalArgumentException("field 'path': expected a path relative to the dataset root, got '" + f[2]
+                            + "' (" + why + ")");
                 }
                 out.add(new ImageRecord(Long.parseLong(f[0]), f[2], Integer.parseInt(f[1])));
             } catch (IllegalArgumentException e) {

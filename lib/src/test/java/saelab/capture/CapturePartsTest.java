@@ -2,6 +2,7 @@ package saelab.capture;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,5 +118,19 @@ class CapturePartsTest {
         IllegalArgumentException notPart = assertThrows(IllegalArgumentException.class,
                 () -> PartsMerger.merge(List.of(parts.get(0)), tmp.resolve("m3")));
         assertTrue(notPart.getMessage().contains("missing"), notPart.getMessage());
+    }
+
+    @Test
+    void aPartWhoseManifestNamesAFileOutsideItIsRefusedBeforeAnythingIsWritten() throws Exception {
+        List<Path> parts = captureParts(tmp.resolve("hostile"), 2, 2);
+        Path part0 = parts.stream().filter(p -> p.getFileName().toString().equals("part0")).findFirst().orElseThrow();
+        Path manifest = part0.resolve(CacheManifest.FILE_NAME);
+        Files.copy(part0.resolve("shard-000000.images.tsv"), tmp.resolve("outside.tsv"));
+        Files.writeString(manifest, Files.readString(manifest).replace("\"shard-000000.images.tsv\"", "\"../../outside.tsv\""));
+        Path out = tmp.resolve("merged-hostile");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PartsMerger.merge(parts, out));
+        assertTrue(e.getMessage().contains(manifest.toString()) && e.getMessage().contains("index_file")
+                && e.getMessage().contains("../../outside.tsv"), e.getMessage());
+        assertFalse(Files.exists(out), "nothing may be written before the names are checked");
     }
 }

@@ -179,7 +179,11 @@ class CacheCliTest {
                 "--reservoir-mb", "1", "--threads", "2");
         assertEquals(0, r.code(), r.all());
         long rateLines = r.out().lines().filter(l -> l.contains("rows/s")).count();
-        assertEquals(3, rateLines, "raw read, sequential reader and shuffled stream:\n" + r.all());
+        assertEquals(5, rateLines, "raw read, sequential reader, shuffled stream, and the shuffled stream without and with"
+                + " the integrity check:\n" + r.all());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("without (skip)") && l.contains("rows/s")), r.all());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("with (verify)") && l.contains("rows/s")), r.all());
+        assertTrue(r.out().contains("the check added"), r.all());
         assertTrue(r.out().contains("shuffle quality"), r.all());
         assertTrue(r.out().contains("6 images x 4 patches, d_model 8, f16"), r.all());
     }

@@ -1,6 +1,7 @@
 package saelab.manifest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -279,5 +280,16 @@ class DataManifestsTest {
         Path file = register();
         DataManifest m = DataManifests.read(file);
         assertEquals(m, Json.read(file, DataManifest.class, "data manifest"));
+    }
+
+    @Test
+    void registerRefusesAnIdThatIsNotAPlainNameBeforeWriting() throws IOException {
+        writeCache();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DataManifests.registerCache(manifests, "../x", root, "caches/tiny", null));
+        assertTrue(e.getMessage().contains("--id") && e.getMessage().contains("'../x'"), e.getMessage());
+        assertFalse(Files.exists(manifests.resolve("x.json")), "nothing may be written outside data-manifests/caches/");
+        assertFalse(Files.exists(manifests), "nothing may be written at all");
+        assertThrows(IllegalArgumentException.class, () -> DataManifests.registerCache(manifests, "ok", root, "../elsewhere", null));
     }
 }
