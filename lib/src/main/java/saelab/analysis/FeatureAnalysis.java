@@ -162,12 +162,12 @@ public final class FeatureAnalysis {
             int[] ids = LatentSelection.parse(o.latents(), model.config().dSae(), "--latents");
             PatchMaps.checkSize(ids.length, o.k(), c.tokens().patches(), o.maxMapBytes());
             int layer = o.layer() == null ? c.layers().getFirst() : o.layer();
-            Files.createDirectories(out);
             String saeName = saeFile.toAbsolutePath().toString();
             FeaturePass.Options pass = new FeaturePass.Options(layer, o.k(), o.batchRows(), ids, o.progress());
             AnalysisResult r;
             SparseCodes.Index codes = null;
             if (o.codes()) {
+                Files.createDirectories(out);
                 try (SparseCodesWriter w = SparseCodesWriter.create(out.resolve(SparseCodes.FOLDER), c, model, saeName, layer)) {
                     r = FeaturePass.run(c, model, saeName, nd, pass, w);
                     codes = w.finish();
@@ -176,6 +176,7 @@ public final class FeatureAnalysis {
                         codes.rows(), codes.dSae(), codes.nnz(), codes.rows() == 0 ? 0.0 : (double) codes.nnz() / codes.rows()));
             } else {
                 r = FeaturePass.run(c, model, saeName, nd, pass);
+                Files.createDirectories(out); // only now, so a refused pass (NaN activations, a damaged shard) leaves no folder
             }
             r = PatchMaps.write(out, c, model, nd, r, o.batchRows(), o.maxMapBytes(), o.progress());
             r.write(out);

@@ -10,6 +10,7 @@ import saelab.image.ImageDecoder;
 import saelab.image.Preprocessor;
 import saelab.image.ResizeRule;
 import saelab.image.RgbImage;
+import saelab.io.ConfinedPaths;
 
 /**
  * Decodes and preprocesses one example of a dataset manifest (on a pool thread): the image to
@@ -57,9 +58,10 @@ final class ExampleLoader {
 
     /** Loads example {@code e} at capture-list position {@code position}. */
     Loaded load(long position, DatasetManifest.Example e) {
-        Path file = root.resolve(e.path());
         float[] pixels;
         try {
+            // relative without '..' (the manifest checks it too); links inside the user's own dataset root are followed
+            Path file = ConfinedPaths.resolveLexically(root, e.path(), "the dataset manifest", "examples[" + position + "].path");
             RgbImage img = ImageDecoder.decode(file);
             ResizeRule.Size size = preprocessor.outputSize(img.width(), img.height());
             pixels = new float[3 * size.width() * size.height()];
@@ -73,8 +75,9 @@ final class ExampleLoader {
         if (e.annotation() == null) {
             return new Loaded(position, null, null, "no label map listed for it, but the capture stores patch labels");
         }
-        Path mapFile = root.resolve(e.annotation().path());
         try {
+            Path mapFile = ConfinedPaths.resolveLexically(root, e.annotation().path(), "the dataset manifest",
+                    "examples[" + position + "].annotation.path");
             PatchLabels pl = PatchLabels.of(LabelMap.read(mapFile), labelGeometry, patchSize);
             if (pl.gridHeight() != gridH || pl.gridWidth() != gridW) {
                 return new Loaded(position, null, null, "label map " + e.annotation().path() + " gives a " + pl.gridHeight() + "x"

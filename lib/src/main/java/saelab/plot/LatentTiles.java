@@ -9,6 +9,7 @@ import saelab.analysis.AnalysisResult;
 import saelab.image.ImageDecoder;
 import saelab.image.Preprocessor;
 import saelab.image.RgbImage;
+import saelab.io.ConfinedPaths;
 import saelab.store.ActivationCache;
 import saelab.store.ImageRecord;
 
@@ -73,7 +74,7 @@ public final class LatentTiles {
                 if (rec.path().isEmpty()) {
                     throw new IllegalArgumentException(cache.dir() + ": image " + image + " has no recorded path; drop --data-root");
                 }
-                Path file = sources.dataRoot().resolve(rec.path());
+                Path file = ConfinedPaths.resolveLexically(sources.dataRoot(), rec.path(), cache.dir() + ": image " + image, "path");
                 if (!Files.isRegularFile(file)) {
                     throw new IllegalArgumentException("image file " + file + " (image " + image + " of " + cache.dir()
                             + ") does not exist; expected it under the data root " + sources.dataRoot());
