@@ -8,10 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import saelab.data.CropRounding;
 import saelab.data.DatasetManifest;
 import saelab.data.ResizeCropGeometry;
-import saelab.image.CropRule;
 import saelab.image.PreprocessConfig;
 import saelab.image.ResizeRule;
 import saelab.io.Json;
@@ -98,16 +96,8 @@ final class CaptureIdentity {
      * @throws IllegalArgumentException when the preprocessing does not resize (labels need a fixed geometry)
      */
     static ResizeCropGeometry geometry(PreprocessConfig c) {
-        int ch = c.crop() == null ? 0 : c.crop().height();
-        int cw = c.crop() == null ? 0 : c.crop().width();
-        CropRounding r = c.crop() != null && c.crop().rule() == CropRule.ROUND_HALF_EVEN ? CropRounding.ROUND_HALF_EVEN
-                : CropRounding.FLOOR;
-        return switch (c.resize()) {
-            case ResizeRule.ShortestEdge s -> new ResizeCropGeometry(s.size(), 0, 0, ch, cw, r);
-            case ResizeRule.Fixed f -> new ResizeCropGeometry(0, f.height(), f.width(), ch, cw, r);
-            case null -> throw new IllegalArgumentException(c.source() + ": the preprocessing does not resize; per-patch labels"
-                    + " need the resize + crop geometry of the images");
-        };
+        return PreprocessGeometry.of(c).orElseThrow(() -> new IllegalArgumentException(c.source() + ": the preprocessing does"
+                + " not resize; per-patch labels need the resize + crop geometry of the images"));
     }
 
     /** The capture config recorded in the cache's provenance. */

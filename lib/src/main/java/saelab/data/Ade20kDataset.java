@@ -1,8 +1,6 @@
 package saelab.data;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +21,7 @@ import java.util.Map;
  * map as annotation. An image whose label map is missing is a problem under the policy. Per-patch labels:
  * {@link PatchLabels}.
  */
-public final class Ade20kDataset implements Dataset {
+public final class Ade20kDataset extends DatasetReader {
 
     /** The folder name of the distribution. */
     public static final String DIR = "ADEChallengeData2016";
@@ -34,15 +32,12 @@ public final class Ade20kDataset implements Dataset {
     /** The name given to label 0. */
     public static final String BACKGROUND = "background";
 
-    private final Path root;
     private final Path base;
-    private final String split;
     private final String folder;
 
     private Ade20kDataset(Path root, Path base, String split, String folder) {
-        this.root = root;
+        super("ade20k", root, split);
         this.base = base;
-        this.split = split;
         this.folder = folder;
     }
 
@@ -73,23 +68,7 @@ public final class Ade20kDataset implements Dataset {
 
     /** The 150 class names, index = label value - 1 (label 0 is background and not listed). */
     public static List<String> classNames() {
-        try (InputStream in = Ade20kDataset.class.getResourceAsStream(NAMES_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("classpath resource " + NAMES_RESOURCE + " is missing from the saelab jar");
-            }
-            List<String> names = new ArrayList<>();
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                if (!line.startsWith("#") && !line.isBlank()) {
-                    names.add(line.strip());
-                }
-            }
-            if (names.size() != CLASSES) {
-                throw new IllegalStateException(NAMES_RESOURCE + " holds " + names.size() + " names, expected " + CLASSES);
-            }
-            return List.copyOf(names);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + NAMES_RESOURCE, e);
-        }
+        return TextLines.bundledNames(NAMES_RESOURCE, CLASSES);
     }
 
     /** The 151 names of the label values: {@value #BACKGROUND}, then {@link #classNames()}. */
@@ -118,25 +97,10 @@ public final class Ade20kDataset implements Dataset {
     }
 
     @Override
-    public String kind() {
-        return "ade20k";
-    }
-
-    @Override
-    public Path root() {
-        return root;
-    }
-
-    @Override
-    public String split() {
-        return split;
-    }
-
-    @Override
     public DatasetListing list() throws IOException {
         Path images = base.resolve("images").resolve(folder);
-        String imgPrefix = root.relativize(images).toString().replace('\\', '/') + "/";
-        String annPrefix = root.relativize(base.resolve("annotations").resolve(folder)).toString().replace('\\', '/') + "/";
+        String imgPrefix = prefixOf(images);
+        String annPrefix = prefixOf(base.resolve("annotations").resolve(folder));
         List<DatasetListing.Entry> entries = new ArrayList<>();
         for (String f : ImageFiles.imagesIn(images)) {
             int dot = f.lastIndexOf('.');

@@ -19,21 +19,18 @@ import java.util.TreeMap;
  * Albatross}); class ids are the names as written. The root is {@code CUB_200_2011} or the folder that
  * holds it. Splits: {@code train}, {@code test}, or {@code all}.
  */
-public final class Cub200Dataset implements Dataset {
+public final class Cub200Dataset extends DatasetReader {
 
     /** The folder name of the distribution. */
     public static final String DIR = "CUB_200_2011";
     /** The metadata files every split needs. */
     public static final List<String> FILES = List.of("images.txt", "image_class_labels.txt", "train_test_split.txt", "classes.txt");
 
-    private final Path root;
     private final Path base;
-    private final String split;
 
     private Cub200Dataset(Path root, Path base, String split) {
-        this.root = root;
+        super("cub200", root, split);
         this.base = base;
-        this.split = split;
     }
 
     /**
@@ -59,21 +56,6 @@ public final class Cub200Dataset implements Dataset {
     }
 
     @Override
-    public String kind() {
-        return "cub200";
-    }
-
-    @Override
-    public Path root() {
-        return root;
-    }
-
-    @Override
-    public String split() {
-        return split;
-    }
-
-    @Override
     public DatasetListing list() throws IOException {
         Path classesFile = base.resolve("classes.txt");
         TreeMap<Long, TextLines.Line> classes = pairs(classesFile, "'<class_id> <name>'");
@@ -90,8 +72,7 @@ public final class Cub200Dataset implements Dataset {
         TreeMap<Long, TextLines.Line> images = pairs(imagesFile, "'<image_id> <path>'");
         TreeMap<Long, TextLines.Line> labels = pairs(labelsFile, "'<image_id> <class_id>'");
         TreeMap<Long, TextLines.Line> isTrain = pairs(splitFile, "'<image_id> <is_training_image>'");
-        String prefix = root.relativize(base.resolve("images")).toString().replace('\\', '/');
-        prefix = prefix.isEmpty() ? "" : prefix + "/";
+        String prefix = prefixOf(base.resolve("images"));
         List<DatasetListing.Entry> entries = new ArrayList<>(images.size());
         for (Map.Entry<Long, TextLines.Line> im : images.entrySet()) {
             long id = im.getKey();
@@ -113,7 +94,7 @@ public final class Cub200Dataset implements Dataset {
                         + ": expected is_training_image 0 or 1, got '" + train.text() + "'");
             }
             String p = im.getValue().text();
-            if (p.startsWith("/") || p.contains("\\") || List.of(p.split("/", -1)).contains("..")) {
+            if (!staysInside(p)) {
                 throw new IllegalArgumentException(imagesFile + " line " + im.getValue().number() + ": image_id " + id
                         + ": expected a path under images/, got '" + p + "'");
             }

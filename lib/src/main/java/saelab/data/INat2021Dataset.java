@@ -29,19 +29,16 @@ import java.util.Map;
  * </ul>
  * An image without annotation is a problem under the policy.
  */
-public final class INat2021Dataset implements Dataset {
+public final class INat2021Dataset extends DatasetReader {
 
     /** The splits and their annotation files ({@code <split>.json}). */
     public static final List<String> SPLITS = List.of("train_mini", "train", "val");
 
-    private final Path root;
-    private final String split;
     private final TaxonomyLevel level;
     private final Path annotations;
 
     private INat2021Dataset(Path root, String split, TaxonomyLevel level, Path annotations) {
-        this.root = root;
-        this.split = split;
+        super("inat2021", root, split);
         this.level = level;
         this.annotations = annotations;
     }
@@ -65,21 +62,6 @@ public final class INat2021Dataset implements Dataset {
                     + json + " beside the image folder " + root.resolve(s) + "/");
         }
         return new INat2021Dataset(root, s, level, json);
-    }
-
-    @Override
-    public String kind() {
-        return "inat2021";
-    }
-
-    @Override
-    public Path root() {
-        return root;
-    }
-
-    @Override
-    public String split() {
-        return split;
     }
 
     @Override
@@ -135,7 +117,7 @@ public final class INat2021Dataset implements Dataset {
         List<ImageProblems.Problem> problems = new ArrayList<>();
         for (INatAnnotations.Image im : a.images) {
             String p = im.fileName();
-            if (p.startsWith("/") || p.contains("\\") || List.of(p.split("/", -1)).contains("..")) {
+            if (!staysInside(p)) {
                 throw new IllegalArgumentException(annotations + " line " + im.line() + ": images: field 'file_name': expected a"
                         + " path relative to " + root + ", got '" + p + "'");
             }

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Finding image files in folders the way torchvision's {@code ImageFolder} does (torchvision
@@ -93,6 +94,39 @@ public final class ImageFiles {
             }
         }
         return out;
+    }
+
+    /** The label of a class folder, from its position in the class list and its name; may refuse the folder. */
+    interface ClassLabel {
+        int of(int position, String folder);
+    }
+
+    /**
+     * The examples of a class-folder layout in torchvision's {@code make_dataset} order: the classes in the
+     * order given, the images of each found by {@link #walkImages}, each listed as
+     * {@code prefix + class + "/" + file}. For each class, {@code labelOf} is asked first (it may throw), then
+     * the folder is walked; a folder without images is passed to {@code emptyClass} (which may throw or
+     * collect it) and adds no example.
+     *
+     * @param dir    the folder holding the class folders
+     * @param prefix the prefix of the example paths (the path of {@code dir} under the dataset root, with a
+     *               trailing {@code /}, or "")
+     */
+    static List<DatasetListing.Entry> classFolderEntries(Path dir, String prefix, List<String> classes, ClassLabel labelOf,
+                                                         Consumer<String> emptyClass) throws IOException {
+        List<DatasetListing.Entry> entries = new ArrayList<>();
+        for (int c = 0; c < classes.size(); c++) {
+            String folder = classes.get(c);
+            int label = labelOf.of(c, folder);
+            List<String> files = walkImages(dir.resolve(folder));
+            if (files.isEmpty()) {
+                emptyClass.accept(folder);
+            }
+            for (String f : files) {
+                entries.add(new DatasetListing.Entry(prefix + folder + "/" + f, label));
+            }
+        }
+        return entries;
     }
 
     private static void collectFolders(Path dir, String rel, List<String> out, Set<Path> onPath) throws IOException {

@@ -19,7 +19,7 @@ import java.util.Map;
  * <p>With a split, the images are read from the subfolder {@code root/split}; paths stay relative to
  * {@code root}.
  */
-public final class ImageFolderDataset implements Dataset {
+public final class ImageFolderDataset extends DatasetReader {
 
     /** Whether the subfolders are classes. */
     public enum Labels {
@@ -41,14 +41,11 @@ public final class ImageFolderDataset implements Dataset {
         }
     }
 
-    private final Path root;
-    private final String split;
     private final Labels labels;
     private final Path dir;
 
     private ImageFolderDataset(Path root, String split, Labels labels, Path dir) {
-        this.root = root;
-        this.split = split;
+        super("folder", root, split);
         this.labels = labels;
         this.dir = dir;
     }
@@ -71,28 +68,13 @@ public final class ImageFolderDataset implements Dataset {
     }
 
     @Override
-    public String kind() {
-        return "folder";
-    }
-
-    @Override
-    public Path root() {
-        return root;
-    }
-
-    @Override
-    public String split() {
-        return split;
-    }
-
-    @Override
     public DatasetListing list() throws IOException {
         String prefix = split == null ? "" : split + "/";
         List<String> classes = ImageFiles.subfolders(dir);
         Labels mode = labels == Labels.AUTO ? (classes.isEmpty() ? Labels.NONE : Labels.CLASSES) : labels;
         Map<String, String> options = Map.of("labels", mode.name().toLowerCase(Locale.ROOT));
-        List<DatasetListing.Entry> entries = new ArrayList<>();
         if (mode == Labels.NONE) {
+            List<DatasetListing.Entry> entries = new ArrayList<>();
             for (String p : ImageFiles.walkImages(dir)) {
                 entries.add(new DatasetListing.Entry(prefix + p, -1));
             }
@@ -107,15 +89,7 @@ public final class ImageFolderDataset implements Dataset {
                     + " for a folder of unlabelled images)");
         }
         List<String> empty = new ArrayList<>();
-        for (int c = 0; c < classes.size(); c++) {
-            List<String> files = ImageFiles.walkImages(dir.resolve(classes.get(c)));
-            if (files.isEmpty()) {
-                empty.add(classes.get(c));
-            }
-            for (String f : files) {
-                entries.add(new DatasetListing.Entry(prefix + classes.get(c) + "/" + f, c));
-            }
-        }
+        List<DatasetListing.Entry> entries = ImageFiles.classFolderEntries(dir, prefix, classes, (position, folder) -> position, empty::add);
         if (!empty.isEmpty()) {
             throw new IllegalArgumentException(dir + ": no image files in the class folder(s) " + empty
                     + " (extensions " + ImageFiles.EXTENSIONS + ", any case); remove them or add images");

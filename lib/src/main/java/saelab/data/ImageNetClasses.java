@@ -1,8 +1,6 @@
 package saelab.data;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,23 +51,7 @@ public final class ImageNetClasses {
 
     /** The 1000 OpenAI class names, index = sorted-wnid label. */
     public static List<String> openAiNames() {
-        try (InputStream in = ImageNetClasses.class.getResourceAsStream(OPENAI_NAMES_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("classpath resource " + OPENAI_NAMES_RESOURCE + " is missing from the saelab jar");
-            }
-            List<String> names = new ArrayList<>();
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                if (!line.startsWith("#") && !line.isBlank()) {
-                    names.add(line.strip());
-                }
-            }
-            if (names.size() != COUNT) {
-                throw new IllegalStateException(OPENAI_NAMES_RESOURCE + " holds " + names.size() + " names, expected " + COUNT);
-            }
-            return List.copyOf(names);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + OPENAI_NAMES_RESOURCE, e);
-        }
+        return TextLines.bundledNames(OPENAI_NAMES_RESOURCE, COUNT);
     }
 
     /**

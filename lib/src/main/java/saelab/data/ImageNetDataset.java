@@ -32,7 +32,7 @@ import java.util.TreeSet;
  * ({@code names=openai}, default) or the WordNet words ({@code names=wordnet}, which needs
  * {@code LOC_synset_mapping.txt} or {@code meta.mat}); {@code class_ids} are the WordNet ids.
  */
-public final class ImageNetDataset implements Dataset {
+public final class ImageNetDataset extends DatasetReader {
 
     /** Which class names the manifest carries. */
     public enum Names {
@@ -66,14 +66,11 @@ public final class ImageNetDataset implements Dataset {
     private static final List<String> DEVKIT_DIRS = List.of("", "ILSVRC2012_devkit_t12/data", "ILSVRC2012_devkit_t12");
     private static final String CSV_HEADER = "ImageId,PredictionString";
 
-    private final Path root;
-    private final String split;
     private final Path splitDir;
     private final Names names;
 
     private ImageNetDataset(Path root, String split, Path splitDir, Names names) {
-        this.root = root;
-        this.split = split;
+        super("imagenet", root, split);
         this.splitDir = splitDir;
         this.names = names;
     }
@@ -107,23 +104,8 @@ public final class ImageNetDataset implements Dataset {
     }
 
     @Override
-    public String kind() {
-        return "imagenet";
-    }
-
-    @Override
-    public Path root() {
-        return root;
-    }
-
-    @Override
-    public String split() {
-        return split;
-    }
-
-    @Override
     public DatasetListing list() throws IOException {
-        String prefix = relative(splitDir) + "/";
+        String prefix = prefixOf(splitDir);
         List<String> folders = ImageFiles.subfolders(splitDir);
         List<String> wnidFolders = folders.stream().filter(ImageNetClasses::isWnid).toList();
         if (!wnidFolders.isEmpty()) {
@@ -133,18 +115,11 @@ public final class ImageNetDataset implements Dataset {
                         + " class folders such as n01440764/");
             }
             Classes cls = classes(null);
-            List<DatasetListing.Entry> entries = new ArrayList<>();
-            for (String wnid : wnidFolders) {
-                int label = cls.label(wnid, splitDir.resolve(wnid).toString());
-                List<String> files = ImageFiles.walkImages(splitDir.resolve(wnid));
-                if (files.isEmpty()) {
-                    throw new IllegalArgumentException(splitDir.resolve(wnid) + ": no image files in this class folder"
-                            + " (extensions " + ImageFiles.EXTENSIONS + ")");
-                }
-                for (String f : files) {
-                    entries.add(new DatasetListing.Entry(prefix + wnid + "/" + f, label));
-                }
-            }
+            List<DatasetListing.Entry> entries = ImageFiles.classFolderEntries(splitDir, prefix, wnidFolders,
+                    (position, wnid) -> cls.label(wnid, splitDir.resolve(wnid).toString()), wnid -> {
+                        throw new IllegalArgumentException(splitDir.resolve(wnid) + ": no image files in this class folder"
+                                + " (extensions " + ImageFiles.EXTENSIONS + ")");
+                    });
             return cls.listing(entries, List.of());
         }
         if (split.equals("train")) {
@@ -336,9 +311,5 @@ public final class ImageNetDataset implements Dataset {
             }
         }
         return null;
-    }
-
-    private String relative(Path p) {
-        return root.relativize(p).toString().replace('\\', '/');
     }
 }

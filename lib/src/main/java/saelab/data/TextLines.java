@@ -1,6 +1,7 @@
 package saelab.data;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,6 +45,34 @@ final class TextLines {
             }
         }
         return out;
+    }
+
+    /**
+     * The names of a list bundled in the saelab jar: one per line, blank lines and lines starting with
+     * {@code #} left out, each stripped.
+     *
+     * @param resource the absolute classpath name
+     * @param count    how many names the list must hold
+     * @throws IllegalStateException when the resource is missing or holds another count (a broken build)
+     */
+    static List<String> bundledNames(String resource, int count) {
+        try (InputStream in = TextLines.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("classpath resource " + resource + " is missing from the saelab jar");
+            }
+            List<String> names = new ArrayList<>();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.startsWith("#") && !line.isBlank()) {
+                    names.add(line.strip());
+                }
+            }
+            if (names.size() != count) {
+                throw new IllegalStateException(resource + " holds " + names.size() + " names, expected " + count);
+            }
+            return List.copyOf(names);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + resource, e);
+        }
     }
 
     /** An error naming the file, the line, what was expected and what was there. */

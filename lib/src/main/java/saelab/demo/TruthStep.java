@@ -12,10 +12,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import saelab.analysis.ConceptMatching;
+import saelab.capture.PreprocessGeometry;
 import saelab.data.ResizeCropGeometry;
 import saelab.data.ToyWorld;
 import saelab.data.ToyWorldObject;
 import saelab.data.ToyWorldScene;
+import saelab.image.PreprocessConfig;
 import saelab.image.Preprocessor;
 import saelab.io.Json;
 import saelab.model.LoadedModel;
@@ -58,7 +60,10 @@ final class TruthStep {
             ToyWorld tw = Json.mapper().treeToValue(info.get("config"), ToyWorld.class);
             long worldImages = info.get("images").asLong();
             Path model = BackboneStep.modelDir(backbone);
-            ResizeCropGeometry geometry = PreprocessGeometry.of(Preprocessor.load(model).config());
+            PreprocessConfig pre = Preprocessor.load(model).config();
+            ResizeCropGeometry geometry = PreprocessGeometry.of(pre).orElseThrow(() -> new IllegalArgumentException(pre.source()
+                    + ": the preprocessing does not resize; the toy world's per-patch ground truth needs the resize + crop"
+                    + " geometry of the images (set size.shortest_edge)"));
             int patchSize;
             try (LoadedModel m = ModelLoader.load(model)) {
                 patchSize = m.vision().patchSize();

@@ -91,14 +91,7 @@ public final class ImageGrid {
 
     /** The grid as an image (what the PNG holds). */
     public BufferedImage render() {
-        BufferedImage img = new BufferedImage(width(), height(), BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            paint(g);
-        } finally {
-            g.dispose();
-        }
-        return img;
+        return RasterFigures.render(width(), height(), this::paint);
     }
 
     /** The captions as CSV: {@code cell,line1,line2}. */

@@ -192,14 +192,7 @@ public final class LatentGridPlot {
 
     /** The rendered grid as an image (what the PNG holds). */
     public BufferedImage render() {
-        BufferedImage img = new BufferedImage(layout.width(), layout.height(), BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            paint(g);
-        } finally {
-            g.dispose();
-        }
-        return img;
+        return RasterFigures.render(layout.width(), layout.height(), this::paint);
     }
 
     /** The CSV of the shown numbers: one row per tile and patch. */

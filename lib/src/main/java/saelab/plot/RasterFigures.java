@@ -31,8 +31,8 @@ public final class RasterFigures {
 
     private RasterFigures() {}
 
-    /** Paints {@code painter} on a white {@code width × height} canvas and writes it as PNG. */
-    public static BufferedImage writePng(Path target, int width, int height, Consumer<Graphics2D> painter) throws IOException {
+    /** Paints {@code painter} on a {@code width × height} RGB canvas and returns it (what a PNG holds). */
+    public static BufferedImage render(int width, int height, Consumer<Graphics2D> painter) {
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -40,6 +40,12 @@ public final class RasterFigures {
         } finally {
             g.dispose();
         }
+        return img;
+    }
+
+    /** Paints {@code painter} on a white {@code width × height} canvas and writes it as PNG. */
+    public static BufferedImage writePng(Path target, int width, int height, Consumer<Graphics2D> painter) throws IOException {
+        BufferedImage img = render(width, height, painter);
         writePng(target, img);
         return img;
     }

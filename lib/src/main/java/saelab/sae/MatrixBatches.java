@@ -2,6 +2,7 @@ package saelab.sae;
 
 import java.util.SplittableRandom;
 import saelab.io.Npy;
+import saelab.store.Permutations;
 
 /**
  * Rows of an in-memory matrix (e.g. a {@code .npy} file), each epoch in a fresh random order
@@ -35,16 +36,7 @@ public final class MatrixBatches implements BatchSource {
     private void startEpoch(long e) {
         epoch = e;
         SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + e);
-        order = new int[x.rows()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        order = Permutations.shuffled(x.rows(), rng);
         pos = 0;
     }
 

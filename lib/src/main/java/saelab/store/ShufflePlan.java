@@ -193,16 +193,7 @@ final class ShufflePlan {
     private void startEpoch(int e) {
         epoch = e;
         rng = new SplittableRandom(mix(seed, e));
-        order = new int[chunkFirst.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        order = Permutations.shuffled(chunkFirst.length, rng);
         nextChunk = 0;
         inPos = 0;
         inLen = 0;

@@ -8,6 +8,7 @@ import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import saelab.store.Permutations;
 
 /**
  * The optimisation of a toy backbone: per step, the objective's loss under DJL's gradient collector (libtorch
@@ -49,16 +50,7 @@ final class ToyTrainingLoop implements AutoCloseable {
      */
     int[] nextIndices() {
         if (cursor + batch > epoch.length) {
-            epoch = new int[trainImages];
-            for (int i = 0; i < trainImages; i++) {
-                epoch[i] = i;
-            }
-            for (int i = trainImages - 1; i > 0; i--) {
-                int j = order.nextInt(i + 1);
-                int t = epoch[i];
-                epoch[i] = epoch[j];
-                epoch[j] = t;
-            }
+            epoch = Permutations.shuffled(trainImages, order);
             cursor = 0;
         }
         int[] idx = new int[batch];

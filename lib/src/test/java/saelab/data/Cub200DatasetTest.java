@@ -78,6 +78,20 @@ class Cub200DatasetTest {
     }
 
     @Test
+    void imagePathsThatLeaveImagesAreRefusedWithFileAndLine() throws IOException {
+        Path root = layout();
+        Path base = root.resolve("CUB_200_2011");
+        for (String bad : List.of("../escape.jpg", "/etc/x.jpg", "001.Black_footed_Albatross\\x.jpg", "a/../../b.jpg")) {
+            TestData.text(base.resolve("images.txt"), "1 001.Black_footed_Albatross/Black_Footed_Albatross_0046_18.jpg", "2 " + bad,
+                    "3 002.Laysan_Albatross/Laysan_Albatross_0001_545.jpg", "4 003.Sooty_Albatross/Sooty_Albatross_0031_1066.jpg",
+                    "5 003.Sooty_Albatross/Sooty_Albatross_0034_796.jpg");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Cub200Dataset.open(root, "all").list());
+            assertEquals(base.resolve("images.txt") + " line 2: image_id 2: expected a path under images/, got '" + bad + "'",
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void malformedLinesAndMissingFilesAreReportedWithFileAndLine() throws IOException {
         Path root = layout();
         Path base = root.resolve("CUB_200_2011");

@@ -216,6 +216,25 @@ class ImageNetDatasetTest {
     }
 
     @Test
+    void anEmptyClassFolderIsRefusedAfterTheClassesBeforeIt() throws IOException {
+        Path root = tmp.resolve("empty-class");
+        TestData.text(root.resolve(ImageNetDataset.SYNSET_MAPPING), WNIDS.stream().map(w -> w + " x").toList());
+        Path train = root.resolve("train");
+        image(train.resolve(WNIDS.get(0)).resolve("a.JPEG"), 1);
+        Files.createDirectories(train.resolve(WNIDS.get(2)).resolve("nested"));
+        image(train.resolve(WNIDS.get(4)).resolve("b.JPEG"), 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ImageNetDataset.open(root, "train", ImageNetDataset.Names.OPENAI).list());
+        assertEquals(train.resolve(WNIDS.get(2)) + ": no image files in this class folder (extensions " + ImageFiles.EXTENSIONS + ")",
+                e.getMessage());
+        // a folder named like a wnid but not one of the 1000 is refused where it stands, before a later empty one
+        Files.createDirectories(train.resolve("n00000001"));
+        image(train.resolve("n00000001").resolve("c.JPEG"), 3);
+        e = assertThrows(IllegalArgumentException.class, () -> ImageNetDataset.open(root, "train", ImageNetDataset.Names.OPENAI).list());
+        assertEquals(train.resolve("n00000001") + ": WordNet id n00000001 is not one of the 1000 ImageNet-1K classes", e.getMessage());
+    }
+
+    @Test
     void withoutAClassListTheLayoutIsRefused() throws IOException {
         Path root = tmp.resolve("subset");
         image(root.resolve("train").resolve(WNIDS.get(0)).resolve("a.JPEG"), 1);
