@@ -40,14 +40,15 @@ final class HubCommand {
         URI endpoint;
 
         HubClient client() {
-            HubSettings s = HubSettings.fromEnvironment();
+            HubSettings env = HubSettings.fromEnvironment();
+            HubSettings.Builder s = env.toBuilder().offline(env.offline() || offline).revalidate(refresh);
             if (cache != null) {
-                s = s.withCacheDir(cache);
+                s.cacheDir(cache);
             }
             if (endpoint != null) {
-                s = s.withEndpoint(endpoint);
+                s.endpoint(endpoint);
             }
-            return new HubClient(s.withOffline(s.offline() || offline).withRevalidate(refresh));
+            return new HubClient(s.build());
         }
 
         /** {id, revision} from {@code owner/name[@revision]} and {@code --revision}. */

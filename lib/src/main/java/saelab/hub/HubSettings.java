@@ -88,12 +88,13 @@ public record HubSettings(URI endpoint, String token, Path cacheDir, Path python
     public static HubSettings fromEnvironment(Map<String, String> env, Properties props, Path home) {
         String endpoint = nonBlank(env.get("HF_ENDPOINT"));
         boolean offline = isTrue(env.get("HF_HUB_OFFLINE")) || isTrue(props.getProperty(OFFLINE_PROPERTY));
-        return of(saelabCache(env, home))
-                .withEndpoint(URI.create(endpoint == null ? DEFAULT_ENDPOINT : endpoint))
-                .withToken(nonBlank(env.get("HF_TOKEN")))
-                .withPythonCache(pythonCache(env, home))
-                .withOffline(offline)
-                .withProgress(System.err);
+        return builder(saelabCache(env, home))
+                .endpoint(URI.create(endpoint == null ? DEFAULT_ENDPOINT : endpoint))
+                .token(nonBlank(env.get("HF_TOKEN")))
+                .pythonCache(pythonCache(env, home))
+                .offline(offline)
+                .progress(System.err)
+                .build();
     }
 
     private static Path saelabCache(Map<String, String> env, Path home) {
@@ -129,44 +130,106 @@ public record HubSettings(URI endpoint, String token, Path cacheDir, Path python
         return s != null && TRUE_VALUES.contains(s.trim().toUpperCase(Locale.ROOT));
     }
 
-    public HubSettings withEndpoint(URI e) {
-        return new HubSettings(e, token, cacheDir, pythonCacheDir, offline, revalidate, attempts, retryDelay, timeout, progress, progressMinBytes);
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public HubSettings withToken(String t) {
-        return new HubSettings(endpoint, t, cacheDir, pythonCacheDir, offline, revalidate, attempts, retryDelay, timeout, progress, progressMinBytes);
+    /** A builder starting from the defaults of {@link #of(Path)}. */
+    public static Builder builder(Path cacheDir) {
+        return of(cacheDir).toBuilder();
     }
 
-    public HubSettings withCacheDir(Path c) {
-        return new HubSettings(endpoint, token, c, pythonCacheDir, offline, revalidate, attempts, retryDelay, timeout, progress, progressMinBytes);
-    }
+    /** Builder of {@link HubSettings}; {@link #build} validates as the record does. */
+    public static final class Builder {
+        private URI endpoint;
+        private String token;
+        private Path cacheDir;
+        private Path pythonCacheDir;
+        private boolean offline;
+        private boolean revalidate;
+        private int attempts;
+        private Duration retryDelay;
+        private Duration timeout;
+        private PrintStream progress;
+        private long progressMinBytes;
 
-    public HubSettings withPythonCache(Path p) {
-        return new HubSettings(endpoint, token, cacheDir, p, offline, revalidate, attempts, retryDelay, timeout, progress, progressMinBytes);
-    }
+        private Builder(HubSettings s) {
+            endpoint = s.endpoint;
+            token = s.token;
+            cacheDir = s.cacheDir;
+            pythonCacheDir = s.pythonCacheDir;
+            offline = s.offline;
+            revalidate = s.revalidate;
+            attempts = s.attempts;
+            retryDelay = s.retryDelay;
+            timeout = s.timeout;
+            progress = s.progress;
+            progressMinBytes = s.progressMinBytes;
+        }
 
-    public HubSettings withOffline(boolean o) {
-        return new HubSettings(endpoint, token, cacheDir, pythonCacheDir, o, revalidate, attempts, retryDelay, timeout, progress, progressMinBytes);
-    }
+        public Builder endpoint(URI v) {
+            endpoint = v;
+            return this;
+        }
 
-    public HubSettings withRevalidate(boolean r) {
-        return new HubSettings(endpoint, token, cacheDir, pythonCacheDir, offline, r, attempts, retryDelay, timeout, progress, progressMinBytes);
-    }
+        public Builder token(String v) {
+            token = v;
+            return this;
+        }
 
-    public HubSettings withAttempts(int a, Duration delay) {
-        return new HubSettings(endpoint, token, cacheDir, pythonCacheDir, offline, revalidate, a, delay, timeout, progress, progressMinBytes);
-    }
+        public Builder cacheDir(Path v) {
+            cacheDir = v;
+            return this;
+        }
 
-    public HubSettings withTimeout(Duration t) {
-        return new HubSettings(endpoint, token, cacheDir, pythonCacheDir, offline, revalidate, attempts, retryDelay, t, progress, progressMinBytes);
-    }
+        /** A Python hub cache read as well (never written), or null for none. */
+        public Builder pythonCache(Path v) {
+            pythonCacheDir = v;
+            return this;
+        }
 
-    public HubSettings withProgress(PrintStream p) {
-        return new HubSettings(endpoint, token, cacheDir, pythonCacheDir, offline, revalidate, attempts, retryDelay, timeout, p, progressMinBytes);
-    }
+        /** Caches only, no request (as {@code HF_HUB_OFFLINE=1}). */
+        public Builder offline(boolean v) {
+            offline = v;
+            return this;
+        }
 
-    public HubSettings withProgress(PrintStream p, long minBytes) {
-        return new HubSettings(endpoint, token, cacheDir, pythonCacheDir, offline, revalidate, attempts, retryDelay, timeout, p, minBytes);
+        /** Ask the server what a branch or tag points to now, even when the cache has a commit for it. */
+        public Builder revalidate(boolean v) {
+            revalidate = v;
+            return this;
+        }
+
+        /** Tries per file and the pause between them. */
+        public Builder attempts(int tries, Duration delay) {
+            attempts = tries;
+            retryDelay = delay;
+            return this;
+        }
+
+        public Builder timeout(Duration v) {
+            timeout = v;
+            return this;
+        }
+
+        /** Where downloads of at least {@code minBytes} report progress (null: quiet). */
+        public Builder progress(PrintStream to, long minBytes) {
+            progress = to;
+            progressMinBytes = minBytes;
+            return this;
+        }
+
+        /** Where large downloads report progress (null: quiet), at the current size threshold. */
+        public Builder progress(PrintStream to) {
+            progress = to;
+            return this;
+        }
+
+        public HubSettings build() {
+            return new HubSettings(endpoint, token, cacheDir, pythonCacheDir, offline, revalidate, attempts, retryDelay, timeout,
+                    progress, progressMinBytes);
+        }
     }
 
     /** Like the record's text, with the token hidden. */

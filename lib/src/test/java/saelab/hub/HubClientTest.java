@@ -50,7 +50,7 @@ class HubClientTest {
     }
 
     HubSettings settings() {
-        return HubSettings.of(cache).withEndpoint(hub.endpoint()).withAttempts(1, Duration.ZERO);
+        return HubSettings.builder(cache).endpoint(hub.endpoint()).attempts(1, Duration.ZERO).build();
     }
 
     HubClient client(HubSettings s) {
@@ -64,7 +64,7 @@ class HubClientTest {
     @Test
     void cleanDownloadBuildsTheSnapshotLayoutAndKeepsTheTokenOffTheCdn() throws IOException {
         Path dir;
-        try (HubClient c = client(settings().withToken("hf_secret"))) {
+        try (HubClient c = client(settings().toBuilder().token("hf_secret").build())) {
             dir = c.snapshot(REPO, null, List.of("config.json", "model.safetensors"));
         }
         assertEquals(repoDir().resolve("snapshots").resolve(COMMIT), dir);
@@ -112,7 +112,7 @@ class HubClientTest {
         assertEquals(List.of(), hub.log, "no request expected");
 
         // revalidating asks the hub again (HEAD) but downloads nothing it already has
-        try (HubClient c = client(settings().withRevalidate(true))) {
+        try (HubClient c = client(settings().toBuilder().revalidate(true).build())) {
             assertEquals(dir.resolve("model.safetensors"), c.download(REPO, "main", "model.safetensors"));
         }
         assertEquals(List.of("HEAD"), hub.log.stream().map(FakeHub.Request::method).toList());
@@ -120,7 +120,7 @@ class HubClientTest {
 
     @Test
     void offlineUsesTheCacheOnlyAndNamesWhatIsMissing() throws IOException {
-        try (HubClient c = client(settings().withOffline(true))) {
+        try (HubClient c = client(settings().toBuilder().offline(true).build())) {
             HubException e = assertThrows(HubException.class, () -> c.download(REPO, "main", "config.json"));
             assertEquals(HubException.Reason.NOT_CACHED, e.reason());
             assertTrue(e.getMessage().contains("test/dinov2 revision main file config.json"), e.getMessage());
@@ -134,7 +134,7 @@ class HubClientTest {
             c.download(REPO, "main", "config.json");
         }
         hub.log.clear();
-        try (HubClient c = client(settings().withOffline(true))) {
+        try (HubClient c = client(settings().toBuilder().offline(true).build())) {
             assertArrayEquals(CONFIG, Files.readAllBytes(c.download(REPO, "main", "config.json")));
             // the file list was never fetched: offline, the snapshot folder's files stand in for it
             Path dir = c.snapshot(REPO, "main");
@@ -191,7 +191,7 @@ class HubClientTest {
     @Test
     void aBrokenTransferIsRetriedWithinOneCallWhenAttemptsAllow() throws IOException {
         hub.cutsLeft = 2;
-        try (HubClient c = client(settings().withAttempts(3, Duration.ZERO))) {
+        try (HubClient c = client(settings().toBuilder().attempts(3, Duration.ZERO).build())) {
             assertArrayEquals(MODEL, Files.readAllBytes(c.download(REPO, "main", "model.safetensors")));
         }
         List<String> ranges = hub.requests("cdn").stream().map(FakeHub.Request::range).toList();
@@ -205,7 +205,7 @@ class HubClientTest {
     @Test
     void aBusyServerIsAskedAgainWhenAttemptsAllow() throws IOException {
         hub.busyLeft = 2;
-        try (HubClient c = client(settings().withAttempts(3, Duration.ZERO))) {
+        try (HubClient c = client(settings().toBuilder().attempts(3, Duration.ZERO).build())) {
             assertArrayEquals(MODEL, Files.readAllBytes(c.download(REPO, "main", "model.safetensors")));
         }
         assertEquals(3, hub.requests("cdn").size());
@@ -214,7 +214,7 @@ class HubClientTest {
     @Test
     void aBusyServerThatStaysBusyEndsInAClearError() throws IOException {
         hub.busyLeft = 5;
-        try (HubClient c = client(settings().withAttempts(2, Duration.ZERO))) {
+        try (HubClient c = client(settings().toBuilder().attempts(2, Duration.ZERO).build())) {
             HubException e = assertThrows(HubException.class, () -> c.download(REPO, "main", "model.safetensors"));
             assertEquals(HubException.Reason.INTERRUPTED, e.reason());
             assertTrue(e.getMessage().contains("HTTP 503"), e.getMessage());
@@ -226,7 +226,7 @@ class HubClientTest {
     void aStalledBodyIsDroppedAfterTheTimeoutAndResumed() throws IOException {
         hub.stallsLeft = 1;
         long t0 = System.nanoTime();
-        try (HubClient c = client(settings().withAttempts(2, Duration.ZERO).withTimeout(Duration.ofMillis(400)))) {
+        try (HubClient c = client(settings().toBuilder().attempts(2, Duration.ZERO).timeout(Duration.ofMillis(400)).build())) {
             assertArrayEquals(MODEL, Files.readAllBytes(c.download(REPO, "main", "model.safetensors")));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -258,7 +258,7 @@ class HubClientTest {
     void concurrentCallersDownloadOnceAndLargeFilesReportProgress() throws Exception {
         java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
         java.io.PrintStream progress = new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8);
-        try (HubClient c = client(settings().withProgress(progress, MODEL.length));
+        try (HubClient c = client(settings().toBuilder().progress(progress, MODEL.length).build());
              var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
             List<java.util.concurrent.Future<Path>> got = new java.util.ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -302,7 +302,7 @@ class HubClientTest {
             assertEquals(HubException.Reason.ACCESS_DENIED, e.reason());
             assertTrue(e.getMessage().contains("HF_TOKEN"), e.getMessage());
         }
-        try (HubClient c = client(settings().withToken("hf_right"))) {
+        try (HubClient c = client(settings().toBuilder().token("hf_right").build())) {
             assertArrayEquals(MODEL, Files.readAllBytes(c.download("test/private", "main", "model.safetensors")));
         }
         assertNull(hub.requests("cdn").get(0).authorization());
@@ -342,20 +342,20 @@ class HubClientTest {
         Files.createSymbolicLink(snap.resolve("config.json"), Path.of("../../blobs/" + gitSha));
         Map<String, String> before = tree(py);
 
-        try (HubClient c = client(settings().withPythonCache(py))) {
+        try (HubClient c = client(settings().toBuilder().pythonCache(py).build())) {
             Path got = c.download(REPO, "main", "config.json");
             assertEquals(snap.resolve("config.json"), got);
             assertEquals(got, c.download(REPO, COMMIT, "config.json"));
         }
         assertEquals(List.of(), hub.log, "served from the Python cache with no request");
 
-        try (HubClient c = client(settings().withPythonCache(py).withOffline(true))) {
+        try (HubClient c = client(settings().toBuilder().pythonCache(py).offline(true).build())) {
             Path dir = c.snapshot(REPO, "main");
             assertEquals(repoDir().resolve("snapshots").resolve(COMMIT), dir);
             assertArrayEquals(CONFIG, Files.readAllBytes(dir.resolve("config.json")));
         }
         // online, the missing weights are downloaded into saelab's cache; the Python cache stays as it was
-        try (HubClient c = client(settings().withPythonCache(py))) {
+        try (HubClient c = client(settings().toBuilder().pythonCache(py).build())) {
             Path dir = c.snapshot(REPO, "main");
             assertArrayEquals(MODEL, Files.readAllBytes(dir.resolve("model.safetensors")));
             assertArrayEquals(CONFIG, Files.readAllBytes(dir.resolve("config.json")));

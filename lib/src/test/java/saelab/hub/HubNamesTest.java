@@ -54,7 +54,7 @@ class HubNamesTest {
 
     @Test
     void urlsFollowTheHubLayout() {
-        try (HubTransport t = new HubTransport(HubSettings.of(java.nio.file.Path.of("/tmp/x")).withEndpoint(URI.create("https://mirror.example/hf/")))) {
+        try (HubTransport t = new HubTransport(HubSettings.of(java.nio.file.Path.of("/tmp/x")).toBuilder().endpoint(URI.create("https://mirror.example/hf/")).build())) {
             RepoId id = RepoId.parse("openai/clip-vit-base-patch16");
             assertEquals("https://mirror.example/hf/openai/clip-vit-base-patch16/resolve/refs%2Fpr%2F3/sub/config.json",
                     t.resolveUrl(id, "refs/pr/3", "sub/config.json").toString());

@@ -57,6 +57,6 @@ class HubSettingsTest {
     void badValuesAreNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> env(Map.of("HF_ENDPOINT", "ftp://x")));
         assertTrue(e.getMessage().contains("HF_ENDPOINT"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> HubSettings.of(HOME).withAttempts(0, java.time.Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> HubSettings.builder(HOME).attempts(0, java.time.Duration.ZERO).build());
     }
 }

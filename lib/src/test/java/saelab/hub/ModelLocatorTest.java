@@ -34,7 +34,7 @@ class ModelLocatorTest {
         byte[] model = Golden.bytes("dinov2", "model.safetensors");
         try (FakeHub hub = new FakeHub().repo("test/tiny", COMMIT, Map.of("config.json", new FakeHub.Entry(config, false),
                 "model.safetensors", new FakeHub.Entry(model, true)));
-             HubClient c = new HubClient(HubSettings.of(tmp).withEndpoint(hub.endpoint()).withAttempts(1, Duration.ZERO))) {
+             HubClient c = new HubClient(HubSettings.builder(tmp).endpoint(hub.endpoint()).attempts(1, Duration.ZERO).build())) {
             ModelLocator loc = new ModelLocator(c);
             Path dir = loc.locate("test/tiny@" + COMMIT, null);
             assertEquals(tmp.resolve("models--test--tiny/snapshots").resolve(COMMIT), dir);
@@ -49,7 +49,7 @@ class ModelLocatorTest {
 
     @Test
     void anythingElseSaysWhatWasExpected() {
-        try (HubClient c = new HubClient(HubSettings.of(tmp).withOffline(true))) {
+        try (HubClient c = new HubClient(HubSettings.builder(tmp).offline(true).build())) {
             ModelLocator loc = new ModelLocator(c);
             for (String bad : List.of("dinov2", "a/b/c", "test/tiny@", "not a model")) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loc.locate(bad, null), bad);
