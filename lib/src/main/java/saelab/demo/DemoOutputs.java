@@ -9,13 +9,14 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import saelab.io.ConfinedPaths;
 import saelab.io.Json;
 import saelab.store.TokenKind;
 
 /**
  * A finished demo run read back from its {@code demo.json} ({@link DemoPipeline#SUMMARY}): where each step's
- * output lies, for notebooks and tools. Paths are resolved against the work folder; every accessor checks that
- * the step exists in this run and names the file and step when it does not.
+ * output lies, for notebooks and tools. Paths are resolved inside the work folder (a step folder named outside it
+ * is refused); every accessor checks that the step exists in this run and names the file and step when it does not.
  *
  * @param work    the work folder
  * @param summary the parsed {@code demo.json}
@@ -76,7 +77,8 @@ public record DemoOutputs(Path work, JsonNode summary) {
 
     /** A step's output folder. */
     public Path dir(String name) {
-        return work.resolve(step(name).path("dir").asText());
+        return ConfinedPaths.resolve(work, step(name).path("dir").asText(), work.resolve(DemoPipeline.SUMMARY),
+                "steps." + name + ".dir");
     }
 
     /** The numbers a step recorded (its {@code summary} object) as a map. */
