@@ -131,7 +131,7 @@ public final class DataManifests {
             return new Check(m, file, local, "missing", List.of(local + ": folder missing"));
         }
         for (DataManifest.FileEntry f : m.files()) {
-            Path p = ConfinedPaths.resolve(local, f.path(), file, "files[].path");
+            Path p = ConfinedPaths.resolveLexically(local, f.path(), file, "files[].path"); // the user's own tree: links are followed
             try {
                 if (!Files.isRegularFile(p)) {
                     problems.add(p + ": missing");
