@@ -336,6 +336,7 @@ public final class FamilyMatching {
         Iterator<TokenBatch> it = cache.sequential(o.layer(), kind, ipb);
         while (it.hasNext()) {
             TokenBatch tb = it.next();
+            tb.requireFinite(tb.rows(), cache.dir(), o.layer()); // NaN scores would rank silently
             int nImg = tb.rows() / perImage;
             int rows = 0;
             int nKept = 0;

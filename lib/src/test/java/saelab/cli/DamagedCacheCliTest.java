@@ -44,7 +44,7 @@ class DamagedCacheCliTest {
     @BeforeEach
     void setUp() throws IOException {
         cache = dir.resolve("cache");
-        SyntheticCache.write(cache, IMAGES, TOKENS, D, StorageDtype.F32, 1, 0, 7, 1L << 20, false);
+        SyntheticCache.write(cache, IMAGES, TOKENS, D, StorageDtype.F32, 1, 3, 7, 1L << 20, false); // 3 patch label classes, for concepts
         sae = dir.resolve("sae.safetensors");
         SaeConfig cfg = SaeConfig.builder(SaeKind.TOPK, D, 64).k(4).lr(1e-3).schedule("constant").batchSize(32).steps(10).seed(3).build();
         try (NDManager nd = NDManager.newBaseManager(); Sae s = Sae.initialise(cfg, nd)) {
@@ -54,6 +54,10 @@ class DamagedCacheCliTest {
 
     private CliRun.Result eval(Path out) {
         return CliRun.run("eval", "--sae", sae.toString(), "--cache", cache.toString(), "--out", out.toString());
+    }
+
+    private CliRun.Result concepts(Path out) {
+        return CliRun.run("concepts", "--sae", sae.toString(), "--cache", cache.toString(), "--out", out.toString(), "--unit", "patch");
     }
 
     private CliRun.Result analyze(Path out) {
@@ -101,6 +105,7 @@ class DamagedCacheCliTest {
         assertRefused(eval(dir.resolve("eval")), "eval", dir.resolve("eval"), cache.toString(), "non-finite", "image 2", "token 5");
         assertRefused(analyze(dir.resolve("analysis")), "analyze", dir.resolve("analysis"), cache.toString(), "non-finite", "image 2",
                 "token 5");
+        assertRefused(concepts(dir.resolve("concepts")), "concepts", dir.resolve("concepts"), cache.toString(), "non-finite", "image 2");
     }
 
     @Test
