@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.stream.IntStream;
 import saelab.io.Progress;
+import saelab.io.Verbosity;
 import saelab.sae.Sae;
 import saelab.sae.SaeKind;
 import saelab.store.ActivationCache;
@@ -58,9 +59,9 @@ public final class FeaturePass {
      * @param k         top-k list length
      * @param batchRows tokens encoded per batch (rounded down to whole images, at least one image)
      * @param latents   latent ids to analyse, sorted and distinct (see {@link LatentSelection})
-     * @param progress  whether to print progress on standard error
+     * @param verbosity whether to print progress on standard error
      */
-    public record Options(int layer, int k, int batchRows, int[] latents, boolean progress) {
+    public record Options(int layer, int k, int batchRows, int[] latents, Verbosity verbosity) {
         public Options {
             if (k <= 0 || batchRows <= 0) {
                 throw new IllegalArgumentException("k and batch must be positive, got " + k + " and " + batchRows);
@@ -193,7 +194,7 @@ public final class FeaturePass {
         int all = t.tokens();
         int kept = (cls ? 1 : 0) + p;
         int imagesPerBatch = Math.max(1, o.batchRows() / all);
-        Progress progress = o.progress() ? Progress.stderr("analysing", "images", cache.nImages()) : null;
+        Progress progress = o.verbosity().stderr("analysing", "images", cache.nImages());
         Iterator<TokenBatch> it = cache.sequential(o.layer(), TokenKind.ALL, imagesPerBatch);
         float[] compact = regs == 0 ? null : new float[imagesPerBatch * kept * d];
         long images = 0;
