@@ -382,7 +382,7 @@ public final class SaeTrainer {
                 prov.put("input_scale", inputScale);
                 prov.put("input_scale_folded", true);
             }
-            SaeCheckpoint.write(outDir.resolve(CHECKPOINT), cfg, folded(sae.exportArrays(), inputScale, cfg), prov);
+            SaeCheckpoint.write(outDir.resolve(CHECKPOINT), cfg, folded(sae.exportArrays(), inputScale), prov);
             Map<String, Tensor> t = new LinkedHashMap<>();
             List<String> names = sae.paramNames();
             for (int i = 0; i < names.size(); i++) {
@@ -467,7 +467,7 @@ public final class SaeTrainer {
      * pre = (s x − b) Wᵀ + c = (x − b/s)(s W)ᵀ + c, and x̂ = x̂'/s = f (W_dec/s) + b_dec/s; codes and
      * thresholds are unchanged.
      */
-    static SaeCheckpoint.Arrays folded(SaeCheckpoint.Arrays a, double scale, SaeConfig cfg) {
+    static SaeCheckpoint.Arrays folded(SaeCheckpoint.Arrays a, double scale) {
         if (scale == 1.0 || Double.isNaN(scale)) {
             return a;
         }
