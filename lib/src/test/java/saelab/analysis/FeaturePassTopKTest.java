@@ -36,7 +36,8 @@ class FeaturePassTopKTest {
                 SaeConfig cfg = SaeConfig.builder(SaeKind.TOPK, 8, 48).k(saeK).lr(4e-4).batchSize(64).steps(1).seed(3).build();
                 try (Sae sae = Sae.initialise(cfg, nd)) {
                     int[] all = LatentSelection.parse(null, 48, "test");
-                    AnalysisResult ref = FeaturePass.run(c, sae, "r", nd, new FeaturePass.Options(0, 4, 50, all, Verbosity.QUIET), false);
+                    AnalysisResult ref = FeaturePass.run(c, sae, "r", nd, new FeaturePass.Options(0, 4, 50, all, Verbosity.QUIET),
+                            FeaturePass.Encoding.GENERIC);
                     long fired = 0;
                     for (long f : ref.fires()) {
                         fired += f;
