@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import saelab.io.FileTrees;
+import saelab.io.Verbosity;
 import saelab.sae.Sae;
 import saelab.sae.SaeConfig;
 import saelab.sae.SaeKind;
@@ -74,14 +75,14 @@ public final class AnalysisBenchmark {
         try (NDManager nd = NDManager.newBaseManager()) {
             long t0 = System.nanoTime();
             SyntheticCache.write(dir.resolve("cache"), images, patchesPerImage + 1, dModel, StorageDtype.F16, 1, 0, 7,
-                    1L << 30, false);
+                    1L << 30, Verbosity.QUIET);
             log.printf(Locale.ROOT, "synthetic cache: %d images x %d tokens x d %d (f16) written in %.1f s%n", images,
                     patchesPerImage + 1, dModel, (System.nanoTime() - t0) / 1e9);
             SaeConfig cfg = SaeConfig.builder(SaeKind.TOPK, dModel, dSae).k(k).lr(4e-4).batchSize(batchRows).steps(1).seed(11)
                     .build();
             try (Sae sae = Sae.initialise(cfg, nd); ActivationCache cache = ActivationCache.open(dir.resolve("cache"))) {
                 int[] all = LatentSelection.parse(null, dSae, "--latents");
-                FeaturePass.Options o = new FeaturePass.Options(0, topK, batchRows, all, false);
+                FeaturePass.Options o = new FeaturePass.Options(0, topK, batchRows, all, Verbosity.QUIET);
                 int rows = Math.max(1, batchRows / (patchesPerImage + 1)) * (patchesPerImage + 1);
                 double matmul = matmulRate(nd, sae, rows);
                 System.gc();

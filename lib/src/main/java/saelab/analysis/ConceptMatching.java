@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import saelab.io.AtomicFiles;
 import saelab.io.Npy;
+import saelab.io.Verbosity;
 import saelab.sae.Sae;
 import saelab.store.ActivationCache;
 
@@ -78,12 +79,13 @@ public final class ConceptMatching {
      * @param imagesPerBatch images encoded per batch
      * @param randomDraws    R for both baselines
      * @param seed           seed of the baselines
-     * @param progress       whether to print progress on standard error
+     * @param verbosity      whether to print progress on standard error
      */
     public record Options(int layer, ImageScore imageScore, int maxUnits, long maxEntries, int imagesPerBatch, int randomDraws,
-                          long seed, boolean progress) {
+                          long seed, Verbosity verbosity) {
         public Options {
             Objects.requireNonNull(imageScore, "imageScore");
+            Objects.requireNonNull(verbosity, "verbosity");
             if (maxUnits <= 0 || maxEntries <= 0 || imagesPerBatch <= 0 || randomDraws <= 0) {
                 throw new IllegalArgumentException("max units, max entries, images per batch and random draws must be positive");
             }
@@ -106,7 +108,7 @@ public final class ConceptMatching {
             private int imagesPerBatch = 16;
             private int randomDraws = 32;
             private long seed;
-            private boolean progress;
+            private Verbosity verbosity = Verbosity.QUIET;
 
             private Builder(int layer) {
                 this.layer = layer;
@@ -150,12 +152,12 @@ public final class ConceptMatching {
 
             /** Print progress on standard error. */
             public Builder progress() {
-                this.progress = true;
+                this.verbosity = Verbosity.PROGRESS;
                 return this;
             }
 
             public Options build() {
-                return new Options(layer, imageScore, maxUnits, maxEntries, imagesPerBatch, randomDraws, seed, progress);
+                return new Options(layer, imageScore, maxUnits, maxEntries, imagesPerBatch, randomDraws, seed, verbosity);
             }
         }
     }

@@ -332,7 +332,7 @@ public final class FamilyMatching {
         int[] clsUnit = new int[ipb];
         float[] maxv = new float[f];
         int[] touched = new int[f];
-        Progress progress = o.progress() ? Progress.stderr("matching", "images", nImages) : null;
+        Progress progress = o.verbosity().stderr("matching", "images", nImages);
         Iterator<TokenBatch> it = cache.sequential(o.layer(), kind, ipb);
         while (it.hasNext()) {
             TokenBatch tb = it.next();

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import saelab.io.Verbosity;
 import saelab.sae.Sae;
 import saelab.sae.SaeCheckpoint;
 import saelab.store.ActivationCache;
@@ -43,13 +44,13 @@ public final class FeatureAnalysis {
      * @param decoderMaps   whether to write {@code maps.csv}
      * @param umapMax       with decoder maps: UMAP on at most this many latents
      * @param codes         whether to write every token's codes under {@code codes/}
-     * @param progress      whether to print progress on standard error
+     * @param verbosity     whether to print progress on standard error
      * @param log           where "wrote ..." lines go, or null for none
      * @param densityDrawer draws {@code density.png/pdf}, or null to write only {@code density.csv}
      */
     public record Options(Integer layer, int k, int batchRows, String latents, long maxMapBytes, boolean decoderMaps, int umapMax,
                           boolean codes,
-                          boolean progress, PrintStream log, DensityDrawer densityDrawer) {
+                          Verbosity verbosity, PrintStream log, DensityDrawer densityDrawer) {
 
         /** Default k (64), batch (4096 tokens), all latents, the default patch-map limit, no maps, no codes, silent. */
         public static Builder builder() {
@@ -66,7 +67,7 @@ public final class FeatureAnalysis {
             private boolean decoderMaps;
             private int umapMax = DecoderMaps.Options.DEFAULT.umapMax();
             private boolean codes;
-            private boolean progress;
+            private Verbosity verbosity = Verbosity.QUIET;
             private PrintStream log;
             private DensityDrawer densityDrawer;
 
@@ -117,7 +118,7 @@ public final class FeatureAnalysis {
 
             /** Print progress on standard error. */
             public Builder progress() {
-                this.progress = true;
+                this.verbosity = Verbosity.PROGRESS;
                 return this;
             }
 
@@ -134,7 +135,7 @@ public final class FeatureAnalysis {
             }
 
             public Options build() {
-                return new Options(layer, k, batchRows, latents, maxMapBytes, decoderMaps, umapMax, codes, progress, log, densityDrawer);
+                return new Options(layer, k, batchRows, latents, maxMapBytes, decoderMaps, umapMax, codes, verbosity, log, densityDrawer);
             }
         }
     }
@@ -163,7 +164,7 @@ public final class FeatureAnalysis {
             PatchMaps.checkSize(ids.length, o.k(), c.tokens().patches(), o.maxMapBytes());
             int layer = o.layer() == null ? c.layers().getFirst() : o.layer();
             String saeName = saeFile.toAbsolutePath().toString();
-            FeaturePass.Options pass = new FeaturePass.Options(layer, o.k(), o.batchRows(), ids, o.progress());
+            FeaturePass.Options pass = new FeaturePass.Options(layer, o.k(), o.batchRows(), ids, o.verbosity());
             AnalysisResult r;
             SparseCodes.Index codes = null;
             if (o.codes()) {
@@ -178,7 +179,7 @@ public final class FeatureAnalysis {
                 r = FeaturePass.run(c, model, saeName, nd, pass);
                 Files.createDirectories(out); // only now, so a refused pass (NaN activations, a damaged shard) leaves no folder
             }
-            r = PatchMaps.write(out, c, model, nd, r, o.batchRows(), o.maxMapBytes(), o.progress());
+            r = PatchMaps.write(out, c, model, nd, r, o.batchRows(), o.maxMapBytes(), o.verbosity());
             r.write(out);
             DensityView view = null;
             if (c.hasPatchLabels()) {

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.stream.IntStream;
 import saelab.io.Progress;
+import saelab.io.Verbosity;
 import saelab.sae.Sae;
 import saelab.sae.SaeKind;
 import saelab.store.ActivationCache;
@@ -58,14 +59,22 @@ public final class FeaturePass {
      * @param k         top-k list length
      * @param batchRows tokens encoded per batch (rounded down to whole images, at least one image)
      * @param latents   latent ids to analyse, sorted and distinct (see {@link LatentSelection})
-     * @param progress  whether to print progress on standard error
+     * @param verbosity whether to print progress on standard error
      */
-    public record Options(int layer, int k, int batchRows, int[] latents, boolean progress) {
+    public record Options(int layer, int k, int batchRows, int[] latents, Verbosity verbosity) {
         public Options {
             if (k <= 0 || batchRows <= 0) {
                 throw new IllegalArgumentException("k and batch must be positive, got " + k + " and " + batchRows);
             }
         }
+    }
+
+    /** How a batch's positive codes are found (see {@link #positives}). */
+    enum Encoding {
+        /** For a TopK SAE, the k largest pre-activations directly; the generic path for other kinds. */
+        TOPK_DIRECT,
+        /** Always the full encode followed by a scan for positive codes (the reference the fast path is tested against). */
+        GENERIC
     }
 
     private FeaturePass() {}
@@ -78,7 +87,7 @@ public final class FeaturePass {
      * @throws IllegalArgumentException when the cache and SAE widths differ, the layer is missing or the cache has no patches
      */
     public static AnalysisResult run(ActivationCache cache, Sae sae, String saeName, NDManager nd, Options o) {
-        return run(cache, sae, saeName, nd, o, true, null);
+        return run(cache, sae, saeName, nd, o, Encoding.TOPK_DIRECT, null);
     }
 
     /**
@@ -86,7 +95,7 @@ public final class FeaturePass {
      * {@code codes}; the caller completes the folder with {@link SparseCodesWriter#finish()}.
      */
     public static AnalysisResult run(ActivationCache cache, Sae sae, String saeName, NDManager nd, Options o, SparseCodesWriter codes) {
-        return run(cache, sae, saeName, nd, o, true, codes);
+        return run(cache, sae, saeName, nd, o, Encoding.TOPK_DIRECT, codes);
     }
 
     /**
@@ -102,17 +111,17 @@ public final class FeaturePass {
 
     /**
      * Encodes {@code rows} rows of {@code x} and brings only the selected codes to Java.
-     * For a TopK SAE with {@code topkDirect}, the k largest pre-activations of each row are taken
+     * For a TopK SAE with {@link Encoding#TOPK_DIRECT}, the k largest pre-activations of each row are taken
      * straight from libtorch's {@code topk} on {@code pre = x W_encᵀ + b_enc} (the positive ones among
      * them are exactly the non-zero codes of {@link Sae#encode}: ReLU does not change the order of
      * positive values, and the dense code matrix, its mask and {@code nonzero} are never built), so
      * 12·rows·k bytes come to the heap. Otherwise the dense codes are encoded and their positive
      * entries gathered with {@code nonzero} (12 bytes per positive code).
      */
-    static Sparse positives(Sae sae, NDManager nd, float[] x, int rows, int d, boolean topkDirect) {
+    static Sparse positives(Sae sae, NDManager nd, float[] x, int rows, int d, Encoding encoding) {
         try (NDManager scope = nd.newSubManager()) {
             NDArray in = scope.create(FloatBuffer.wrap(x, 0, rows * d), new Shape(rows, d));
-            if (topkDirect && sae.config().kind() == SaeKind.TOPK) {
+            if (encoding == Encoding.TOPK_DIRECT && sae.config().kind() == SaeKind.TOPK) {
                 int k = Math.min(sae.config().k(), sae.config().dSae());
                 List<NDArray> p = sae.params();
                 NDArray xin = sae.config().centered() ? in.sub(p.get(3)) : in;
@@ -143,12 +152,12 @@ public final class FeaturePass {
         }
     }
 
-    /** As {@link #run(ActivationCache, Sae, String, NDManager, Options)}; {@code topkDirect} false forces the generic path (tests). */
-    static AnalysisResult run(ActivationCache cache, Sae sae, String saeName, NDManager nd, Options o, boolean topkDirect) {
-        return run(cache, sae, saeName, nd, o, topkDirect, null);
+    /** As {@link #run(ActivationCache, Sae, String, NDManager, Options)}; {@link Encoding#GENERIC} forces the generic path (tests). */
+    static AnalysisResult run(ActivationCache cache, Sae sae, String saeName, NDManager nd, Options o, Encoding encoding) {
+        return run(cache, sae, saeName, nd, o, encoding, null);
     }
 
-    private static AnalysisResult run(ActivationCache cache, Sae sae, String saeName, NDManager nd, Options o, boolean topkDirect,
+    private static AnalysisResult run(ActivationCache cache, Sae sae, String saeName, NDManager nd, Options o, Encoding encoding,
                                       SparseCodesWriter codes) {
         int d = sae.config().dModel();
         int f = sae.config().dSae();
@@ -193,7 +202,7 @@ public final class FeaturePass {
         int all = t.tokens();
         int kept = (cls ? 1 : 0) + p;
         int imagesPerBatch = Math.max(1, o.batchRows() / all);
-        Progress progress = o.progress() ? Progress.stderr("analysing", "images", cache.nImages()) : null;
+        Progress progress = o.verbosity().stderr("analysing", "images", cache.nImages());
         Iterator<TokenBatch> it = cache.sequential(o.layer(), TokenKind.ALL, imagesPerBatch);
         float[] compact = regs == 0 ? null : new float[imagesPerBatch * kept * d];
         long images = 0;
@@ -216,7 +225,7 @@ public final class FeaturePass {
                 x = compact;
             }
             int rows = nImg * kept;
-            Sparse sp = positives(sae, nd, x, rows, d, topkDirect);
+            Sparse sp = positives(sae, nd, x, rows, d, encoding);
             if (codes != null) {
                 codes.append(sp, rows);
             }

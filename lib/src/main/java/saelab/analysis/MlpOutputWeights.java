@@ -41,17 +41,25 @@ import saelab.model.ModelFolder;
 public record MlpOutputWeights(ModelFamily family, String file, String tensor, String layerScale, int layer, int blocks, int dModel,
                                int dMlp, float[] wOut) {
 
+    /** Whether {@link #load} multiplies a checkpoint's LayerScale into the output directions. */
+    public enum LayerScale {
+        /** Multiply it in: the direction actually written into the residual stream (the default). */
+        APPLY,
+        /** Leave it out: the raw {@code fc2} columns. */
+        IGNORE
+    }
+
     /**
      * Reads block {@code layer}'s MLP output weight from the model in {@code dir}.
      *
-     * @param applyLayerScale whether to multiply DINOv2's (and open_clip's) LayerScale in (true: the direction
-     *                        actually written into the residual stream)
+     * @param scale whether to multiply DINOv2's (and open_clip's) LayerScale in
      * @throws IllegalArgumentException for an unknown model folder or type, a layer outside the model's blocks
      *                                  (naming the config file and field), a missing tensor or one of the wrong shape
      *                                  (naming the weights file and the tensor)
      * @throws IOException              when a file cannot be read
      */
-    public static MlpOutputWeights load(Path dir, int layer, boolean applyLayerScale, NDManager nd) throws IOException {
+    public static MlpOutputWeights load(Path dir, int layer, LayerScale scale, NDManager nd) throws IOException {
+        boolean applyLayerScale = scale == LayerScale.APPLY;
         ModelFolder folder = ModelFolder.detect(dir);
         ConfigFile vc = folder.visionConfig();
         ModelFamily family = folder.family();

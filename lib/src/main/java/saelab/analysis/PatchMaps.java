@@ -18,6 +18,7 @@ import java.util.Locale;
 import saelab.io.AtomicFiles;
 import saelab.io.Npy;
 import saelab.io.Progress;
+import saelab.io.Verbosity;
 import saelab.sae.Sae;
 import saelab.store.ActivationCache;
 
@@ -61,7 +62,7 @@ public final class PatchMaps {
      * file recorded in its index.
      */
     public static AnalysisResult write(Path dir, ActivationCache cache, Sae sae, NDManager nd, AnalysisResult result,
-                                       int batchRows, long maxBytes, boolean showProgress) throws IOException {
+                                       int batchRows, long maxBytes, Verbosity verbosity) throws IOException {
         AnalysisIndex ix = result.index();
         int n = result.rows();
         int k = ix.k();
@@ -90,7 +91,7 @@ public final class PatchMaps {
         int imagesPerBatch = Math.max(1, batchRows / p);
         long dataBytes = bytes(n, k, p);
         byte[] head = Npy.header("<f4", n, k, p);
-        Progress progress = showProgress ? Progress.stderr("patch maps", "images", distinct.size()) : null;
+        Progress progress = verbosity.stderr("patch maps", "images", distinct.size());
         final int pairCount = m;
         AtomicFiles.writeVia(dir.resolve(AnalysisResult.MAPS), temp -> {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);

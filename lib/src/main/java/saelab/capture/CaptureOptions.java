@@ -166,11 +166,6 @@ public record CaptureOptions(String model, Path modelDir, String modelRevision, 
             return this;
         }
 
-        public Builder out(Path v) {
-            out = v;
-            return this;
-        }
-
         /** @throws IllegalArgumentException when a setting is out of range (see {@link CaptureOptions}) */
         public CaptureOptions build() {
             return new CaptureOptions(model, modelDir, modelRevision, dataset, split, layers, tokens, dtype, batch, device, part,

@@ -33,6 +33,7 @@ import saelab.model.VisionTower;
 import saelab.store.ActivationCache;
 import saelab.store.CacheManifest;
 import saelab.store.CacheSpec;
+import saelab.store.Completeness;
 import saelab.store.CacheWriter;
 import saelab.store.ImageRecord;
 import saelab.store.TokenLayout;
@@ -163,7 +164,7 @@ public final class CapturePipeline {
                 long start = range[0];
                 long resumedAt = -1;
                 if (writer.imagesWritten() > 0) {
-                    try (ActivationCache c = ActivationCache.open(o.out(), true)) {
+                    try (ActivationCache c = ActivationCache.open(o.out(), Completeness.ALLOW_INCOMPLETE)) {
                         start = c.image(c.nImages() - 1).datasetIndex() + 1;
                     }
                     resumedAt = start;

@@ -60,7 +60,8 @@ final class AlignCommand implements Callable<Integer> {
         int[] ids = LatentSelection.parse(latents, cfg.dSae(), "--latents");
         Path folder = saelab.hub.ModelLocator.resolve(model, revision);
         try (NDManager nd = NDManager.newBaseManager()) {
-            MlpOutputWeights w = MlpOutputWeights.load(folder, l.layer(), !ignoreLayerScale, nd);
+            MlpOutputWeights w = MlpOutputWeights.load(folder, l.layer(),
+                    ignoreLayerScale ? MlpOutputWeights.LayerScale.IGNORE : MlpOutputWeights.LayerScale.APPLY, nd);
             NeuronAlignment a = NeuronAlignment.forSae(arrays, cfg, sae.toString(), ids, w, random, seed, nd);
             Files.createDirectories(out);
             a.writeCsv(out.resolve("alignment.csv"));

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import java.util.Locale;
+import saelab.sae.GradientMath;
 import saelab.sae.SaeConfig;
 import saelab.sae.SaeKind;
 import saelab.sae.TrainBenchmark;
@@ -89,7 +90,7 @@ final class BenchCommand {
             SaeConfig cfg = SaeConfig.builder(SaeKind.parse(kind, "--sae"), dModel, dSae).l1(4e-4).k(k).lr(4e-4).warmupSteps(1)
                     .batchSize(batch).steps(steps + 3)
                     .matryoshka(matryoshka == null ? java.util.List.of() : matryoshka).build();
-            double secs = TrainBenchmark.run(cfg, 3, dense);
+            double secs = TrainBenchmark.run(cfg, 3, dense ? GradientMath.DENSE : GradientMath.SPARSE_WHERE_APPLIES);
             System.out.printf(Locale.ROOT, "saelab %s%s sae d_model %d d_sae %d batch %d steps %d k %d seconds %.3f threads %d%n",
                     cfg.kind().id(), dense ? " (dense)" : "", dModel, dSae, batch, steps, cfg.kind().selectsTopK() ? k : 0, secs,
                     Runtime.getRuntime().availableProcessors());

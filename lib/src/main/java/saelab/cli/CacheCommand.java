@@ -8,11 +8,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import saelab.config.Workspace;
+import saelab.io.Verbosity;
 import saelab.manifest.DataManifests;
 import saelab.manifest.DataRoot;
 import saelab.store.ActivationCache;
 import saelab.store.CacheManifest;
 import saelab.store.CacheVerifier;
+import saelab.store.Completeness;
 import saelab.store.StorageDtype;
 import saelab.store.SyntheticCache;
 
@@ -28,7 +30,7 @@ final class CacheCommand {
 
         @Override
         public Integer call() {
-            try (ActivationCache c = ActivationCache.open(dir, true)) {
+            try (ActivationCache c = ActivationCache.open(dir, Completeness.ALLOW_INCOMPLETE)) {
                 long bytes = (long) c.nImages() * c.layers().size() * c.tokens().tokens() * c.dModel() * c.dtype().bytes();
                 System.out.printf(Locale.ROOT, "cache     %s (%s)%n", c.dir(), c.format());
                 CacheManifest m = c.manifest();
@@ -135,7 +137,7 @@ final class CacheCommand {
         @Override
         public Integer call() throws Exception {
             CacheManifest m = SyntheticCache.write(out, images, tokens, d, StorageDtype.parse(dtype, "--dtype"), layers,
-                    labelClasses, seed, shardMb * 1_000_000L, true);
+                    labelClasses, seed, shardMb * 1_000_000L, Verbosity.PROGRESS);
             System.out.printf(Locale.ROOT, "wrote %s: %d images in %d shard(s)%n", out, m.nImages(), m.shards().size());
             return 0;
         }

@@ -14,6 +14,7 @@ import saelab.data.Datasets;
 import saelab.data.ImageProblems;
 import saelab.data.ManifestOptions;
 import saelab.data.ProblemPolicy;
+import saelab.io.Verbosity;
 
 /** {@code saelab dataset ...}: dataset manifests (the ordered image lists a capture reads). */
 @Command(name = "dataset", mixinStandardHelpOptions = true, description = "Build or inspect dataset manifests.",
@@ -49,7 +50,7 @@ final class DatasetCommand {
         @Override
         public Integer call() throws IOException {
             ManifestOptions o = ManifestOptions.DEFAULT.withSha256(sha256)
-                    .withPolicy(strict ? ProblemPolicy.STOP : ProblemPolicy.SKIP_AND_COUNT).withProgress(true);
+                    .withPolicy(strict ? ProblemPolicy.STOP : ProblemPolicy.SKIP_AND_COUNT).withVerbosity(Verbosity.PROGRESS);
             CliPaths.requireWritable(out);
             if (threads != null) {
                 o = o.withThreads(threads);

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import java.util.function.LongFunction;
 import saelab.io.Npy;
 import saelab.io.Safetensors;
+import saelab.io.Verbosity;
 import saelab.sae.BatchSource;
 import saelab.sae.CacheBatches;
 import saelab.sae.MatrixBatches;
@@ -201,7 +202,7 @@ final class TrainCommand implements Callable<Integer> {
                             .seed(seed).batchSize(batch).build(), start);
             List<Path> outs = runs.stream().map(r -> out.resolve(r.name()).normalize()).toList();
             List<SaeTrainer.Result> results = SaeTrainer.trainAll(runs.stream().map(SweepSpec.Run::config).toList(), data, outs,
-                    new SaeTrainer.Options(checkpointEvery, logEvery, true, device(device)), System.err);
+                    new SaeTrainer.Options(checkpointEvery, logEvery, Verbosity.PROGRESS, device(device)), System.err);
             for (int i = 0; i < results.size(); i++) {
                 SaeTrainer.Result r = results.get(i);
                 SaeConfig rc = runs.get(i).config();

@@ -30,7 +30,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         int bad = 0;
         for (Path f : files) {
-            DataManifests.Check c = DataManifests.check(f, root, deep);
+            DataManifests.Check c = DataManifests.check(f, root, deep ? DataManifests.Depth.DEEP : DataManifests.Depth.QUICK);
             System.out.printf("%-8s %-7s %-40s %s%n", c.status(), c.manifest().kind(), c.manifest().id(),
                     c.local() == null ? "" : c.local());
             c.problems().forEach(p -> System.out.println("           " + p));

@@ -53,8 +53,8 @@ public final class ManifestBuilder {
         int n = entries.size();
         Looked[] images = new Looked[n];
         Looked[] annotations = new Looked[n];
-        Progress progress = options.progress() ? Progress.stderr(options.sha256() ? "hashing dataset files" : "listing dataset files",
-                "files", n) : null;
+        Progress progress = options.verbosity().stderr(options.sha256() ? "hashing dataset files" : "listing dataset files",
+                "files", n);
         Runnable pass = () -> IntStream.range(0, n).parallel().forEach(i -> {
             DatasetListing.Entry e = entries.get(i);
             images[i] = look(root, e.path(), options.sha256());

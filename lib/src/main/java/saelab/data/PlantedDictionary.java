@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
  *
  * <p>Sampling, per row: the number of active atoms is Poisson({@code meanActive}) clipped to
  * [1, nAtoms]; atoms are drawn without replacement with probability proportional to
- * {@code 1/(i + 10)} when {@code powerLaw} (features in real models follow a power law) or uniformly otherwise; magnitudes are Exponential(1) + 0.5; the
+ * {@code 1/(i + 10)} with {@link AtomFrequency#POWER_LAW} (features in real models follow a power law) or uniformly otherwise; magnitudes are Exponential(1) + 0.5; the
  * noise is Gaussian with standard deviation {@code noise}. Generation is deterministic given the seed
  * and independent of any tensor engine. The arrays are handed out as they are, not copied (they
  * go straight into NDArrays); treat them as read-only.
@@ -24,6 +24,14 @@ public record PlantedDictionary(int d, int nAtoms, float[] atoms) {
 
     /** Largest Poisson rate the sampler accepts (Knuth's method loses precision far beyond it). */
     public static final double MAX_MEAN_ACTIVE = 500;
+
+    /** How often each atom fires relative to the others. */
+    public enum AtomFrequency {
+        /** Atom i fires with weight 1/(i+10) (features in real models follow a power law). */
+        POWER_LAW,
+        /** Every atom equally often. */
+        UNIFORM
+    }
 
     /** A drawn sample: activations {@code x} [n, d] and their true codes {@code codes} [n, nAtoms], row-major. */
     public record Sample(int n, float[] x, float[] codes) {}
@@ -62,10 +70,11 @@ public record PlantedDictionary(int d, int nAtoms, float[] atoms) {
      * Draws {@code n} rows.
      *
      * @param meanActive mean number of active atoms per row (Poisson rate), > 0
-     * @param powerLaw   atom i fires with weight 1/(i+10) when true, uniformly when false
+     * @param frequency  how often each atom fires relative to the others
      * @param noise      standard deviation of the added Gaussian noise, >= 0
      */
-    public Sample sample(int n, double meanActive, boolean powerLaw, double noise, long seed) {
+    public Sample sample(int n, double meanActive, AtomFrequency frequency, double noise, long seed) {
+        boolean powerLaw = frequency == AtomFrequency.POWER_LAW;
         if (n <= 0 || !(meanActive > 0) || meanActive > MAX_MEAN_ACTIVE || !(noise >= 0)) {
             throw new IllegalArgumentException("need n > 0, 0 < meanActive <= " + MAX_MEAN_ACTIVE
                     + ", noise >= 0; got n=" + n + ", meanActive=" + meanActive + ", noise=" + noise);

@@ -81,12 +81,6 @@ public record DemoOutputs(Path work, JsonNode summary) {
                 "steps." + name + ".dir");
     }
 
-    /** The numbers a step recorded (its {@code summary} object) as a map. */
-    @SuppressWarnings("unchecked")
-    public Map<String, Object> stepSummary(String name) {
-        return Json.mapper().convertValue(step(name).path("summary"), Map.class);
-    }
-
     /** The toy world's folder ({@code images/}, the ADE20K layout, {@code captions.jsonl}, {@code world.json}). */
     public Path world() {
         return dir(WorldStep.NAME).resolve(WorldStep.DIR);
@@ -100,11 +94,6 @@ public record DemoOutputs(Path work, JsonNode summary) {
     /** A backbone's activation cache. */
     public Path cache(String backbone) {
         return dir(CaptureStep.name(backbone)).resolve(CaptureStep.DIR);
-    }
-
-    /** The ground-truth step's folder of a backbone (its {@code truth.safetensors}). */
-    public Path truth(String backbone) {
-        return dir(TruthStep.name(backbone));
     }
 
     /** The SAE checkpoint trained on a backbone's patch or CLS tokens. */

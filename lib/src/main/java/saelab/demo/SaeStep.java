@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import saelab.io.Verbosity;
 import saelab.sae.CacheBatches;
 import saelab.sae.SaeConfig;
 import saelab.sae.SaeTrainer;
@@ -48,7 +49,7 @@ final class SaeStep {
                 ShuffleOptions so = ShuffleOptions.builder(layer).kind(kind).seed(recipe.seed()).batchSize(recipe.batch()).build();
                 int logEvery = (int) Math.max(1, recipe.steps() / 20);
                 SaeTrainer.Result r = SaeTrainer.train(cfg, start -> new CacheBatches(cache, so, start), out,
-                        new SaeTrainer.Options(0, logEvery, false), log);
+                        new SaeTrainer.Options(0, logEvery, Verbosity.QUIET), log);
                 Files.deleteIfExists(out.resolve("train-state.safetensors"));
                 log.printf(Locale.ROOT, "trained a %s SAE on %s tokens: d_model %d, d_sae %d, %d steps, last mse %.4g, L0 %.2f,"
                                 + " %d dead%n", cfg.kind().id(), suffix(kind), cfg.dModel(), cfg.dSae(), r.steps(),

@@ -48,10 +48,4 @@ public record Step(String name, int version, Map<String, Object> params, List<St
         k.put("inputs", inputKeys);
         return Sha256.of(CanonicalJson.of(k).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
-
-    /** The input named {@code stepName}. */
-    public StepOutcome input(String stepName) {
-        return inputs.stream().filter(i -> i.name().equals(stepName)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("step " + name + " has no input " + stepName));
-    }
 }

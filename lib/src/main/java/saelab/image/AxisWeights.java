@@ -119,10 +119,6 @@ public final class AxisWeights {
         return count;
     }
 
-    double[] weightArray() {
-        return weights;
-    }
-
     int[] fixedArray() {
         return fixed;
     }

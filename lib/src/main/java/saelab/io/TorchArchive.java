@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -214,11 +213,6 @@ public final class TorchArchive implements Closeable {
                 stateDict.put(String.valueOf(e.getKey()), t);
             }
         }
-    }
-
-    /** The tensor names of the state dict, in its order. */
-    public java.util.Set<String> names() {
-        return Collections.unmodifiableSet(stateDict.keySet());
     }
 
     /**

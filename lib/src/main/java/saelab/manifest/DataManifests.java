@@ -35,6 +35,14 @@ public final class DataManifests {
      */
     public record Check(DataManifest manifest, Path file, Path local, String status, List<String> problems) {}
 
+    /** How thoroughly {@link #check} compares a manifest with the local copy. */
+    public enum Depth {
+        /** Every listed file present with its size; checksums only of files under 1 MiB. */
+        QUICK,
+        /** Also every file's checksum and, for caches, every shard against the cache manifest. */
+        DEEP
+    }
+
     private DataManifests() {}
 
     /** The folder of one kind: {@code data-manifests/<kind>s/}. */
@@ -117,9 +125,10 @@ public final class DataManifests {
 
     /**
      * Checks one manifest against the local copy: every listed file present with its size (and its
-     * checksum when {@code deep}); for caches with {@code deep}, every shard against the cache manifest.
+     * checksum with {@link Depth#DEEP}, and then for caches every shard against the cache manifest).
      */
-    public static Check check(Path file, Path dataRoot, boolean deep) {
+    public static Check check(Path file, Path dataRoot, Depth depth) {
+        boolean deep = depth == Depth.DEEP;
         DataManifest m = read(file);
         if (dataRoot == null) {
             return new Check(m, file, null, "no data root", List.of("set " + DataRoot.VAR

@@ -12,7 +12,7 @@ import saelab.plot.LatentTiles;
 import saelab.store.ActivationCache;
 
 /**
- * Notebook one-liners over an analysis folder written by {@code saelab analyze}: open it, show a
+ * Notebook one-liners over an analysis folder written by {@code saelab analyze}: show a
  * latent's top images with their patch heatmaps, show the frequency and mean-value histograms and the
  * density view.
  * Each figure is displayed inline (see {@link Show}) and returned so it can also be saved.
@@ -20,11 +20,6 @@ import saelab.store.ActivationCache;
 public final class Analyses {
 
     private Analyses() {}
-
-    /** Reads an analysis folder. */
-    public static AnalysisResult open(Path dir) throws IOException {
-        return AnalysisResult.read(dir);
-    }
 
     /**
      * Shows the top images of {@code latent} with its patch heatmap (heatmaps alone when {@code cache},

@@ -25,6 +25,7 @@ import saelab.io.Json;
 import saelab.io.Progress;
 import saelab.io.Safetensors;
 import saelab.io.Safetensors.Tensor;
+import saelab.io.Verbosity;
 
 /**
  * Trains SAEs: Adam, learning-rate warm-up then constant or cosine, an optional sparsity warm-up
@@ -53,15 +54,15 @@ public final class SaeTrainer {
      *
      * @param checkpointEvery steps between checkpoints (0 = only at the end)
      * @param logEvery        steps between metric lines (0 = none)
-     * @param progress        print progress (rate, time left) on stderr
+     * @param verbosity       whether to print progress (rate, time left) on stderr
      * @param device          where the arrays live and the math runs (CPU: sparse Java kernels where
      *                        they apply; other devices: NDArray operations only)
      */
-    public record Options(long checkpointEvery, int logEvery, boolean progress, Device device) {
+    public record Options(long checkpointEvery, int logEvery, Verbosity verbosity, Device device) {
 
         /** On the CPU. */
-        public Options(long checkpointEvery, int logEvery, boolean progress) {
-            this(checkpointEvery, logEvery, progress, Device.cpu());
+        public Options(long checkpointEvery, int logEvery, Verbosity verbosity) {
+            this(checkpointEvery, logEvery, verbosity, Device.cpu());
         }
     }
 
@@ -138,8 +139,7 @@ public final class SaeTrainer {
                         }
                         float[] batch = new float[batchSize * d];
                         String what = runs.size() == 1 ? first.kind().id() + " SAE" : runs.size() + " SAEs";
-                        Progress progress = options.progress() ? Progress.stderr("training " + what, "steps", steps - startStep)
-                                : null;
+                        Progress progress = options.verbosity().stderr("training " + what, "steps", steps - startStep);
                         for (long step = startStep; step < steps; step++) {
                             src.next(batch, batchSize);
                             checkFinite(batch, step, d);
@@ -382,7 +382,7 @@ public final class SaeTrainer {
                 prov.put("input_scale", inputScale);
                 prov.put("input_scale_folded", true);
             }
-            SaeCheckpoint.write(outDir.resolve(CHECKPOINT), cfg, folded(sae.exportArrays(), inputScale, cfg), prov);
+            SaeCheckpoint.write(outDir.resolve(CHECKPOINT), cfg, folded(sae.exportArrays(), inputScale), prov);
             Map<String, Tensor> t = new LinkedHashMap<>();
             List<String> names = sae.paramNames();
             for (int i = 0; i < names.size(); i++) {
@@ -467,7 +467,7 @@ public final class SaeTrainer {
      * pre = (s x − b) Wᵀ + c = (x − b/s)(s W)ᵀ + c, and x̂ = x̂'/s = f (W_dec/s) + b_dec/s; codes and
      * thresholds are unchanged.
      */
-    static SaeCheckpoint.Arrays folded(SaeCheckpoint.Arrays a, double scale, SaeConfig cfg) {
+    static SaeCheckpoint.Arrays folded(SaeCheckpoint.Arrays a, double scale) {
         if (scale == 1.0 || Double.isNaN(scale)) {
             return a;
         }

@@ -14,18 +14,17 @@ public final class TrainBenchmark {
 
     private TrainBenchmark() {}
 
-    /** Runs {@code cfg.steps()} steps and returns the seconds taken by all but the first {@code warmup}. */
-    public static double run(SaeConfig cfg, int warmup) {
-        return run(cfg, warmup, false);
-    }
-
-    /** As {@link #run(SaeConfig, int)}; {@code dense} forces the device-independent gradients. */
-    public static double run(SaeConfig cfg, int warmup, boolean dense) {
+    /**
+     * Runs {@code cfg.steps()} steps and returns the seconds taken by all but the first {@code warmup}.
+     *
+     * @param math which gradient implementation the steps use
+     */
+    public static double run(SaeConfig cfg, int warmup, GradientMath math) {
         SplittableRandom rng = new SplittableRandom(0);
         int b = cfg.batchSize();
         int d = cfg.dModel();
         try (NDManager nd = NDManager.newBaseManager(); Sae sae = Sae.initialise(cfg, nd); Adam adam = new Adam(sae.params(), nd)) {
-            sae.useDenseMath(dense);
+            sae.useDenseMath(math == GradientMath.DENSE);
             NDArray[] data = new NDArray[4];
             for (int i = 0; i < data.length; i++) {
                 float[] v = new float[b * d];

@@ -59,12 +59,12 @@ public final class ActivationCache implements AutoCloseable {
 
     /** Opens a complete cache in {@code dir}; each shard's SHA-256 is checked on its first use. */
     public static ActivationCache open(Path dir) {
-        return open(dir, false, ShardCheck.VERIFY_ON_FIRST_USE);
+        return open(dir, Completeness.COMPLETE_ONLY, ShardCheck.VERIFY_ON_FIRST_USE);
     }
 
-    /** Opens the cache in {@code dir}, checking each shard's SHA-256 on its first use; see {@link #open(Path, boolean, ShardCheck)}. */
-    public static ActivationCache open(Path dir, boolean allowIncomplete) {
-        return open(dir, allowIncomplete, ShardCheck.VERIFY_ON_FIRST_USE);
+    /** Opens the cache in {@code dir}, checking each shard's SHA-256 on its first use; see {@link #open(Path, Completeness, ShardCheck)}. */
+    public static ActivationCache open(Path dir, Completeness completeness) {
+        return open(dir, completeness, ShardCheck.VERIFY_ON_FIRST_USE);
     }
 
     /**
@@ -73,22 +73,22 @@ public final class ActivationCache implements AutoCloseable {
      * {@link ShardCheck#VERIFY_ON_FIRST_USE} each shard's bytes are also hashed when it is first
      * needed (see {@link ShardCheck} for what that catches and costs).
      *
-     * @param allowIncomplete also open a cache whose writer has not finished (its complete shards)
-     * @param check           whether to check shard checksums on first use
+     * @param completeness whether a cache whose writer has not finished is opened (its complete shards)
+     * @param check        whether to check shard checksums on first use
      * @throws IllegalArgumentException when the folder holds no cache, its manifest is invalid, a
      *                                  file name leads outside the folder or a shard has the wrong
      *                                  size (naming file and field)
      */
-    public static ActivationCache open(Path dir, boolean allowIncomplete, ShardCheck check) {
+    public static ActivationCache open(Path dir, Completeness completeness, ShardCheck check) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + (Files.exists(dir) ? " is a file, not a folder" : " does not exist")
                     + "; expected an activation cache folder");
         }
         if (Files.isRegularFile(dir.resolve(CacheManifest.FILE_NAME))) {
             CacheManifest m = NativeFormat.readManifest(dir);
-            if (!m.complete() && !allowIncomplete) {
+            if (!m.complete() && completeness == Completeness.COMPLETE_ONLY) {
                 throw new IllegalStateException("the cache in " + dir + " is incomplete (its writer stopped after "
-                        + m.nImages() + " images); resume the capture, or open it with allowIncomplete");
+                        + m.nImages() + " images); resume the capture, or open it with Completeness.ALLOW_INCOMPLETE");
             }
             return new ActivationCache(NativeFormat.open(dir, m), check);
         }

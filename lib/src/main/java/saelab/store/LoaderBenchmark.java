@@ -135,7 +135,7 @@ public final class LoaderBenchmark {
         double[] first = new double[checks.length];
         for (int i = 0; i < checks.length; i++) {
             ShardCheck check = checks[i];
-            try (ActivationCache c = ActivationCache.open(cache.dir(), true, check)) {
+            try (ActivationCache c = ActivationCache.open(cache.dir(), Completeness.ALLOW_INCOMPLETE, check)) {
                 Shuffled r = shuffledRun(c, shuffle, patchRows, n);
                 first[i] = r.firstEpochSeconds();
                 out.printf(Locale.ROOT, "    %-22s first epoch %6.2f s, then %10.0f rows/s %7.0f MB/s%n",

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import saelab.io.Progress;
+import saelab.io.Verbosity;
 import saelab.store.CacheManifest.DatasetRef;
 import saelab.store.CacheManifest.ModelRef;
 import saelab.store.CacheManifest.PatchLabelInfo;
@@ -35,9 +36,10 @@ public final class SyntheticCache {
      * @param layers        number of recorded layers (block indices 0..layers-1)
      * @param labelClasses  number of patch label classes, or 0 for none
      * @param maxShardBytes shard size limit
+     * @param verbosity     whether to print progress on standard error
      */
     public static CacheManifest write(Path out, long images, int tokens, int dModel, StorageDtype dtype, int layers,
-                                      int labelClasses, long seed, long maxShardBytes, boolean showProgress) throws IOException {
+                                      int labelClasses, long seed, long maxShardBytes, Verbosity verbosity) throws IOException {
         if (images <= 0 || tokens <= 0 || dModel <= 0 || layers <= 0 || labelClasses < 0) {
             throw new IllegalArgumentException("synthetic cache needs images, tokens, d, layers > 0 and label classes >= 0; got "
                     + images + ", " + tokens + ", " + dModel + ", " + layers + ", " + labelClasses);
@@ -62,7 +64,7 @@ public final class SyntheticCache {
         int valuesPerImage = spec.valuesPerImage();
         int rowsPerImage = layers * tokens;
         int batch = (int) Math.max(1, Math.min(4096, (64L << 20) / (4L * valuesPerImage)));
-        Progress progress = showProgress ? Progress.stderr("writing synthetic cache", "images", images) : null;
+        Progress progress = verbosity.stderr("writing synthetic cache", "images", images);
         try (CacheWriter w = CacheWriter.create(out, spec, maxShardBytes)) {
             for (long first = 0; first < images; first += batch) {
                 int n = (int) Math.min(batch, images - first);

@@ -1,9 +1,5 @@
 package saelab.store;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import java.nio.FloatBuffer;
 
 /**
  * A batch of token activations with where each row came from.
@@ -16,11 +12,6 @@ import java.nio.FloatBuffer;
  * @param label  patch label of each row, or -1 (not a patch, or no labels in the cache)
  */
 public record TokenBatch(float[] acts, int rows, int dModel, int[] image, int[] token, short[] label) {
-
-    /** Copies the activations into a new NDArray [rows, dModel] owned by {@code manager}. */
-    public NDArray toNDArray(NDManager manager) {
-        return manager.create(FloatBuffer.wrap(acts, 0, rows * dModel), new Shape(rows, dModel));
-    }
 
     /**
      * Refuses a batch whose first {@code rows} rows hold a NaN or infinite value, naming the cache,

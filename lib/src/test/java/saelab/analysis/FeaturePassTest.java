@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import saelab.io.Verbosity;
 import saelab.sae.Sae;
 import saelab.store.ActivationCache;
 import saelab.store.CacheManifest.DatasetRef;
@@ -113,7 +114,7 @@ class FeaturePassTest {
 
     static AnalysisResult pass(int batchRows, int[] latents) {
         try (ActivationCache c = ActivationCache.open(cacheDir)) {
-            return FeaturePass.run(c, sae, "identity", nd, new FeaturePass.Options(LAYER, K, batchRows, latents, false));
+            return FeaturePass.run(c, sae, "identity", nd, new FeaturePass.Options(LAYER, K, batchRows, latents, Verbosity.QUIET));
         }
     }
 
@@ -244,8 +245,8 @@ class FeaturePassTest {
         Path out = tmp.resolve("analysis");
         AnalysisResult r;
         try (ActivationCache c = ActivationCache.open(cacheDir)) {
-            r = FeaturePass.run(c, sae, "identity", nd, new FeaturePass.Options(LAYER, K, 16, LatentSelection.parse(null, D, "x"), false));
-            r = PatchMaps.write(out, c, sae, nd, r, 2 * P, PatchMaps.DEFAULT_MAX_BYTES, false);
+            r = FeaturePass.run(c, sae, "identity", nd, new FeaturePass.Options(LAYER, K, 16, LatentSelection.parse(null, D, "x"), Verbosity.QUIET));
+            r = PatchMaps.write(out, c, sae, nd, r, 2 * P, PatchMaps.DEFAULT_MAX_BYTES, Verbosity.QUIET);
         }
         r.write(out);
         AnalysisResult back = AnalysisResult.read(out);
@@ -289,7 +290,7 @@ class FeaturePassTest {
         AnalysisResult r = pass(4096, LatentSelection.parse(null, D, "x"));
         try (ActivationCache c = ActivationCache.open(cacheDir)) {
             assertThrows(IllegalArgumentException.class,
-                    () -> PatchMaps.write(tmp.resolve("refused"), c, sae, nd, r, 64, PatchMaps.bytes(D, K, P) - 1, false));
+                    () -> PatchMaps.write(tmp.resolve("refused"), c, sae, nd, r, 64, PatchMaps.bytes(D, K, P) - 1, Verbosity.QUIET));
         }
     }
 
@@ -302,7 +303,7 @@ class FeaturePassTest {
         assertArrayEquals(new int[] {0, 1, 3}, LatentSelection.parse("0-1, 3", D, "--latents"));
         try (ActivationCache c = ActivationCache.open(cacheDir)) {
             assertThrows(IllegalArgumentException.class, () -> FeaturePass.run(c, sae, "x", nd,
-                    new FeaturePass.Options(7, K, 64, new int[] {0}, false)));
+                    new FeaturePass.Options(7, K, 64, new int[] {0}, Verbosity.QUIET)));
         }
     }
 }

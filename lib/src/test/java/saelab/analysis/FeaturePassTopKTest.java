@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import saelab.io.Verbosity;
 import saelab.sae.Sae;
 import saelab.sae.SaeConfig;
 import saelab.sae.SaeKind;
@@ -29,20 +30,21 @@ class FeaturePassTopKTest {
     @Test
     void topKPathEqualsGenericPath() throws IOException {
         Path dir = tmp.resolve("cache");
-        SyntheticCache.write(dir, 23, 10, 8, StorageDtype.F32, 1, 0, 5, 1L << 20, false);
+        SyntheticCache.write(dir, 23, 10, 8, StorageDtype.F32, 1, 0, 5, 1L << 20, Verbosity.QUIET);
         try (NDManager nd = NDManager.newBaseManager(); ActivationCache c = ActivationCache.open(dir)) {
             for (int saeK : new int[] {3, 40}) { // 40 > d_sae/2: many selected pre-activations are negative
                 SaeConfig cfg = SaeConfig.builder(SaeKind.TOPK, 8, 48).k(saeK).lr(4e-4).batchSize(64).steps(1).seed(3).build();
                 try (Sae sae = Sae.initialise(cfg, nd)) {
                     int[] all = LatentSelection.parse(null, 48, "test");
-                    AnalysisResult ref = FeaturePass.run(c, sae, "r", nd, new FeaturePass.Options(0, 4, 50, all, false), false);
+                    AnalysisResult ref = FeaturePass.run(c, sae, "r", nd, new FeaturePass.Options(0, 4, 50, all, Verbosity.QUIET),
+                            FeaturePass.Encoding.GENERIC);
                     long fired = 0;
                     for (long f : ref.fires()) {
                         fired += f;
                     }
                     assertTrue(fired > 0, "the random SAE fires somewhere");
                     for (int batch : new int[] {1, 10, 37, 4096}) {
-                        AnalysisResult got = FeaturePass.run(c, sae, "r", nd, new FeaturePass.Options(0, 4, batch, all, false));
+                        AnalysisResult got = FeaturePass.run(c, sae, "r", nd, new FeaturePass.Options(0, 4, batch, all, Verbosity.QUIET));
                         String msg = "SAE k " + saeK + ", batch " + batch;
                         assertArrayEquals(ref.fires(), got.fires(), msg);
                         assertArrayEquals(ref.sum(), got.sum(), msg);

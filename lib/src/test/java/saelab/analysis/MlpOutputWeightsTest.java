@@ -64,7 +64,7 @@ class MlpOutputWeightsTest {
                 }
             }
         }
-        MlpOutputWeights m = MlpOutputWeights.load(dir, 1, true, nd);
+        MlpOutputWeights m = MlpOutputWeights.load(dir, 1, MlpOutputWeights.LayerScale.APPLY, nd);
         assertEquals(family, m.family());
         assertEquals(tensor, m.tensor());
         assertEquals(scale, m.layerScale());
@@ -79,7 +79,7 @@ class MlpOutputWeightsTest {
             assertEquals(expected[i * 128 + 100], col[i]);
         }
         // without the layer scale: the raw weight
-        MlpOutputWeights plain = MlpOutputWeights.load(dir, 1, false, nd);
+        MlpOutputWeights plain = MlpOutputWeights.load(dir, 1, MlpOutputWeights.LayerScale.IGNORE, nd);
         assertNull(plain.layerScale());
         assertArrayEquals(w.values(), plain.wOut());
     }
@@ -105,10 +105,10 @@ class MlpOutputWeightsTest {
         "bioclip, open_clip_config.json, model_cfg.vision_cfg.layers"})
     void aBlockOutsideTheModelNamesTheConfigField(String fixture, String config, String field) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> MlpOutputWeights.load(Golden.dir(fixture), 3, true, nd));
+                () -> MlpOutputWeights.load(Golden.dir(fixture), 3, MlpOutputWeights.LayerScale.APPLY, nd));
         String msg = e.getMessage();
         assertTrue(msg.contains(config) && msg.contains("field '" + field + "'") && msg.contains("block 3") && msg.contains("0..2"), msg);
-        assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(Golden.dir(fixture), -1, true, nd));
+        assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(Golden.dir(fixture), -1, MlpOutputWeights.LayerScale.APPLY, nd));
     }
 
     @Test
@@ -118,15 +118,15 @@ class MlpOutputWeightsTest {
         Files.copy(Golden.dir("dinov2").resolve("config.json"), dir.resolve("config.json"));
         Safetensors.write(dir.resolve("model.safetensors"),
                 Map.of("encoder.layer.1.layer_scale2.lambda1", new Safetensors.Tensor(new long[] {32}, new float[32])), Map.of());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(dir, 1, true, nd));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(dir, 1, MlpOutputWeights.LayerScale.APPLY, nd));
         assertTrue(e.getMessage().contains(dir.resolve("model.safetensors").toString())
                 && e.getMessage().contains("'encoder.layer.1.mlp.fc2.weight'") && e.getMessage().contains("missing"), e.getMessage());
         // the weight present but the layer scale missing: named too
         Safetensors.write(dir.resolve("model.safetensors"),
                 Map.of("encoder.layer.1.mlp.fc2.weight", new Safetensors.Tensor(new long[] {32, 128}, new float[32 * 128])), Map.of());
-        e = assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(dir, 1, true, nd));
+        e = assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(dir, 1, MlpOutputWeights.LayerScale.APPLY, nd));
         assertTrue(e.getMessage().contains("'encoder.layer.1.layer_scale2.lambda1'"), e.getMessage());
-        assertEquals(128, MlpOutputWeights.load(dir, 1, false, nd).dMlp());
+        assertEquals(128, MlpOutputWeights.load(dir, 1, MlpOutputWeights.LayerScale.IGNORE, nd).dMlp());
     }
 
     @Test
@@ -137,7 +137,7 @@ class MlpOutputWeightsTest {
         String name = "vision_model.encoder.layers.0.mlp.fc2.weight";
         Safetensors.write(dir.resolve("model.safetensors"), Map.of(name, new Safetensors.Tensor(new long[] {16, 256}, new float[16 * 256])),
                 Map.of());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(dir, 0, true, nd));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(dir, 0, MlpOutputWeights.LayerScale.APPLY, nd));
         assertTrue(e.getMessage().contains("'" + name + "'") && e.getMessage().contains("[16, 256]") && e.getMessage().contains("[32, d_mlp]"),
                 e.getMessage());
     }
@@ -146,13 +146,13 @@ class MlpOutputWeightsTest {
     void unknownFoldersAndTypesAreNamed() throws IOException {
         Path dir = tmp.resolve("model");
         Files.createDirectories(dir);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(dir, 0, true, nd));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(dir, 0, MlpOutputWeights.LayerScale.APPLY, nd));
         assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("open_clip_config.json"), e.getMessage());
         Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"vit\"}");
-        e = assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(dir, 0, true, nd));
+        e = assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(dir, 0, MlpOutputWeights.LayerScale.APPLY, nd));
         assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("'model_type'") && e.getMessage().contains("\"vit\""),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(tmp.resolve("nope"), 0, true, nd));
+        e = assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(tmp.resolve("nope"), 0, MlpOutputWeights.LayerScale.APPLY, nd));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     }
 }

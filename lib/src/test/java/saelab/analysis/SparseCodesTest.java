@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import saelab.io.Verbosity;
 import saelab.sae.Sae;
 import saelab.sae.SaeConfig;
 import saelab.sae.SaeKind;
@@ -64,7 +65,7 @@ class SparseCodesTest {
     static void setUp() throws IOException {
         nd = NDManager.newBaseManager();
         cache = shared.resolve("cache");
-        SyntheticCache.write(cache, IMAGES, TOKENS, D, StorageDtype.F16, 2, 4, 11, 1L << 16, false);
+        SyntheticCache.write(cache, IMAGES, TOKENS, D, StorageDtype.F16, 2, 4, 11, 1L << 16, Verbosity.QUIET);
     }
 
     @AfterAll
@@ -90,7 +91,7 @@ class SparseCodesTest {
     /** Writes the codes of a pass over the cache with {@code batchRows} rows per batch. */
     static SparseCodes.Index write(Path dir, Sae sae, int batchRows) throws IOException {
         try (ActivationCache c = ActivationCache.open(cache); SparseCodesWriter w = SparseCodesWriter.create(dir, c, sae, "random", LAYER)) {
-            FeaturePass.run(c, sae, "random", nd, new FeaturePass.Options(LAYER, 3, batchRows, new int[] {0, 5, 63}, false), w);
+            FeaturePass.run(c, sae, "random", nd, new FeaturePass.Options(LAYER, 3, batchRows, new int[] {0, 5, 63}, Verbosity.QUIET), w);
             return w.finish();
         }
     }
@@ -217,7 +218,7 @@ class SparseCodesTest {
         try (Sae sae = Sae.of(SaeConfig.inference(SaeKind.RELU, d, d, 0, "raw"), nd, eye, new float[d], eye.clone(), new float[d]);
              ActivationCache c = ActivationCache.open(dir);
              SparseCodesWriter w = SparseCodesWriter.create(out.resolve(SparseCodes.FOLDER), c, sae, "identity", 0)) {
-            FeaturePass.run(c, sae, "identity", nd, new FeaturePass.Options(0, 2, 8, new int[] {0, 1, 2, 3}, false), w);
+            FeaturePass.run(c, sae, "identity", nd, new FeaturePass.Options(0, 2, 8, new int[] {0, 1, 2, 3}, Verbosity.QUIET), w);
             w.finish();
         }
         try (SparseCodes codes = SparseCodes.open(out)) { // the analysis folder: its codes/ is found
@@ -244,7 +245,7 @@ class SparseCodesTest {
         try (Sae sae = randomSae(SaeKind.TOPK, 4)) {
             // a write that never finishes leaves neither an index nor staging files
             try (ActivationCache c = ActivationCache.open(cache); SparseCodesWriter w = SparseCodesWriter.create(dir, c, sae, "x", LAYER)) {
-                FeaturePass.run(c, sae, "x", nd, new FeaturePass.Options(LAYER, 3, 40, new int[] {0}, false), w);
+                FeaturePass.run(c, sae, "x", nd, new FeaturePass.Options(LAYER, 3, 40, new int[] {0}, Verbosity.QUIET), w);
             }
             try (Stream<Path> files = Files.list(dir)) {
                 assertEquals(List.of(), files.toList());

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import saelab.analysis.AnalysisResult;
 import saelab.analysis.DecoderMaps;
+import saelab.io.Verbosity;
 import saelab.sae.Sae;
 import saelab.sae.SaeCheckpoint;
 import saelab.sae.SaeConfig;
@@ -30,7 +31,7 @@ class AnalyzeCliTest {
     @Test
     void analyzeWritesTheFolderAndMaps() throws Exception {
         Path cache = dir.resolve("cache");
-        SyntheticCache.write(cache, 40, 17, 16, StorageDtype.F32, 1, 5, 7, 1L << 20, false);
+        SyntheticCache.write(cache, 40, 17, 16, StorageDtype.F32, 1, 5, 7, 1L << 20, Verbosity.QUIET);
         Path ckpt = dir.resolve("sae.safetensors");
         SaeConfig cfg = SaeConfig.builder(SaeKind.TOPK, 16, 64).k(4).lr(1e-3).batchSize(32).steps(10).seed(3).build();
         try (NDManager nd = NDManager.newBaseManager(); Sae sae = Sae.initialise(cfg, nd)) {

@@ -17,6 +17,7 @@ import saelab.analysis.AnalysisResult;
 import saelab.analysis.DensityView;
 import saelab.analysis.LabelStatistics;
 import saelab.analysis.SparseCodes;
+import saelab.io.Verbosity;
 import saelab.notebook.Analyses;
 import saelab.plot.ChartFigure;
 import saelab.sae.Sae;
@@ -48,7 +49,7 @@ class AnalyzeOutputsCliTest {
     @Test
     void densityViewAndCodes() throws Exception {
         Path cache = dir.resolve("cache");
-        SyntheticCache.write(cache, 24, 17, 16, StorageDtype.F32, 1, 5, 7, 1L << 20, false);
+        SyntheticCache.write(cache, 24, 17, 16, StorageDtype.F32, 1, 5, 7, 1L << 20, Verbosity.QUIET);
         Path out = dir.resolve("analysis");
         CliRun.Result r = CliRun.run("analyze", "--sae", sae().toString(), "--cache", cache.toString(), "--out", out.toString(), "--k", "4",
                 "--latents", "0-19", "--batch", "64", "--codes");
@@ -99,7 +100,7 @@ class AnalyzeOutputsCliTest {
     @Test
     void noLabelsNoDensityNoCodesUnlessAsked() throws Exception {
         Path cache = dir.resolve("plain");
-        SyntheticCache.write(cache, 6, 17, 16, StorageDtype.F32, 1, 0, 7, 1L << 20, false);
+        SyntheticCache.write(cache, 6, 17, 16, StorageDtype.F32, 1, 0, 7, 1L << 20, Verbosity.QUIET);
         Path out = dir.resolve("analysis");
         CliRun.Result r = CliRun.run("analyze", "--sae", sae().toString(), "--cache", cache.toString(), "--out", out.toString(), "--k", "2");
         assertEquals(0, r.code(), r.err());

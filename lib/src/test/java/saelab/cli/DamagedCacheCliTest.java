@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import saelab.io.Sha256;
+import saelab.io.Verbosity;
 import saelab.sae.Sae;
 import saelab.sae.SaeCheckpoint;
 import saelab.sae.SaeConfig;
@@ -44,7 +45,7 @@ class DamagedCacheCliTest {
     @BeforeEach
     void setUp() throws IOException {
         cache = dir.resolve("cache");
-        SyntheticCache.write(cache, IMAGES, TOKENS, D, StorageDtype.F32, 1, 3, 7, 1L << 20, false); // 3 patch label classes, for concepts
+        SyntheticCache.write(cache, IMAGES, TOKENS, D, StorageDtype.F32, 1, 3, 7, 1L << 20, Verbosity.QUIET); // 3 patch label classes, for concepts
         sae = dir.resolve("sae.safetensors");
         SaeConfig cfg = SaeConfig.builder(SaeKind.TOPK, D, 64).k(4).lr(1e-3).schedule("constant").batchSize(32).steps(10).seed(3).build();
         try (NDManager nd = NDManager.newBaseManager(); Sae s = Sae.initialise(cfg, nd)) {

@@ -25,7 +25,7 @@ class EvalCliTest {
     void evaluatesAnSaeOnAMatrixAndHonoursTheRowLimit() throws Exception {
         PlantedDictionary dict = PlantedDictionary.random(D, 12, 5);
         Path x = dir.resolve("x.npy");
-        Npy.writeFloatMatrix(x, 300, D, dict.sample(300, 2, true, 0.01, 6).x());
+        Npy.writeFloatMatrix(x, 300, D, dict.sample(300, 2, PlantedDictionary.AtomFrequency.POWER_LAW, 0.01, 6).x());
         Path sae = dir.resolve("sae");
         CliRun.Result t = CliRun.run("train", "--input", x.toString(), "--d-sae", "16", "--sae", "topk", "--k", "2", "--lr", "1e-3",
                 "--warmup", "5", "--batch", "32", "--steps", "30", "--out", sae.toString());

@@ -34,7 +34,7 @@ class TrainCliTest {
     void writeInput() throws IOException {
         PlantedDictionary dict = PlantedDictionary.random(D, 12, 5);
         input = dir.resolve("x.npy");
-        Npy.writeFloatMatrix(input, 300, D, dict.sample(300, 2, true, 0.01, 6).x());
+        Npy.writeFloatMatrix(input, 300, D, dict.sample(300, 2, PlantedDictionary.AtomFrequency.POWER_LAW, 0.01, 6).x());
     }
 
     private Result train(Path out, String... kindArgs) {

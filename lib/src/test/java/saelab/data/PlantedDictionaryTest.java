@@ -79,9 +79,9 @@ class PlantedDictionaryTest {
     @Test
     void sameSeedSameSampleOtherSeedOtherSample() {
         PlantedDictionary dict = PlantedDictionary.random(16, 32, 1);
-        PlantedDictionary.Sample s1 = dict.sample(100, 3, true, 0.05, 77);
-        PlantedDictionary.Sample s2 = dict.sample(100, 3, true, 0.05, 77);
-        PlantedDictionary.Sample s3 = dict.sample(100, 3, true, 0.05, 78);
+        PlantedDictionary.Sample s1 = dict.sample(100, 3, PlantedDictionary.AtomFrequency.POWER_LAW, 0.05, 77);
+        PlantedDictionary.Sample s2 = dict.sample(100, 3, PlantedDictionary.AtomFrequency.POWER_LAW, 0.05, 77);
+        PlantedDictionary.Sample s3 = dict.sample(100, 3, PlantedDictionary.AtomFrequency.POWER_LAW, 0.05, 78);
         assertEquals(100, s1.n());
         assertArrayEquals(s1.x(), s2.x());
         assertArrayEquals(s1.codes(), s2.codes());
@@ -95,7 +95,7 @@ class PlantedDictionaryTest {
         int nAtoms = 30;
         int n = 300;
         PlantedDictionary dict = PlantedDictionary.random(d, nAtoms, 5);
-        PlantedDictionary.Sample s = dict.sample(n, 3.0, false, 0.0, 6);
+        PlantedDictionary.Sample s = dict.sample(n, 3.0, PlantedDictionary.AtomFrequency.UNIFORM, 0.0, 6);
         assertEquals(n * d, s.x().length);
         assertEquals(n * nAtoms, s.codes().length);
         for (int row = 0; row < n; row++) {
@@ -123,7 +123,7 @@ class PlantedDictionaryTest {
         int n = 1000;
         double sigma = 0.1;
         PlantedDictionary dict = PlantedDictionary.random(d, nAtoms, 3);
-        PlantedDictionary.Sample s = dict.sample(n, 2.0, false, sigma, 4);
+        PlantedDictionary.Sample s = dict.sample(n, 2.0, PlantedDictionary.AtomFrequency.UNIFORM, sigma, 4);
         double sum2 = 0;
         for (int row = 0; row < n; row++) {
             for (int j = 0; j < d; j++) {
@@ -144,7 +144,7 @@ class PlantedDictionaryTest {
         int nAtoms = 64;
         int n = 5000;
         PlantedDictionary dict = PlantedDictionary.random(8, nAtoms, 11);
-        PlantedDictionary.Sample s = dict.sample(n, 4.0, false, 0.0, 12);
+        PlantedDictionary.Sample s = dict.sample(n, 4.0, PlantedDictionary.AtomFrequency.UNIFORM, 0.0, 12);
         double total = 0;
         for (int row = 0; row < n; row++) {
             total += activeCount(s, nAtoms, row);
@@ -159,7 +159,7 @@ class PlantedDictionaryTest {
     void activeCountIsClippedToTheNumberOfAtoms() {
         int nAtoms = 3;
         PlantedDictionary dict = PlantedDictionary.random(4, nAtoms, 1);
-        PlantedDictionary.Sample s = dict.sample(200, 20.0, true, 0.0, 2);
+        PlantedDictionary.Sample s = dict.sample(200, 20.0, PlantedDictionary.AtomFrequency.POWER_LAW, 0.0, 2);
         for (int row = 0; row < 200; row++) {
             assertEquals(nAtoms, activeCount(s, nAtoms, row), "row " + row);
         }
@@ -169,7 +169,7 @@ class PlantedDictionaryTest {
     void powerLawFavoursTheFirstAtoms() {
         int nAtoms = 50;
         PlantedDictionary dict = PlantedDictionary.random(8, nAtoms, 21);
-        int[] counts = firingCounts(dict.sample(5000, 2.0, true, 0.0, 22), nAtoms);
+        int[] counts = firingCounts(dict.sample(5000, 2.0, PlantedDictionary.AtomFrequency.POWER_LAW, 0.0, 22), nAtoms);
         // weights 1/(i+10): atom 0 has 1/10, atom 49 has 1/59, almost 6 times less
         assertTrue(counts[0] > 3 * counts[nAtoms - 1], "first " + counts[0] + ", last " + counts[nAtoms - 1]);
         int firstHalf = Arrays.stream(counts, 0, 25).sum();
@@ -181,7 +181,7 @@ class PlantedDictionaryTest {
     void uniformTreatsAtomsAlike() {
         int nAtoms = 50;
         PlantedDictionary dict = PlantedDictionary.random(8, nAtoms, 21);
-        int[] counts = firingCounts(dict.sample(5000, 2.0, false, 0.0, 22), nAtoms);
+        int[] counts = firingCounts(dict.sample(5000, 2.0, PlantedDictionary.AtomFrequency.UNIFORM, 0.0, 22), nAtoms);
         int min = Arrays.stream(counts).min().orElseThrow();
         int max = Arrays.stream(counts).max().orElseThrow();
         // about 215 firings each; the spread of a binomial that size is about 15
@@ -199,14 +199,14 @@ class PlantedDictionaryTest {
         assertThrows(IllegalArgumentException.class, () -> new PlantedDictionary(0, 3, new float[0]));
 
         PlantedDictionary dict = PlantedDictionary.random(4, 6, 1);
-        assertThrows(IllegalArgumentException.class, () -> dict.sample(0, 2, false, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> dict.sample(-1, 2, false, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> dict.sample(10, 0, false, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> dict.sample(10, -1, false, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> dict.sample(10, Double.NaN, false, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> dict.sample(10, 2, false, -0.01, 1));
+        assertThrows(IllegalArgumentException.class, () -> dict.sample(0, 2, PlantedDictionary.AtomFrequency.UNIFORM, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> dict.sample(-1, 2, PlantedDictionary.AtomFrequency.UNIFORM, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> dict.sample(10, 0, PlantedDictionary.AtomFrequency.UNIFORM, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> dict.sample(10, -1, PlantedDictionary.AtomFrequency.UNIFORM, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> dict.sample(10, Double.NaN, PlantedDictionary.AtomFrequency.UNIFORM, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> dict.sample(10, 2, PlantedDictionary.AtomFrequency.UNIFORM, -0.01, 1));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> dict.sample(10, 2, false, Double.NaN, 1));
+                () -> dict.sample(10, 2, PlantedDictionary.AtomFrequency.UNIFORM, Double.NaN, 1));
         assertTrue(e.getMessage().contains("noise"), e.getMessage());
     }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import saelab.io.Json;
 import saelab.io.Sha256;
+import saelab.io.Verbosity;
 import saelab.store.CacheManifest;
 import saelab.store.StorageDtype;
 import saelab.store.SyntheticCache;
@@ -41,7 +42,7 @@ class DataManifestsTest {
 
     /** Writes the cache under the data root: 6 images x 5 tokens x d 8 in f16, 4 images per shard (two shards). */
     private void writeCache() throws IOException {
-        SyntheticCache.write(cacheDir, 6, 5, 8, StorageDtype.F16, 1, 2, 1, 4 * 5 * 8 * 2, false);
+        SyntheticCache.write(cacheDir, 6, 5, 8, StorageDtype.F16, 1, 2, 1, 4 * 5 * 8 * 2, Verbosity.QUIET);
     }
 
     /** Writes the cache and registers it as {@code tiny-cache}. */
@@ -113,8 +114,8 @@ class DataManifestsTest {
     @Test
     void anIntactCacheChecksOk() throws IOException {
         Path file = register();
-        for (boolean deep : new boolean[] {false, true}) {
-            DataManifests.Check c = DataManifests.check(file, root, deep);
+        for (DataManifests.Depth depth : DataManifests.Depth.values()) {
+            DataManifests.Check c = DataManifests.check(file, root, depth);
             assertEquals("ok", c.status(), c.problems().toString());
             assertEquals(List.of(), c.problems());
             assertEquals(cacheDir, c.local());
@@ -131,7 +132,7 @@ class DataManifestsTest {
         String changed = text.replace("\"synthetic-6\"", "\"synthetic-X\"");
         assertTrue(!changed.equals(text));
         Files.writeString(mf, changed);
-        DataManifests.Check c = DataManifests.check(file, root, false);
+        DataManifests.Check c = DataManifests.check(file, root, DataManifests.Depth.QUICK);
         assertEquals("different", c.status());
         assertEquals(1, c.problems().size(), c.problems().toString());
         assertTrue(c.problems().getFirst().contains(mf.toString()) && c.problems().getFirst().contains("SHA-256"),
@@ -139,7 +140,7 @@ class DataManifestsTest {
 
         // another size
         Files.writeString(mf, text + "\n");
-        c = DataManifests.check(file, root, false);
+        c = DataManifests.check(file, root, DataManifests.Depth.QUICK);
         assertEquals("different", c.status());
         assertTrue(c.problems().getFirst().contains("bytes"), c.problems().toString());
     }
@@ -149,9 +150,9 @@ class DataManifestsTest {
         Path file = register();
         Path shard = cacheDir.resolve("shard-000001.bin");
         flipByte(shard, 5);
-        assertEquals("ok", DataManifests.check(file, root, false).status(),
+        assertEquals("ok", DataManifests.check(file, root, DataManifests.Depth.QUICK).status(),
                 "a shallow check compares the listed files (the cache manifest) only");
-        DataManifests.Check deep = DataManifests.check(file, root, true);
+        DataManifests.Check deep = DataManifests.check(file, root, DataManifests.Depth.DEEP);
         assertEquals("different", deep.status());
         assertEquals(1, deep.problems().size(), deep.problems().toString());
         assertTrue(deep.problems().getFirst().contains("shard-000001.bin"), deep.problems().toString());
@@ -167,7 +168,7 @@ class DataManifestsTest {
             }
         }
         Files.delete(cacheDir);
-        DataManifests.Check c = DataManifests.check(file, root, true);
+        DataManifests.Check c = DataManifests.check(file, root, DataManifests.Depth.DEEP);
         assertEquals("missing", c.status());
         assertTrue(c.problems().getFirst().contains(cacheDir.toString()), c.problems().toString());
     }
@@ -176,7 +177,7 @@ class DataManifestsTest {
     void aMissingListedFileIsDifferent() throws IOException {
         Path file = register();
         Files.delete(cacheDir.resolve(CacheManifest.FILE_NAME));
-        DataManifests.Check c = DataManifests.check(file, root, false);
+        DataManifests.Check c = DataManifests.check(file, root, DataManifests.Depth.QUICK);
         assertEquals("different", c.status());
         assertTrue(c.problems().getFirst().contains("missing"), c.problems().toString());
     }
@@ -184,7 +185,7 @@ class DataManifestsTest {
     @Test
     void withoutADataRootTheStatusSaysSo() throws IOException {
         Path file = register();
-        DataManifests.Check c = DataManifests.check(file, null, true);
+        DataManifests.Check c = DataManifests.check(file, null, DataManifests.Depth.DEEP);
         assertEquals("no data root", c.status());
         assertNull(c.local());
         assertTrue(c.problems().getFirst().contains(DataRoot.VAR), c.problems().toString());
@@ -196,9 +197,9 @@ class DataManifestsTest {
         Files.write(data.resolve("a.bin"), new byte[] {1, 2, 3});
         Path f = manifestFile("dataset", "small", json("small", "dataset", "datasets/small",
                 "[{\"path\": \"a.bin\", \"bytes\": 3, \"sha256\": \"" + Sha256.of(data.resolve("a.bin")) + "\"}]"));
-        assertEquals("ok", DataManifests.check(f, root, false).status());
+        assertEquals("ok", DataManifests.check(f, root, DataManifests.Depth.QUICK).status());
         Files.write(data.resolve("a.bin"), new byte[] {1, 2, 4});
-        assertEquals("different", DataManifests.check(f, root, false).status());
+        assertEquals("different", DataManifests.check(f, root, DataManifests.Depth.QUICK).status());
     }
 
     @Test

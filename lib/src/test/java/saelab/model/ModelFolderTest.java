@@ -61,7 +61,7 @@ class ModelFolderTest {
         String loader = assertThrows(IllegalArgumentException.class, () -> ModelLoader.load(d)).getMessage();
         String neurons;
         try (NDManager nd = NDManager.newBaseManager()) {
-            neurons = assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(d, 0, true, nd)).getMessage();
+            neurons = assertThrows(IllegalArgumentException.class, () -> MlpOutputWeights.load(d, 0, MlpOutputWeights.LayerScale.APPLY, nd)).getMessage();
         }
         assertEquals(loader, neurons);
         assertEquals(d.resolve("config.json") + ": field 'model_type' is \"vit_mae\"; expected " + ModelFolder.HF_TYPES, loader);

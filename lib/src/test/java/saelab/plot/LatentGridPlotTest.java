@@ -21,6 +21,7 @@ import saelab.analysis.AnalysisResult;
 import saelab.analysis.FeaturePass;
 import saelab.analysis.PatchMaps;
 import saelab.cli.Main;
+import saelab.io.Verbosity;
 import saelab.sae.Sae;
 import saelab.sae.SaeConfig;
 import saelab.sae.SaeKind;
@@ -109,9 +110,9 @@ class LatentGridPlotTest {
         analysisDir = tmp.resolve("analysis");
         try (Sae sae = Sae.of(SaeConfig.inference(SaeKind.RELU, D, D, 0, "raw"), nd, eye, new float[D], eye.clone(), new float[D]);
              ActivationCache c = ActivationCache.open(cacheDir)) {
-            AnalysisResult r = FeaturePass.run(c, sae, "identity", nd, new FeaturePass.Options(0, 2, 64, new int[] {0, 1}, false));
+            AnalysisResult r = FeaturePass.run(c, sae, "identity", nd, new FeaturePass.Options(0, 2, 64, new int[] {0, 1}, Verbosity.QUIET));
             Files.createDirectories(analysisDir);
-            r = PatchMaps.write(analysisDir, c, sae, nd, r, 64, PatchMaps.DEFAULT_MAX_BYTES, false);
+            r = PatchMaps.write(analysisDir, c, sae, nd, r, 64, PatchMaps.DEFAULT_MAX_BYTES, Verbosity.QUIET);
             r.write(analysisDir);
         }
     }

@@ -3,6 +3,7 @@ package saelab.sae;
 import java.nio.file.Path;
 import java.util.function.LongFunction;
 import saelab.io.Npy;
+import saelab.io.Verbosity;
 
 /**
  * A child-process trainer for {@link TrainKillTest}: trains the SAE of {@link #config()} on the rows of
@@ -17,7 +18,7 @@ public final class KillableTrainerMain {
     static final int BATCH = 32;
     static final long STEPS = 240;
     static final long DATA_SEED = 7;
-    static final SaeTrainer.Options OPTIONS = new SaeTrainer.Options(20, 7, false);
+    static final SaeTrainer.Options OPTIONS = new SaeTrainer.Options(20, 7, Verbosity.QUIET);
 
     private KillableTrainerMain() {}
 

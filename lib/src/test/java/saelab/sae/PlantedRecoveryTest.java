@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import saelab.data.PlantedDictionary;
 import saelab.io.Npy;
 import saelab.io.Safetensors;
+import saelab.io.Verbosity;
 
 /**
  * End-to-end check of the trainer on synthetic data with known features: a planted dictionary of
@@ -32,7 +33,7 @@ class PlantedRecoveryTest {
     @BeforeAll
     static void plant() {
         dict = PlantedDictionary.random(D, ATOMS, 7);
-        PlantedDictionary.Sample s = dict.sample(ROWS, 4, true, 0.01, 11);
+        PlantedDictionary.Sample s = dict.sample(ROWS, 4, PlantedDictionary.AtomFrequency.POWER_LAW, 0.01, 11);
         data = new Npy.Matrix(ROWS, D, s.x());
     }
 
@@ -61,7 +62,7 @@ class PlantedRecoveryTest {
 
     private static double trainAndScore(SaeConfig cfg, Path dir) throws IOException {
         SaeTrainer.Result r = SaeTrainer.train(cfg, start -> new MatrixBatches(data, cfg.seed(), start, "planted"), dir,
-                new SaeTrainer.Options(0, 0, false), new PrintStream(OutputStream.nullOutputStream()));
+                new SaeTrainer.Options(0, 0, Verbosity.QUIET), new PrintStream(OutputStream.nullOutputStream()));
         assertEquals(cfg.steps(), r.steps());
         Safetensors.Contents c = Safetensors.read(r.checkpoint());
         float[] wDec = c.require(r.checkpoint(), "W_dec", cfg.dSae(), D).values();

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import saelab.data.PlantedDictionary;
 import saelab.io.Npy;
 import saelab.io.Safetensors;
+import saelab.io.Verbosity;
 
 /**
  * Sweeps ({@link SaeTrainer#trainAll}): several SAEs trained on one pass over one stream end exactly
@@ -38,13 +39,13 @@ class SaeSweepTest {
     /** The order of the rows: one stream for the whole sweep, so one seed for all runs. */
     private static final long DATA_SEED = 5;
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
-    private static final SaeTrainer.Options OPTS = new SaeTrainer.Options(10, 3, false);
+    private static final SaeTrainer.Options OPTS = new SaeTrainer.Options(10, 3, Verbosity.QUIET);
 
     private static final Npy.Matrix DATA;
 
     static {
         PlantedDictionary dict = PlantedDictionary.random(D, 40, 3);
-        DATA = new Npy.Matrix(1000, D, dict.sample(1000, 3, true, 0.01, 4).x());
+        DATA = new Npy.Matrix(1000, D, dict.sample(1000, 3, PlantedDictionary.AtomFrequency.POWER_LAW, 0.01, 4).x());
     }
 
     @TempDir

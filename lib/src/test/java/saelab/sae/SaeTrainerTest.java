@@ -28,6 +28,7 @@ import saelab.data.PlantedDictionary;
 import saelab.io.Json;
 import saelab.io.Npy;
 import saelab.io.Safetensors;
+import saelab.io.Verbosity;
 
 class SaeTrainerTest {
 
@@ -43,7 +44,7 @@ class SaeTrainerTest {
 
     static {
         PlantedDictionary dict = PlantedDictionary.random(D, 40, 3);
-        DATA = new Npy.Matrix(1000, D, dict.sample(1000, 3, true, 0.01, 4).x());
+        DATA = new Npy.Matrix(1000, D, dict.sample(1000, 3, PlantedDictionary.AtomFrequency.POWER_LAW, 0.01, 4).x());
     }
 
     private static SaeConfig config(SaeKind kind, long steps) {
@@ -92,7 +93,7 @@ class SaeTrainerTest {
     void resumeAfterACrashEndsWithTheSameWeights(SaeKind kind) throws IOException {
         long steps = 40;
         SaeConfig cfg = config(kind, steps);
-        SaeTrainer.Options opts = new SaeTrainer.Options(10, 3, false);
+        SaeTrainer.Options opts = new SaeTrainer.Options(10, 3, Verbosity.QUIET);
 
         Path a = dir.resolve("a");
         SaeTrainer.Result ra = SaeTrainer.train(cfg, plain(cfg), a, opts, QUIET);
@@ -187,7 +188,7 @@ class SaeTrainerTest {
         };
         Path out = dir.resolve("nan");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SaeTrainer.train(cfg, data, out, new SaeTrainer.Options(0, 1, false), QUIET));
+                () -> SaeTrainer.train(cfg, data, out, new SaeTrainer.Options(0, 1, Verbosity.QUIET), QUIET));
         assertTrue(e.getMessage().contains("step 2"), e.getMessage());
         assertTrue(e.getMessage().contains("3 NaN or infinite"), e.getMessage());
         assertTrue(e.getMessage().contains("row 5, column 3"), e.getMessage());
@@ -201,12 +202,12 @@ class SaeTrainerTest {
     void anotherConfigOnAnExistingRunIsRefused() throws IOException {
         SaeConfig cfg = config(SaeKind.RELU, 6);
         Path out = dir.resolve("run");
-        SaeTrainer.train(cfg, plain(cfg), out, new SaeTrainer.Options(0, 0, false), QUIET);
+        SaeTrainer.train(cfg, plain(cfg), out, new SaeTrainer.Options(0, 0, Verbosity.QUIET), QUIET);
         byte[] before = Files.readAllBytes(out.resolve("sae.safetensors"));
         SaeConfig other = SaeConfig.builder(SaeKind.RELU, D, F).l1(1e-2).k(4).lr(1e-3).warmupSteps(5)
                 .schedule("cosine").l1WarmupSteps(3).batchSize(BATCH).steps(6).gradClip(1.0).seed(17).build();
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> SaeTrainer.train(other, plain(other), out, new SaeTrainer.Options(0, 0, false), QUIET));
+                () -> SaeTrainer.train(other, plain(other), out, new SaeTrainer.Options(0, 0, Verbosity.QUIET), QUIET));
         assertTrue(e.getMessage().contains(out.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("another config"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(out.resolve("sae.safetensors")), "the run is left alone");
@@ -216,7 +217,7 @@ class SaeTrainerTest {
     void inputWidthMustMatchTheConfig() {
         SaeConfig cfg = SaeConfig.builder(SaeKind.RELU, D + 1, F).l1(1e-2).k(4).lr(1e-3).batchSize(BATCH).steps(3).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SaeTrainer.train(cfg, plain(cfg), dir.resolve("w"), new SaeTrainer.Options(0, 0, false), QUIET));
+                () -> SaeTrainer.train(cfg, plain(cfg), dir.resolve("w"), new SaeTrainer.Options(0, 0, Verbosity.QUIET), QUIET));
         assertTrue(e.getMessage().contains("width " + D) && e.getMessage().contains("d_model " + (D + 1)), e.getMessage());
     }
 
@@ -224,7 +225,7 @@ class SaeTrainerTest {
     void finishedRunHasUnitDecoderRowsAndProvenance() throws IOException {
         SaeConfig cfg = config(SaeKind.TOPK, 12);
         Path out = dir.resolve("done");
-        SaeTrainer.Result r = SaeTrainer.train(cfg, plain(cfg), out, new SaeTrainer.Options(5, 0, false), QUIET);
+        SaeTrainer.Result r = SaeTrainer.train(cfg, plain(cfg), out, new SaeTrainer.Options(5, 0, Verbosity.QUIET), QUIET);
         assertEquals(out.resolve("sae.safetensors"), r.checkpoint());
         assertTrue(Files.isRegularFile(out.resolve("train-state.safetensors")));
         assertFalse(Files.exists(out.resolve("metrics.jsonl")), "log-every 0 writes no metrics");
@@ -250,10 +251,10 @@ class SaeTrainerTest {
     void rerunningAFinishedRunKeepsItsWeightsAndProvenance() throws IOException {
         SaeConfig cfg = config(SaeKind.RELU, 8);
         Path out = dir.resolve("again");
-        SaeTrainer.Result first = SaeTrainer.train(cfg, plain(cfg), out, new SaeTrainer.Options(0, 2, false), QUIET);
+        SaeTrainer.Result first = SaeTrainer.train(cfg, plain(cfg), out, new SaeTrainer.Options(0, 2, Verbosity.QUIET), QUIET);
         Safetensors.Contents before = Safetensors.read(first.checkpoint());
         List<String> metricsBefore = Files.readAllLines(out.resolve("metrics.jsonl"));
-        SaeTrainer.Result again = SaeTrainer.train(cfg, plain(cfg), out, new SaeTrainer.Options(0, 2, false), QUIET);
+        SaeTrainer.Result again = SaeTrainer.train(cfg, plain(cfg), out, new SaeTrainer.Options(0, 2, Verbosity.QUIET), QUIET);
         assertEquals(8, again.steps());
         assertEquals(8L * BATCH, again.tokens());
         assertEquals(null, again.last(), "nothing was trained");

@@ -78,7 +78,7 @@ class TrainKillTest {
     @Test
     void trainerKilledWithSigkillResumesToTheUninterruptedRun() throws Exception {
         PlantedDictionary dict = PlantedDictionary.random(KillableTrainerMain.D, 48, 11);
-        Npy.Matrix x = new Npy.Matrix(800, KillableTrainerMain.D, dict.sample(800, 3, true, 0.01, 12).x());
+        Npy.Matrix x = new Npy.Matrix(800, KillableTrainerMain.D, dict.sample(800, 3, PlantedDictionary.AtomFrequency.POWER_LAW, 0.01, 12).x());
         Path npy = tmp.resolve("rows.npy");
         Npy.writeFloatMatrix(npy, x.rows(), x.cols(), x.values());
         SaeConfig cfg = KillableTrainerMain.config();

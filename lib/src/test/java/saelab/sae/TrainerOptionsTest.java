@@ -27,6 +27,7 @@ import saelab.data.PlantedDictionary;
 import saelab.io.Json;
 import saelab.io.Npy;
 import saelab.io.Safetensors;
+import saelab.io.Verbosity;
 
 /**
  * The trainer's options: input normalisation folded into the checkpoint, geometric-median b_dec,
@@ -44,7 +45,7 @@ class TrainerOptionsTest {
 
     static {
         PlantedDictionary dict = PlantedDictionary.random(D, 40, 3);
-        DATA = new Npy.Matrix(1000, D, dict.sample(1000, 3, true, 0.01, 4).x());
+        DATA = new Npy.Matrix(1000, D, dict.sample(1000, 3, PlantedDictionary.AtomFrequency.POWER_LAW, 0.01, 4).x());
     }
 
     @TempDir
@@ -138,7 +139,7 @@ class TrainerOptionsTest {
     void normalisedRunsFoldTheScaleIntoTheCheckpoint(SaeKind kind, String encoderInput) throws IOException {
         SaeConfig cfg = config(kind, 32, 1e-2, 4, 3e-3, 40).toBuilder().encoderInput(encoderInput).normalizeInput(true).geometricMedianInit(false).build();
         Path out = dir.resolve("norm");
-        SaeTrainer.Result r = SaeTrainer.train(cfg, data(DATA), out, new SaeTrainer.Options(0, 5, false), QUIET);
+        SaeTrainer.Result r = SaeTrainer.train(cfg, data(DATA), out, new SaeTrainer.Options(0, 5, Verbosity.QUIET), QUIET);
 
         float[] first = batchOfStep(DATA, 0);
         double norms = 0;
@@ -179,7 +180,7 @@ class TrainerOptionsTest {
     @Test
     void normalisedTrainingIsOnOneScaleWhateverTheInputUnits() throws IOException {
         SaeConfig cfg = config(SaeKind.RELU, 32, 1e-2, 0, 3e-3, 40).toBuilder().encoderInput("centered").normalizeInput(true).geometricMedianInit(false).build();
-        SaeTrainer.Options opts = new SaeTrainer.Options(0, 1, false);
+        SaeTrainer.Options opts = new SaeTrainer.Options(0, 1, Verbosity.QUIET);
         Npy.Matrix big = new Npy.Matrix(DATA.rows(), D, scaledCopy(DATA.values(), 1000f));
         SaeTrainer.Result unit = SaeTrainer.train(cfg, data(DATA), dir.resolve("unit"), opts, QUIET);
         SaeTrainer.Result large = SaeTrainer.train(cfg, data(big), dir.resolve("large"), opts, QUIET);
@@ -209,7 +210,7 @@ class TrainerOptionsTest {
     @Test
     void normalisedRunsResumeExactly() throws IOException {
         SaeConfig cfg = config(SaeKind.RELU, 32, 1e-2, 0, 3e-3, 30).toBuilder().encoderInput("centered").normalizeInput(true).geometricMedianInit(true).build();
-        assertCrashAndResumeIsExact(cfg, new SaeTrainer.Options(10, 3, false), 17, 10);
+        assertCrashAndResumeIsExact(cfg, new SaeTrainer.Options(10, 3, Verbosity.QUIET), 17, 10);
     }
 
     // ---- geometric-median initialisation ----------------------------------------------------
@@ -219,7 +220,7 @@ class TrainerOptionsTest {
     void geometricMedianInitialisesTheDecoderBias(boolean normalize) throws IOException {
         // one step at a negligible learning rate: b_dec stays where the initialisation put it
         SaeConfig cfg = config(SaeKind.RELU, 32, 1e-2, 0, 1e-12, 1).toBuilder().encoderInput("centered").normalizeInput(normalize).geometricMedianInit(true).build();
-        SaeTrainer.Result r = SaeTrainer.train(cfg, data(DATA), dir.resolve("gm"), new SaeTrainer.Options(0, 0, false), QUIET);
+        SaeTrainer.Result r = SaeTrainer.train(cfg, data(DATA), dir.resolve("gm"), new SaeTrainer.Options(0, 0, Verbosity.QUIET), QUIET);
         float[] bDec = Safetensors.read(r.checkpoint()).tensors().get("b_dec").values();
         float[] first = batchOfStep(DATA, 0);
         float[] median = GeometricMedian.of(first, BATCH, D);
@@ -271,7 +272,7 @@ class TrainerOptionsTest {
 
     @Test
     void resamplingLeavesFewerDeadLatents() throws IOException {
-        SaeTrainer.Options opts = new SaeTrainer.Options(0, 0, false);
+        SaeTrainer.Options opts = new SaeTrainer.Options(0, 0, Verbosity.QUIET);
         SaeTrainer.Result plain = SaeTrainer.train(dying(170, 0), data(DATA), dir.resolve("plain"), opts, QUIET);
         SaeTrainer.Result resampled = SaeTrainer.train(dying(170, 40), data(DATA), dir.resolve("resampled"), opts, QUIET);
         int deadPlain = deadOnData(plain.checkpoint());
@@ -285,7 +286,7 @@ class TrainerOptionsTest {
     @Test
     void resampledLatentsTakeUnitDirectionsOfBatchInputs() throws IOException {
         long every = 40;
-        SaeTrainer.Options opts = new SaeTrainer.Options(every, 0, false);
+        SaeTrainer.Options opts = new SaeTrainer.Options(every, 0, Verbosity.QUIET);
         // both runs stop right after their state at step 40 is saved (just after the resampling)
         Path plain = dir.resolve("plain");
         Path resampled = dir.resolve("resampled");
@@ -380,7 +381,7 @@ class TrainerOptionsTest {
     @CsvSource({"45, 40", "70, 60"})
     void resamplingRunsResumeExactly(int crashAt, long stateStep) throws IOException {
         // the state at step 40 is saved just after a resampling; the one at 60 between two
-        assertCrashAndResumeIsExact(dying(100, 40), new SaeTrainer.Options(20, 3, false), crashAt, stateStep);
+        assertCrashAndResumeIsExact(dying(100, 40), new SaeTrainer.Options(20, 3, Verbosity.QUIET), crashAt, stateStep);
     }
 
     // ---- AuxK ----------------------------------------------------------------------------------
@@ -390,7 +391,7 @@ class TrainerOptionsTest {
         long horizon = 5;
         SaeConfig cfg = config(SaeKind.TOPK, 64, 0, 2, 3e-3, 60).toBuilder().auxK(8).auxCoeff(SaeConfig.DEFAULT_AUX_COEFF).deadTokens(horizon * BATCH).build();
         Path out = dir.resolve("aux");
-        SaeTrainer.Result r = SaeTrainer.train(cfg, data(DATA), out, new SaeTrainer.Options(0, 1, false), QUIET);
+        SaeTrainer.Result r = SaeTrainer.train(cfg, data(DATA), out, new SaeTrainer.Options(0, 1, Verbosity.QUIET), QUIET);
         List<JsonNode> lines = metrics(out);
         assertEquals(60, lines.size());
         int withAux = 0;
@@ -424,7 +425,7 @@ class TrainerOptionsTest {
     @Test
     void auxKRunsResumeExactly() throws IOException {
         SaeConfig cfg = config(SaeKind.TOPK, 64, 0, 2, 3e-3, 40).toBuilder().auxK(8).auxCoeff(SaeConfig.DEFAULT_AUX_COEFF).deadTokens(5L * BATCH).build();
-        assertCrashAndResumeIsExact(cfg, new SaeTrainer.Options(10, 3, false), 27, 20);
+        assertCrashAndResumeIsExact(cfg, new SaeTrainer.Options(10, 3, Verbosity.QUIET), 27, 20);
     }
 
     // ---- thresholds ----------------------------------------------------------------------------
@@ -433,7 +434,7 @@ class TrainerOptionsTest {
     void batchTopKSavesOneFiniteThresholdAndLogsIt() throws IOException {
         SaeConfig cfg = config(SaeKind.BATCHTOPK, 48, 0, 4, 3e-3, 40);
         Path out = dir.resolve("btk");
-        SaeTrainer.Result r = SaeTrainer.train(cfg, data(DATA), out, new SaeTrainer.Options(0, 5, false), QUIET);
+        SaeTrainer.Result r = SaeTrainer.train(cfg, data(DATA), out, new SaeTrainer.Options(0, 5, Verbosity.QUIET), QUIET);
         Safetensors.Tensor t = Safetensors.read(r.checkpoint()).require(r.checkpoint(), "threshold", 48);
         float theta = t.values()[0];
         assertTrue(Float.isFinite(theta) && theta > 0, "threshold " + theta);
@@ -450,13 +451,13 @@ class TrainerOptionsTest {
     @Test
     void batchTopKRunsResumeExactlyThresholdIncluded() throws IOException {
         SaeConfig cfg = config(SaeKind.BATCHTOPK, 48, 0, 4, 3e-3, 40);
-        assertCrashAndResumeIsExact(cfg, new SaeTrainer.Options(10, 3, false), 23, 20);
+        assertCrashAndResumeIsExact(cfg, new SaeTrainer.Options(10, 3, Verbosity.QUIET), 23, 20);
     }
 
     @Test
     void jumpReluThresholdsAreSavedAndTrained() throws IOException {
         SaeConfig cfg = config(SaeKind.JUMPRELU, 32, 1e-2, 0, 3e-3, 40);
-        SaeTrainer.Result r = SaeTrainer.train(cfg, data(DATA), dir.resolve("jr"), new SaeTrainer.Options(0, 0, false), QUIET);
+        SaeTrainer.Result r = SaeTrainer.train(cfg, data(DATA), dir.resolve("jr"), new SaeTrainer.Options(0, 0, Verbosity.QUIET), QUIET);
         float[] theta = Safetensors.read(r.checkpoint()).require(r.checkpoint(), "threshold", 32).values();
         int moved = 0;
         for (float v : theta) {
@@ -469,7 +470,7 @@ class TrainerOptionsTest {
     @Test
     void jumpReluRunsResumeExactly() throws IOException {
         SaeConfig cfg = config(SaeKind.JUMPRELU, 32, 1e-2, 0, 3e-3, 30);
-        assertCrashAndResumeIsExact(cfg, new SaeTrainer.Options(10, 3, false), 15, 10);
+        assertCrashAndResumeIsExact(cfg, new SaeTrainer.Options(10, 3, Verbosity.QUIET), 15, 10);
     }
 
     // ---- Matryoshka --------------------------------------------------------------------------
@@ -477,7 +478,7 @@ class TrainerOptionsTest {
     @Test
     void matryoshkaTopKTrainsAndResumesExactly() throws IOException {
         SaeConfig cfg = config(SaeKind.TOPK, 32, 0, 4, 3e-3, 30).toBuilder().matryoshka(List.of(8, 16)).build();
-        Path whole = assertCrashAndResumeIsExact(cfg, new SaeTrainer.Options(10, 3, false), 24, 20);
+        Path whole = assertCrashAndResumeIsExact(cfg, new SaeTrainer.Options(10, 3, Verbosity.QUIET), 24, 20);
         SaeConfig saved = SaeCheckpoint.config(whole.resolve(SaeTrainer.CHECKPOINT));
         assertEquals(List.of(8, 16, 32), saved.matryoshka());
         List<JsonNode> lines = metrics(whole);

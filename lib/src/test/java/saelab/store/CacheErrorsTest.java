@@ -171,8 +171,8 @@ class CacheErrorsTest {
             CacheTestData.writeImages(w, spec, SEED, 0, 5, 5);
         }
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ActivationCache.open(dir));
-        assertMentions(e, "incomplete", "allowIncomplete", dir.toString());
-        try (ActivationCache cache = ActivationCache.open(dir, true)) {
+        assertMentions(e, "incomplete", "ALLOW_INCOMPLETE", dir.toString());
+        try (ActivationCache cache = ActivationCache.open(dir, Completeness.ALLOW_INCOMPLETE)) {
             assertEquals(4, cache.nImages());
             assertArrayEquals(CacheTestData.expectedRow(spec, SEED, 3, 2, 14), cache.read(3, 7, 14));
             assertThrows(IndexOutOfBoundsException.class, () -> cache.read(4, 7, 14));

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import saelab.io.Json;
+import saelab.io.Verbosity;
 import saelab.store.CacheManifest.ShardEntry;
 
 /** CacheVerifier on sound and damaged caches: every kind of damage is reported against the right file. */
@@ -37,7 +38,7 @@ class CacheVerifierTest {
     /** A new, sound cache of 10 images in shards of 4, 4 and 2, with 3 patch label classes. */
     private Path freshCache(String name) throws IOException {
         Path dir = tmp.resolve(name);
-        SyntheticCache.write(dir, IMAGES, TOKENS, D, StorageDtype.F16, LAYERS, 3, 99, PER_SHARD * BYTES_PER_IMAGE, false);
+        SyntheticCache.write(dir, IMAGES, TOKENS, D, StorageDtype.F16, LAYERS, 3, 99, PER_SHARD * BYTES_PER_IMAGE, Verbosity.QUIET);
         return dir;
     }
 

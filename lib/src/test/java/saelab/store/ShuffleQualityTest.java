@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import saelab.io.Verbosity;
 
 /** ShuffleQuality against a perfect shuffle (a reservoir as large as the epoch) and against no shuffle at all. */
 class ShuffleQualityTest {
@@ -31,7 +32,7 @@ class ShuffleQualityTest {
     static void writeCache() throws IOException {
         dir = tmp.resolve("cache");
         long bytesPerImage = (PATCHES + 1) * ROW_BYTES;
-        SyntheticCache.write(dir, IMAGES, PATCHES + 1, D, StorageDtype.F32, 1, 0, 5, 16 * bytesPerImage, false);
+        SyntheticCache.write(dir, IMAGES, PATCHES + 1, D, StorageDtype.F32, 1, 0, 5, 16 * bytesPerImage, Verbosity.QUIET);
     }
 
     private static ShuffleOptions options(int batch, long reservoirBytes, long chunkBytes, long seed) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import saelab.io.Verbosity;
 import saelab.store.CacheManifest.ShardEntry;
 
 /** The layout, labels, sharding and determinism of SyntheticCache. */
@@ -24,7 +25,7 @@ class SyntheticCacheTest {
 
     private CacheManifest write(String name, long images, int tokens, int d, StorageDtype dtype, int layers, int classes,
                                 long seed, long shardBytes) throws IOException {
-        return SyntheticCache.write(tmp.resolve(name), images, tokens, d, dtype, layers, classes, seed, shardBytes, false);
+        return SyntheticCache.write(tmp.resolve(name), images, tokens, d, dtype, layers, classes, seed, shardBytes, Verbosity.QUIET);
     }
 
     @Test
@@ -177,12 +178,12 @@ class SyntheticCacheTest {
         Path out = tmp.resolve("bad");
         long mb = 1 << 20;
         List<org.junit.jupiter.api.function.Executable> calls = List.of(
-                () -> SyntheticCache.write(out, 0, 5, 8, StorageDtype.F32, 1, 0, 0, mb, false),
-                () -> SyntheticCache.write(out, -3, 5, 8, StorageDtype.F32, 1, 0, 0, mb, false),
-                () -> SyntheticCache.write(out, 2, 0, 8, StorageDtype.F32, 1, 0, 0, mb, false),
-                () -> SyntheticCache.write(out, 2, 5, 0, StorageDtype.F32, 1, 0, 0, mb, false),
-                () -> SyntheticCache.write(out, 2, 5, 8, StorageDtype.F32, 0, 0, 0, mb, false),
-                () -> SyntheticCache.write(out, 2, 5, 8, StorageDtype.F32, 1, -1, 0, mb, false));
+                () -> SyntheticCache.write(out, 0, 5, 8, StorageDtype.F32, 1, 0, 0, mb, Verbosity.QUIET),
+                () -> SyntheticCache.write(out, -3, 5, 8, StorageDtype.F32, 1, 0, 0, mb, Verbosity.QUIET),
+                () -> SyntheticCache.write(out, 2, 0, 8, StorageDtype.F32, 1, 0, 0, mb, Verbosity.QUIET),
+                () -> SyntheticCache.write(out, 2, 5, 0, StorageDtype.F32, 1, 0, 0, mb, Verbosity.QUIET),
+                () -> SyntheticCache.write(out, 2, 5, 8, StorageDtype.F32, 0, 0, 0, mb, Verbosity.QUIET),
+                () -> SyntheticCache.write(out, 2, 5, 8, StorageDtype.F32, 1, -1, 0, mb, Verbosity.QUIET));
         for (var call : calls) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
             assertTrue(e.getMessage().contains("synthetic cache needs"), e.getMessage());
