@@ -210,13 +210,7 @@ class UserMistakesCliTest {
                 "not a folder");
         assertOneLineError(CliRun.run("train", "--cache", cache.toString(), "--d-sae", "8", "--steps", "2", "--batch", "4", "--out", under),
                 "train", f, "not a folder");
-        Path model = Files.createDirectories(dir.resolve("capture-model"));
-        Path golden = saelab.model.Golden.dir("dinov2_registers");
-        for (String name : List.of("config.json", "model.safetensors")) {
-            Files.copy(golden.resolve(name), model.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        Files.writeString(model.resolve("preprocessor_config.json"), "{\"image_processor_type\": \"BitImageProcessor\","
-                + " \"size\": {\"shortest_edge\": 64}, \"crop_size\": {\"height\": 56, \"width\": 56}}");
+        Path model = CliFixtures.captureModel(dir.resolve("capture-model"));
         assertOneLineError(CliRun.run("capture", "--model", model.toString(), "--dataset", "folder:" + dir.resolve("images"), "--layers", "0",
                 "--out", under), "capture", f, "not a folder");
     }
