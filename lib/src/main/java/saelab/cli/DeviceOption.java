@@ -12,11 +12,11 @@ import picocli.CommandLine.Option;
 final class DeviceOption {
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default ${DEFAULT-VALUE})")
-    String name;
+    String device;
 
     /** The device the user named; see {@link #parse}. */
     Device device() {
-        return parse(name);
+        return parse(device);
     }
 
     /** Parses a device name; refuses a GPU that the PyTorch engine cannot see. */
