@@ -5,9 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import saelab.analysis.AlignmentSummary;
-import saelab.analysis.LatentSelection;
 import saelab.analysis.MlpOutputWeights;
 import saelab.analysis.NeuronAlignment;
 import saelab.analysis.RecordedLayer;
@@ -22,22 +22,17 @@ import saelab.sae.SaeConfig;
                 "Writes alignment.csv, alignment-summary.json and alignment-histogram.{png,pdf,csv}."})
 final class AlignCommand implements Callable<Integer> {
 
-    @Option(names = "--sae", required = true, description = "sae.safetensors")
-    Path sae;
+    @Mixin
+    SaeFileOption sae;
 
-    @Option(names = "--model", required = true,
-            description = "model folder (config.json + model.safetensors, or open_clip_config.json + open_clip_model.safetensors),"
-                    + " or a hub id ORG/NAME[@REVISION]")
-    String model;
-
-    @Option(names = "--revision", defaultValue = "main", description = "hub revision (default ${DEFAULT-VALUE})")
-    String revision;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--layer", description = "block index, 0-based (default: the layer the SAE's provenance records; must agree with it)")
     Integer layer;
 
-    @Option(names = "--latents", description = "latents to score, e.g. 0-1023,2000 (default: all)")
-    String latents;
+    @Mixin
+    LatentsOption latents;
 
     @Option(names = "--random", defaultValue = "1000", description = "random unit directions in the baseline (default ${DEFAULT-VALUE})")
     int random;
@@ -49,26 +44,28 @@ final class AlignCommand implements Callable<Integer> {
             description = "use DINOv2's raw fc2 columns instead of the LayerScale-weighted directions the block actually writes")
     boolean ignoreLayerScale;
 
-    @Option(names = "--out", required = true, description = "output folder")
-    Path out;
+    @Mixin
+    OutputFolderOption out;
 
     @Override
     public Integer call() throws Exception {
-        RecordedLayer l = RecordedLayer.resolve(sae, layer, "--layer");
-        SaeConfig cfg = SaeCheckpoint.config(sae);
-        SaeCheckpoint.Arrays arrays = SaeCheckpoint.readArrays(sae, cfg);
-        int[] ids = LatentSelection.parse(latents, cfg.dSae(), "--latents");
-        Path folder = saelab.hub.ModelLocator.resolve(model, revision);
+        Path checkpoint = sae.file();
+        Path outDir = out.folder();
+        RecordedLayer l = RecordedLayer.resolve(checkpoint, layer, "--layer");
+        SaeConfig cfg = SaeCheckpoint.config(checkpoint);
+        SaeCheckpoint.Arrays arrays = SaeCheckpoint.readArrays(checkpoint, cfg);
+        int[] ids = latents.ids(cfg.dSae());
+        Path folder = model.folder();
         try (NDManager nd = NDManager.newBaseManager()) {
             MlpOutputWeights w = MlpOutputWeights.load(folder, l.layer(),
                     ignoreLayerScale ? MlpOutputWeights.LayerScale.IGNORE : MlpOutputWeights.LayerScale.APPLY, nd);
-            NeuronAlignment a = NeuronAlignment.forSae(arrays, cfg, sae.toString(), ids, w, random, seed, nd);
-            Files.createDirectories(out);
-            a.writeCsv(out.resolve("alignment.csv"));
-            System.out.println("wrote " + out.resolve("alignment.csv"));
-            AlignmentSummary s = AlignmentSummary.of(a, w, sae.toAbsolutePath().toString(), model, l.field(), seed);
-            System.out.println("wrote " + s.write(out));
-            for (Path f : AnalysisPlots.alignmentHistogram("alignment-histogram", a.decMax(), a.encMax(), a.randomMax()).write(out)) {
+            NeuronAlignment a = NeuronAlignment.forSae(arrays, cfg, checkpoint.toString(), ids, w, random, seed, nd);
+            Files.createDirectories(outDir);
+            a.writeCsv(outDir.resolve("alignment.csv"));
+            System.out.println("wrote " + outDir.resolve("alignment.csv"));
+            AlignmentSummary s = AlignmentSummary.of(a, w, checkpoint.toAbsolutePath().toString(), model.model, l.field(), seed);
+            System.out.println("wrote " + s.write(outDir));
+            for (Path f : AnalysisPlots.alignmentHistogram("alignment-histogram", a.decMax(), a.encMax(), a.randomMax()).write(outDir)) {
                 System.out.println("wrote " + f);
             }
             System.out.println(s.describe());

@@ -3,6 +3,7 @@ package saelab.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import saelab.analysis.AnalysisResult;
 import saelab.analysis.FeatureAnalysis;
@@ -16,26 +17,23 @@ import saelab.plot.AnalysisPlots;
                 + " density.csv/png/pdf (frequency vs mean value by label entropy); with --codes every token's codes as CSR.")
 final class AnalyzeCommand implements Callable<Integer> {
 
-    @Option(names = "--sae", required = true, description = "sae.safetensors")
-    Path sae;
+    @Mixin
+    SaeFileOption sae;
 
-    @Option(names = "--cache", required = true, description = "activation cache folder")
-    Path cache;
+    @Mixin
+    CacheFolderOption cache;
 
-    @Option(names = "--out", required = true, description = "output folder")
-    Path out;
+    @Mixin
+    OutputFolderOption out;
 
-    @Option(names = "--layer", description = "block index (default: the first recorded)")
-    Integer layer;
+    @Mixin
+    LayerOption layer;
 
-    @Option(names = "--k", defaultValue = "64", description = "top examples per latent (default ${DEFAULT-VALUE})")
-    int k;
+    @Mixin
+    FeaturePassOptions pass;
 
-    @Option(names = "--batch", defaultValue = "4096", description = "tokens per encoder batch (default ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--latents", description = "latents to analyse, e.g. 0-1023,2000 (default: all)")
-    String latents;
+    @Mixin
+    LatentsOption latents;
 
     @Option(names = "--max-map-bytes", defaultValue = "" + PatchMaps.DEFAULT_MAX_BYTES,
             description = "refuse patch maps larger than this (default ${DEFAULT-VALUE})")
@@ -53,7 +51,10 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FeatureAnalysis.Options.Builder o = FeatureAnalysis.Options.builder().layer(layer).k(k).batchRows(batch).latents(latents)
+        Path checkpoint = sae.file();
+        Path cacheDir = cache.folder();
+        Path folder = out.folder();
+        FeatureAnalysis.Options.Builder o = FeatureAnalysis.Options.builder().layer(layer.layer).k(pass.k).batchRows(pass.batch).latents(latents.latents)
                 .maxMapBytes(maxMapBytes).progress().log(System.out)
                 .densityDrawer((view, dir) -> AnalysisPlots.densityScatter("density", view).writeImages(dir));
         if (maps) {
@@ -62,9 +63,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (writeCodes) {
             o.codes();
         }
-        AnalysisResult r = FeatureAnalysis.run(sae, cache, out, o.build()).result();
+        AnalysisResult r = FeatureAnalysis.run(checkpoint, cacheDir, folder, o.build()).result();
         System.out.println(r.summary());
-        System.out.println("wrote " + out.resolve("index.json"));
+        System.out.println("wrote " + folder.resolve("index.json"));
         return 0;
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import saelab.analysis.AnalysisBenchmark;
 
@@ -23,8 +24,8 @@ final class BenchAnalyzeCommand implements Callable<Integer> {
     @Option(names = "--d-sae", defaultValue = "24576")
     int dSae;
 
-    @Option(names = "--k", defaultValue = "64", description = "top examples per latent (default ${DEFAULT-VALUE})")
-    int k;
+    @Mixin
+    FeaturePassOptions pass;
 
     @Option(names = "--sae-k", defaultValue = "32", description = "active latents per token of the TopK SAE (default ${DEFAULT-VALUE})")
     int saeK;
@@ -35,15 +36,12 @@ final class BenchAnalyzeCommand implements Callable<Integer> {
     @Option(names = "--tokens", defaultValue = "5000000", description = "patch tokens to pass (default ${DEFAULT-VALUE})")
     long tokens;
 
-    @Option(names = "--batch", defaultValue = "4096", description = "tokens per encoder batch (default ${DEFAULT-VALUE})")
-    int batch;
-
     @Option(names = "--tmp", description = "folder for the temporary synthetic cache (default: the system's)")
     Path tmp;
 
     @Override
     public Integer call() throws Exception {
-        AnalysisBenchmark.Result r = AnalysisBenchmark.run(dModel, dSae, saeK, patches, tokens, batch, k, tmp, System.out);
+        AnalysisBenchmark.Result r = AnalysisBenchmark.run(dModel, dSae, saeK, patches, tokens, pass.batch, pass.k, tmp, System.out);
         System.out.printf(Locale.ROOT, "tokens/s: %.1f%n", r.tokensPerSecond());
         System.out.printf(Locale.ROOT, "matmul-fraction: %.3f%n", r.matmulFraction());
         System.out.printf(Locale.ROOT, "peak-heap-mb: %.1f%n", r.peakHeapBytes() / 1e6);

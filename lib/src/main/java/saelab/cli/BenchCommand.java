@@ -1,13 +1,12 @@
 package saelab.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import java.util.Locale;
 import saelab.sae.GradientMath;
 import saelab.sae.SaeConfig;
-import saelab.sae.SaeKind;
 import saelab.sae.TrainBenchmark;
 import saelab.store.ActivationCache;
 import saelab.store.LoaderBenchmark;
@@ -22,11 +21,11 @@ final class BenchCommand {
     @Command(name = "loader", mixinStandardHelpOptions = true,
             description = "Patches/s and MB/s of the shuffled stream, against sequential reads of the same bytes.")
     static final class Loader implements Callable<Integer> {
-        @Option(names = "--cache", required = true, description = "the cache folder")
-        Path cache;
+        @Mixin
+        CacheFolderOption cache;
 
-        @Option(names = "--layer", description = "block index (default: the first recorded)")
-        Integer layer;
+        @Mixin
+        LayerOption layer;
 
         @Option(names = "--batch", defaultValue = "16384", description = "rows per batch (default ${DEFAULT-VALUE})")
         int batch;
@@ -45,8 +44,8 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (ActivationCache c = ActivationCache.open(cache)) {
-                int l = layer == null ? c.layers().getFirst() : layer;
+            try (ActivationCache c = ActivationCache.open(cache.folder())) {
+                int l = layer.of(c);
                 ShuffleOptions o = ShuffleOptions.builder(l).batchSize(batch).seed(seed)
                         .reservoirBytes(reservoirMb * 1_000_000L).build();
                 if (threads != null) {
@@ -73,26 +72,18 @@ final class BenchCommand {
         @Option(names = "--steps", defaultValue = "20")
         int steps;
 
-        @Option(names = "--sae", defaultValue = "relu", description = "relu, topk, batchtopk or jumprelu")
-        String kind;
-
-        @Option(names = "--k", defaultValue = "32")
-        int k;
-
-        @Option(names = "--matryoshka", split = ",", description = "Matryoshka prefix sizes (topk, batchtopk)")
-        java.util.List<Integer> matryoshka;
+        @Mixin
+        SaeKindOptions sae;
 
         @Option(names = "--dense", description = "use the dense (device-independent) gradients even where sparse kernels apply")
         boolean dense;
 
         @Override
         public Integer call() throws Exception {
-            SaeConfig cfg = SaeConfig.builder(SaeKind.parse(kind, "--sae"), dModel, dSae).l1(4e-4).k(k).lr(4e-4).warmupSteps(1)
-                    .batchSize(batch).steps(steps + 3)
-                    .matryoshka(matryoshka == null ? java.util.List.of() : matryoshka).build();
+            SaeConfig cfg = sae.builder(dModel, dSae).l1(4e-4).lr(4e-4).warmupSteps(1).batchSize(batch).steps(steps + 3).build();
             double secs = TrainBenchmark.run(cfg, 3, dense ? GradientMath.DENSE : GradientMath.SPARSE_WHERE_APPLIES);
             System.out.printf(Locale.ROOT, "saelab %s%s sae d_model %d d_sae %d batch %d steps %d k %d seconds %.3f threads %d%n",
-                    cfg.kind().id(), dense ? " (dense)" : "", dModel, dSae, batch, steps, cfg.kind().selectsTopK() ? k : 0, secs,
+                    cfg.kind().id(), dense ? " (dense)" : "", dModel, dSae, batch, steps, cfg.kind().selectsTopK() ? cfg.k() : 0, secs,
                     Runtime.getRuntime().availableProcessors());
             System.out.printf(Locale.ROOT, "tokens/s: %.1f%n", (double) batch * steps / secs);
             return 0;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import saelab.model.ForwardBenchmark;
 import saelab.model.LoadOptions;
@@ -47,8 +48,8 @@ final class BenchForwardCommand implements Callable<Integer> {
     @Option(names = "--iters", defaultValue = "3")
     int iters;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--dtype", defaultValue = "f32", description = "f32, or f16 / bf16 on a GPU (--model only)")
     String dtype;
@@ -58,7 +59,7 @@ final class BenchForwardCommand implements Callable<Integer> {
         if ((model == null) == (synthetic == null)) {
             throw new IllegalArgumentException("give exactly one of --model DIR and --synthetic dinov2");
         }
-        Device dev = TrainCommand.device(device);
+        Device dev = device.device();
         ForwardBenchmark.Result r;
         String what;
         int side;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import saelab.capture.CaptureOptions;
 import saelab.capture.CapturePipeline;
@@ -26,12 +27,8 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "model folder, or hub id owner/name[@revision]")
     String model;
 
-    @Option(names = "--dataset", required = true, description = "KIND[,OPTION=VALUE...]:PATH with KIND folder, imagenet, inat2021, ade20k or cub200;"
-            + " or manifest:FILE, a list saved by 'saelab dataset manifest' (used as is, no walk over the files)")
-    String dataset;
-
-    @Option(names = "--split", description = "split (default: the reader's; train for imagenet and ade20k)")
-    String split;
+    @Mixin
+    DatasetOptions data;
 
     @Option(names = "--layers", required = true, split = ",", description = "block indices to record, 0-based (resid_post), e.g. 10,11")
     List<Integer> layers;
@@ -48,37 +45,34 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "images per forward pass (default ${DEFAULT-VALUE}); keep it when resuming")
     int batch;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--part", description = "i/n: capture the contiguous slice i (0-based) of n; default from SLURM_ARRAY_TASK_ID/COUNT")
     String part;
 
-    @Option(names = "--limit", defaultValue = "0", description = "only the first N images of the dataset list (0 = all)")
-    long limit;
 
     @Option(names = "--policy", defaultValue = "skip", description = "unreadable images: skip (report and count) or stop (default ${DEFAULT-VALUE})")
     String policy;
 
-    @Option(names = "--threads", description = "decode + preprocess threads (default: available processors)")
-    Integer threads;
 
     @Option(names = "--shard-mb", defaultValue = "1024", description = "shard size limit in MB (default ${DEFAULT-VALUE})")
     long shardMb;
 
     @Override
     public Integer call() throws Exception {
+        CliPaths.requireWritable(out);
         Path dir = ModelLocator.resolve(model, null);
         String revision = null;
         if (!Files.isDirectory(Path.of(model)) && dir.getFileName() != null && dir.getFileName().toString().matches("[0-9a-f]{40}")) {
             revision = dir.getFileName().toString();
         }
         PartSpec p = part != null ? PartSpec.parse(part, "--part") : PartSpec.fromEnvironment(System.getenv());
-        CaptureOptions.Builder b = CaptureOptions.builder(dir, dataset, split, layers, TokenSelection.parse(tokens), out)
-                .model(model, revision).dtype(StorageDtype.parse(dtype, "--dtype")).batch(batch).device(TrainCommand.device(device))
-                .part(p).limit(limit).policy(policy(policy)).maxShardBytes(shardMb * 1_000_000L);
-        if (threads != null) {
-            b.threads(threads);
+        CaptureOptions.Builder b = CaptureOptions.builder(dir, data.dataset, data.split, layers, TokenSelection.parse(tokens), out)
+                .model(model, revision).dtype(StorageDtype.parse(dtype, "--dtype")).batch(batch).device(device.device())
+                .part(p).limit(data.limit).policy(policy(policy)).maxShardBytes(shardMb * 1_000_000L);
+        if (data.threads != null) {
+            b.threads(data.threads);
         }
         CaptureOptions o = b.build();
         if (p != null) {

@@ -26,6 +26,20 @@ final class CliPaths {
     }
 
     /**
+     * Requires {@code file} to be an existing file (not a folder).
+     *
+     * @param what what the file should hold, e.g. {@code "an SAE checkpoint (sae.safetensors)"}
+     * @throws IllegalArgumentException naming the path, when it does not exist or is a folder
+     */
+    static Path requireFile(Path file, String what) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + (Files.isDirectory(file) ? " is a folder, not a file" : " does not exist")
+                    + "; expected " + what);
+        }
+        return file;
+    }
+
+    /**
      * Requires that {@code out} can be created: its nearest existing ancestor is a writable folder, and
      * {@code out} itself is not a folder when a file is to be written.
      *

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import saelab.analysis.ConceptMatching;
 import saelab.analysis.FamilyMatching;
-import saelab.analysis.LatentSelection;
 import saelab.sae.Sae;
 import saelab.sae.SaeCheckpoint;
 import saelab.store.ActivationCache;
@@ -22,17 +22,17 @@ import saelab.store.ActivationCache;
                 "Writes concepts.csv, concept_f1.npy and concept_auroc.npy [classes, latents]."})
 final class ConceptsCommand implements Callable<Integer> {
 
-    @Option(names = "--sae", required = true, description = "sae.safetensors")
-    Path sae;
+    @Mixin
+    SaeFileOption sae;
 
     @Option(names = "--cache", required = true, description = "activation cache with per-patch labels (patch) or image labels (image)")
     Path cache;
 
-    @Option(names = "--out", required = true, description = "output folder")
-    Path out;
+    @Mixin
+    OutputFolderOption out;
 
-    @Option(names = "--layer", description = "block index (default: the first recorded)")
-    Integer layer;
+    @Mixin
+    LayerOption layer;
 
     @Option(names = "--unit", defaultValue = "patch",
             description = "patch (segmentation labels) or image (image labels, score = max over patches) (default ${DEFAULT-VALUE})")
@@ -41,8 +41,8 @@ final class ConceptsCommand implements Callable<Integer> {
     @Option(names = "--classes", description = "class names, one per line (image units; default: label numbers)")
     Path classes;
 
-    @Option(names = "--latents", description = "latents to score, e.g. 0-1023 (default: all)")
-    String latents;
+    @Mixin
+    LatentsOption latents;
 
     @Option(names = "--max-units", defaultValue = "1048576", description = "units kept, systematic subsample above (default ${DEFAULT-VALUE})")
     int maxUnits;
@@ -60,20 +60,23 @@ final class ConceptsCommand implements Callable<Integer> {
             case "image" -> ConceptMatching.Unit.IMAGE;
             default -> throw new IllegalArgumentException("--unit is '" + unit + "'; expected patch or image");
         };
-        try (NDManager nd = NDManager.newBaseManager(); Sae model = SaeCheckpoint.read(sae, nd);
+        Path checkpoint = sae.file();
+        CliPaths.requireFolder(cache, "an activation cache folder");
+        Path folder = out.folder();
+        try (NDManager nd = NDManager.newBaseManager(); Sae model = SaeCheckpoint.read(checkpoint, nd);
              ActivationCache c = ActivationCache.open(cache)) {
-            int[] ids = LatentSelection.parse(latents, model.config().dSae(), "--latents");
-            int l = layer == null ? c.layers().getFirst() : layer;
+            int[] ids = latents.ids(model.config().dSae());
+            int l = layer.of(c);
             List<String> names = classes == null ? null : Files.readAllLines(classes).stream().map(String::strip)
                     .filter(s -> !s.isEmpty()).toList();
             ConceptMatching.Options o = ConceptMatching.Options.builder(l).maxUnits(maxUnits).randomDraws(draws).seed(seed).progress()
                     .build();
             ConceptMatching.Result r = ConceptMatching.run(c, model, ids, FamilyMatching.Family.ofCache(c, u, names), nd, o);
-            Files.createDirectories(out);
-            r.write(out);
+            Files.createDirectories(folder);
+            r.write(folder);
             System.out.printf(Locale.ROOT, "%d classes, %d latents, %d units scored (stride %d)%n", r.classes().size(), ids.length,
                     r.units(), r.stride());
-            System.out.println("wrote " + out.resolve("concepts.csv"));
+            System.out.println("wrote " + folder.resolve("concepts.csv"));
         }
         return 0;
     }

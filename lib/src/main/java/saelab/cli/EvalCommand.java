@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import saelab.io.Npy;
 import saelab.sae.Sae;
@@ -20,22 +21,17 @@ import saelab.store.TokenKind;
 /** {@code saelab eval}: an SAE's metrics over a cache or a .npy matrix. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate an SAE (L0, MSE, normalised MSE, explained variance, dead/dense latents, per-latent"
-                + " frequency and mean value, decoder coherence); writes metrics.json, latents.csv and latents.npy.")
+                + " frequency and mean value, decoder coherence), reading a cache in dataset order; writes metrics.json, latents.csv and latents.npy.")
 final class EvalCommand implements Callable<Integer> {
 
-    static final class Input {
-        @Option(names = "--input", description = "float32 .npy matrix [n, d_model]")
-        Path npy;
-
-        @Option(names = "--cache", description = "activation cache folder (read in dataset order)")
-        Path cache;
-    }
-
-    @Option(names = "--sae", required = true, description = "sae.safetensors")
-    Path sae;
+    @Mixin
+    SaeFileOption sae;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Input input;
+    MatrixOrCacheInput input;
+
+    @Mixin
+    OutputFolderOption out;
 
     @Option(names = "--layer", description = "block index (cache input; default: the first recorded)")
     Integer layer;
@@ -49,16 +45,16 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--max-rows", description = "evaluate at most this many rows")
     Long maxRows;
 
-    @Option(names = "--out", required = true, description = "output folder")
-    Path out;
-
     @Override
     public Integer call() throws Exception {
-        try (NDManager nd = NDManager.newBaseManager(); Sae model = SaeCheckpoint.read(sae, nd)) {
+        Path checkpoint = sae.file();
+        input.check();
+        Path folder = out.folder();
+        try (NDManager nd = NDManager.newBaseManager(); Sae model = SaeCheckpoint.read(checkpoint, nd)) {
             long limit = maxRows == null ? Long.MAX_VALUE : maxRows;
             SaeMetrics.Result r;
             Map<String, Object> header = new LinkedHashMap<>();
-            header.put("sae", sae.toAbsolutePath().toString());
+            header.put("sae", checkpoint.toAbsolutePath().toString());
             if (input.npy != null) {
                 header.put("input", input.npy.toAbsolutePath().toString());
                 r = SaeEvaluation.onMatrix(model, Npy.readFloatMatrix(input.npy), input.npy.toString(), batch, limit, nd);
@@ -66,14 +62,14 @@ final class EvalCommand implements Callable<Integer> {
                 header.put("input", input.cache.toAbsolutePath().toString());
                 try (ActivationCache c = ActivationCache.open(input.cache)) {
                     TokenKind kind = TokenKind.parse(tokenKind, "--token-kind");
-                    r = SaeEvaluation.onCache(model, c, layer == null ? c.layers().getFirst() : layer, kind, batch, limit, nd);
+                    r = SaeEvaluation.onCache(model, c, LayerOption.orFirst(layer, c), kind, batch, limit, nd);
                 }
             }
-            SaeEvaluation.write(r, header, out);
+            SaeEvaluation.write(r, header, folder);
             System.out.printf(Locale.ROOT, "rows %d  L0 %.2f  MSE %.5g  normalised MSE %.4f  explained variance %.4f%n"
                             + "dead %d  almost dead %d  dense %d  decoder coherence %.3f%nwrote %s%n", r.rows(), r.l0(), r.mse(),
                     r.normalizedMse(), r.explainedVariance(), r.dead(), r.almostDead(), r.dense(), r.decoderCoherence(),
-                    out.resolve("metrics.json"));
+                    folder.resolve("metrics.json"));
         }
         return 0;
     }

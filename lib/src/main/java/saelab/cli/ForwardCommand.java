@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import saelab.model.ForwardRunner;
 import saelab.model.LoadOptions;
@@ -20,13 +21,8 @@ import saelab.model.PosInterpolation;
                 "their _normalized forms and logits_per_image (float32 safetensors; blocks counted from 0)."})
 final class ForwardCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true,
-            description = "model folder (config.json + model.safetensors, or open_clip_config.json + open_clip_model.safetensors),"
-                    + " or a hub id ORG/NAME[@REVISION] (downloaded into the cache; HF_HUB_OFFLINE=1 uses the cache only)")
-    String model;
-
-    @Option(names = "--revision", defaultValue = "main", description = "hub revision: branch, tag or commit (default ${DEFAULT-VALUE})")
-    String revision;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--inputs", required = true, description = "safetensors with pixel_values[_SUFFIX] [B,3,H,W] and/or input_ids[_SUFFIX] [B,T]")
     Path inputs;
@@ -38,8 +34,8 @@ final class ForwardCommand implements Callable<Integer> {
             description = "size, offset or antialias (default: the model's reference; dinov2: size, with registers: antialias)")
     String posInterpolation;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--dtype", defaultValue = "f32", description = "f32, or f16 / bf16 on a GPU (default ${DEFAULT-VALUE})")
     String dtype;
@@ -57,8 +53,9 @@ final class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PosInterpolation p = posInterpolation == null ? null : PosInterpolation.parse(posInterpolation, "--pos-interpolation");
-        LoadOptions options = new LoadOptions(TrainCommand.device(device), dtype(dtype), p);
-        Path folder = saelab.hub.ModelLocator.resolve(model, revision);
+        LoadOptions options = new LoadOptions(device.device(), dtype(dtype), p);
+        CliPaths.requireWritable(out);
+        Path folder = model.folder();
         try (LoadedModel m = ModelLoader.load(folder, options)) {
             Set<String> names = ForwardRunner.run(m, inputs, out);
             System.out.printf(Locale.ROOT, "%s model (%d blocks, position interpolation %s): wrote %d tensors to %s%n", m.family().id(),

@@ -1,13 +1,13 @@
 package saelab.cli;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import java.util.function.LongFunction;
 import saelab.io.Npy;
@@ -17,7 +17,6 @@ import saelab.sae.BatchSource;
 import saelab.sae.CacheBatches;
 import saelab.sae.MatrixBatches;
 import saelab.sae.SaeConfig;
-import saelab.sae.SaeKind;
 import saelab.sae.SaeTrainer;
 import saelab.sae.SweepSpec;
 import saelab.store.ActivationCache;
@@ -29,16 +28,14 @@ import saelab.store.TokenKind;
         description = "Train an SAE on an activation cache or a float32 .npy matrix [n, d_model]. Rerun on the same --out to resume.")
 final class TrainCommand implements Callable<Integer> {
 
-    static final class Input {
-        @Option(names = "--input", description = "float32 .npy matrix [n, d_model]")
-        Path npy;
-
-        @Option(names = "--cache", description = "activation cache folder")
-        Path cache;
-    }
-
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Input input;
+    MatrixOrCacheInput input;
+
+    @Mixin
+    SaeKindOptions sae;
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--layer", description = "block index to train on (cache input; default: the first recorded)")
     Integer layer;
@@ -46,21 +43,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--token-kind", defaultValue = "patches", description = "patches or cls (cache input; default ${DEFAULT-VALUE})")
     String tokenKind;
 
-    @Option(names = "--sae", defaultValue = "relu", description = "relu, topk, batchtopk or jumprelu (default ${DEFAULT-VALUE})")
-    String kind;
-
     @Option(names = "--l1", defaultValue = "4e-4",
             description = "sparsity coefficient: of the L1 term (relu), of the L0 term (jumprelu) (default ${DEFAULT-VALUE})")
     double l1;
 
     @Option(names = "--l1-warmup", defaultValue = "0", description = "steps of sparsity coefficient warm-up (default ${DEFAULT-VALUE})")
     int l1Warmup;
-
-    @Option(names = "--k", defaultValue = "32", description = "active latents per row, topk and batchtopk (default ${DEFAULT-VALUE})")
-    int k;
-
-    @Option(names = "--matryoshka", split = ",", description = "Matryoshka prefix sizes, e.g. 128,512,2048 (topk, batchtopk)")
-    List<Integer> matryoshka;
 
     @Option(names = "--aux-k", defaultValue = "0", description = "AuxK: dead latents that model the residual (topk, batchtopk; 0 = off)")
     int auxK;
@@ -93,9 +81,6 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--sweep", description = "JSON file of several configs trained in one pass (see README); each in OUT/<name>")
     Path sweep;
-
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default ${DEFAULT-VALUE})")
-    String device;
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "learning rate (default ${DEFAULT-VALUE})")
     double lr;
@@ -139,24 +124,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--save-decoder", description = "also write the decoder rows W_dec [d_sae, d_model] as .npy")
     Path saveDecoder;
 
-    /** Parses --device; refuses a GPU that the PyTorch engine cannot see. */
-    static Device device(String name) {
-        String n = name.trim().toLowerCase(Locale.ROOT);
-        Device d;
-        if (n.equals("cpu")) {
-            d = Device.cpu();
-        } else if (n.matches("gpu(:?[0-9]+)?")) {
-            d = Device.gpu(n.equals("gpu") ? 0 : Integer.parseInt(n.substring(n.startsWith("gpu:") ? 4 : 3)));
-        } else {
-            throw new IllegalArgumentException("--device is '" + name + "'; expected cpu, gpu or gpu:N");
-        }
-        if (d.isGpu() && d.getDeviceId() >= Engine.getInstance().getGpuCount()) {
-            throw new IllegalArgumentException("--device " + name + ": the PyTorch engine sees " + Engine.getInstance().getGpuCount()
-                    + " GPU(s); use --device cpu, or a machine with a CUDA GPU and the CUDA build of libtorch");
-        }
-        return d;
-    }
-
     @Override
     public Integer call() throws Exception {
         if ((steps == null) == (tokens == null)) {
@@ -171,6 +138,12 @@ final class TrainCommand implements Callable<Integer> {
         if (saveDecoder != null && sweep != null) {
             throw new IllegalArgumentException("--save-decoder applies to single runs, not to --sweep");
         }
+        input.check();
+        CliPaths.requireWritable(out);
+        if (saveDecoder != null) {
+            CliPaths.requireWritable(saveDecoder);
+        }
+        Device dev = device.device();
         long nSteps = steps != null ? steps : Math.max(1, tokens / batch);
         ActivationCache cache = null;
         Npy.Matrix matrix = null;
@@ -183,26 +156,23 @@ final class TrainCommand implements Callable<Integer> {
             dModel = cache.dModel();
         }
         try {
-            SaeKind saeKind = SaeKind.parse(kind, "--sae");
-            SaeConfig cfg = SaeConfig.builder(saeKind, dModel, dSae != null ? dSae : expansion * dModel).l1(l1).k(k).lr(lr)
+            SaeConfig cfg = sae.builder(dModel, dSae != null ? dSae : expansion * dModel).l1(l1).lr(lr)
                     .warmupSteps(warmup).schedule(schedule).l1WarmupSteps(l1Warmup).batchSize(batch).steps(nSteps)
                     .gradClip(gradClip).seed(seed)
-                    .matryoshka(matryoshka == null ? List.of() : matryoshka)
-                    .auxK(auxK).auxCoeff(auxCoeff).deadTokens(auxK > 0 || resampleEvery > 0 ? deadTokens : 0)
-                    .resampleEvery(resampleEvery).deadTokens(auxK > 0 || resampleEvery > 0 ? deadTokens : 0)
+                    .auxK(auxK).auxCoeff(auxCoeff).resampleEvery(resampleEvery).deadTokens(auxK > 0 || resampleEvery > 0 ? deadTokens : 0)
                     .bandwidth(bandwidth).initThreshold(initThreshold)
                     .encoderInput(encoderInput).normalizeInput(normalizeInput).geometricMedianInit(geometricMedianInit).build();
             List<SweepSpec.Run> runs = sweep == null ? List.of(new SweepSpec.Run(".", cfg)) : SweepSpec.read(sweep, cfg);
             Npy.Matrix m = matrix;
             ActivationCache c = cache;
-            int l = c == null ? 0 : (layer == null ? c.layers().getFirst() : layer);
+            int l = c == null ? 0 : LayerOption.orFirst(layer, c);
             LongFunction<BatchSource> data = m != null
                     ? start -> new MatrixBatches(m, seed, start, "npy " + input.npy.toAbsolutePath())
                     : start -> new CacheBatches(c, ShuffleOptions.builder(l).kind(TokenKind.parse(tokenKind, "--token-kind"))
                             .seed(seed).batchSize(batch).build(), start);
             List<Path> outs = runs.stream().map(r -> out.resolve(r.name()).normalize()).toList();
             List<SaeTrainer.Result> results = SaeTrainer.trainAll(runs.stream().map(SweepSpec.Run::config).toList(), data, outs,
-                    new SaeTrainer.Options(checkpointEvery, logEvery, Verbosity.PROGRESS, device(device)), System.err);
+                    new SaeTrainer.Options(checkpointEvery, logEvery, Verbosity.PROGRESS, dev), System.err);
             for (int i = 0; i < results.size(); i++) {
                 SaeTrainer.Result r = results.get(i);
                 SaeConfig rc = runs.get(i).config();

@@ -191,6 +191,41 @@ class UserMistakesCliTest {
         assertOneLineError(CliRun.run(argv(args)), command, named);
     }
 
+    /**
+     * Commands that read their inputs and print progress before they write: an output under a regular file is
+     * refused before any work, as one line naming the file in the way (nothing is printed or computed first).
+     */
+    @Test
+    void anOutputUnderAFileIsRefusedBeforeTheWorkStarts() throws IOException {
+        Path sae = trainedSae();
+        Path cache = dir.resolve("synth-4");
+        if (!Files.isDirectory(cache)) {
+            assertEquals(0, CliRun.run("cache", "synth", "--images", "2", "--tokens", "5", "--d", "4", "--out", cache.toString()).code());
+        }
+        String f = file.toString();
+        String under = underFile.toString();
+        assertOneLineError(CliRun.run("eval", "--input", npy.toString(), "--sae", sae.toString(), "--out", under), "eval", f, "not a folder");
+        assertOneLineError(CliRun.run("eval", "--cache", cache.toString(), "--sae", sae.toString(), "--out", under), "eval", f, "not a folder");
+        assertOneLineError(CliRun.run("analyze", "--sae", sae.toString(), "--cache", cache.toString(), "--out", under), "analyze", f,
+                "not a folder");
+        assertOneLineError(CliRun.run("train", "--cache", cache.toString(), "--d-sae", "8", "--steps", "2", "--batch", "4", "--out", under),
+                "train", f, "not a folder");
+        Path model = CliFixtures.captureModel(dir.resolve("capture-model"));
+        assertOneLineError(CliRun.run("capture", "--model", model.toString(), "--dataset", "folder:" + dir.resolve("images"), "--layers", "0",
+                "--out", under), "capture", f, "not a folder");
+    }
+
+    /** An SAE checkpoint with d_model 4 (trained for two steps on the zero matrix), made once per class. */
+    private static Path trainedSae() {
+        Path out = dir.resolve("sae-4");
+        if (!Files.exists(out.resolve("sae.safetensors"))) {
+            CliRun.Result r = CliRun.run("train", "--input", npy.toString(), "--d-sae", "8", "--steps", "2", "--batch", "4",
+                    "--warmup", "1", "--out", out.toString());
+            assertEquals(0, r.code(), r.err());
+        }
+        return out.resolve("sae.safetensors");
+    }
+
     @Test
     void anOutputUnderAReadOnlyFolderIsNamed() throws IOException {
         Path ro = Files.createDirectories(dir.resolve("read-only"));

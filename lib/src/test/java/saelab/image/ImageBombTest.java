@@ -113,6 +113,41 @@ class ImageBombTest {
                 e.getMessage());
     }
 
+    /**
+     * A WBMP (1 bit per pixel, no compression) declaring 10000 x 9000 pixels. The JDK's WBMP reader takes it only
+     * when the file holds exactly the declared rows, so the file is that long, but sparse: a few bytes on disk
+     * (and a few in any archive it travels in) that would become 270 MB of RGB.
+     */
+    @Test
+    void wbmpWhoseHeaderDeclaresNinetyMegapixelsIsRefusedFromTheHeader() throws IOException {
+        int width = 10_000;
+        int height = 9_000;
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        header.write(0); // type 0: monochrome, no extension headers
+        header.write(0); // fixed header
+        multiByte(header, width);
+        multiByte(header, height);
+        Path file = save("bomb.wbmp", header.toByteArray());
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(header.size() + (long) (width + 7) / 8 * height);
+        }
+        assertRefused(file, "10000 x 9000", ImageDecoder.DEFAULT_MAX_PIXELS);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageDecoder.decode(file));
+        assertTrue(e.getMessage().contains("WBMP header declares"), "refused from the header, before decoding: " + e.getMessage());
+    }
+
+    /** WBMP's multi-byte integer: 7 bits per byte, most significant first, the high bit set on all but the last. */
+    private static void multiByte(ByteArrayOutputStream out, int v) {
+        int shift = 28;
+        while (shift > 0 && (v >>> shift) == 0) {
+            shift -= 7;
+        }
+        for (; shift > 0; shift -= 7) {
+            out.write(0x80 | (v >>> shift) & 0x7f);
+        }
+        out.write(v & 0x7f);
+    }
+
     @Test
     void theCallerCanLowerTheLimit() throws IOException {
         Path png = save("small.png", small("png", BufferedImage.TYPE_3BYTE_BGR));
