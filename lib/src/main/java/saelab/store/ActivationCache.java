@@ -2,6 +2,7 @@ package saelab.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -31,7 +32,7 @@ public final class ActivationCache implements AutoCloseable {
     private final CacheSource src;
     private final ShardCheck check;
     private final AtomicReferenceArray<MappedFile> mapped;
-    /** Why a shard was refused (kept, so every later read gets the same sentence without hashing again). */
+    /** Why a shard's bytes were refused by the checksum (kept, so every later read gets the same sentence without hashing again). */
     private final AtomicReferenceArray<String> refused;
     private final Object[] shardLocks;
     private final AtomicReferenceArray<List<ImageRecord>> images;
@@ -335,10 +336,13 @@ public final class ActivationCache implements AutoCloseable {
             ShardFile f = src.shards().get(shard);
             try {
                 m = MappedFile.open(f.file(), f.bytes());
+            } catch (ClosedByInterruptException e) {
+                // a reader closed mid-open (ShuffledStream.close interrupts its prefetcher): not the shard's fault,
+                // so nothing is remembered and the next reader maps it afresh
+                throw new IllegalStateException("interrupted while mapping shard " + f.file(), e);
             } catch (IOException e) {
-                why = "cannot read shard " + f.file() + ": " + e.getMessage();
-                refused.set(shard, why);
-                throw new IllegalArgumentException(why, e);
+                // not remembered either: a missing or unreadable file may be fixed while the cache is open
+                throw new IllegalArgumentException("cannot read shard " + f.file() + ": " + e.getMessage(), e);
             }
             if (check == ShardCheck.VERIFY_ON_FIRST_USE && f.sha256() != null) {
                 why = verify(m, f);

@@ -89,6 +89,21 @@ class CacheHostileFilesTest {
     }
 
     @Test
+    void aReaderInterruptedWhileMappingLeavesTheShardReadableForTheNext() throws IOException {
+        Path dir = cache("interrupted", 6, 2, true);
+        try (ActivationCache c = ActivationCache.open(dir)) {
+            // as when ShuffledStream.close() interrupts its prefetcher in the middle of mapping a shard
+            Thread.currentThread().interrupt();
+            try {
+                assertThrows(RuntimeException.class, () -> c.read(2, 2, 0));
+            } finally {
+                Thread.interrupted();
+            }
+            assertArrayEquals(CacheTestData.expectedRow(CacheTestData.spec(StorageDtype.F16), SEED, 2, 0, 0), c.read(2, 2, 0));
+        }
+    }
+
+    @Test
     void aSwappedShardIsRefused() throws IOException {
         Path dir = cache("swapped", 6, 2, true);
         Path a = dir.resolve("shard-000000.bin");
