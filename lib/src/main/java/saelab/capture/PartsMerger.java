@@ -155,8 +155,9 @@ public final class PartsMerger {
             config.set("capture", capture);
         }
         CacheManifest m0 = p0.m();
+        boolean complete = true; // every part was checked complete before merging
         CacheManifest merged = new CacheManifest(allFull ? CacheManifest.FORMAT : CacheManifest.FORMAT_VARIABLE_SHARDS, m0.model(),
-                m0.dataset(), m0.preprocessing(), m0.layers(), m0.tokens(), m0.dModel(), m0.dtype(), ips, first, m0.patchLabels(), true,
+                m0.dataset(), m0.preprocessing(), m0.layers(), m0.tokens(), m0.dModel(), m0.dtype(), ips, first, m0.patchLabels(), complete,
                 List.copyOf(shards), new CacheManifest.Provenance(BuildInfo.current().describe(), Instant.now().toString(), config));
         List<String> problems = merged.problems(out.resolve(CacheManifest.FILE_NAME));
         if (!problems.isEmpty()) {

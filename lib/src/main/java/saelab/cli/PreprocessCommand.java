@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import saelab.BuildInfo;
 import saelab.image.ImageDecoder;
+import saelab.image.Parallelism;
 import saelab.image.Preprocessor;
 import saelab.image.ResizeRule;
 import saelab.image.RgbImage;
@@ -41,7 +42,7 @@ final class PreprocessCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            Preprocessor pre = Preprocessor.load(model).withParallelRows(true);
+            Preprocessor pre = Preprocessor.load(model).withResizeRows(Parallelism.PARALLEL);
             RgbImage rgb = ImageDecoder.decode(image);
             float[] pixels = pre.apply(rgb);
             ResizeRule.Size size = pre.outputSize(rgb.width(), rgb.height());
@@ -67,7 +68,7 @@ final class PreprocessCommand implements Callable<Integer> {
     }
 
     private void time(Preprocessor parallel, RgbImage rgb) throws IOException {
-        Preprocessor sequential = parallel.withParallelRows(false);
+        Preprocessor sequential = parallel.withResizeRows(Parallelism.SEQUENTIAL);
         double[] decode = new double[repeat];
         double[] resizeSeq = new double[repeat];
         double[] resizePar = new double[repeat];

@@ -32,14 +32,14 @@ public final class PillowResize {
 
     /** Resizes {@code src} to {@code outWidth x outHeight} on the calling thread. */
     public static RgbImage resize(RgbImage src, int outWidth, int outHeight, ResampleFilter filter) {
-        return resize(src, outWidth, outHeight, filter, false);
+        return resize(src, outWidth, outHeight, filter, Parallelism.SEQUENTIAL);
     }
 
     /**
-     * Resizes {@code src} to {@code outWidth x outHeight}; with {@code parallel}, large passes are
-     * split by rows over the common fork-join pool (the result is identical either way).
+     * Resizes {@code src} to {@code outWidth x outHeight}; with {@link Parallelism#PARALLEL}, large passes
+     * are split by rows over the common fork-join pool (the result is identical either way).
      */
-    public static RgbImage resize(RgbImage src, int outWidth, int outHeight, ResampleFilter filter, boolean parallel) {
+    public static RgbImage resize(RgbImage src, int outWidth, int outHeight, ResampleFilter filter, Parallelism parallel) {
         if (outWidth < 1 || outHeight < 1) {
             throw new IllegalArgumentException("cannot resize to " + outWidth + "x" + outHeight);
         }
@@ -53,7 +53,7 @@ public final class PillowResize {
      *
      * @throws IllegalArgumentException when the weights were made for other input sizes
      */
-    public static RgbImage resize(RgbImage src, AxisWeights horizontal, AxisWeights vertical, boolean parallel) {
+    public static RgbImage resize(RgbImage src, AxisWeights horizontal, AxisWeights vertical, Parallelism parallel) {
         int w = src.width();
         int h = src.height();
         if (horizontal != null && horizontal.inSize() != w) {
@@ -112,7 +112,7 @@ public final class PillowResize {
      * and channels at once), which the JIT vectorises. The sums are Pillow's, term by term.
      */
     private static void horizontalPass(byte[] src, int w, int firstRow, int rows, AxisWeights weights, byte[] dstBytes, int[][] dstInts,
-                                       boolean parallel) {
+                                       Parallelism parallel) {
         int outW = weights.outSize();
         int ksize = weights.ksize();
         int[] start = weights.startArray();
@@ -179,7 +179,7 @@ public final class PillowResize {
     }
 
     /** Resamples {@code src} (rows of 8-bit values in ints, starting at input row {@code firstRow}, {@code width} wide) along y into {@code dst}. */
-    private static void verticalPass(int[][] src, int width, int firstRow, AxisWeights weights, byte[] dst, boolean parallel) {
+    private static void verticalPass(int[][] src, int width, int firstRow, AxisWeights weights, byte[] dst, Parallelism parallel) {
         int outH = weights.outSize();
         int ksize = weights.ksize();
         int[] start = weights.startArray();
@@ -275,13 +275,13 @@ public final class PillowResize {
     }
 
     /**
-     * Runs {@code body} over [0, rows): on the calling thread, or, when parallel and worth it, in
+     * Runs {@code body} over [0, rows): on the calling thread, or, when {@link Parallelism#PARALLEL} and worth it, in
      * about two tasks per worker of the common pool, each a multiple of {@code granule} rows (so a
      * task allocates its scratch buffers once).
      */
-    private static void forRows(int rows, int granule, long work, boolean parallel, RowRange body) {
+    private static void forRows(int rows, int granule, long work, Parallelism parallel, RowRange body) {
         int workers = ForkJoinPool.getCommonPoolParallelism() + 1;
-        if (!parallel || work < PARALLEL_MIN_WORK || rows <= granule || workers < 2) {
+        if (parallel == Parallelism.SEQUENTIAL || work < PARALLEL_MIN_WORK || rows <= granule || workers < 2) {
             body.run(0, rows);
             return;
         }

@@ -118,7 +118,7 @@ public final class PreprocessConfigs {
         };
         boolean doResize = f.bool(root, "do_resize", true);
         ResampleFilter filter;
-        int code = f.integer(root, "resample", ResampleFilter.BICUBIC.pilCode(), false);
+        int code = f.integer(root, "resample", ResampleFilter.BICUBIC.pilCode());
         try {
             filter = ResampleFilter.fromPilCode(code);
         } catch (IllegalArgumentException e) {
@@ -139,8 +139,8 @@ public final class PreprocessConfigs {
             throw new IllegalArgumentException(file + ": field 'rescale_factor' must be a positive number, got " + factor);
         }
         boolean doNormalize = f.bool(root, "do_normalize", true);
-        double[] mean = f.triple(root, "image_mean", cls == HfClass.SIGLIP ? IMAGENET_STANDARD_MEAN : OPENAI_CLIP_MEAN, false);
-        double[] std = f.triple(root, "image_std", cls == HfClass.SIGLIP ? IMAGENET_STANDARD_STD : OPENAI_CLIP_STD, true);
+        double[] mean = f.triple(root, "image_mean", cls == HfClass.SIGLIP ? IMAGENET_STANDARD_MEAN : OPENAI_CLIP_MEAN);
+        double[] std = f.nonZeroTriple(root, "image_std", cls == HfClass.SIGLIP ? IMAGENET_STANDARD_STD : OPENAI_CLIP_STD);
         f.nullableBool(root, "do_convert_rgb");
         String name = switch (cls) {
             case CLIP -> "CLIPImageProcessor";
@@ -168,8 +168,8 @@ public final class PreprocessConfigs {
         if (!mode.equals("RGB")) {
             throw new IllegalArgumentException(file + ": field 'preprocess_cfg.mode' is '" + mode + "'; saelab produces RGB input only");
         }
-        double[] mean = f.triple(cfg, "mean", OPENAI_CLIP_MEAN, false);
-        double[] std = f.triple(cfg, "std", OPENAI_CLIP_STD, true);
+        double[] mean = f.triple(cfg, "mean", OPENAI_CLIP_MEAN);
+        double[] std = f.nonZeroTriple(cfg, "std", OPENAI_CLIP_STD);
         String interpolation = f.text(cfg, "interpolation", "bicubic");
         ResampleFilter filter;
         try {
@@ -248,23 +248,37 @@ public final class PreprocessConfigs {
             return n.doubleValue();
         }
 
-        int integer(JsonNode obj, String field, int dflt, boolean positive) {
+        /** An integer field, or {@code dflt} when absent. */
+        int integer(JsonNode obj, String field, int dflt) {
             JsonNode n = obj.get(field);
             if (absent(n)) {
                 return dflt;
             }
-            return integer(n, field, positive);
-        }
-
-        int integer(JsonNode n, String field, boolean positive) {
-            if (!n.isIntegralNumber() || !n.canConvertToInt() || (positive && n.intValue() < 1)) {
-                throw bad(field, positive ? "a positive integer" : "an integer", n);
+            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+                throw bad(field, "an integer", n);
             }
             return n.intValue();
         }
 
-        /** A number (repeated to 3) or a list of 3 numbers; std must be non-zero. */
-        double[] triple(JsonNode obj, String field, double[] dflt, boolean nonZero) {
+        /** The value {@code n} of {@code field}, which must be an integer of at least 1 (a size). */
+        int positiveInteger(JsonNode n, String field) {
+            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 1) {
+                throw bad(field, "a positive integer", n);
+            }
+            return n.intValue();
+        }
+
+        /** A number (repeated to 3) or a list of 3 finite numbers (a mean), or {@code dflt} when absent. */
+        double[] triple(JsonNode obj, String field, double[] dflt) {
+            return triple(obj, field, dflt, false);
+        }
+
+        /** As {@link #triple(JsonNode, String, double[])}, each number non-zero (a standard deviation, divided by). */
+        double[] nonZeroTriple(JsonNode obj, String field, double[] dflt) {
+            return triple(obj, field, dflt, true);
+        }
+
+        private double[] triple(JsonNode obj, String field, double[] dflt, boolean nonZero) {
             JsonNode n = obj.get(field);
             if (absent(n)) {
                 return dflt.clone();
@@ -297,13 +311,13 @@ public final class PreprocessConfigs {
                 return new ResizeRule.ShortestEdge(dflt);
             }
             if (n.isNumber()) {
-                return new ResizeRule.ShortestEdge(integer(n, field, true));
+                return new ResizeRule.ShortestEdge(positiveInteger(n, field));
             }
             if (n.isObject() && n.has("shortest_edge")) {
-                return new ResizeRule.ShortestEdge(integer(n.get("shortest_edge"), field + ".shortest_edge", true));
+                return new ResizeRule.ShortestEdge(positiveInteger(n.get("shortest_edge"), field + ".shortest_edge"));
             }
             if (n.isObject() && n.has("height") && n.has("width")) {
-                return new ResizeRule.Fixed(integer(n.get("height"), field + ".height", true), integer(n.get("width"), field + ".width", true));
+                return new ResizeRule.Fixed(positiveInteger(n.get("height"), field + ".height"), positiveInteger(n.get("width"), field + ".width"));
             }
             throw bad(field, "{\"shortest_edge\": N} or {\"height\": H, \"width\": W}", n);
         }
@@ -315,11 +329,11 @@ public final class PreprocessConfigs {
                 return new ResizeRule.Fixed(dflt, dflt);
             }
             if (n.isNumber()) {
-                int s = integer(n, field, true);
+                int s = positiveInteger(n, field);
                 return new ResizeRule.Fixed(s, s);
             }
             if (n.isObject() && n.has("height") && n.has("width")) {
-                return new ResizeRule.Fixed(integer(n.get("height"), field + ".height", true), integer(n.get("width"), field + ".width", true));
+                return new ResizeRule.Fixed(positiveInteger(n.get("height"), field + ".height"), positiveInteger(n.get("width"), field + ".width"));
             }
             throw bad(field, "{\"height\": H, \"width\": W}", n);
         }
@@ -330,11 +344,11 @@ public final class PreprocessConfigs {
                 return dflt;
             }
             if (n.isNumber()) {
-                int s = integer(n, field, true);
+                int s = positiveInteger(n, field);
                 return new int[] {s, s};
             }
             if (n.isArray() && n.size() == 2) {
-                return new int[] {integer(n.get(0), field + "[0]", true), integer(n.get(1), field + "[1]", true)};
+                return new int[] {positiveInteger(n.get(0), field + "[0]"), positiveInteger(n.get(1), field + "[1]")};
             }
             throw bad(field, "an integer or [height, width]", n);
         }

@@ -21,7 +21,7 @@ import java.util.stream.IntStream;
  * transposed block of at most 64 rows) and one row of floats; the crop,
  * rescale and normalisation are one pass through a 3 x 256 lookup table straight into the caller's
  * buffer. Resampling weights are cached per (input size, output size). By default one image is
- * processed on the calling thread; {@link #withParallelRows(boolean)} splits large resizes by rows
+ * processed on the calling thread; {@link #withResizeRows(Parallelism)} can split large resizes by rows
  * over the common fork-join pool (for single large images, e.g. the CLI).
  */
 public final class Preprocessor {
@@ -29,19 +29,19 @@ public final class Preprocessor {
     private static final int WEIGHT_CACHE_LIMIT = 4096;
 
     private final PreprocessConfig config;
-    private final boolean parallelRows;
+    private final Parallelism resizeRows;
     /** {@code lut[c * 256 + v]}: the output value of sample v in channel c. */
     private final float[] lut;
     private final Map<Long, AxisWeights> weights;
 
     /** A preprocessor for {@code config}. */
     public Preprocessor(PreprocessConfig config) {
-        this(config, false, new ConcurrentHashMap<>());
+        this(config, Parallelism.SEQUENTIAL, new ConcurrentHashMap<>());
     }
 
-    private Preprocessor(PreprocessConfig config, boolean parallelRows, Map<Long, AxisWeights> weights) {
+    private Preprocessor(PreprocessConfig config, Parallelism resizeRows, Map<Long, AxisWeights> weights) {
         this.config = config;
-        this.parallelRows = parallelRows;
+        this.resizeRows = resizeRows;
         this.weights = weights;
         this.lut = new float[3 * 256];
         double[] mean = config.mean();
@@ -62,9 +62,12 @@ public final class Preprocessor {
         return new Preprocessor(PreprocessConfigs.read(modelDirOrFile));
     }
 
-    /** The same preprocessor, splitting large resizes by rows over the common fork-join pool (or not). */
-    public Preprocessor withParallelRows(boolean parallel) {
-        return new Preprocessor(config, parallel, weights);
+    /**
+     * The same preprocessor (sharing its weight cache), resizing the rows of one image on the calling thread
+     * ({@link Parallelism#SEQUENTIAL}, the default) or, for large resizes, over the common fork-join pool.
+     */
+    public Preprocessor withResizeRows(Parallelism rows) {
+        return new Preprocessor(config, rows, weights);
     }
 
     /** The settings. */
@@ -89,7 +92,7 @@ public final class Preprocessor {
         if (horizontal == null && vertical == null) {
             return image;
         }
-        return PillowResize.resize(image, horizontal, vertical, parallelRows);
+        return PillowResize.resize(image, horizontal, vertical, resizeRows);
     }
 
     /** Preprocesses one image: float32 {@code [3, H, W]}. */
@@ -133,18 +136,18 @@ public final class Preprocessor {
 
     /** Decodes and preprocesses files into one batch, on the calling thread. */
     public PixelBatch batch(List<Path> files) throws IOException {
-        return batch(files, false);
+        return batch(files, Parallelism.SEQUENTIAL);
     }
 
     /**
-     * Decodes and preprocesses files into one {@code [B, 3, H, W]} batch; with {@code parallel},
+     * Decodes and preprocesses files into one {@code [B, 3, H, W]} batch; with {@link Parallelism#PARALLEL},
      * one image per task on the common fork-join pool (the values do not depend on it).
      *
      * @throws IllegalArgumentException when the images would have different output sizes (a
      *                                  shortest-edge resize without a crop), naming the file
      */
-    public PixelBatch batch(List<Path> files, boolean parallel) throws IOException {
-        return build(files.size(), parallel, i -> {
+    public PixelBatch batch(List<Path> files, Parallelism perImage) throws IOException {
+        return build(files.size(), perImage, i -> {
             try {
                 return ImageDecoder.decode(files.get(i));
             } catch (IOException e) {
@@ -153,10 +156,10 @@ public final class Preprocessor {
         }, i -> files.get(i).toString());
     }
 
-    /** Preprocesses decoded images into one {@code [B, 3, H, W]} batch (see {@link #batch(List, boolean)}). */
-    public PixelBatch batchImages(List<RgbImage> images, boolean parallel) {
+    /** Preprocesses decoded images into one {@code [B, 3, H, W]} batch (see {@link #batch(List, Parallelism)}). */
+    public PixelBatch batchImages(List<RgbImage> images, Parallelism perImage) {
         try {
-            return build(images.size(), parallel, images::get, i -> "image " + i);
+            return build(images.size(), perImage, images::get, i -> "image " + i);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -170,7 +173,7 @@ public final class Preprocessor {
         String of(int i);
     }
 
-    private PixelBatch build(int n, boolean parallel, Source source, Name name) throws IOException {
+    private PixelBatch build(int n, Parallelism perImage, Source source, Name name) throws IOException {
         ResizeRule.Size fixed = config.fixedOutputSize();
         if (n == 0) {
             return fixed == null ? new PixelBatch(new float[0], 0, 1, 1) : new PixelBatch(new float[0], 0, fixed.height(), fixed.width());
@@ -187,7 +190,7 @@ public final class Preprocessor {
             FloatBuffer dst = FloatBuffer.wrap(values);
             RgbImage firstImage = first;
             IntStream range = IntStream.range(0, n);
-            (parallel ? range.parallel() : range).forEach(i -> {
+            (perImage == Parallelism.PARALLEL ? range.parallel() : range).forEach(i -> {
                 RgbImage img = i == 0 && firstImage != null ? firstImage : source.get(i);
                 ResizeRule.Size got = config.outputSize(img.width(), img.height());
                 if (!got.equals(size)) {

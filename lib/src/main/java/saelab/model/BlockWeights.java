@@ -17,8 +17,17 @@ import ai.djl.ndarray.NDArray;
  * @param fc2      second MLP layer {@code [D, F]}
  * @param scale2   LayerScale of the MLP branch {@code [D]}, or null
  * @param act      MLP activation (ignored for SwiGLU)
- * @param swiglu   true for DINOv2-giant's SwiGLU MLP: fc2(silu(x1) * x2)
+ * @param mlp      the MLP's form: fc2(act(fc1 h)), or DINOv2-giant's SwiGLU fc2(silu(x1) * x2)
  * @param heads    attention heads; head h owns features {@code [h*hd, (h+1)*hd)}
  */
 public record BlockWeights(NormWeights norm1, LinearWeights qkv, LinearWeights out, NDArray scale1, NormWeights norm2,
-                           LinearWeights fc1, LinearWeights fc2, NDArray scale2, ActivationFn act, boolean swiglu, int heads) {}
+                           LinearWeights fc1, LinearWeights fc2, NDArray scale2, ActivationFn act, Mlp mlp, int heads) {
+
+    /** The form of a block's MLP. */
+    public enum Mlp {
+        /** {@code fc2(act(fc1 h))}, the MLP of every ViT here but DINOv2-giant. */
+        PLAIN,
+        /** {@code fc2(silu(x1) * x2)} with {@code [x1, x2] = fc1 h} split in halves (DINOv2's {@code Dinov2SwiGLUFFN}); act is ignored. */
+        SWIGLU
+    }
+}

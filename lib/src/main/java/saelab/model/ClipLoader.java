@@ -37,11 +37,11 @@ final class ClipLoader {
         NDArray cls = w.tensor(pre + "embeddings.class_embedding", d);
         String posName = pre + "embeddings.position_embedding.weight";
         long[] pos = w.shape(posName, -1, d);
-        PositionTable table = new PositionTable(w.float32(posName, pos), true, interpolation, w.dtype(),
+        PositionTable table = new PositionTable(w.float32(posName, pos), PositionTable.ClassRow.PRESENT, interpolation, w.dtype(),
                 w.checkpoint().where(posName) + ": tensor '" + posName + "'");
         List<TransformerBlock> blocks = blocks(w, pre + "encoder.layers.", layers, d, inter, heads, eps, act);
         NormWeights post = w.norm(pre + "post_layernorm", d, eps);
-        LinearWeights proj = projectionDim < 0 ? null : w.linear("visual_projection", projectionDim, d, false);
+        LinearWeights proj = projectionDim < 0 ? null : w.linear("visual_projection", projectionDim, d, Bias.ABSENT);
         VisionHead head = new ClsPostNormHead(post, proj);
         return new VisionTower(embed, cls, null, table, w.norm(pre + "pre_layrnorm", d, eps), blocks, head, w.dtype());
     }
@@ -63,8 +63,8 @@ final class ClipLoader {
         List<TransformerBlock> blocks = blocks(w, pre + "encoder.layers.", layers, d, inter, heads, eps, act);
         // CLIPTextTransformer: the legacy configs (eos_token_id == 2) pool at argmax(input_ids)
         TextPooling pooling = eos == 2 ? TextPooling.argmax() : TextPooling.firstEos(eos);
-        return new TextTower(tok, pos, blocks, w.norm(pre + "final_layer_norm", d, eps), true, pooling, null,
-                w.linear("text_projection", projectionDim, d, false));
+        return new TextTower(tok, pos, blocks, w.norm(pre + "final_layer_norm", d, eps), TextTower.Attention.CAUSAL, pooling, null,
+                w.linear("text_projection", projectionDim, d, Bias.ABSENT));
     }
 
     /** Hugging Face CLIP/SigLIP encoder layers: {@code layer_norm1}, {@code self_attn.{q,k,v,out}_proj}, {@code layer_norm2}, {@code mlp.fc1/fc2}. */
@@ -72,10 +72,11 @@ final class ClipLoader {
         List<TransformerBlock> blocks = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
             String p = prefix + i + ".";
-            LinearWeights qkv = w.fusedQkv(p + "self_attn.q_proj", p + "self_attn.k_proj", p + "self_attn.v_proj", d, true);
-            blocks.add(new TransformerBlock(new BlockWeights(w.norm(p + "layer_norm1", d, eps), qkv, w.linear(p + "self_attn.out_proj", d, d, true),
-                    null, w.norm(p + "layer_norm2", d, eps), w.linear(p + "mlp.fc1", inter, d, true), w.linear(p + "mlp.fc2", d, inter, true), null,
-                    act, false, heads)));
+            LinearWeights qkv = w.fusedQkv(p + "self_attn.q_proj", p + "self_attn.k_proj", p + "self_attn.v_proj", d, Bias.PRESENT);
+            blocks.add(new TransformerBlock(new BlockWeights(w.norm(p + "layer_norm1", d, eps), qkv,
+                    w.linear(p + "self_attn.out_proj", d, d, Bias.PRESENT), null, w.norm(p + "layer_norm2", d, eps),
+                    w.linear(p + "mlp.fc1", inter, d, Bias.PRESENT), w.linear(p + "mlp.fc2", d, inter, Bias.PRESENT), null,
+                    act, BlockWeights.Mlp.PLAIN, heads)));
         }
         return blocks;
     }

@@ -16,7 +16,14 @@ final class Dinov2Loader {
 
     private Dinov2Loader() {}
 
-    static VisionTower vision(ConfigFile cfg, WeightReader w, boolean registers, PosInterpolation interpolation) {
+    /**
+     * The image tower of a {@link ModelFamily#DINOV2} or {@link ModelFamily#DINOV2_REGISTERS} checkpoint (the latter
+     * with {@code embeddings.register_tokens}).
+     */
+    static VisionTower vision(ConfigFile cfg, WeightReader w, ModelFamily family, PosInterpolation interpolation) {
+        if (family != ModelFamily.DINOV2 && family != ModelFamily.DINOV2_REGISTERS) {
+            throw new IllegalStateException("not a DINOv2 family: " + family);
+        }
         long d = cfg.integer("hidden_size", 768);
         int layers = cfg.integer("num_hidden_layers", 12);
         int heads = cfg.integer("num_attention_heads", 12);
@@ -24,8 +31,8 @@ final class Dinov2Loader {
         int patch = cfg.integer("patch_size", 16);
         int channels = cfg.integer("num_channels", 3);
         float eps = (float) cfg.number("layer_norm_eps", 1e-12);
-        boolean qkvBias = cfg.bool("qkv_bias", true);
-        boolean swiglu = cfg.bool("use_swiglu_ffn", false);
+        Bias qkvBias = cfg.bool("qkv_bias", true) ? Bias.PRESENT : Bias.ABSENT;
+        BlockWeights.Mlp mlp = cfg.bool("use_swiglu_ffn", false) ? BlockWeights.Mlp.SWIGLU : BlockWeights.Mlp.PLAIN;
         ActivationFn act = ActivationFn.fromHf(cfg.text("hidden_act", "gelu"), cfg.file() + ": field 'hidden_act'");
 
         String patchName = "embeddings.patch_embeddings.projection";
@@ -34,15 +41,15 @@ final class Dinov2Loader {
         NDArray cls = w.tensor("embeddings.cls_token", 1, 1, d).reshape(d);
         long[] pos = w.shape("embeddings.position_embeddings", 1, -1, d);
         String posName = "embeddings.position_embeddings";
-        PositionTable table = new PositionTable(w.float32(posName, pos).reshape(pos[1], d), true, interpolation, w.dtype(),
-                w.checkpoint().where(posName) + ": tensor '" + posName + "'");
+        PositionTable table = new PositionTable(w.float32(posName, pos).reshape(pos[1], d), PositionTable.ClassRow.PRESENT, interpolation,
+                w.dtype(), w.checkpoint().where(posName) + ": tensor '" + posName + "'");
         NDArray regs = null;
-        if (registers) {
+        if (family == ModelFamily.DINOV2_REGISTERS) {
             int r = cfg.integer("num_register_tokens", 4);
             regs = w.tensor("embeddings.register_tokens", 1, r, d).reshape(r, d);
         }
         long hidden = (long) (d * mlpRatio);
-        if (swiglu) {
+        if (mlp == BlockWeights.Mlp.SWIGLU) {
             // Dinov2SwiGLUFFN: hidden = int(2/3 * int(D * mlp_ratio)) rounded up to a multiple of 8
             hidden = ((long) (hidden * 2 / 3.0) + 7) / 8 * 8;
         }
@@ -51,11 +58,15 @@ final class Dinov2Loader {
             String p = "encoder.layer." + i + ".";
             String a = p + "attention.attention.";
             LinearWeights qkv = w.fusedQkv(a + "query", a + "key", a + "value", d, qkvBias);
-            LinearWeights fc1 = swiglu ? w.linear(p + "mlp.weights_in", 2 * hidden, d, true) : w.linear(p + "mlp.fc1", hidden, d, true);
-            LinearWeights fc2 = swiglu ? w.linear(p + "mlp.weights_out", d, hidden, true) : w.linear(p + "mlp.fc2", d, hidden, true);
-            blocks.add(new TransformerBlock(new BlockWeights(w.norm(p + "norm1", d, eps), qkv, w.linear(p + "attention.output.dense", d, d, true),
+            boolean swiglu = mlp == BlockWeights.Mlp.SWIGLU;
+            LinearWeights fc1 = swiglu ? w.linear(p + "mlp.weights_in", 2 * hidden, d, Bias.PRESENT)
+                    : w.linear(p + "mlp.fc1", hidden, d, Bias.PRESENT);
+            LinearWeights fc2 = swiglu ? w.linear(p + "mlp.weights_out", d, hidden, Bias.PRESENT)
+                    : w.linear(p + "mlp.fc2", d, hidden, Bias.PRESENT);
+            blocks.add(new TransformerBlock(new BlockWeights(w.norm(p + "norm1", d, eps), qkv,
+                    w.linear(p + "attention.output.dense", d, d, Bias.PRESENT),
                     w.tensor(p + "layer_scale1.lambda1", d), w.norm(p + "norm2", d, eps), fc1, fc2, w.tensor(p + "layer_scale2.lambda1", d),
-                    act, swiglu, heads)));
+                    act, mlp, heads)));
         }
         VisionHead head = new NormedClsHead(w.norm("layernorm", d, eps), null);
         return new VisionTower(embed, cls, regs, table, null, blocks, head, w.dtype());

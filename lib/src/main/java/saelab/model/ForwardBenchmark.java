@@ -53,13 +53,13 @@ public final class ForwardBenchmark {
         int grid = image / patch;
         NDArray patchW = normal(weights, 1.0 / (3.0 * patch * patch), d, 3L * patch * patch);
         PatchEmbedding embed = new PatchEmbedding(patchW, normal(weights, 0.01, d), patch, 3);
-        PositionTable pos = new PositionTable(normal(weights, 0.25, 1L + (long) grid * grid, d), true, PosInterpolation.SIZE,
-                DataType.FLOAT32, "synthetic position table");
+        PositionTable pos = new PositionTable(normal(weights, 0.25, 1L + (long) grid * grid, d), PositionTable.ClassRow.PRESENT,
+                PosInterpolation.SIZE, DataType.FLOAT32, "synthetic position table");
         List<TransformerBlock> blocks = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
             blocks.add(new TransformerBlock(new BlockWeights(norm(weights, d), linear(weights, 3 * d, d), linear(weights, d, d),
                     weights.randomUniform(0.2f, 1.2f, new Shape(d)), norm(weights, d), linear(weights, f, d), linear(weights, d, f),
-                    weights.randomUniform(0.2f, 1.2f, new Shape(d)), ActivationFn.GELU, false, heads)));
+                    weights.randomUniform(0.2f, 1.2f, new Shape(d)), ActivationFn.GELU, BlockWeights.Mlp.PLAIN, heads)));
         }
         return new VisionTower(embed, normal(weights, 0.25, d), null, pos, null, blocks, new NormedClsHead(norm(weights, d), null),
                 DataType.FLOAT32);

@@ -20,11 +20,19 @@ import java.nio.file.Path;
  *
  * @param dir        the folder
  * @param family     the checkpoint layout
- * @param visionOnly whether the checkpoint holds the image tower alone (DINOv2, {@code clip_vision_model},
- *                   {@code siglip_vision_model}): its config is the vision config itself
+ * @param towers     the towers the checkpoint holds; for {@link Towers#VISION_ONLY} (DINOv2, {@code clip_vision_model},
+ *                   {@code siglip_vision_model}) its config is the vision config itself
  * @param config     {@code open_clip_config.json} or {@code config.json}
  */
-public record ModelFolder(Path dir, ModelFamily family, boolean visionOnly, ConfigFile config) {
+public record ModelFolder(Path dir, ModelFamily family, Towers towers, ConfigFile config) {
+
+    /** Which towers a checkpoint holds. */
+    public enum Towers {
+        /** The image tower alone. */
+        VISION_ONLY,
+        /** An image tower and a text tower (a contrastive image-text model). */
+        VISION_AND_TEXT
+    }
 
     /** The Hugging Face {@code model_type} values saelab loads, as error messages list them. */
     static final String HF_TYPES = "dinov2, dinov2_with_registers, clip, clip_vision_model, siglip or siglip_vision_model";
@@ -47,7 +55,7 @@ public record ModelFolder(Path dir, ModelFamily family, boolean visionOnly, Conf
             if (!cfg.has("model_cfg")) {
                 throw cfg.invalid("model_cfg", "an object with embed_dim, vision_cfg and text_cfg");
             }
-            return new ModelFolder(dir, ModelFamily.OPEN_CLIP, false, cfg);
+            return new ModelFolder(dir, ModelFamily.OPEN_CLIP, Towers.VISION_AND_TEXT, cfg);
         }
         Path hf = dir.resolve("config.json");
         if (!Files.exists(hf)) {
@@ -56,12 +64,12 @@ public record ModelFolder(Path dir, ModelFamily family, boolean visionOnly, Conf
         }
         ConfigFile cfg = ConfigFile.read(hf);
         return switch (cfg.text("model_type", "")) {
-            case "dinov2" -> new ModelFolder(dir, ModelFamily.DINOV2, true, cfg);
-            case "dinov2_with_registers" -> new ModelFolder(dir, ModelFamily.DINOV2_REGISTERS, true, cfg);
-            case "clip" -> new ModelFolder(dir, ModelFamily.CLIP, false, cfg);
-            case "clip_vision_model" -> new ModelFolder(dir, ModelFamily.CLIP, true, cfg);
-            case "siglip" -> new ModelFolder(dir, ModelFamily.SIGLIP, false, cfg);
-            case "siglip_vision_model" -> new ModelFolder(dir, ModelFamily.SIGLIP, true, cfg);
+            case "dinov2" -> new ModelFolder(dir, ModelFamily.DINOV2, Towers.VISION_ONLY, cfg);
+            case "dinov2_with_registers" -> new ModelFolder(dir, ModelFamily.DINOV2_REGISTERS, Towers.VISION_ONLY, cfg);
+            case "clip" -> new ModelFolder(dir, ModelFamily.CLIP, Towers.VISION_AND_TEXT, cfg);
+            case "clip_vision_model" -> new ModelFolder(dir, ModelFamily.CLIP, Towers.VISION_ONLY, cfg);
+            case "siglip" -> new ModelFolder(dir, ModelFamily.SIGLIP, Towers.VISION_AND_TEXT, cfg);
+            case "siglip_vision_model" -> new ModelFolder(dir, ModelFamily.SIGLIP, Towers.VISION_ONLY, cfg);
             default -> throw cfg.invalid("model_type", HF_TYPES);
         };
     }
@@ -74,7 +82,7 @@ public record ModelFolder(Path dir, ModelFamily family, boolean visionOnly, Conf
         if (family == ModelFamily.OPEN_CLIP) {
             return config.section("model_cfg").section("vision_cfg");
         }
-        return visionOnly ? config : config.section("vision_config");
+        return towers == Towers.VISION_ONLY ? config : config.section("vision_config");
     }
 
     /**

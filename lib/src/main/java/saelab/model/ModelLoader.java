@@ -33,10 +33,9 @@ public final class ModelLoader {
         NDManager weights = NDManager.newBaseManager(options.device());
         try (Checkpoint ckpt = folder.openWeights()) {
             WeightReader w = new WeightReader(ckpt, weights, options.dtype());
-            if (folder.visionOnly()) {
+            if (folder.towers() == ModelFolder.Towers.VISION_ONLY) {
                 VisionTower v = switch (family) {
-                    case DINOV2 -> Dinov2Loader.vision(cfg, w, false, p);
-                    case DINOV2_REGISTERS -> Dinov2Loader.vision(cfg, w, true, p);
+                    case DINOV2, DINOV2_REGISTERS -> Dinov2Loader.vision(cfg, w, family, p);
                     case CLIP -> ClipLoader.vision(cfg, w, w.has("visual_projection.weight") ? cfg.integer("projection_dim", 512) : -1, p);
                     case SIGLIP -> SiglipLoader.vision(cfg, w, p);
                     case OPEN_CLIP -> throw new IllegalStateException("open_clip checkpoints always hold both towers");

@@ -47,7 +47,7 @@ final class OpenClipLoader {
         NDArray cls = w.tensor(pre + "class_embedding", d);
         String posName = pre + "positional_embedding";
         long[] pos = w.shape(posName, -1, d);
-        PositionTable table = new PositionTable(w.float32(posName, pos), true, interpolation, w.dtype(),
+        PositionTable table = new PositionTable(w.float32(posName, pos), PositionTable.ClassRow.PRESENT, interpolation, w.dtype(),
                 w.checkpoint().where(posName) + ": tensor '" + posName + "'");
         List<TransformerBlock> blocks = blocks(w, pre + "transformer.resblocks.", layers, d, hidden, heads, act);
         VisionHead head = new NormedClsHead(w.norm(pre + "ln_post", d, EPS), w.transposedMatrix(pre + "proj", d, embedDim));
@@ -72,7 +72,7 @@ final class OpenClipLoader {
         NDArray tok = w.tensor("token_embedding.weight", vocab, d);
         NDArray pos = w.tensor("positional_embedding", context, d);
         List<TransformerBlock> blocks = blocks(w, "transformer.resblocks.", layers, d, hidden, heads, act);
-        return new TextTower(tok, pos, blocks, w.norm("ln_final", d, EPS), true, TextPooling.argmax(), null,
+        return new TextTower(tok, pos, blocks, w.norm("ln_final", d, EPS), TextTower.Attention.CAUSAL, TextPooling.argmax(), null,
                 w.transposedMatrix("text_projection", d, embedDim));
     }
 
@@ -87,9 +87,10 @@ final class OpenClipLoader {
             LinearWeights qkv = new LinearWeights(w.tensor(p + "attn.in_proj_weight", 3 * d, d), w.tensor(p + "attn.in_proj_bias", 3 * d));
             NDArray ls1 = w.has(p + "ls_1.gamma") ? w.tensor(p + "ls_1.gamma", d) : null;
             NDArray ls2 = w.has(p + "ls_2.gamma") ? w.tensor(p + "ls_2.gamma", d) : null;
-            blocks.add(new TransformerBlock(new BlockWeights(w.norm(p + "ln_1", d, EPS), qkv, w.linear(p + "attn.out_proj", d, d, true), ls1,
-                    w.norm(p + "ln_2", d, EPS), w.linear(p + "mlp.c_fc", hidden, d, true), w.linear(p + "mlp.c_proj", d, hidden, true), ls2,
-                    act, false, heads)));
+            blocks.add(new TransformerBlock(new BlockWeights(w.norm(p + "ln_1", d, EPS), qkv,
+                    w.linear(p + "attn.out_proj", d, d, Bias.PRESENT), ls1, w.norm(p + "ln_2", d, EPS),
+                    w.linear(p + "mlp.c_fc", hidden, d, Bias.PRESENT), w.linear(p + "mlp.c_proj", d, hidden, Bias.PRESENT), ls2,
+                    act, BlockWeights.Mlp.PLAIN, heads)));
         }
         return blocks;
     }

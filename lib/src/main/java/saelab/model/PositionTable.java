@@ -21,7 +21,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PositionTable {
 
-    private final boolean classRow;
+    /** Whether row 0 of a stored table belongs to the class token (CLIP, DINOv2, open_clip) or the table is the grid alone (SigLIP). */
+    public enum ClassRow {
+        /** Row 0 is the class token's position; the M*M grid rows follow. */
+        PRESENT,
+        /** Every row is a grid position (a tower without a class token). */
+        ABSENT
+    }
+
     private final int side;
     private final int dim;
     private final float[] grid;
@@ -32,28 +39,28 @@ public final class PositionTable {
     private final Map<Long, NDArray> cache = new ConcurrentHashMap<>();
 
     /**
-     * @param table    {@code [N, D]} float32 on {@code stored}'s manager: class row (if {@code classRow}) then M*M grid rows
+     * @param table    {@code [N, D]} float32 on {@code stored}'s manager: class row (with {@link ClassRow#PRESENT}) then M*M grid rows
      * @param classRow whether row 0 belongs to the class token
      * @param mode     how to resample for other grids
      * @param dtype    the dtype of the arrays handed out
      * @param where    the tensor's name and file, for the error when the grid is not square
      */
-    public PositionTable(NDArray table, boolean classRow, PosInterpolation mode, DataType dtype, String where) {
+    public PositionTable(NDArray table, ClassRow classRow, PosInterpolation mode, DataType dtype, String where) {
+        boolean hasClassRow = classRow == ClassRow.PRESENT;
         Shape s = table.getShape();
         int rows = Math.toIntExact(s.get(0));
-        int gridRows = rows - (classRow ? 1 : 0);
+        int gridRows = rows - (hasClassRow ? 1 : 0);
         int m = (int) Math.round(Math.sqrt(gridRows));
         if (s.dimension() != 2 || m * m != gridRows || m == 0) {
             throw new IllegalArgumentException(where + ": position table has shape " + Arrays.toString(s.getShape()) + "; expected ["
-                    + (classRow ? "1 + " : "")
+                    + (hasClassRow ? "1 + " : "")
                     + "M*M, D] for a square grid of M x M patches");
         }
-        this.classRow = classRow;
         this.side = m;
         this.dim = Math.toIntExact(s.get(1));
         float[] all = table.toType(DataType.FLOAT32, false).toFloatArray();
-        this.cls = classRow ? Arrays.copyOfRange(all, 0, dim) : new float[0];
-        this.grid = Arrays.copyOfRange(all, classRow ? dim : 0, all.length);
+        this.cls = hasClassRow ? Arrays.copyOfRange(all, 0, dim) : new float[0];
+        this.grid = Arrays.copyOfRange(all, hasClassRow ? dim : 0, all.length);
         this.stored = table.toType(dtype, false).reshape(1, rows, dim);
         if (this.stored != table) {
             table.close();
@@ -79,7 +86,7 @@ public final class PositionTable {
 
     /**
      * The table to add for a {@code gridH x gridW} patch grid from an image of
-     * {@code pixelH x pixelW}: {@code [1, (classRow ? 1 : 0) + gridH * gridW, D]}. Owned by the
+     * {@code pixelH x pixelW}: {@code [1, (class row ? 1 : 0) + gridH * gridW, D]}. Owned by the
      * table (do not close it).
      */
     public NDArray forGrid(int gridH, int gridW, int pixelH, int pixelW) {

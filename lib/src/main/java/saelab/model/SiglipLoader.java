@@ -34,7 +34,7 @@ final class SiglipLoader {
         PatchEmbedding embed = new PatchEmbedding(patchW, w.tensor(pre + "embeddings.patch_embedding.bias", d), patch, channels);
         String posName = pre + "embeddings.position_embedding.weight";
         long[] pos = w.shape(posName, -1, d);
-        PositionTable table = new PositionTable(w.float32(posName, pos), false, interpolation, w.dtype(),
+        PositionTable table = new PositionTable(w.float32(posName, pos), PositionTable.ClassRow.ABSENT, interpolation, w.dtype(),
                 w.checkpoint().where(posName) + ": tensor '" + posName + "'");
         List<TransformerBlock> blocks = ClipLoader.blocks(w, pre + "encoder.layers.", layers, d, inter, heads, eps, act);
         String h = pre + "head.";
@@ -48,8 +48,8 @@ final class SiglipLoader {
         inProj.weight().close();
         inProj.bias().close();
         VisionHead head = new AttentionPoolHead(w.norm(pre + "post_layernorm", d, eps), w.tensor(h + "probe", 1, 1, d), query, keyValue,
-                w.linear(h + "attention.out_proj", d, d, true), w.norm(h + "layernorm", d, eps), w.linear(h + "mlp.fc1", inter, d, true),
-                w.linear(h + "mlp.fc2", d, inter, true), act, heads);
+                w.linear(h + "attention.out_proj", d, d, Bias.PRESENT), w.norm(h + "layernorm", d, eps),
+                w.linear(h + "mlp.fc1", inter, d, Bias.PRESENT), w.linear(h + "mlp.fc2", d, inter, Bias.PRESENT), act, heads);
         return new VisionTower(embed, null, null, table, null, blocks, head, w.dtype());
     }
 
@@ -67,7 +67,7 @@ final class SiglipLoader {
         NDArray tok = w.tensor(pre + "embeddings.token_embedding.weight", vocab, d);
         NDArray pos = w.tensor(pre + "embeddings.position_embedding.weight", context, d);
         List<TransformerBlock> blocks = ClipLoader.blocks(w, pre + "encoder.layers.", layers, d, inter, heads, eps, act);
-        return new TextTower(tok, pos, blocks, w.norm(pre + "final_layer_norm", d, eps), false, TextPooling.last(),
-                w.linear(pre + "head", projection, d, true), null);
+        return new TextTower(tok, pos, blocks, w.norm(pre + "final_layer_norm", d, eps), TextTower.Attention.BIDIRECTIONAL, TextPooling.last(),
+                w.linear(pre + "head", projection, d, Bias.PRESENT), null);
     }
 }

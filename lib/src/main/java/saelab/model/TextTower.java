@@ -21,11 +21,19 @@ import java.util.Set;
  */
 public final class TextTower {
 
+    /** Which tokens a text token attends to. */
+    public enum Attention {
+        /** Position p attends to positions 0..p only (CLIP, open_clip). */
+        CAUSAL,
+        /** Every position attends to every position, the padding included (SigLIP). */
+        BIDIRECTIONAL
+    }
+
     private final NDArray tokenEmbedding;
     private final NDArray positionEmbedding;
     private final List<TransformerBlock> blocks;
     private final NormWeights finalNorm;
-    private final boolean causal;
+    private final Attention attention;
     private final TextPooling pooling;
     private final LinearWeights poolHead;
     private final LinearWeights projection;
@@ -37,18 +45,18 @@ public final class TextTower {
      * @param positionEmbedding {@code [C, D]}, C the context length
      * @param blocks            the transformer blocks
      * @param finalNorm         final LayerNorm
-     * @param causal            whether position p attends to positions 0..p only
+     * @param attention         causal or bidirectional self-attention
      * @param pooling           which token is pooled
      * @param poolHead          linear map applied to the pooled token (SigLIP), or null
      * @param projection        text projection applied to the pooled output, or null (text_embeds = pooled)
      */
-    public TextTower(NDArray tokenEmbedding, NDArray positionEmbedding, List<TransformerBlock> blocks, NormWeights finalNorm, boolean causal,
+    public TextTower(NDArray tokenEmbedding, NDArray positionEmbedding, List<TransformerBlock> blocks, NormWeights finalNorm, Attention attention,
                      TextPooling pooling, LinearWeights poolHead, LinearWeights projection) {
         this.tokenEmbedding = tokenEmbedding;
         this.positionEmbedding = positionEmbedding;
         this.blocks = List.copyOf(blocks);
         this.finalNorm = finalNorm;
-        this.causal = causal;
+        this.attention = attention;
         this.pooling = pooling;
         this.poolHead = poolHead;
         this.projection = projection;
@@ -126,7 +134,7 @@ public final class TextTower {
              NDArray pos = positionEmbedding.get(new NDIndex(":{}, :", t))) {
             x = tok.add(pos);
         }
-        if (causal) {
+        if (attention == Attention.CAUSAL) {
             // additive mask: 0 on and below the diagonal, -inf above (query p sees keys 0..p)
             float[] m = new float[t * t];
             for (int i = 0; i < t; i++) {

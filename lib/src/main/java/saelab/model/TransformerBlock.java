@@ -28,7 +28,7 @@ public final class TransformerBlock {
     private final LinearWeights fc1;
     private final LinearWeights fc2;
     private final ActivationFn act;
-    private final boolean swiglu;
+    private final BlockWeights.Mlp mlp;
     private final int heads;
     private final long width;
 
@@ -53,7 +53,7 @@ public final class TransformerBlock {
         this.norm2 = w.norm2();
         this.fc1 = w.fc1();
         this.act = w.act();
-        this.swiglu = w.swiglu();
+        this.mlp = w.mlp();
     }
 
     /** The map followed by an elementwise scale ls, as one map; the inputs are closed. */
@@ -116,7 +116,7 @@ public final class TransformerBlock {
 
     private NDArray mlp(NDArray h) {
         NDArray up = fc1.apply(h);
-        if (!swiglu) {
+        if (mlp == BlockWeights.Mlp.PLAIN) {
             return act.apply(up);
         }
         NDArray[] halves = up.split(2, -1).toArray(new NDArray[0]);

@@ -84,16 +84,16 @@ final class WeightReader {
         return new NormWeights(tensor(prefix + ".weight", d), tensor(prefix + ".bias", d), eps);
     }
 
-    /** Linear {@code prefix.weight [out, in]} and, when {@code bias}, {@code prefix.bias [out]}. */
-    LinearWeights linear(String prefix, long out, long in, boolean bias) {
-        return new LinearWeights(tensor(prefix + ".weight", out, in), bias ? tensor(prefix + ".bias", out) : null);
+    /** Linear {@code prefix.weight [out, in]} and, with {@link Bias#PRESENT}, {@code prefix.bias [out]}. */
+    LinearWeights linear(String prefix, long out, long in, Bias bias) {
+        return new LinearWeights(tensor(prefix + ".weight", out, in), bias == Bias.PRESENT ? tensor(prefix + ".bias", out) : null);
     }
 
     /** Separate q, k, v linears ({@code [d, d]} each) stacked into one {@code [3d, d]} map. */
-    LinearWeights fusedQkv(String q, String k, String v, long d, boolean bias) {
+    LinearWeights fusedQkv(String q, String k, String v, long d, Bias bias) {
         LinearWeights[] parts = {linear(q, d, d, bias), linear(k, d, d, bias), linear(v, d, d, bias)};
         NDArray w = NDArrays.concat(new NDList(parts[0].weight(), parts[1].weight(), parts[2].weight()), 0);
-        NDArray b = bias ? NDArrays.concat(new NDList(parts[0].bias(), parts[1].bias(), parts[2].bias()), 0) : null;
+        NDArray b = bias == Bias.PRESENT ? NDArrays.concat(new NDList(parts[0].bias(), parts[1].bias(), parts[2].bias()), 0) : null;
         for (LinearWeights p : parts) {
             p.weight().close();
             if (p.bias() != null) {

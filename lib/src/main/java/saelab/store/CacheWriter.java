@@ -87,9 +87,10 @@ public final class CacheWriter implements AutoCloseable {
         long labelLimit = spec.patchLabels() == null ? Long.MAX_VALUE : (Integer.MAX_VALUE - 8) / Math.max(1, spec.tokens().patches());
         imagesPerShard = Math.min(imagesPerShard, Math.min(labelLimit, Integer.MAX_VALUE));
         Files.createDirectories(dir);
+        boolean complete = false; // no image written yet; finish() marks it complete
         CacheManifest m = new CacheManifest(CacheManifest.FORMAT, spec.model(), spec.dataset(), spec.preprocessing(),
                 spec.layers(), spec.tokens(), spec.dModel(), spec.dtype().id(), (int) imagesPerShard, 0,
-                spec.patchLabels(), false, List.of(),
+                spec.patchLabels(), complete, List.of(),
                 new Provenance(BuildInfo.current().describe(), Instant.now().toString(), spec.config()));
         Json.write(manifestFile, m);
         return new CacheWriter(dir, spec, m);
@@ -240,7 +241,7 @@ public final class CacheWriter implements AutoCloseable {
             if (partial != null && !shardImages.isEmpty()) {
                 closeShard();
             }
-            manifest = withShards(manifest.shards(), true);
+            manifest = markedComplete(manifest.shards());
             Json.write(dir.resolve(CacheManifest.FILE_NAME), manifest);
             finished = true;
         }
@@ -291,9 +292,19 @@ public final class CacheWriter implements AutoCloseable {
         List<ShardEntry> shards = new ArrayList<>(manifest.shards());
         shards.add(new ShardEntry(name, manifest.nImages(), shardImages.size(), bytes, sha, indexName, Sha256.of(index),
                 labelsName, labelsSha));
-        manifest = withShards(shards, false);
+        manifest = stillWriting(shards);
         Json.write(dir.resolve(CacheManifest.FILE_NAME), manifest);
         shardImages.clear();
+    }
+
+    /** The manifest listing {@code shards}, still marked incomplete (a reader refuses it unless asked; {@link #resume} continues it). */
+    private CacheManifest stillWriting(List<ShardEntry> shards) {
+        return withShards(shards, false);
+    }
+
+    /** The manifest listing {@code shards}, marked complete: the writer has finished. */
+    private CacheManifest markedComplete(List<ShardEntry> shards) {
+        return withShards(shards, true);
     }
 
     private CacheManifest withShards(List<ShardEntry> shards, boolean complete) {

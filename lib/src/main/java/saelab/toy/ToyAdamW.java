@@ -32,15 +32,15 @@ final class ToyAdamW implements AutoCloseable {
 
     private final NDManager manager;
     private final List<NDArray> params;
-    private final List<Boolean> decay;
+    private final List<WeightDecay> decay;
     private final List<NDArray> m = new ArrayList<>();
     private final List<NDArray> v = new ArrayList<>();
     private long t;
 
     /** An optimiser of {@code params} ({@code decay.get(i)}: whether weight decay applies to {@code params.get(i)}). */
-    ToyAdamW(List<NDArray> params, List<Boolean> decay, NDManager parent) {
+    ToyAdamW(List<NDArray> params, List<WeightDecay> decay, NDManager parent) {
         if (params.size() != decay.size()) {
-            throw new IllegalArgumentException(params.size() + " parameters but " + decay.size() + " decay flags");
+            throw new IllegalArgumentException(params.size() + " parameters but " + decay.size() + " weight-decay settings");
         }
         this.manager = parent.newSubManager();
         this.params = List.copyOf(params);
@@ -80,7 +80,7 @@ final class ToyAdamW implements AutoCloseable {
         for (int i = 0; i < params.size(); i++) {
             NDArray p = params.get(i);
             NDArray g = grads.get(i);
-            if (decay.get(i)) {
+            if (decay.get(i) == WeightDecay.APPLIED) {
                 p.muli((float) (1 - lr * WEIGHT_DECAY));
             }
             m.get(i).muli((float) BETA1).addi(g.mul((float) (1 - BETA1)));

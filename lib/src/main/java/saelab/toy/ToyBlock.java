@@ -41,7 +41,7 @@ record ToyBlock(String norm1, String query, String key, String value, String out
             p.bias(prefix + proj + ".bias", d);
         }
         if (scale1 != null) {
-            p.add(prefix + scale1 + ".lambda1", new long[] {d}, ToyParameters.Init.CONSTANT, layerScale, false);
+            p.add(prefix + scale1 + ".lambda1", new long[] {d}, ToyParameters.Init.CONSTANT, layerScale, WeightDecay.EXEMPT);
         }
         p.norm(prefix + norm2, d);
         p.weight(prefix + fc1 + ".weight", hidden, d);
@@ -49,7 +49,7 @@ record ToyBlock(String norm1, String query, String key, String value, String out
         p.weight(prefix + fc2 + ".weight", d, hidden);
         p.bias(prefix + fc2 + ".bias", d);
         if (scale2 != null) {
-            p.add(prefix + scale2 + ".lambda1", new long[] {d}, ToyParameters.Init.CONSTANT, layerScale, false);
+            p.add(prefix + scale2 + ".lambda1", new long[] {d}, ToyParameters.Init.CONSTANT, layerScale, WeightDecay.EXEMPT);
         }
     }
 

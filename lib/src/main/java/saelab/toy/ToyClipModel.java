@@ -72,7 +72,7 @@ final class ToyClipModel implements ToyModel {
         params.norm(V + "post_layernorm", d);
         params.weight("visual_projection.weight", arch.projectionDim(), d);
         params.weight("text_projection.weight", arch.projectionDim(), d);
-        params.add("logit_scale", new long[0], ToyParameters.Init.CONSTANT, LOGIT_SCALE_INIT, false);
+        params.add("logit_scale", new long[0], ToyParameters.Init.CONSTANT, LOGIT_SCALE_INIT, WeightDecay.EXEMPT);
     }
 
     @Override

@@ -60,7 +60,7 @@ final class ToyContrastiveObjective implements ToyObjective {
     }
 
     @Override
-    public List<Boolean> extraDecay() {
+    public List<WeightDecay> extraDecay() {
         return List.of();
     }
 

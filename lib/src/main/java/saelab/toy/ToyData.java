@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import saelab.data.ToyWorld;
 import saelab.data.ToyWorldScene;
+import saelab.image.Parallelism;
 import saelab.image.Preprocessor;
 import saelab.image.RgbImage;
 
@@ -38,7 +39,7 @@ final class ToyData {
             captions.add(s.caption());
             labels[i] = s.label();
         }
-        return new ToyBatch(indices.clone(), preprocessor.batchImages(images, false), List.copyOf(captions), labels);
+        return new ToyBatch(indices.clone(), preprocessor.batchImages(images, Parallelism.SEQUENTIAL), List.copyOf(captions), labels);
     }
 
     /** The scenes {@code [from, from + count)}. */

@@ -122,8 +122,8 @@ final class ToyMaskedPatchObjective implements ToyObjective {
     }
 
     @Override
-    public List<Boolean> extraDecay() {
-        return head.decayFlags();
+    public List<WeightDecay> extraDecay() {
+        return head.decays();
     }
 
     @Override

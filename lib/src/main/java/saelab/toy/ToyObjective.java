@@ -22,7 +22,7 @@ sealed interface ToyObjective extends AutoCloseable permits ToyContrastiveObject
     List<NDArray> extraParameters();
 
     /** Whether weight decay applies to each of {@link #extraParameters()}. */
-    List<Boolean> extraDecay();
+    List<WeightDecay> extraDecay();
 
     /** Runs after every optimiser update (e.g. CLIP's clamp of the temperature). */
     void afterStep();

@@ -48,7 +48,7 @@ final class ToyParameters implements AutoCloseable {
     private final SplittableRandom rng;
     private final double std;
     private final Map<String, NDArray> arrays = new LinkedHashMap<>();
-    private final Map<String, Boolean> decay = new LinkedHashMap<>();
+    private final Map<String, WeightDecay> decay = new LinkedHashMap<>();
 
     /** Parameters on a new sub-manager of {@code parent}, initialised from {@code seed} with standard deviation {@code std}. */
     ToyParameters(NDManager parent, long seed, double std) {
@@ -64,9 +64,9 @@ final class ToyParameters implements AutoCloseable {
      * @param shape    its shape ({@code []} for a scalar)
      * @param init     how it starts
      * @param value    the value of {@link Init#CONSTANT}
-     * @param decayed  whether AdamW's weight decay applies (weight matrices yes; biases, norms, tokens, scales no)
+     * @param decay    whether AdamW's weight decay applies (weight matrices yes; biases, norms, tokens, scales no)
      */
-    NDArray add(String name, long[] shape, Init init, double value, boolean decayed) {
+    NDArray add(String name, long[] shape, Init init, double value, WeightDecay decay) {
         if (arrays.containsKey(name)) {
             throw new IllegalStateException("parameter '" + name + "' is defined twice");
         }
@@ -89,29 +89,29 @@ final class ToyParameters implements AutoCloseable {
         NDArray a = manager.create(v, new Shape(shape));
         a.setRequiresGradient(true);
         arrays.put(name, a);
-        decay.put(name, decayed);
+        this.decay.put(name, decay);
         return a;
     }
 
     /** A weight matrix ({@link Init#TRUNC_NORMAL}, decayed). */
     NDArray weight(String name, long... shape) {
-        return add(name, shape, Init.TRUNC_NORMAL, 0, true);
+        return add(name, shape, Init.TRUNC_NORMAL, 0, WeightDecay.APPLIED);
     }
 
     /** An embedding table or token ({@link Init#TRUNC_NORMAL}, not decayed). */
     NDArray embedding(String name, long... shape) {
-        return add(name, shape, Init.TRUNC_NORMAL, 0, false);
+        return add(name, shape, Init.TRUNC_NORMAL, 0, WeightDecay.EXEMPT);
     }
 
     /** A bias ({@link Init#ZEROS}, not decayed). */
     NDArray bias(String name, long... shape) {
-        return add(name, shape, Init.ZEROS, 0, false);
+        return add(name, shape, Init.ZEROS, 0, WeightDecay.EXEMPT);
     }
 
     /** A LayerNorm's {@code .weight} (ones) and {@code .bias} (zeros), not decayed. */
     void norm(String prefix, long d) {
-        add(prefix + ".weight", new long[] {d}, Init.ONES, 0, false);
-        add(prefix + ".bias", new long[] {d}, Init.ZEROS, 0, false);
+        add(prefix + ".weight", new long[] {d}, Init.ONES, 0, WeightDecay.EXEMPT);
+        add(prefix + ".bias", new long[] {d}, Init.ZEROS, 0, WeightDecay.EXEMPT);
     }
 
     /**
@@ -138,7 +138,7 @@ final class ToyParameters implements AutoCloseable {
     }
 
     /** Whether weight decay applies to each array, in creation order. */
-    List<Boolean> decayFlags() {
+    List<WeightDecay> decays() {
         return List.copyOf(decay.values());
     }
 

@@ -35,7 +35,7 @@ final class ToyTrainingLoop implements AutoCloseable {
         this.manager = manager;
         params.addAll(model.parameters().arrays());
         params.addAll(objective.extraParameters());
-        List<Boolean> decay = new ArrayList<>(model.parameters().decayFlags());
+        List<WeightDecay> decay = new ArrayList<>(model.parameters().decays());
         decay.addAll(objective.extraDecay());
         this.optimiser = new ToyAdamW(params, decay, manager);
         this.schedule = ToySchedule.of(spec.lr(), spec.steps());

@@ -187,11 +187,11 @@ class PillowResizeTest {
         byte[] px = new byte[640 * 480 * 3];
         rnd.nextBytes(px);
         RgbImage src = new RgbImage(640, 480, px);
-        RgbImage seq = PillowResize.resize(src, 298, 224, ResampleFilter.BICUBIC, false);
-        RgbImage par = PillowResize.resize(src, 298, 224, ResampleFilter.BICUBIC, true);
+        RgbImage seq = PillowResize.resize(src, 298, 224, ResampleFilter.BICUBIC, Parallelism.SEQUENTIAL);
+        RgbImage par = PillowResize.resize(src, 298, 224, ResampleFilter.BICUBIC, Parallelism.PARALLEL);
         assertArrayEquals(seq.pixels(), par.pixels());
-        RgbImage upSeq = PillowResize.resize(src, 900, 700, ResampleFilter.BICUBIC, false);
-        RgbImage upPar = PillowResize.resize(src, 900, 700, ResampleFilter.BICUBIC, true);
+        RgbImage upSeq = PillowResize.resize(src, 900, 700, ResampleFilter.BICUBIC, Parallelism.SEQUENTIAL);
+        RgbImage upPar = PillowResize.resize(src, 900, 700, ResampleFilter.BICUBIC, Parallelism.PARALLEL);
         assertArrayEquals(upSeq.pixels(), upPar.pixels());
     }
 
@@ -211,7 +211,7 @@ class PillowResizeTest {
     @Test
     void verticalOnlyEqualsHorizontalOnlyOnTheTransposedImage() {
         Random rnd = new Random(11);
-        for (boolean parallel : new boolean[] {false, true}) {
+        for (Parallelism parallel : Parallelism.values()) {
             for (int[] s : new int[][] {{300, 517, 131}, {90, 61, 200}, {640, 480, 224}}) {
                 byte[] px = new byte[s[0] * s[1] * 3];
                 rnd.nextBytes(px);
@@ -229,7 +229,7 @@ class PillowResizeTest {
         assertThrows(IllegalArgumentException.class, () -> PillowResize.resize(src, 0, 5, ResampleFilter.BICUBIC));
         assertThrows(IllegalArgumentException.class, () -> PillowResize.resizeFloat(new float[10], 3, 3, 2, 2, ResampleFilter.BICUBIC));
         AxisWeights wrong = AxisWeights.of(49, 20, ResampleFilter.BICUBIC);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PillowResize.resize(src, wrong, null, false));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PillowResize.resize(src, wrong, null, Parallelism.SEQUENTIAL));
         assertTrue(e.getMessage().contains("49"), e.getMessage());
     }
 }

@@ -159,7 +159,7 @@ class PreprocessGoldenTest {
     @Test
     void batchOfPngsMatchesReferences() throws IOException {
         Preprocessor clip = processor("clip");
-        PixelBatch batch = clip.batch(java.util.List.of(Golden.imageFile(0), Golden.imageFile(1)), true);
+        PixelBatch batch = clip.batch(java.util.List.of(Golden.imageFile(0), Golden.imageFile(1)), Parallelism.PARALLEL);
         assertArrayEquals(new long[] {2, 3, 224, 224}, batch.shape());
         for (int i = 0; i < 2; i++) {
             double diff = Golden.maxAbsDiff(reference("clip", i).get("pixel_values").f32(), batch.image(i));

@@ -48,13 +48,13 @@ class PreprocessorTest {
         for (int i = 0; i < 6; i++) {
             images.add(random(200 + 37 * i, 300 - 20 * i, i));
         }
-        PixelBatch seq = pre.batchImages(images, false);
-        PixelBatch par = pre.batchImages(images, true);
+        PixelBatch seq = pre.batchImages(images, Parallelism.SEQUENTIAL);
+        PixelBatch par = pre.batchImages(images, Parallelism.PARALLEL);
         assertArrayEquals(new long[] {6, 3, 224, 224}, seq.shape());
         assertArrayEquals(seq.values(), par.values());
         for (int i = 0; i < images.size(); i++) {
             assertArrayEquals(pre.apply(images.get(i)), seq.image(i), "image " + i);
-            assertArrayEquals(pre.withParallelRows(true).apply(images.get(i)), seq.image(i), "image " + i + ", rows in parallel");
+            assertArrayEquals(pre.withResizeRows(Parallelism.PARALLEL).apply(images.get(i)), seq.image(i), "image " + i + ", rows in parallel");
         }
         ByteBuffer direct = seq.toDirectBuffer();
         assertTrue(direct.isDirect());
@@ -138,10 +138,10 @@ class PreprocessorTest {
         ImageIO.write(new BufferedImage(32, 32, BufferedImage.TYPE_3BYTE_BGR), "png", a.toFile());
         ImageIO.write(new BufferedImage(32, 48, BufferedImage.TYPE_3BYTE_BGR), "png", b.toFile());
         assertArrayEquals(new long[] {2, 3, 16, 16}, noCrop.batch(List.of(a, a)).shape());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> noCrop.batch(List.of(a, b), true));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> noCrop.batch(List.of(a, b), Parallelism.PARALLEL));
         assertTrue(e.getMessage().contains(b.toString()), e.getMessage());
         Path missing = dir.resolve("missing.png");
-        NoSuchFileException e2 = assertThrows(NoSuchFileException.class, () -> noCrop.batch(List.of(a, missing), true));
+        NoSuchFileException e2 = assertThrows(NoSuchFileException.class, () -> noCrop.batch(List.of(a, missing), Parallelism.PARALLEL));
         assertTrue(e2.getMessage().contains(missing.toString()));
         assertEquals(0, noCrop.batch(List.of()).batch());
         assertTrue(Files.exists(a));

@@ -1,7 +1,6 @@
 package saelab.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,15 +26,15 @@ class ModelFolderTest {
 
     @Test
     void eachModelTypeGivesItsFamily() throws IOException {
-        String[][] cases = {{"dinov2", "DINOV2", "true"}, {"dinov2_with_registers", "DINOV2_REGISTERS", "true"},
-                {"clip", "CLIP", "false"}, {"clip_vision_model", "CLIP", "true"}, {"siglip", "SIGLIP", "false"},
-                {"siglip_vision_model", "SIGLIP", "true"}};
+        String[][] cases = {{"dinov2", "DINOV2", "VISION_ONLY"}, {"dinov2_with_registers", "DINOV2_REGISTERS", "VISION_ONLY"},
+                {"clip", "CLIP", "VISION_AND_TEXT"}, {"clip_vision_model", "CLIP", "VISION_ONLY"}, {"siglip", "SIGLIP", "VISION_AND_TEXT"},
+                {"siglip_vision_model", "SIGLIP", "VISION_ONLY"}};
         for (String[] c : cases) {
             ModelFolder f = ModelFolder.detect(folder(c[0], "config.json", "{\"model_type\": \"" + c[0] + "\","
                     + " \"hidden_size\": 7, \"vision_config\": {\"hidden_size\": 9}}"));
             assertEquals(ModelFamily.valueOf(c[1]), f.family(), c[0]);
-            assertEquals(Boolean.parseBoolean(c[2]), f.visionOnly(), c[0]);
-            assertEquals(f.visionOnly() ? 7 : 9, f.visionConfig().integer("hidden_size", 0), c[0]);
+            assertEquals(ModelFolder.Towers.valueOf(c[2]), f.towers(), c[0]);
+            assertEquals(f.towers() == ModelFolder.Towers.VISION_ONLY ? 7 : 9, f.visionConfig().integer("hidden_size", 0), c[0]);
         }
     }
 
@@ -45,7 +44,7 @@ class ModelFolderTest {
         Files.writeString(d.resolve("config.json"), "{\"model_type\": \"clip\"}");
         ModelFolder f = ModelFolder.detect(d);
         assertEquals(ModelFamily.OPEN_CLIP, f.family());
-        assertFalse(f.visionOnly());
+        assertEquals(ModelFolder.Towers.VISION_AND_TEXT, f.towers());
         assertEquals(5, f.visionConfig().integer("width", 0));
         assertEquals("model_cfg.vision_cfg.width", f.visionConfig().fieldPath("width"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, f::openWeights);

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import saelab.store.SaevFixture.ClassToken;
+import saelab.store.SaevFixture.PatchLabels;
 
 /**
  * Hostile and damaged caches: file names that lead outside the cache folder, a shard whose bytes
@@ -31,14 +33,23 @@ class CacheHostileFilesTest {
         }
     }
 
-    private Path cache(String name, int images, int perShard, boolean finish) throws IOException {
+    /** A finished cache of {@code images} images, {@code perShard} per shard. */
+    private Path finishedCache(String name, int images, int perShard) throws IOException {
         CacheSpec spec = CacheTestData.spec(StorageDtype.F16);
         Path dir = tmp.resolve(name);
         try (CacheWriter w = CacheWriter.create(dir, spec, CacheTestData.shardBytesFor(spec, perShard))) {
             CacheTestData.writeImages(w, spec, SEED, 0, images, 2);
-            if (finish) {
-                w.finish();
-            }
+            w.finish();
+        }
+        return dir;
+    }
+
+    /** A cache whose writer stopped after {@code images} images without finishing (a capture to resume). */
+    private Path unfinishedCache(String name, int images, int perShard) throws IOException {
+        CacheSpec spec = CacheTestData.spec(StorageDtype.F16);
+        Path dir = tmp.resolve(name);
+        try (CacheWriter w = CacheWriter.create(dir, spec, CacheTestData.shardBytesFor(spec, perShard))) {
+            CacheTestData.writeImages(w, spec, SEED, 0, images, 2);
         }
         return dir;
     }
@@ -63,7 +74,7 @@ class CacheHostileFilesTest {
 
     @Test
     void aFlippedByteIsRefusedByEveryReaderNamingTheShard() throws IOException {
-        Path dir = cache("flipped", 6, 2, true);
+        Path dir = finishedCache("flipped", 6, 2);
         flipByte(dir.resolve("shard-000001.bin"));
         try (ActivationCache c = ActivationCache.open(dir)) {
             // shard 0 is intact and reads normally; shard 1 is refused, every time
@@ -90,7 +101,7 @@ class CacheHostileFilesTest {
 
     @Test
     void aReaderInterruptedWhileMappingLeavesTheShardReadableForTheNext() throws IOException {
-        Path dir = cache("interrupted", 6, 2, true);
+        Path dir = finishedCache("interrupted", 6, 2);
         try (ActivationCache c = ActivationCache.open(dir)) {
             // as when ShuffledStream.close() interrupts its prefetcher in the middle of mapping a shard
             Thread.currentThread().interrupt();
@@ -105,7 +116,7 @@ class CacheHostileFilesTest {
 
     @Test
     void aSwappedShardIsRefused() throws IOException {
-        Path dir = cache("swapped", 6, 2, true);
+        Path dir = finishedCache("swapped", 6, 2);
         Path a = dir.resolve("shard-000000.bin");
         Path b = dir.resolve("shard-000001.bin");
         Path t = dir.resolve("swap.tmp");
@@ -119,7 +130,7 @@ class CacheHostileFilesTest {
 
     @Test
     void resumingACacheWithADamagedShardIsRefusedBeforeWriting() throws IOException {
-        Path dir = cache("resume", 5, 2, false);
+        Path dir = unfinishedCache("resume", 5, 2);
         flipByte(dir.resolve("shard-000000.bin"));
         Files.writeString(dir.resolve("shard-000009.bin.partial"), "left by a crash");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> CacheWriter.resume(dir)), "cannot resume",
@@ -130,7 +141,7 @@ class CacheHostileFilesTest {
 
     @Test
     void resumingACacheWithATruncatedShardIsRefused() throws IOException {
-        Path dir = cache("resume-short", 5, 2, false);
+        Path dir = unfinishedCache("resume-short", 5, 2);
         try (RandomAccessFile f = new RandomAccessFile(dir.resolve("shard-000001.bin").toFile(), "rw")) {
             f.setLength(f.length() - 3);
         }
@@ -139,7 +150,7 @@ class CacheHostileFilesTest {
 
     @Test
     void aShardNameLeavingTheFolderIsRefused() throws IOException {
-        Path dir = cache("dotdot", 4, 2, true);
+        Path dir = finishedCache("dotdot", 4, 2);
         Files.copy(dir.resolve("shard-000001.bin"), tmp.resolve("outside.bin"));
         replaceInManifest(dir, "\"shard-000001.bin\"", "\"../outside.bin\"");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> ActivationCache.open(dir)), "manifest.json",
@@ -148,7 +159,7 @@ class CacheHostileFilesTest {
 
     @Test
     void aLabelsFileLeavingTheFolderIsRefused() throws IOException {
-        Path dir = cache("dotdot-labels", 4, 2, true);
+        Path dir = finishedCache("dotdot-labels", 4, 2);
         Files.copy(dir.resolve("shard-000001.labels.bin"), tmp.resolve("outside.labels.bin"));
         replaceInManifest(dir, "\"shard-000001.labels.bin\"", "\"../outside.labels.bin\"");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> ActivationCache.open(dir)), "manifest.json",
@@ -157,7 +168,7 @@ class CacheHostileFilesTest {
 
     @Test
     void anAbsoluteIndexFileIsRefused() throws IOException {
-        Path dir = cache("absolute", 4, 2, true);
+        Path dir = finishedCache("absolute", 4, 2);
         Path outside = tmp.resolve("elsewhere.tsv");
         Files.copy(dir.resolve("shard-000000.images.tsv"), outside);
         replaceInManifest(dir, "\"shard-000000.images.tsv\"", "\"" + outside + "\"");
@@ -167,7 +178,7 @@ class CacheHostileFilesTest {
 
     @Test
     void aShardThatIsASymbolicLinkOutsideIsRefused() throws IOException {
-        Path dir = cache("symlink", 4, 2, true);
+        Path dir = finishedCache("symlink", 4, 2);
         Path outside = tmp.resolve("outside-shard.bin");
         Files.move(dir.resolve("shard-000001.bin"), outside);
         Files.createSymbolicLink(dir.resolve("shard-000001.bin"), outside);
@@ -185,7 +196,7 @@ class CacheHostileFilesTest {
 
     @Test
     void anImagePathLeavingTheDatasetRootIsRefused() throws IOException {
-        Path dir = cache("imagepath", 4, 2, true);
+        Path dir = finishedCache("imagepath", 4, 2);
         Path index = dir.resolve("shard-000000.images.tsv");
         String tsv = Files.readString(index);
         String first = tsv.lines().skip(1).findFirst().orElseThrow();
@@ -199,7 +210,7 @@ class CacheHostileFilesTest {
 
     @Test
     void saevMetadataWithAnAbsurdShardCountIsRefusedWithoutAllocating() throws IOException {
-        SaevFixture.Data data = SaevFixture.random(3, java.util.List.of(6), 4, true, 8, 10, false);
+        SaevFixture.Data data = SaevFixture.random(3, java.util.List.of(6), 4, ClassToken.FIRST, 8, 10, PatchLabels.NONE);
         Path dir = tmp.resolve("saev");
         SaevFixture.writeCurrent(dir, data, 4);
         Files.delete(dir.resolve("shards.json"));
@@ -215,7 +226,7 @@ class CacheHostileFilesTest {
 
     @Test
     void saevShardSizesNotMatchingTheMetadataAreRefusedAtOpen() throws IOException {
-        SaevFixture.Data data = SaevFixture.random(4, java.util.List.of(6), 4, true, 8, 10, false);
+        SaevFixture.Data data = SaevFixture.random(4, java.util.List.of(6), 4, ClassToken.FIRST, 8, 10, PatchLabels.NONE);
         Path dir = tmp.resolve("saev-size");
         SaevFixture.writeCurrent(dir, data, 4);
         Path meta = dir.resolve("metadata.json");
@@ -225,7 +236,7 @@ class CacheHostileFilesTest {
 
     @Test
     void aSaevShardThatIsASymbolicLinkOutsideIsRefused() throws IOException {
-        SaevFixture.Data data = SaevFixture.random(5, java.util.List.of(6), 4, true, 8, 10, false);
+        SaevFixture.Data data = SaevFixture.random(5, java.util.List.of(6), 4, ClassToken.FIRST, 8, 10, PatchLabels.NONE);
         Path dir = tmp.resolve("saev-link");
         SaevFixture.writeCurrent(dir, data, 4);
         Path outside = tmp.resolve("acts-outside.bin");

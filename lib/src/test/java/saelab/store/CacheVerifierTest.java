@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import saelab.io.Json;
 import saelab.io.Verbosity;
 import saelab.store.CacheManifest.ShardEntry;
+import saelab.store.SaevFixture.ClassToken;
+import saelab.store.SaevFixture.PatchLabels;
 
 /** CacheVerifier on sound and damaged caches: every kind of damage is reported against the right file. */
 class CacheVerifierTest {
@@ -275,7 +277,7 @@ class CacheVerifierTest {
 
     @Test
     void aSaevCacheWithAShortShardNamesTheShard() throws IOException {
-        SaevFixture.Data data = SaevFixture.random(8, List.of(3, 6), 4, true, D, 7, true);
+        SaevFixture.Data data = SaevFixture.random(8, List.of(3, 6), 4, ClassToken.FIRST, D, 7, PatchLabels.RANDOM);
         Path dir = tmp.resolve("saev");
         int perShard = SaevFixture.writeCurrent(dir, data, 3);
         assertEquals(3, perShard);
@@ -288,7 +290,7 @@ class CacheVerifierTest {
 
     @Test
     void aSaevCacheWithAMissingShardNamesTheShard() throws IOException {
-        SaevFixture.Data data = SaevFixture.random(9, List.of(1), 9, true, D, 5, false);
+        SaevFixture.Data data = SaevFixture.random(9, List.of(1), 9, ClassToken.FIRST, D, 5, PatchLabels.NONE);
         Path dir = tmp.resolve("saev-paper");
         SaevFixture.writePaper(dir, data, 2);
         Path shard = dir.resolve("acts000002.bin");
@@ -318,9 +320,10 @@ class CacheVerifierTest {
 
     private static CacheManifest manifest(long nImages, List<ShardEntry> shards) {
         // 1 layer x (CLS + 1x3 patches) x d 4 in f32 = 64 bytes per image, 2 images per shard
+        boolean complete = true;
         return new CacheManifest(CacheManifest.FORMAT, new CacheManifest.ModelRef("m", null, null),
                 new CacheManifest.DatasetRef("d", "train", null), null, List.of(0), new TokenLayout(true, 0, 1, 3), 4,
-                "f32", 2, nImages, null, true, shards, null);
+                "f32", 2, nImages, null, complete, shards, null);
     }
 
     @Test
@@ -374,9 +377,10 @@ class CacheVerifierTest {
 
     @Test
     void wrongTopLevelFieldsAreEachNamed() {
+        boolean complete = true;
         CacheManifest m = new CacheManifest("saelab-cache/9", new CacheManifest.ModelRef(" ", null, null),
                 new CacheManifest.DatasetRef("d", null, null), null, List.of(1, 1), new TokenLayout(true, 0, 1, 3), 0,
-                "f8", 0, 0, null, true, List.of(), null);
+                "f8", 0, 0, null, complete, List.of(), null);
         List<String> p = m.problems(Path.of("m.json"));
         for (String field : List.of("'format'", "'model.id'", "'layers'", "'d_model'", "'dtype'", "'images_per_shard'")) {
             assertTrue(p.stream().anyMatch(s -> s.contains(field)), field + " in " + p);

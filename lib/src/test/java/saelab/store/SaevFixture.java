@@ -49,10 +49,17 @@ final class SaevFixture {
         }
     }
 
+    /** Whether each example starts with a class token before its patches. */
+    enum ClassToken { FIRST, NONE }
+
+    /** Whether the fixture has per-patch labels ({@code labels.bin}). */
+    enum PatchLabels { RANDOM, NONE }
+
     private SaevFixture() {}
 
-    /** Random activations; labels from 0 to 200 (so some need all 8 bits), 0 about a quarter of the time. */
-    static Data random(long seed, List<Integer> layers, int patches, boolean cls, int d, int n, boolean withLabels) {
+    /** Random activations; with {@link PatchLabels#RANDOM}, labels from 0 to 200 (so some need all 8 bits), 0 about a quarter of the time. */
+    static Data random(long seed, List<Integer> layers, int patches, ClassToken classToken, int d, int n, PatchLabels patchLabels) {
+        boolean cls = classToken == ClassToken.FIRST;
         SplittableRandom rng = new SplittableRandom(seed);
         int tokens = patches + (cls ? 1 : 0);
         float[][] acts = new float[n][layers.size() * tokens * d];
@@ -62,7 +69,7 @@ final class SaevFixture {
             }
         }
         byte[] labels = null;
-        if (withLabels) {
+        if (patchLabels == PatchLabels.RANDOM) {
             labels = new byte[n * patches];
             for (int i = 0; i < labels.length; i++) {
                 labels[i] = (byte) (rng.nextInt(4) == 0 ? 0 : 1 + rng.nextInt(200));

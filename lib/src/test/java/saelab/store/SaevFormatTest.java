@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import saelab.io.Json;
 import saelab.store.CacheManifest.PatchLabelInfo;
+import saelab.store.SaevFixture.ClassToken;
+import saelab.store.SaevFixture.PatchLabels;
 
 /** saev caches of both generations read the same as a native cache of the same activations. */
 class SaevFormatTest {
@@ -149,7 +151,7 @@ class SaevFormatTest {
 
     @Test
     void protocol21ReadsLikeTheNativeCopy() throws IOException {
-        SaevFixture.Data data = SaevFixture.random(1, LAYERS, PATCHES, true, D, N, true);
+        SaevFixture.Data data = SaevFixture.random(1, LAYERS, PATCHES, ClassToken.FIRST, D, N, PatchLabels.RANDOM);
         Path dir = tmp.resolve("saev21");
         assertEquals(PER_SHARD, SaevFixture.writeCurrent(dir, data, PER_SHARD));
         try (var files = Files.list(dir)) {
@@ -166,7 +168,7 @@ class SaevFormatTest {
 
     @Test
     void paperEraReadsLikeTheNativeCopy() throws IOException {
-        SaevFixture.Data data = SaevFixture.random(2, LAYERS, PATCHES, true, D, N, true);
+        SaevFixture.Data data = SaevFixture.random(2, LAYERS, PATCHES, ClassToken.FIRST, D, N, PatchLabels.RANDOM);
         Path dir = tmp.resolve("saev-paper");
         assertEquals(PER_SHARD, SaevFixture.writePaper(dir, data, PER_SHARD));
         try (ActivationCache saev = ActivationCache.open(dir);
@@ -179,7 +181,7 @@ class SaevFormatTest {
     @Test
     void shardSizesFollowTheTokenBudgetWithoutShardsJson() throws IOException {
         // without shards.json the reader must derive the shard sizes from max_tokens_per_shard, as saev does
-        SaevFixture.Data data = SaevFixture.random(3, LAYERS, PATCHES, true, D, N, true);
+        SaevFixture.Data data = SaevFixture.random(3, LAYERS, PATCHES, ClassToken.FIRST, D, N, PatchLabels.RANDOM);
         Path dir = tmp.resolve("saev21");
         SaevFixture.writeCurrent(dir, data, PER_SHARD);
         Files.delete(dir.resolve("shards.json"));
@@ -191,7 +193,7 @@ class SaevFormatTest {
 
     @Test
     void withoutClsTokenOrSquareGridOrLabels() throws IOException {
-        SaevFixture.Data data = SaevFixture.random(4, List.of(11), 6, false, D, 5, false);
+        SaevFixture.Data data = SaevFixture.random(4, List.of(11), 6, ClassToken.NONE, D, 5, PatchLabels.NONE);
         Path dir = tmp.resolve("saev21");
         SaevFixture.writeCurrent(dir, data, 2);
         try (ActivationCache saev = ActivationCache.open(dir)) {
@@ -216,7 +218,7 @@ class SaevFormatTest {
 
     @Test
     void missingMetadataFieldNamesTheFileAndField() throws IOException {
-        SaevFixture.Data data = SaevFixture.random(5, LAYERS, PATCHES, true, D, N, false);
+        SaevFixture.Data data = SaevFixture.random(5, LAYERS, PATCHES, ClassToken.FIRST, D, N, PatchLabels.NONE);
         Path current = tmp.resolve("saev21");
         SaevFixture.writeCurrent(current, data, PER_SHARD);
         removeField(current, "d_model");
@@ -233,7 +235,7 @@ class SaevFormatTest {
 
     @Test
     void shortShardIsAnErrorNamingIt() throws IOException {
-        SaevFixture.Data data = SaevFixture.random(6, LAYERS, PATCHES, true, D, N, false);
+        SaevFixture.Data data = SaevFixture.random(6, LAYERS, PATCHES, ClassToken.FIRST, D, N, PatchLabels.NONE);
         Path dir = tmp.resolve("saev21");
         SaevFixture.writeCurrent(dir, data, PER_SHARD);
         Path last = dir.resolve("acts000003.bin");
@@ -253,7 +255,7 @@ class SaevFormatTest {
 
     @Test
     void inconsistentMetadataIsRefusedWithTheFileNamed() throws IOException {
-        SaevFixture.Data data = SaevFixture.random(7, LAYERS, PATCHES, true, D, N, false);
+        SaevFixture.Data data = SaevFixture.random(7, LAYERS, PATCHES, ClassToken.FIRST, D, N, PatchLabels.NONE);
         Path dir = tmp.resolve("saev21");
         SaevFixture.writeCurrent(dir, data, PER_SHARD);
         Path meta = dir.resolve("metadata.json");

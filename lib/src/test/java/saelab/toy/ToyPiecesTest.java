@@ -31,7 +31,7 @@ class ToyPiecesTest {
             NDArray bias = m.create(new float[] {0.5f});
             NDArray g = m.create(new float[] {0.1f, 0.3f});
             NDArray gb = m.create(new float[] {-0.2f});
-            try (ToyAdamW opt = new ToyAdamW(List.of(p, bias), List.of(true, false), m)) {
+            try (ToyAdamW opt = new ToyAdamW(List.of(p, bias), List.of(WeightDecay.APPLIED, WeightDecay.EXEMPT), m)) {
                 double lr = 0.01;
                 opt.step(List.of(g, gb), lr);
                 // step 1: m = (1-b1) g, v = (1-b2) g^2, mhat = g, vhat = g^2 -> p -= lr g / (|g| + eps) after decay
