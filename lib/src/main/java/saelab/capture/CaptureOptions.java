@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import saelab.data.ProblemPolicy;
+import saelab.store.RecordedLayer;
 import saelab.store.StorageDtype;
 
 /**
@@ -16,7 +17,8 @@ import saelab.store.StorageDtype;
  * @param modelRevision the hub revision (commit) of {@code modelDir}, or null for a local folder
  * @param dataset       the dataset spec {@code KIND[,OPTION=VALUE...]:PATH} (see {@link saelab.data.Datasets})
  * @param split         the split, or null for the reader's default
- * @param layers        block indices to record, 0-based ({@code resid_post[L]}, output of block L before any final norm)
+ * @param layers        block indices to record, 0-based ({@code resid_post[L]}, output of block L before any final norm), and
+ *                      {@link RecordedLayer#FINAL} (final-normed tokens) or {@link RecordedLayer#POOLED} (pooled output)
  * @param tokens        which tokens to store
  * @param dtype         storage type of the activations
  * @param batch         images per forward pass; batches are aligned to multiples of it in the capture list,
@@ -45,9 +47,10 @@ public record CaptureOptions(String model, Path modelDir, String modelRevision, 
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(out, "out");
-        if (layers == null || layers.isEmpty() || layers.stream().anyMatch(l -> l == null || l < 0)
+        if (layers == null || layers.isEmpty() || layers.stream().anyMatch(l -> l == null || !RecordedLayer.isValid(l))
                 || layers.stream().distinct().count() != layers.size()) {
-            throw new IllegalArgumentException("--layers must be distinct block indices >= 0 (0-based), got " + layers);
+            throw new IllegalArgumentException("--layers must be distinct block indices >= 0 (0-based), final or pooled, got "
+                    + (layers == null || layers.contains(null) ? layers : RecordedLayer.names(layers)));
         }
         layers = List.copyOf(layers);
         if (batch < 1) {

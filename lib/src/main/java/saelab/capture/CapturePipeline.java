@@ -36,6 +36,7 @@ import saelab.store.CacheSpec;
 import saelab.store.Completeness;
 import saelab.store.CacheWriter;
 import saelab.store.ImageRecord;
+import saelab.store.RecordedLayer;
 import saelab.store.TokenLayout;
 
 /**
@@ -48,6 +49,11 @@ import saelab.store.TokenLayout;
  * block; DJL records no gradients outside a {@code GradientCollector}, so this is inference only),
  * picks the stored tokens, and appends them with their per-patch labels to the cache through
  * {@link CacheWriter}. Progress (images/s, time left) goes to the log; a {@link CaptureSummary} comes back.
+ *
+ * <p><b>Final layer.</b> Besides block outputs, {@code layers} may name {@link RecordedLayer#FINAL} (the final
+ * norm of every token of the last block's output, {@code VisionHead.normAll}) and {@link RecordedLayer#POOLED}
+ * (the pooled output before projection, written at every stored token position); a capture that records
+ * either runs the whole tower and its head instead of stopping after the last recorded block.
  *
  * <p><b>Determinism.</b> Batch boundaries are the multiples of the batch size in the capture list,
  * whatever the part or the resume point, and images are written in list order; so the same images go
@@ -121,7 +127,7 @@ public final class CapturePipeline {
         try (LoadedModel model = ModelLoader.load(o.modelDir(), new LoadOptions(o.device(), DataType.FLOAT32, null))) {
             VisionTower tower = model.vision();
             for (int l : o.layers()) {
-                if (l >= tower.depth()) {
+                if (!RecordedLayer.isReserved(l) && l >= tower.depth()) {
                     throw new IllegalArgumentException("--layers: block " + l + " does not exist; the model in " + o.modelDir()
                             + " has blocks 0.." + (tower.depth() - 1) + " (0-based)");
                 }
@@ -190,6 +196,7 @@ public final class CapturePipeline {
         int d = Math.toIntExact(tower.width());
         int patches = o.tokens().patches() ? ml.patches() : 0;
         Set<Integer> record = new LinkedHashSet<>(o.layers());
+        record.removeIf(RecordedLayer::isReserved);
         Progress progress = new Progress("capture", "images", range[1] - start, log, 2000);
         long processed = 0;
         long written = 0;
@@ -253,17 +260,37 @@ public final class CapturePipeline {
         int skip = n - keep.size(); // dropped images (before the resume point) come first in a batch
         int tokens = select.length;
         float[] acts = new float[Math.multiplyExact(keep.size(), layers.size() * tokens * d)];
+        boolean afterBlocks = layers.stream().anyMatch(RecordedLayer::isReserved);
         try (NDManager nd = NDManager.newBaseManager(device)) {
             NDArray px = nd.create(packed, new Shape(n, 3, size.height(), size.width()));
-            VisionOutput out = tower.forwardBlocks(px, record); // stops after the last recorded block
+            VisionOutput out;
+            NDArray finalTokens = null;
+            if (afterBlocks) {
+                // the whole tower and its head; the last block is kept so that the final norm can be applied to every token
+                Set<Integer> withLast = new LinkedHashSet<>(record);
+                withLast.add(tower.depth() - 1);
+                out = tower.forward(px, withLast);
+                if (layers.contains(RecordedLayer.FINAL)) {
+                    finalTokens = tower.head().normAll(out.blocks().get(tower.depth() - 1));
+                }
+            } else {
+                out = tower.forwardBlocks(px, record); // stops after the last recorded block
+            }
             for (int li = 0; li < layers.size(); li++) {
-                NDArray x = out.blocks().get(layers.get(li));
-                long seq = x.getShape().get(1);
+                int layer = layers.get(li);
+                NDArray x = switch (layer) {
+                    case RecordedLayer.FINAL -> finalTokens;
+                    case RecordedLayer.POOLED -> out.pooled();
+                    default -> out.blocks().get(layer);
+                };
+                boolean pooled = layer == RecordedLayer.POOLED; // [B, D]: one vector per image, written at every stored token
+                long seq = pooled ? 1 : x.getShape().get(1);
                 float[] v = (x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false)).toFloatArray();
                 for (int i = 0; i < keep.size(); i++) {
                     int src = skip + i;
                     for (int t = 0; t < tokens; t++) {
-                        System.arraycopy(v, (int) ((src * seq + select[t]) * d), acts, ((i * layers.size() + li) * tokens + t) * d, d);
+                        int from = pooled ? src * d : (int) ((src * seq + select[t]) * d);
+                        System.arraycopy(v, from, acts, ((i * layers.size() + li) * tokens + t) * d, d);
                     }
                 }
             }

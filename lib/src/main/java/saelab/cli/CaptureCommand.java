@@ -15,6 +15,7 @@ import saelab.capture.PartSpec;
 import saelab.capture.TokenSelection;
 import saelab.data.ProblemPolicy;
 import saelab.hub.ModelLocator;
+import saelab.store.RecordedLayer;
 import saelab.store.StorageDtype;
 
 /** {@code saelab capture}: a dataset through a model into an activation cache (resumable, splittable into parts). */
@@ -30,8 +31,9 @@ final class CaptureCommand implements Callable<Integer> {
     @Mixin
     DatasetOptions data;
 
-    @Option(names = "--layers", required = true, split = ",", description = "block indices to record, 0-based (resid_post), e.g. 10,11")
-    List<Integer> layers;
+    @Option(names = "--layers", required = true, split = ",",
+            description = "block indices to record, 0-based (resid_post), and final (final-normed tokens) or pooled (pooled output), e.g. 10,11,final,pooled")
+    List<String> layers;
 
     @Option(names = "--tokens", defaultValue = "cls,patches", description = "cls, registers, patches, comma-separated (default ${DEFAULT-VALUE})")
     String tokens;
@@ -68,7 +70,8 @@ final class CaptureCommand implements Callable<Integer> {
             revision = dir.getFileName().toString();
         }
         PartSpec p = part != null ? PartSpec.parse(part, "--part") : PartSpec.fromEnvironment(System.getenv());
-        CaptureOptions.Builder b = CaptureOptions.builder(dir, data.dataset, data.split, layers, TokenSelection.parse(tokens), out)
+        CaptureOptions.Builder b = CaptureOptions.builder(dir, data.dataset, data.split,
+                        layers.stream().map(l -> RecordedLayer.parse(l, "--layers")).toList(), TokenSelection.parse(tokens), out)
                 .model(model, revision).dtype(StorageDtype.parse(dtype, "--dtype")).batch(batch).device(device.device())
                 .part(p).limit(data.limit).policy(policy(policy)).maxShardBytes(shardMb * 1_000_000L);
         if (data.threads != null) {

@@ -32,6 +32,7 @@ import saelab.BuildInfo;
                 ForwardCommand.class,
                 DatasetCommand.class,
                 CaptureCommand.class,
+                HeadCommand.class,
                 DemoCommand.class,
                 ToyCommand.class,
                 CommandLine.HelpCommand.class},

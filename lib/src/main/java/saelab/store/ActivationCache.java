@@ -132,7 +132,7 @@ public final class ActivationCache implements AutoCloseable {
         return src.tokens();
     }
 
-    /** Recorded block indices (0-based, resid_post). */
+    /** Recorded block indices (0-based, resid_post), and the reserved indices of {@link RecordedLayer} when recorded. */
     public List<Integer> layers() {
         return src.layers();
     }
@@ -284,8 +284,8 @@ public final class ActivationCache implements AutoCloseable {
     int layerSlot(int layer) {
         int slot = src.layers().indexOf(layer);
         if (slot < 0) {
-            throw new IllegalArgumentException("layer " + layer + " is not in the cache " + src.dir()
-                    + "; recorded blocks (0-based): " + src.layers());
+            throw new IllegalArgumentException("layer " + RecordedLayer.name(layer) + " is not in the cache " + src.dir()
+                    + "; recorded layers (0-based blocks, final, pooled): " + RecordedLayer.names(src.layers()));
         }
         return slot;
     }

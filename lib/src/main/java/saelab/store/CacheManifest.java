@@ -17,7 +17,8 @@ import saelab.io.ConfinedPaths;
  * @param model          the model the activations come from
  * @param dataset        the dataset and the exact image list
  * @param preprocessing  the preprocessing as its config (free-form JSON object)
- * @param layers         recorded block indices, 0-based, {@code resid_post[L]} (output of block L before any final norm)
+ * @param layers         recorded block indices, 0-based, {@code resid_post[L]} (output of block L before any final norm),
+ *                       or the reserved indices of {@link RecordedLayer} (final-normed tokens, pooled output)
  * @param tokens         which tokens are stored, in which order
  * @param dModel         width of the residual stream
  * @param dtype          storage type: {@code f32}, {@code f16} or {@code bf16}
@@ -120,7 +121,8 @@ public record CacheManifest(
     public int layerSlot(int layer) {
         int slot = layers.indexOf(layer);
         if (slot < 0) {
-            throw new IllegalArgumentException("layer " + layer + " is not in this cache; recorded blocks (0-based): " + layers);
+            throw new IllegalArgumentException("layer " + RecordedLayer.name(layer) + " is not in this cache; recorded layers (0-based blocks,"
+                    + " final, pooled): " + RecordedLayer.names(layers));
         }
         return slot;
     }
@@ -144,9 +146,10 @@ public record CacheManifest(
         if (dataset == null || dataset.manifestId() == null || dataset.manifestId().isBlank()) {
             p.add(at + "'dataset.manifest_id': expected the dataset manifest's id");
         }
-        if (layers == null || layers.isEmpty() || layers.stream().anyMatch(l -> l == null || l < 0)
+        if (layers == null || layers.isEmpty() || layers.stream().anyMatch(l -> l == null || !RecordedLayer.isValid(l))
                 || new HashSet<>(layers).size() != layers.size()) {
-            p.add(at + "'layers': expected a non-empty list of distinct block indices >= 0, got " + layers);
+            p.add(at + "'layers': expected a non-empty list of distinct block indices >= 0 (or " + RecordedLayer.FINAL + " = final, "
+                    + RecordedLayer.POOLED + " = pooled), got " + layers);
         }
         if (tokens == null) {
             p.add(at + "'tokens': expected the token layout {cls, registers, grid_h, grid_w}");

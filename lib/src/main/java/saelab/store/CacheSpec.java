@@ -12,7 +12,7 @@ import saelab.store.CacheManifest.PatchLabelInfo;
  * @param model         the model
  * @param dataset       the dataset and image list
  * @param preprocessing the preprocessing config (free-form), or null
- * @param layers        recorded block indices, 0-based ({@code resid_post[L]})
+ * @param layers        recorded block indices, 0-based ({@code resid_post[L]}), or {@link RecordedLayer#FINAL} / {@link RecordedLayer#POOLED}
  * @param tokens        the stored tokens
  * @param dModel        residual width
  * @param dtype         storage type
