@@ -33,7 +33,8 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     OutputFolderOption out;
 
-    @Option(names = "--layer", description = "block index (cache input; default: the first recorded)")
+    @Option(names = "--layer", converter = LayerOption.Converter.class,
+            description = "block index, or final / pooled (cache input; default: the first recorded)")
     Integer layer;
 
     @Option(names = "--token-kind", defaultValue = "patches", description = "patches, cls or all (cache input)")

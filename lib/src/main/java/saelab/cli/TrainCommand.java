@@ -37,7 +37,8 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
-    @Option(names = "--layer", description = "block index to train on (cache input; default: the first recorded)")
+    @Option(names = "--layer", converter = LayerOption.Converter.class,
+            description = "block index, or final / pooled, to train on (cache input; default: the first recorded)")
     Integer layer;
 
     @Option(names = "--token-kind", defaultValue = "patches", description = "patches or cls (cache input; default ${DEFAULT-VALUE})")

@@ -45,6 +45,20 @@ class HeadCliTest {
         assertTrue(Files.readString(eval.resolve("metrics.json")).contains("held-out images"));
         assertTrue(Files.isRegularFile(eval.resolve("per-class.csv")));
 
+        // the recorded final layer is named like a block by the commands that read one layer
+        Path sae = tmp.resolve("sae-final");
+        CliRun.Result onFinal = CliRun.run("train", "--cache", cache.toString(), "--layer", "final", "--sae", "topk", "--k", "4",
+                "--d-sae", "32", "--steps", "3", "--batch", "16", "--out", sae.toString());
+        assertEquals(0, onFinal.code(), onFinal.err());
+        CliRun.Result evFinal = CliRun.run("eval", "--sae", sae.resolve("sae.safetensors").toString(), "--cache", cache.toString(),
+                "--layer", "final", "--out", tmp.resolve("eval-final").toString());
+        assertEquals(0, evFinal.code(), evFinal.err());
+        CliRun.Result badLayer = CliRun.run("eval", "--sae", sae.resolve("sae.safetensors").toString(), "--cache", cache.toString(),
+                "--layer", "last", "--out", tmp.resolve("eval-last").toString());
+        assertEquals(2, badLayer.code());
+        assertTrue(badLayer.err().strip().startsWith("saelab eval: error: ") && badLayer.err().contains("'last' is not a layer"),
+                badLayer.err());
+
         CliRun.Result seg = CliRun.run("head", "train", "--kind", "segment", "--cache", cache.toString(), "--out", tmp.resolve("s").toString());
         assertEquals(2, seg.code());
         assertEquals("saelab head train: error: the cache " + cache + " has no patch labels; a segmentation head needs a capture of a"
