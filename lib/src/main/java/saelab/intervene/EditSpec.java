@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import saelab.analysis.RecordedLayer;
 import saelab.io.Json;
 
 /**
@@ -96,6 +97,15 @@ public record EditSpec(String model, Integer block, EditTokens tokens, List<Inte
     /** The latent ids as an array. */
     public int[] latentIds() {
         return latents.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The block to edit: {@link #block()}, or the layer the SAE checkpoint's provenance records when the spec has none.
+     *
+     * @throws IllegalArgumentException when the spec's block contradicts the recorded layer, or neither exists
+     */
+    public int resolveBlock(Path saeCheckpoint) throws IOException {
+        return RecordedLayer.resolve(saeCheckpoint, block, "the edit's block").layer();
     }
 
     /**

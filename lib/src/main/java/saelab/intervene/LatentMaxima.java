@@ -39,6 +39,19 @@ public final class LatentMaxima {
     }
 
     /**
+     * This, after checking that the analysis was made with an SAE of {@code dSae} latents.
+     *
+     * @throws IllegalArgumentException when the latent counts differ
+     */
+    public LatentMaxima requireDSae(int dSae) {
+        if (dSae() != dSae) {
+            throw new IllegalArgumentException("the analysis in " + source + " was made with an SAE of d_sae=" + dSae() + " latents, but this SAE"
+                    + " has d_sae=" + dSae);
+        }
+        return this;
+    }
+
+    /**
      * The maximum patch activation of {@code latent} (0 when it never fired).
      *
      * @throws IllegalArgumentException when the analysis did not cover the latent
