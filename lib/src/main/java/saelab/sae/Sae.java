@@ -246,6 +246,16 @@ public final class Sae implements AutoCloseable {
         }
     }
 
+    /**
+     * The encoder and decoder rows of {@code latents} (0-based ids), copied onto {@code manager}, to compute
+     * their codes without the full encode where the kind allows it (see {@link SaeSlice}).
+     *
+     * @throws IllegalArgumentException for a latent outside [0, d_sae)
+     */
+    public SaeSlice slice(int[] latents, NDManager manager) {
+        return new SaeSlice(this, latents, manager);
+    }
+
     /** Reconstructions [B, d_model] of codes [B, d_sae]. */
     public NDArray decode(NDArray codes) {
         return codes.matMul(wDec).add(bDec);
