@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import saelab.heads.Readout;
 import saelab.model.VisionOutput;
 import saelab.model.VisionTower;
 import saelab.sae.Sae;
@@ -207,7 +208,7 @@ public final class EditSession implements AutoCloseable {
     }
 
     /** The head's logits after {@code edit}, on {@code nd}. */
-    public NDArray logits(LatentEdit edit, SpliceForm form, TaskHead head, NDManager nd) {
+    public NDArray logits(LatentEdit edit, SpliceForm form, Readout head, NDManager nd) {
         return head.logits(run(edit, form, nd), nd);
     }
 

@@ -11,6 +11,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import saelab.heads.Readout;
 import saelab.model.ForwardBenchmark;
 import saelab.model.VisionTower;
 import saelab.sae.Sae;
@@ -98,7 +99,7 @@ public final class InterventionBenchmark {
             NDArray head = weights.randomNormal(0f, (float) (1 / Math.sqrt(o.width())), new Shape(o.classes(), o.width()), DataType.FLOAT32);
             NDArray headBias = weights.zeros(new Shape(o.classes()));
             TokenLayout layout = tower.layout(side, side);
-            TaskHead perPatch = (out, m) -> {
+            Readout perPatch = (out, m) -> {
                 NDArray patches = out.lastHiddenState().get(new NDIndex(":, " + layout.firstPatch() + ":, :"));
                 return patches.matMul(head.transpose()).add(headBias);
             };
@@ -129,7 +130,7 @@ public final class InterventionBenchmark {
      * Seconds of each of {@code edits} timed edits per form, after two warm-up edits per form. The forms alternate edit by
      * edit, so that both see the same load on a shared machine.
      */
-    private static double[][] time(EditSession session, LatentEdit edit, TaskHead head, int edits, NDManager nd) {
+    private static double[][] time(EditSession session, LatentEdit edit, Readout head, int edits, NDManager nd) {
         double[][] seconds = new double[SpliceForm.values().length][edits];
         for (int i = -2; i < edits; i++) {
             LatentEdit e = edit.withAmounts(fill(edit, i < 0 ? -2f * (i + 2) : -(i % 10)));
@@ -155,7 +156,7 @@ public final class InterventionBenchmark {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    private static void once(EditSession session, LatentEdit edit, SpliceForm form, TaskHead head, NDManager nd) {
+    private static void once(EditSession session, LatentEdit edit, SpliceForm form, Readout head, NDManager nd) {
         try (NDManager step = nd.newSubManager()) {
             session.logits(edit, form, head, step).argMax(-1).toLongArray();
         }
