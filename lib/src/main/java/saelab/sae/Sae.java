@@ -239,8 +239,11 @@ public final class Sae implements AutoCloseable {
                     return Activation.relu(pre).mul(batchSelection(Activation.relu(pre)));
                 }
                 return pre.mul(pre.gt((float) Math.max(0, batchThreshold)).toType(DataType.FLOAT32, false));
-            case JUMPRELU:
-                return pre.mul(pre.gt(logThreshold.exp()).toType(DataType.FLOAT32, false));
+            case JUMPRELU: {
+                NDArray threshold = logThreshold.exp();
+                threshold.attach(pre.getManager()); // made on the SAE's manager; freed with the caller's scope instead
+                return pre.mul(pre.gt(threshold).toType(DataType.FLOAT32, false));
+            }
             default:
                 throw new IllegalStateException("unknown kind " + config.kind());
         }

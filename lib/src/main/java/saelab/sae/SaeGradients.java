@@ -45,6 +45,9 @@ final class SaeGradients {
         SaeKind kind = sae.config().kind();
         try (NDManager scope = NDManager.subManagerOf(x)) {
             scope.tempAttachAll(x);
+            // the parameters too, for the step: what is derived from them (W_dec transposed, exp(log θ)) is then
+            // made on this scope and freed with it, instead of piling up on the SAE's manager step after step
+            scope.tempAttachAll(sae.params().toArray(NDArray[]::new));
             NDArray xc = sae.encoderInput(x);
             NDArray pre = Linear.linear(xc, sae.wEnc, sae.bEnc).singletonOrThrow();
             NDArray on;
