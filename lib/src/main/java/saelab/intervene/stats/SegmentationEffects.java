@@ -113,7 +113,10 @@ public final class SegmentationEffects {
 
     /** The IoU counts of class {@code c} of one prediction in one image (units ignored as in {@link #changes}). */
     public static IouCounts iouCounts(int[] predicted, int[] truth, int c, int ignoreLabel) {
-        requireSameLength(predicted, predicted, truth);
+        if (predicted.length != truth.length) {
+            throw new IllegalArgumentException("IoU counts need one prediction and one truth label per unit, got " + predicted.length + " and "
+                    + truth.length);
+        }
         long inter = 0;
         long t = 0;
         long p = 0;
