@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
  * [0, 1]) and is invariant to monotone transformations; its coverage on clustered rates is checked by simulation in
  * the tests.
  *
- * <p><b>Paired conditions.</b> {@link #difference} resamples the images once per replicate and evaluates both
+ * <p><b>Paired conditions.</b> {@link #microDifference} and {@link #macroDifference} resample the images once per replicate and evaluates both
  * conditions (a real edit and its control, on the same images) on the same draw, so the pairing is kept and the
  * interval of the difference is narrower than that of either rate when the two are correlated.
  *
