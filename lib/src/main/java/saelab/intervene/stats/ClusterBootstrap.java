@@ -23,9 +23,9 @@ import java.util.SplittableRandom;
  * [0, 1]) and is invariant to monotone transformations; its coverage on clustered rates is checked by simulation in
  * the tests.
  *
- * <p><b>Paired conditions.</b> {@link #microDifference} and {@link #macroDifference} resample the images once per replicate and evaluates both
- * conditions (a real edit and its control, on the same images) on the same draw, so the pairing is kept and the
- * interval of the difference is narrower than that of either rate when the two are correlated.
+ * <p><b>Paired conditions.</b> {@link #microDifference} and {@link #macroDifference} draw the images once per
+ * replicate and evaluate both conditions (a real edit and its control, on the same images) on that draw, so the
+ * pairing is kept and the interval of the difference is narrower than either rate's when the two are correlated.
  *
  * <p>Replicates whose statistic is undefined (NaN: e.g. no image of a class was drawn) are counted in {@link
  * Interval#undefined()} and left out of the percentiles. Deterministic for a seed ({@link SplittableRandom}).
