@@ -15,10 +15,10 @@ import saelab.heads.LinearHead;
 import saelab.io.Json;
 import saelab.store.ActivationCache;
 
-/** {@code saelab head train|eval}: task heads on a cache's final-layer features (segmentation, classification). */
+/** {@code saelab head train|eval|zeroshot}: task heads on cached final-layer features, and saved zero-shot heads. */
 @Command(name = "head", mixinStandardHelpOptions = true,
         description = "Train and evaluate task heads on cached final-layer features (capture --layers final,pooled).",
-        subcommands = {HeadCommand.Train.class, HeadCommand.Eval.class})
+        subcommands = {HeadCommand.Train.class, HeadCommand.Eval.class, HeadZeroShotCommand.class})
 final class HeadCommand {
 
     @Command(name = "train", mixinStandardHelpOptions = true,

@@ -33,6 +33,7 @@ import saelab.BuildInfo;
                 DatasetCommand.class,
                 CaptureCommand.class,
                 HeadCommand.class,
+                InterveneCommand.class,
                 DemoCommand.class,
                 ToyCommand.class,
                 CommandLine.HelpCommand.class},

@@ -86,7 +86,8 @@ public record LinearHead(float[] weight, float[] bias, HeadProvenance provenance
         Safetensors.Contents c = Safetensors.read(file);
         HeadProvenance p = provenance(file, c.metadata());
         if (p.kind() == HeadKind.ZEROSHOT) {
-            throw new IllegalArgumentException(file + " is a zero-shot head; load it with ZeroShotHead.load");
+            throw new IllegalArgumentException(file + " is a zero-shot head; load it with ZeroShotHead.load (on the command line: --head zeroshot:"
+                    + file + ")");
         }
         int classes = p.classes().size();
         float[] w = c.require(file, WEIGHT, classes, p.dModel()).values();

@@ -117,7 +117,8 @@ public final class EditSession implements AutoCloseable {
         return checked(new EditSession(tower, sae, block, residual, layout, patchLabels));
     }
 
-    private static void check(VisionTower tower, Sae sae, int block) {
+    /** Refuses an SAE whose d_model is not the tower's width, or a block outside the tower (one sentence each). */
+    static void check(VisionTower tower, Sae sae, int block) {
         if (sae.config().dModel() != tower.width()) {
             throw new IllegalArgumentException("the SAE reads d_model=" + sae.config().dModel() + " activations but the model's width is "
                     + tower.width());
