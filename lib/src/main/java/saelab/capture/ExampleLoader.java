@@ -18,9 +18,10 @@ import saelab.io.ConfinedPaths;
  * images are converted to RGB by {@link ImageDecoder} as Pillow's {@code convert("RGB")} does), and,
  * when the capture stores patch labels, the example's label map to per-patch majority labels
  * ({@link PatchLabels}) under the same resize and crop. A file that is missing, empty, truncated or not
- * an image gives a {@link Loaded} with a problem instead of throwing; other errors are thrown.
+ * an image gives a {@link Loaded} with a problem instead of throwing; other errors are thrown. Public so that the
+ * intervention protocol reads its held-out images and their per-patch labels exactly as a capture does.
  */
-final class ExampleLoader {
+public final class ExampleLoader {
 
     /**
      * One loaded example.
@@ -30,7 +31,7 @@ final class ExampleLoader {
      * @param labels   per-patch labels {@code [patches]}, or null (no labels stored, or a problem)
      * @param problem  what was wrong, or null
      */
-    record Loaded(long position, float[] pixels, short[] labels, String problem) {}
+    public record Loaded(long position, float[] pixels, short[] labels, String problem) {}
 
     private final Path root;
     private final Preprocessor preprocessor;
@@ -47,7 +48,7 @@ final class ExampleLoader {
      * @param gridH         the patch rows the labels must have
      * @param gridW         the patch columns the labels must have
      */
-    ExampleLoader(Path root, Preprocessor preprocessor, ResizeCropGeometry labelGeometry, int patchSize, int gridH, int gridW) {
+    public ExampleLoader(Path root, Preprocessor preprocessor, ResizeCropGeometry labelGeometry, int patchSize, int gridH, int gridW) {
         this.root = root;
         this.preprocessor = preprocessor;
         this.labelGeometry = labelGeometry;
@@ -57,7 +58,7 @@ final class ExampleLoader {
     }
 
     /** Loads example {@code e} at capture-list position {@code position}. */
-    Loaded load(long position, DatasetManifest.Example e) {
+    public Loaded load(long position, DatasetManifest.Example e) {
         float[] pixels;
         try {
             // relative without '..' (the manifest checks it too); links inside the user's own dataset root are followed

@@ -19,7 +19,7 @@ import saelab.store.ActivationCache;
 @Command(name = "concepts", mixinStandardHelpOptions = true,
         description = {"Matches latents to the classes of a labelled cache: per class the latent with the best F1 (over every"
                 + " threshold) and the best AUROC, with random-latent and random-direction baselines scored the same way.",
-                "Writes concepts.csv, concept_f1.npy and concept_auroc.npy [classes, latents]."})
+                "Writes concepts.csv, concept_f1.npy and concept_auroc.npy [classes, latents], and source.json (the SAE's checksum)."})
 final class ConceptsCommand implements Callable<Integer> {
 
     @Mixin
@@ -74,6 +74,13 @@ final class ConceptsCommand implements Callable<Integer> {
             ConceptMatching.Result r = ConceptMatching.run(c, model, ids, FamilyMatching.Family.ofCache(c, u, names), nd, o);
             Files.createDirectories(folder);
             r.write(folder);
+            // which SAE and cache made the choice, so that 'saelab control' refuses a folder made for another SAE
+            java.util.Map<String, Object> source = new java.util.LinkedHashMap<>();
+            source.put("sae", checkpoint.toString());
+            source.put("sae_sha256", saelab.io.Sha256.of(checkpoint));
+            source.put("cache", cache.toString());
+            source.put("layer", l);
+            saelab.io.Json.write(folder.resolve(saelab.intervene.ConceptChoice.SOURCE), source);
             System.out.printf(Locale.ROOT, "%d classes, %d latents, %d units scored (stride %d)%n", r.classes().size(), ids.length,
                     r.units(), r.stride());
             System.out.println("wrote " + folder.resolve("concepts.csv"));

@@ -34,6 +34,7 @@ import saelab.BuildInfo;
                 CaptureCommand.class,
                 HeadCommand.class,
                 InterveneCommand.class,
+                ControlCommand.class,
                 DemoCommand.class,
                 ToyCommand.class,
                 CommandLine.HelpCommand.class},

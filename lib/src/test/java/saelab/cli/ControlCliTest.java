@@ -1,0 +1,325 @@
+package saelab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import saelab.heads.FinalFeatures;
+import saelab.heads.HeadKind;
+import saelab.heads.HeadProvenance;
+import saelab.heads.LinearHead;
+import saelab.image.Preprocessor;
+import saelab.io.Json;
+import saelab.io.Sha256;
+import saelab.model.LoadOptions;
+import saelab.model.LoadedModel;
+import saelab.model.ModelLoader;
+import saelab.model.VisionOutput;
+import saelab.model.VisionTower;
+import saelab.sae.SaeCheckpoint;
+import saelab.sae.SaeConfig;
+import saelab.sae.SaeKind;
+import saelab.store.RecordedLayer;
+
+/**
+ * {@code saelab control segment} end to end on the tiny DINOv2 (3 blocks, width 32, 4 x 4 patches) with a small ADE20K
+ * folder, and a planted case: latent {@value #PLANTED} of a ReLU SAE fires with value K on every token and decodes to a
+ * unit direction u; eight other latents fire just as often (the frequency-matched pool) and decode to random unit
+ * directions; a segmentation head sends a patch to class {@value #SINK} exactly when its final features point along the
+ * features of a patch pushed by −K·u. Ablating the planted latent on the patches of class 1 therefore must flip them,
+ * while the controls move the same patches by the same norm in other directions.
+ *
+ * <p>Criteria fixed before running: no-edit agreement exactly 1; the real edit's target change rate above both random
+ * controls' with its 95% interval entirely above each control's interval and the paired difference's interval above
+ * 0; every output file written; bad input one line each.
+ */
+class ControlCliTest {
+
+    private static final int PLANTED = 5;
+    private static final int SINK = 3;
+    private static final float K = 400f;
+    private static final int D = 32;
+    private static final int D_SAE = 16;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void plantedLatentBeatsBothRandomControlsAndEveryFileIsWritten() throws Exception {
+        Path model = CliFixtures.captureModel(tmp.resolve("model"));
+        Path root = tmp.resolve("ade");
+        ade20k(root, "training", 6, 100);
+        List<Path> val = ade20k(root, "validation", 10, 0);
+        float[] u = unitZeroMean(new SplittableRandom(7));
+        Path sae = plantedSae(tmp.resolve("sae.safetensors"), u);
+        String sha = HeadProvenance.modelOf("m", model).weightsSha256();
+        Path head = plantedHead(tmp.resolve("head.safetensors"), model, val, u, model.toString(), sha);
+
+        Path cache = tmp.resolve("cache");
+        CliRun.Result cap = CliRun.run("capture", "--model", model.toString(), "--dataset", "ade20k:" + root, "--split", "train", "--layers",
+                "1", "--tokens", "patches", "--dtype", "f32", "--out", cache.toString());
+        assertEquals(0, cap.code(), cap.err());
+        Path analysis = tmp.resolve("analysis");
+        CliRun.Result an = CliRun.run("analyze", "--sae", sae.toString(), "--cache", cache.toString(), "--out", analysis.toString(), "--k", "2");
+        assertEquals(0, an.code(), an.err());
+        Path concepts = concepts(tmp.resolve("concepts"), Sha256.of(sae));
+
+        Path out = tmp.resolve("out");
+        CliRun.Result r = CliRun.run(args(model, sae, head, root, concepts, analysis, out, "--classes", "1", "--class-mean", "--train-cache",
+                cache.toString()));
+        assertEquals(0, r.code(), r.err());
+        for (String f : List.of("per-class.csv", "summary.json", "dose-response.csv", "dose-response-macro.png", "dose-response-macro.pdf",
+                "dose-response-macro.csv", "edits/class-1.json", "index.json")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+        JsonNode summary = Json.mapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(1.0, summary.at("/faithfulness/no_edit_agreement").asDouble());
+        assertEquals(10 * 16, summary.at("/faithfulness/compared").asLong());
+        JsonNode index = Json.mapper().readTree(out.resolve("index.json").toFile());
+        assertEquals(0, index.at("/parameters/seed").asLong());
+        assertEquals(Sha256.of(sae), index.at("/inputs/sae_sha256").asText());
+        assertTrue(index.get("files").toString().contains("per-class.csv"));
+        JsonNode edit = Json.mapper().readTree(out.resolve("edits/class-1.json").toFile());
+        assertEquals(PLANTED, edit.at("/real/latents/0").asInt());
+        assertEquals("class:1", edit.at("/real/tokens").asText());
+        assertEquals(4, edit.get("random_latents").size());
+
+        Map<String, String[]> rows = perClass(out.resolve("per-class.csv"));
+        String[] real = rows.get("real");
+        double realRate = Double.parseDouble(real[col("target_rate")]);
+        double realLower = Double.parseDouble(real[col("target_lower")]);
+        for (String control : List.of("random-latent", "random-direction")) {
+            String[] c = rows.get(control);
+            double rate = Double.parseDouble(c[col("target_rate")]);
+            double upper = Double.parseDouble(c[col("target_upper")]);
+            assertTrue(realRate > rate, control + ": real " + realRate + " vs " + rate);
+            assertTrue(realLower > upper, control + ": real interval lower " + realLower + " vs control upper " + upper);
+            assertTrue(Double.parseDouble(c[col("real_minus_control_lower")]) > 0, control + " difference interval");
+        }
+        assertTrue(rows.containsKey("class-mean"));
+        String doseCsv = Files.readString(out.resolve("dose-response.csv"));
+        assertTrue(doseCsv.contains("macro,,real,1,0,1.00000,"), doseCsv);
+
+        // bad input: one line each, exit 2
+        String prefix = "saelab control segment: error: ";
+        Path other = concepts(tmp.resolve("other-concepts"), "ab".repeat(32));
+        String e = bad(args(model, sae, head, root, other, analysis, out, "--classes", "1"));
+        assertTrue(e.startsWith(prefix + "the concepts folder " + other + " was made with another SAE"), e);
+        assertEquals(prefix + "class 2 (class two) has no chosen latent in " + concepts.resolve("concepts.csv") + " (no positive unit in the"
+                + " training split); leave it out of --classes", bad(args(model, sae, head, root, concepts, analysis, out, "--classes", "2")));
+        assertEquals(prefix + "--doses is '1,x'; 'x' is not a finite decimal number",
+                bad(args(model, sae, head, root, concepts, analysis, out, "--classes", "1", "--doses", "1,x")));
+        Path foreign = plantedHead(tmp.resolve("foreign.safetensors"), model, val, u, "other/model", "cd".repeat(32));
+        e = bad(args(model, sae, foreign, root, concepts, analysis, out, "--classes", "1"));
+        assertTrue(e.startsWith(prefix + "the head " + foreign + " was trained on model 'other/model'"), e);
+    }
+
+    private static String[] args(Path model, Path sae, Path head, Path root, Path concepts, Path analysis, Path out, String... more) {
+        List<String> a = new ArrayList<>(List.of("control", "segment", "--model", model.toString(), "--sae", sae.toString(), "--head",
+                head.toString(), "--dataset", "ade20k:" + root, "--concepts", concepts.toString(), "--analysis", analysis.toString(), "--out",
+                out.toString(), "--random-latents", "4", "--random-directions", "4", "--bootstrap", "400"));
+        if (!List.of(more).contains("--doses")) {
+            a.addAll(List.of("--doses", "-2,0,2"));
+        }
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    private String bad(String[] args) {
+        CliRun.Result r = CliRun.run(args);
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        return r.err().strip();
+    }
+
+    private static final List<String> HEADER = List.of("class", "name", "latent", "condition", "draws", "images_with_class", "target_units",
+            "target_rate", "target_lower", "target_upper", "off_target_rate", "off_target_lower", "off_target_upper", "collateral_rate",
+            "collateral_lower", "collateral_upper", "delta_iou", "delta_iou_lower", "delta_iou_upper", "delta_p", "delta_p_lower",
+            "delta_p_upper", "real_minus_control", "real_minus_control_lower", "real_minus_control_upper", "p_value", "p_holm");
+
+    private static int col(String name) {
+        return HEADER.indexOf(name);
+    }
+
+    private static Map<String, String[]> perClass(Path csv) throws Exception {
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals(String.join(",", HEADER), lines.getFirst());
+        Map<String, String[]> rows = new java.util.HashMap<>();
+        for (String l : lines.subList(1, lines.size())) {
+            String[] f = l.split(",", -1);
+            assertEquals(HEADER.size(), f.length, l);
+            rows.put(f[col("condition")], f);
+        }
+        return rows;
+    }
+
+    /**
+     * An ADE20K split of 64 x 64 images: in even images the left half (patch columns 0 and 1 after the centre crop) is
+     * class 1 and the right half class 2; odd images are class 2 only.
+     */
+    private static List<Path> ade20k(Path root, String split, int n, int seed) throws Exception {
+        Path imgs = Files.createDirectories(root.resolve("ADEChallengeData2016/images/" + split));
+        Path anns = Files.createDirectories(root.resolve("ADEChallengeData2016/annotations/" + split));
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String stem = String.format("ADE_%s_%08d", split, i + 1);
+            BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+            BufferedImage map = new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_GRAY);
+            for (int y = 0; y < 64; y++) {
+                for (int x = 0; x < 64; x++) {
+                    int s = i + seed;
+                    img.setRGB(x, y, ((x * 4 + s * 30) & 0xFF) << 16 | ((y * 3 + s * 7) & 0xFF) << 8 | ((x * y + s) & 0xFF));
+                    map.getRaster().setSample(x, y, 0, i % 2 == 0 && x < 32 ? 1 : 2);
+                }
+            }
+            Path f = imgs.resolve(stem + ".jpg");
+            ImageIO.write(img, "jpg", f.toFile());
+            ImageIO.write(map, "png", anns.resolve(stem + ".png").toFile());
+            files.add(f);
+        }
+        return files;
+    }
+
+    /** A unit vector with zero mean. */
+    private static float[] unitZeroMean(SplittableRandom rng) {
+        double[] g = new double[D];
+        double mean = 0;
+        for (int j = 0; j < D; j++) {
+            g[j] = rng.nextGaussian();
+            mean += g[j] / D;
+        }
+        double norm = 0;
+        for (int j = 0; j < D; j++) {
+            g[j] -= mean;
+            norm += g[j] * g[j];
+        }
+        float[] u = new float[D];
+        for (int j = 0; j < D; j++) {
+            u[j] = (float) (g[j] / Math.sqrt(norm));
+        }
+        return u;
+    }
+
+    /**
+     * Latent 5: constant K (zero encoder column, bias K), decoder u. Latents 6..13: constant K, random unit decoders.
+     * Latents 0..4: random encoder columns, bias 0. Latents 14, 15: never fire.
+     */
+    private static Path plantedSae(Path file, float[] u) throws Exception {
+        SplittableRandom rng = new SplittableRandom(3);
+        float[] wEnc = new float[D * D_SAE];
+        float[] bEnc = new float[D_SAE];
+        float[] wDec = new float[D_SAE * D];
+        for (int l = 0; l < D_SAE; l++) {
+            float[] dir = l == PLANTED ? u : unitZeroMean(rng);
+            System.arraycopy(dir, 0, wDec, l * D, D);
+            if (l < PLANTED) {
+                for (int j = 0; j < D; j++) {
+                    wEnc[j * D_SAE + l] = (float) rng.nextGaussian();
+                }
+            }
+            bEnc[l] = l >= PLANTED && l <= 13 ? K : l > 13 ? -1f : 0f;
+        }
+        SaeCheckpoint.write(file, SaeConfig.builder(SaeKind.RELU, D, D_SAE).build(), new SaeCheckpoint.Arrays(wEnc, bEnc, wDec, new float[D], null),
+                Map.of("layer", 1));
+        return file;
+    }
+
+    /**
+     * The head: every class row 0 except class {@value #SINK}, whose row v is the mean final patch feature after −K·u minus
+     * that after +K·u at block 1 (the final norm's bias cancels), with the bias halfway between the largest clean
+     * projection and the smallest pushed one. Clean patches are class 0 (all logits 0 but a negative sink).
+     */
+    private static Path plantedHead(Path file, Path model, List<Path> images, float[] u, String modelId, String sha) throws Exception {
+        Preprocessor pre = Preprocessor.load(model);
+        List<float[]> clean = new ArrayList<>();
+        List<float[]> minus = new ArrayList<>();
+        List<float[]> plus = new ArrayList<>();
+        try (LoadedModel m = ModelLoader.load(model, new LoadOptions(Device.cpu(), DataType.FLOAT32, null));
+             NDManager nd = NDManager.newBaseManager()) {
+            VisionTower tower = m.vision();
+            NDArray dir = nd.create(u, new Shape(1, 1, D));
+            for (Path f : images) {
+                NDArray px = nd.create(pre.apply(f), new Shape(1, 3, 56, 56));
+                VisionOutput out = tower.forward(px, Set.of(1));
+                NDArray x = out.blocks().get(1);
+                assertTrue(x.norm(new int[] {2}).max().getFloat() * 20 < K, "K dominates the residual stream");
+                clean.add(patches(out, tower));
+                NDArray mask = nd.zeros(new Shape(1, 21, 1));
+                mask.set(new NDIndex(":, 5:, :"), 1f);
+                minus.add(patches(tower.forwardFrom(1, x.sub(dir.mul(mask).mul(K)), Set.of(), out.layout()), tower));
+                plus.add(patches(tower.forwardFrom(1, x.add(dir.mul(mask).mul(K)), Set.of(), out.layout()), tower));
+            }
+        }
+        float[] v = new float[D];
+        int count = 0;
+        for (int i = 0; i < minus.size(); i++) {
+            for (int k = 0; k < minus.get(i).length; k++) {
+                v[k % D] += minus.get(i)[k] - plus.get(i)[k];
+            }
+            count += minus.get(i).length / D;
+        }
+        for (int j = 0; j < D; j++) {
+            v[j] /= count;
+        }
+        double cleanMax = Double.NEGATIVE_INFINITY;
+        double pushedMin = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < clean.size(); i++) {
+            for (int p = 0; p < 16; p++) {
+                cleanMax = Math.max(cleanMax, dot(v, clean.get(i), p));
+                pushedMin = Math.min(pushedMin, dot(v, minus.get(i), p));
+            }
+        }
+        assertTrue(cleanMax < pushedMin, "the planted head separates pushed from clean patches: " + cleanMax + " < " + pushedMin);
+        int classes = 151;
+        float[] w = new float[classes * D];
+        float[] b = new float[classes];
+        System.arraycopy(v, 0, w, SINK * D, D);
+        b[SINK] = (float) -((cleanMax + pushedMin) / 2);
+        List<String> names = java.util.stream.IntStream.range(0, classes).mapToObj(i -> "class " + i).toList();
+        new LinearHead(w, b, new HeadProvenance(HeadKind.SEGMENT, modelId, null, sha, null, null, RecordedLayer.FINAL, D, names, 0, null, null))
+                .save(file);
+        return file;
+    }
+
+    private static float[] patches(VisionOutput out, VisionTower tower) {
+        NDArray z = FinalFeatures.tokens(out, tower.head());
+        return z.get(new NDIndex(":, 5:, :")).toFloatArray();
+    }
+
+    private static double dot(float[] v, float[] rows, int p) {
+        double s = 0;
+        for (int j = 0; j < D; j++) {
+            s += (double) v[j] * rows[p * D + j];
+        }
+        return s;
+    }
+
+    /** concepts.csv choosing latent 5 for class 1 and none for class 2, with the SAE checksum {@code sha}. */
+    private static Path concepts(Path dir, String sha) throws Exception {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("concepts.csv"), "class,name,positives,prevalence,f1_all,best_f1_latent,best_f1,best_f1_threshold,"
+                + "best_auroc_latent,best_auroc,random_latent_f1,random_latent_auroc,random_direction_f1,random_direction_auroc,"
+                + "random_direction_max_auroc\n"
+                + "1,class one,48,0.5,0.66,5,0.9,1.0,5,0.9,0.5,0.5,0.5,0.5,0.6\n"
+                + "2,class two,0,0,,,,,,,,,,,\n");
+        Json.write(dir.resolve("source.json"), Map.of("sae_sha256", sha));
+        return dir;
+    }
+}
