@@ -115,7 +115,7 @@ public final class ControlProtocol {
                     + " needs a " + (seg ? "segmentation" : "classification or zero-shot") + " head");
         }
         int nClasses = in.head().classes().size();
-        if (seg && nClasses != in.images().classes().size()) {
+        if (nClasses != in.images().classes().size()) { // a classification label indexes the head's classes as a patch label does
             throw new IllegalArgumentException("the head predicts " + nClasses + " classes but the dataset has " + in.images().classes().size()
                     + "; expected a head trained on this dataset's labels");
         }
