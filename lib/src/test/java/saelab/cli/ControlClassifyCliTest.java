@@ -133,8 +133,13 @@ class ControlClassifyCliTest {
             moved += f[3].equals(f[2]) ? 0 : Long.parseLong(f[4]);
         }
         assertEquals(Math.round(realFlips * 4), moved);
+        // setting the latent to 0 is the ablation: every target image flips, in every resample; 2 x max pushes the other way
         String dose = Files.readString(out.resolve("dose-response.csv"));
-        assertTrue(dose.contains("\nmacro,,real,1,0,1.00000,"), dose); // setting the latent to 0 is the ablation: every target image flips
+        assertTrue(dose.contains("\nmacro,,real,1,0,1.00000,1.00000,1.00000,"), dose);
+        assertTrue(dose.contains("\n1,banana,real,1,2,0.00000,0.00000,0.00000,"), dose);
+        List<String[]> doseRows = ControlFixtures.doseRows(out.resolve("dose-response.csv"));
+        assertEquals(4 * 3 * 2, doseRows.size()); // (class 1 + macro) x 4 conditions x 3 doses
+        assertTrue(Files.readAllLines(out.resolve("dose-response-macro.csv")).getFirst().contains("target_lower"));
 
         // bad input: one line each, exit 2
         String prefix = "saelab control classify: error: ";

@@ -118,6 +118,7 @@ class ControlCliTest {
         assertTrue(rows.containsKey("class-mean"));
         String doseCsv = Files.readString(out.resolve("dose-response.csv"));
         assertTrue(doseCsv.contains("macro,,real,1,0,1.00000,"), doseCsv);
+        assertEquals(2 * 4 * 3, ControlFixtures.doseRows(out.resolve("dose-response.csv")).size());
 
         // bad input: one line each, exit 2
         String prefix = "saelab control segment: error: ";

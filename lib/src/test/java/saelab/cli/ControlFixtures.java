@@ -179,4 +179,33 @@ final class ControlFixtures {
     static double value(String[] row, String column) {
         return Double.parseDouble(row[col(column)]);
     }
+
+    /** The columns of {@code dose-response.csv}. */
+    static final String DOSE_HEADER = "class,name,condition,draws,dose,target_rate,target_lower,target_upper,off_target_rate,off_target_lower,"
+            + "off_target_upper,target_units,other_units";
+
+    /**
+     * Checks {@code dose-response.csv}: its header, and on every row with units both rates inside their 95% interval
+     * (lower ≤ rate ≤ upper, all in [0, 1]); returns the rows (without the header) split into fields.
+     */
+    static List<String[]> doseRows(Path csv) throws Exception {
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals(DOSE_HEADER, lines.getFirst());
+        List<String[]> rows = new ArrayList<>();
+        for (String l : lines.subList(1, lines.size())) {
+            String[] f = l.split(",", -1);
+            assertEquals(13, f.length, l);
+            for (int at : new int[] {5, 8}) {
+                if (f[at].isEmpty()) {
+                    continue;
+                }
+                double rate = Double.parseDouble(f[at]);
+                double lower = Double.parseDouble(f[at + 1]);
+                double upper = Double.parseDouble(f[at + 2]);
+                org.junit.jupiter.api.Assertions.assertTrue(0 <= lower && lower <= rate + 1e-9 && rate <= upper + 1e-9 && upper <= 1, l);
+            }
+            rows.add(f);
+        }
+        return rows;
+    }
 }

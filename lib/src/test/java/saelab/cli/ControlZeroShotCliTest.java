@@ -91,6 +91,7 @@ class ControlZeroShotCliTest {
         }
         assertEquals(List.of("0/cat/real", "0/cat/random-latent", "0/cat/random-direction", "2/tree frog/real", "2/tree frog/random-latent",
                 "2/tree frog/random-direction"), keys);
+        assertEquals(3 * 3 * 3, ControlFixtures.doseRows(out.resolve("dose-response.csv")).size()); // (2 classes + macro) x 3 x 3
         long[] counted = new long[3];
         List<String> transitions = Files.readAllLines(out.resolve("transitions.csv"));
         for (String t : transitions.subList(1, transitions.size())) {
