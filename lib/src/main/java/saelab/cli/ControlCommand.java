@@ -3,6 +3,7 @@ package saelab.cli;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +31,7 @@ import saelab.intervene.ProtocolImages;
 import saelab.intervene.ProtocolReport;
 import saelab.intervene.stats.ClassMeanDifference;
 import saelab.intervene.stats.DoseGrid;
+import saelab.io.Safetensors;
 import saelab.io.Sha256;
 import saelab.model.LoadOptions;
 import saelab.model.LoadedModel;
@@ -91,7 +93,8 @@ final class ControlCommand {
         @Option(names = "--class-mean", description = "add the class-mean-difference control (needs --train-cache)")
         boolean classMean;
 
-        @Option(names = "--train-cache", description = "a cache of the training split with patch labels at the edit block")
+        @Option(names = "--train-cache", description = "a cache of the training split at the edit block, with patch labels (segment) or image labels (classify,"
+                + " zeroshot)")
         Path trainCache;
 
         @Option(names = "--doses", defaultValue = "-20,-10,-5,-2,-1,0,1,2,5,10,20",
@@ -115,17 +118,21 @@ final class ControlCommand {
 
         abstract boolean zeroShot();
 
+        /** The subcommand's name. */
+        abstract String name();
+
         @Override
         public Integer call() throws Exception {
             ControlSlots slots = new ControlSlots(randomLatents, randomDirections, classMean);
             DoseGrid grid = "none".equalsIgnoreCase(doses.strip()) ? null : DoseGrid.parse(doses, "--doses");
             if (classMean && trainCache == null) {
-                throw new IllegalArgumentException("--class-mean needs --train-cache, a cache of the training split with patch labels");
+                throw new IllegalArgumentException("--class-mean needs --train-cache, a cache of the training split at the edit block");
             }
             Path dir = out.folder();
             Path saeFile = sae.file();
             int block = RecordedLayer.resolve(saeFile, null, "the edit block").layer();
             Path headFile = CliPaths.requireFile(head, zeroShot() ? "a zero-shot head file (saelab head zeroshot)" : "a head file (saelab head train)");
+            requireHeadKind(headFile);
             ZeroShotHead zs = zeroShot() ? ZeroShotHead.load(headFile) : null;
             LinearHead linear = zeroShot() ? null : LinearHead.load(headFile);
             Path folder = model.folder();
@@ -150,7 +157,7 @@ final class ControlCommand {
                 if (classMean) {
                     CliPaths.requireFolder(trainCache, "an activation cache folder");
                     try (ActivationCache c = ActivationCache.open(trainCache)) {
-                        means = ClassMeanDifference.compute(c, block, 64);
+                        means = seg ? ClassMeanDifference.compute(c, block, 64) : ClassMeanDifference.computeByImage(c, block, 64);
                     }
                 }
                 ControlProtocol.Options o = new ControlProtocol.Options(task(), ids, slots, grid, seed, bootstrap, tolerance);
@@ -165,6 +172,7 @@ final class ControlCommand {
                 inputs.put("sae_sha256", saeSha);
                 inputs.put("head", headFile.toString());
                 inputs.put("head_sha256", Sha256.of(headFile));
+                inputs.put("head_kind", task.kind().id());
                 inputs.put("dataset", dataset);
                 inputs.put("split", split);
                 inputs.put("dataset_checksum", images.checksum());
@@ -172,7 +180,7 @@ final class ControlCommand {
                 inputs.put("concepts", concepts.toString());
                 inputs.put("analysis", analysis.toString());
                 inputs.put("train_cache", trainCache == null ? null : trainCache.toString());
-                Map<String, Object> summary = ProtocolReport.write(dir, r, inputs, figures);
+                Map<String, Object> summary = ProtocolReport.write(dir, r, "saelab control " + name(), inputs, figures);
                 @SuppressWarnings("unchecked")
                 Map<String, Object> faith = (Map<String, Object>) summary.get("faithfulness");
                 System.out.printf(Locale.ROOT, "%d images, %d classes; no-edit agreement %s, reconstruction agreement %s%n", r.used(), ids.size(),
@@ -180,6 +188,21 @@ final class ControlCommand {
                 System.out.println("wrote " + dir.resolve("index.json"));
             }
             return 0;
+        }
+
+        /** The head's kind must be this subcommand's: a clear sentence naming the subcommand that takes it otherwise. */
+        private void requireHeadKind(Path headFile) throws IOException {
+            HeadKind kind = LinearHead.provenance(headFile, Safetensors.read(headFile).metadata()).kind();
+            HeadKind expected = zeroShot() ? HeadKind.ZEROSHOT : task() == ControlProtocol.Task.SEGMENT ? HeadKind.SEGMENT : HeadKind.CLASSIFY;
+            if (kind != expected) {
+                String other = switch (kind) {
+                    case SEGMENT -> "segment";
+                    case CLASSIFY -> "classify";
+                    case ZEROSHOT -> "zeroshot";
+                };
+                throw new IllegalArgumentException("the head " + headFile + " is a " + kind.id() + " head, but control " + name() + " needs a "
+                        + expected.id() + " head; run 'saelab control " + other + "' with it");
+            }
         }
 
         private static List<Integer> defaultClasses(ConceptChoice choice, int ignore) {
@@ -197,6 +220,11 @@ final class ControlCommand {
             description = "Segmentation: target and off-target patch change rates, delta IoU, collateral change on images without the class.")
     static final class Segment extends Common {
         @Override
+        String name() {
+            return "segment";
+        }
+
+        @Override
         ControlProtocol.Task task() {
             return ControlProtocol.Task.SEGMENT;
         }
@@ -211,6 +239,11 @@ final class ControlCommand {
             description = "Classification (a linear probe): delta p(target), top-1 flip rate, where the flips go.")
     static final class Classify extends Common {
         @Override
+        String name() {
+            return "classify";
+        }
+
+        @Override
         ControlProtocol.Task task() {
             return ControlProtocol.Task.CLASSIFY;
         }
@@ -224,6 +257,11 @@ final class ControlCommand {
     @Command(name = "zeroshot", mixinStandardHelpOptions = true,
             description = "Zero-shot classification (--head from 'saelab head zeroshot'): the classify measures.")
     static final class ZeroShot extends Common {
+        @Override
+        String name() {
+            return "zeroshot";
+        }
+
         @Override
         ControlProtocol.Task task() {
             return ControlProtocol.Task.CLASSIFY;

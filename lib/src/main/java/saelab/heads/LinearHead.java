@@ -105,8 +105,11 @@ public record LinearHead(float[] weight, float[] bias, HeadProvenance provenance
         return new LinearHead(w, b, p);
     }
 
-    /** The provenance of a head file's metadata; errors name the file. */
-    static HeadProvenance provenance(Path file, Map<String, String> metadata) {
+    /**
+     * The provenance of a head file's metadata (any head kind, zero-shot included), e.g. to pick the loader; errors
+     * name the file.
+     */
+    public static HeadProvenance provenance(Path file, Map<String, String> metadata) {
         if (!HeadProvenance.FORMAT.equals(metadata.get(HeadProvenance.FORMAT_KEY)) || !metadata.containsKey(HeadProvenance.KEY)) {
             throw new IllegalArgumentException(file + " is not a saelab head: its metadata lacks format '" + HeadProvenance.FORMAT
                     + "' and a '" + HeadProvenance.KEY + "' entry");

@@ -3,13 +3,17 @@ package saelab.intervene;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import saelab.io.Json;
+import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.io.csv.CsvReadOptions;
 
 /**
  * The latent chosen for each class, read from a concepts folder written by {@code saelab concepts} on the training
@@ -53,12 +57,9 @@ public final class ConceptChoice {
      */
     public static ConceptChoice read(Path folder, String saeSha256, int dSae) throws IOException {
         Path csv = folder.resolve("concepts.csv");
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(csv);
-        } catch (NoSuchFileException e) {
+        if (!Files.isRegularFile(csv)) {
             throw new IllegalArgumentException("the concepts folder " + folder + " has no concepts.csv; write one with 'saelab concepts' on"
-                    + " the training split", e);
+                    + " the training split");
         }
         Path source = folder.resolve(SOURCE);
         if (Files.isRegularFile(source)) {
@@ -70,45 +71,67 @@ public final class ConceptChoice {
                         + "); run 'saelab concepts' with this SAE");
             }
         }
-        if (lines.isEmpty()) {
+        Table t = table(csv);
+        List<String> header = t.columnNames();
+        if (header.isEmpty()) {
             throw new IllegalArgumentException(csv + " is empty; expected a header and one row per class");
         }
-        List<String> header = split(lines.getFirst());
-        int cClass = column(header, "class", csv);
-        int cName = column(header, "name", csv);
-        int cLatent = column(header, "best_f1_latent", csv);
-        int cF1 = column(header, "best_f1", csv);
-        int cFamily = header.indexOf("family");
+        StringColumn cClass = column(t, "class", csv);
+        StringColumn cName = column(t, "name", csv);
+        StringColumn cLatent = column(t, "best_f1_latent", csv);
+        StringColumn cF1 = column(t, "best_f1", csv);
+        StringColumn cFamily = header.contains("family") ? t.stringColumn("family") : null;
         String family = null;
         Map<Integer, Choice> rows = new LinkedHashMap<>();
-        for (int n = 1; n < lines.size(); n++) {
-            if (lines.get(n).isBlank()) {
-                continue;
-            }
-            List<String> f = split(lines.get(n));
-            if (f.size() != header.size()) {
-                throw new IllegalArgumentException(csv + " line " + (n + 1) + " has " + f.size() + " fields; expected " + header.size());
-            }
-            if (cFamily >= 0) {
+        for (int r = 0; r < t.rowCount(); r++) {
+            int line = r + 2; // the header is line 1 (concepts.csv has no blank lines nor line breaks within fields)
+            if (cFamily != null) {
                 if (family == null) {
-                    family = f.get(cFamily);
-                } else if (!family.equals(f.get(cFamily))) {
-                    throw new IllegalArgumentException(csv + " holds more than one label family ('" + family + "' and '" + f.get(cFamily)
+                    family = cFamily.get(r);
+                } else if (!family.equals(cFamily.get(r))) {
+                    throw new IllegalArgumentException(csv + " holds more than one label family ('" + family + "' and '" + cFamily.get(r)
                             + "'); expected the classes of one family");
                 }
             }
-            int c = integer(f.get(cClass), csv, n, "class");
-            int latent = f.get(cLatent).isBlank() ? -1 : integer(f.get(cLatent), csv, n, "best_f1_latent");
+            int c = integer(cClass.get(r), csv, line, "class");
+            int latent = cLatent.get(r).isBlank() ? -1 : integer(cLatent.get(r), csv, line, "best_f1_latent");
             if (latent >= dSae) {
                 throw new IllegalArgumentException(csv + " chooses latent " + latent + " for class " + c + ", outside this SAE's d_sae=" + dSae
                         + " latents; the concepts folder was made for another SAE");
             }
-            double f1 = f.get(cF1).isBlank() ? Double.NaN : Double.parseDouble(f.get(cF1));
-            if (c < 0 || rows.put(c, new Choice(c, f.get(cName), latent, f1)) != null) {
-                throw new IllegalArgumentException(csv + " line " + (n + 1) + " repeats class " + c + " or has a negative class");
+            double f1 = cF1.get(r).isBlank() ? Double.NaN : decimal(cF1.get(r), csv, line, "best_f1");
+            if (c < 0 || rows.put(c, new Choice(c, cName.get(r), latent, f1)) != null) {
+                throw new IllegalArgumentException(csv + " line " + line + " repeats class " + c + " or has a negative class");
             }
         }
         return new ConceptChoice(folder, rows);
+    }
+
+    /** Matches Tablesaw's sentence for a row whose field count differs from the header's ("Row number 1 contains 2 columns. 3 expected."). */
+    private static final Pattern RAGGED = Pattern.compile("Row number (\\d+) contains (\\d+) columns\\. (\\d+) expected");
+
+    /**
+     * The file as a table of text columns, parsed by Tablesaw's CSV reader (RFC 4180 quotes, as concepts.csv writes a
+     * name with a comma); its errors for a ragged row or a repeated column name become one sentence.
+     */
+    private static Table table(Path csv) throws IOException {
+        try {
+            return Table.read().usingOptions(CsvReadOptions.builder(csv.toFile()).header(true).columnTypes(name -> ColumnType.STRING));
+        } catch (RuntimeException e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                Matcher m = c.getMessage() == null ? null : RAGGED.matcher(c.getMessage());
+                if (m != null && m.find()) {
+                    throw new IllegalArgumentException(csv + " line " + (Long.parseLong(m.group(1)) + 1) + " has " + m.group(2) + " fields;"
+                            + " expected " + m.group(3), e);
+                }
+                if (c.getMessage() != null && c.getMessage().startsWith("Cannot add column with duplicate name")) {
+                    throw new IllegalArgumentException(csv + " repeats a column name in its header; expected the concepts.csv of"
+                            + " 'saelab concepts'", e);
+                }
+            }
+            throw new IllegalArgumentException(csv + " is not a readable CSV table (" + e.getMessage() + "); expected the concepts.csv of"
+                    + " 'saelab concepts'", e);
+        }
     }
 
     /** The classes with a row, in file order. */
@@ -136,48 +159,26 @@ public final class ConceptChoice {
         return ch.latent();
     }
 
-    private static int column(List<String> header, String name, Path csv) {
-        int i = header.indexOf(name);
-        if (i < 0) {
+    private static StringColumn column(Table t, String name, Path csv) {
+        if (!t.columnNames().contains(name)) {
             throw new IllegalArgumentException(csv + " has no column '" + name + "'; expected the concepts.csv of 'saelab concepts'");
         }
-        return i;
+        return t.stringColumn(name);
     }
 
     private static int integer(String s, Path csv, int line, String field) {
         try {
             return Integer.parseInt(s.strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(csv + " line " + (line + 1) + ": " + field + " is '" + s + "'; expected a whole number", e);
+            throw new IllegalArgumentException(csv + " line " + line + ": " + field + " is '" + s + "'; expected a whole number", e);
         }
     }
 
-    /** Splits one CSV line (RFC 4180 quotes, as concepts.csv writes a name with a comma). */
-    static List<String> split(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (quoted) {
-                if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cur.append('"');
-                    i++;
-                } else if (ch == '"') {
-                    quoted = false;
-                } else {
-                    cur.append(ch);
-                }
-            } else if (ch == '"') {
-                quoted = true;
-            } else if (ch == ',') {
-                out.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(ch);
-            }
+    private static double decimal(String s, Path csv, int line, String field) {
+        try {
+            return Double.parseDouble(s.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(csv + " line " + line + ": " + field + " is '" + s + "'; expected a decimal number", e);
         }
-        out.add(cur.toString());
-        return out;
     }
 }

@@ -14,6 +14,7 @@ import saelab.heads.HeadKind;
 import saelab.heads.TaskHead;
 import saelab.intervene.stats.ClassMeanDifference;
 import saelab.intervene.stats.ClassificationEffects;
+import saelab.intervene.stats.ClusterBootstrap;
 import saelab.intervene.stats.SegmentationEffects;
 import saelab.intervene.stats.DoseGrid;
 import saelab.intervene.stats.FrequencyMatchedLatents;
@@ -64,6 +65,7 @@ public final class ControlProtocol {
             if (classes.isEmpty()) {
                 throw new IllegalArgumentException("--classes selects no class; expected at least one class with a chosen latent");
             }
+            new ClusterBootstrap.Options(bootstrap, 0.95, seed); // refuse a bad replicate count before the run, not after it
         }
     }
 
@@ -115,7 +117,7 @@ public final class ControlProtocol {
                     + " needs a " + (seg ? "segmentation" : "classification or zero-shot") + " head");
         }
         int nClasses = in.head().classes().size();
-        if (seg && nClasses != in.images().classes().size()) {
+        if (nClasses != in.images().classes().size()) { // a classification label indexes the head's classes as a patch label does
             throw new IllegalArgumentException("the head predicts " + nClasses + " classes but the dataset has " + in.images().classes().size()
                     + "; expected a head trained on this dataset's labels");
         }
@@ -136,7 +138,7 @@ public final class ControlProtocol {
         }
         ProtocolImages images = in.images();
         ProtocolTally tally = new ProtocolTally(n, images.size(), o.slots().size(), seg);
-        DoseResponse dose = o.doses() == null ? null : new DoseResponse(o.classes(), o.doses(), o.slots());
+        DoseResponse dose = o.doses() == null ? null : new DoseResponse(o.classes(), o.doses(), o.slots(), images.size());
         SpliceFaithfulness faith = new SpliceFaithfulness(nClasses, seg ? images.ignoreLabel() : -1);
         List<String> skipped = new ArrayList<>();
         Progress progress = new Progress("control " + (seg ? "segment" : "classify"), "images", images.size(), log, 2000);
@@ -159,6 +161,9 @@ public final class ControlProtocol {
         if (faith.noEditAgreement() != 1.0) {
             throw new IllegalStateException("the spliced forward without an edit agrees with the clean model on only " + faith.noEditAgreement()
                     + " of the units; the edit path is broken, so no effect could be trusted");
+        }
+        if (dose != null) {
+            dose.computeIntervals(used, new ClusterBootstrap.Options(o.bootstrap(), 0.95, o.seed()));
         }
         return new Result(o, names, latents, random, tally, dose, faith, used, skipped);
     }
@@ -233,7 +238,7 @@ public final class ControlProtocol {
                     int[][] at = forward(edits, i, c, tokens, j, dose.grid().dose(k), classes, nd);
                     for (int s = 0; s < at.length; s++) {
                         SegmentationEffects.ChangeCounts ch = SegmentationEffects.changes(clean, at[s], truth, c, ignore);
-                        dose.add(j, k, s, ch.targetChanged(), ch.target(), ch.otherChanged(), ch.other());
+                        dose.add(j, k, s, i, (int) ch.targetChanged(), (int) ch.target(), (int) ch.otherChanged(), (int) ch.other());
                     }
                 }
             }
@@ -258,7 +263,7 @@ public final class ControlProtocol {
                     float[][] at = logits(edits, i, c, EditTokens.allPatches(), j, dose.grid().dose(k), nd, classes);
                     for (int s = 0; s < at.length; s++) {
                         int flipped = ClassificationEffects.top1(at[s]) != top ? 1 : 0;
-                        dose.add(j, k, s, target ? flipped : 0, target ? 1 : 0, target ? 0 : flipped, target ? 0 : 1);
+                        dose.add(j, k, s, i, target ? flipped : 0, target ? 1 : 0, target ? 0 : flipped, target ? 0 : 1);
                     }
                 }
             }

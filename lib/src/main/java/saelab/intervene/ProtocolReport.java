@@ -42,11 +42,13 @@ public final class ProtocolReport {
      *
      * @param dir     the output folder
      * @param r       the run
+     * @param command the command that ran, as index.json names it (e.g. {@code saelab control zeroshot})
      * @param inputs  what it ran on (model, SAE, head, dataset, ... with checksums), recorded in index.json
      * @param figures files written beside (the dose-response plot), listed in index.json
      * @return the summary
      */
-    public static Map<String, Object> write(Path dir, ControlProtocol.Result r, Map<String, Object> inputs, List<Path> figures)
+    public static Map<String, Object> write(Path dir, ControlProtocol.Result r, String command, Map<String, Object> inputs,
+                                             List<Path> figures)
             throws IOException {
         Files.createDirectories(dir.resolve("edits"));
         ControlProtocol.Options o = r.options();
@@ -76,7 +78,7 @@ public final class ProtocolReport {
         }
         files.add("index.json");
         Map<String, Object> index = new LinkedHashMap<>();
-        index.put("tool", "saelab control " + (seg ? "segment" : "classify"));
+        index.put("tool", command);
         index.put("inputs", inputs);
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("classes", o.classes());

@@ -7,11 +7,15 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
+import saelab.io.Json;
+import saelab.text.ByteUnicode;
 
-/** Small inputs the CLI tests build: a capture-ready model folder and PNG files, good or hostile. */
+/** Small inputs the CLI tests build: capture-ready model folders (DINOv2, CLIP) and PNG files, good or hostile. */
 final class CliFixtures {
 
     private CliFixtures() {}
@@ -28,6 +32,34 @@ final class CliFixtures {
         }
         Files.writeString(dir.resolve("preprocessor_config.json"), "{\"image_processor_type\": \"BitImageProcessor\","
                 + " \"size\": {\"shortest_edge\": 64}, \"crop_size\": {\"height\": 56, \"width\": 56}}");
+        return dir;
+    }
+
+    /**
+     * The golden CLIP (3 blocks, width 32, 32 px, 8 px patches, a 24-wide embedding and a text tower with a 1000-id
+     * table) with a CLIP preprocessor (short edge 32, centre crop 32) and a byte-level Hugging Face tokenizer whose
+     * 514 ids (256 bytes, 256 word-final bytes, start and end) fit in that table, so {@code saelab head zeroshot} can
+     * embed any class name.
+     */
+    static Path clipModel(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path golden = saelab.model.Golden.dir("clip");
+        for (String name : List.of("config.json", "model.safetensors")) {
+            Files.copy(golden.resolve(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.writeString(dir.resolve("preprocessor_config.json"), "{\"image_processor_type\": \"CLIPImageProcessor\","
+                + " \"size\": {\"shortest_edge\": 32}, \"crop_size\": {\"height\": 32, \"width\": 32}}");
+        Map<String, Integer> vocab = new LinkedHashMap<>();
+        for (int i = 0; i < 256; i++) {
+            vocab.put(String.valueOf(ByteUnicode.charOf(ByteUnicode.byteAt(i))), vocab.size());
+        }
+        for (int i = 0; i < 256; i++) {
+            vocab.put(ByteUnicode.charOf(ByteUnicode.byteAt(i)) + "</w>", vocab.size());
+        }
+        vocab.put("<|startoftext|>", vocab.size());
+        vocab.put("<|endoftext|>", vocab.size());
+        Json.write(dir.resolve("vocab.json"), vocab);
+        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\n");
         return dir;
     }
 

@@ -2,6 +2,14 @@ package saelab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static saelab.cli.ControlFixtures.D;
+import static saelab.cli.ControlFixtures.K;
+import static saelab.cli.ControlFixtures.PLANTED;
+import static saelab.cli.ControlFixtures.bad;
+import static saelab.cli.ControlFixtures.col;
+import static saelab.cli.ControlFixtures.perClass;
+import static saelab.cli.ControlFixtures.plantedSae;
+import static saelab.cli.ControlFixtures.unitZeroMean;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -21,6 +29,7 @@ import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import saelab.cli.ControlFixtures.ConceptRow;
 import saelab.heads.FinalFeatures;
 import saelab.heads.HeadKind;
 import saelab.heads.HeadProvenance;
@@ -33,9 +42,6 @@ import saelab.model.LoadedModel;
 import saelab.model.ModelLoader;
 import saelab.model.VisionOutput;
 import saelab.model.VisionTower;
-import saelab.sae.SaeCheckpoint;
-import saelab.sae.SaeConfig;
-import saelab.sae.SaeKind;
 import saelab.store.RecordedLayer;
 
 /**
@@ -52,11 +58,7 @@ import saelab.store.RecordedLayer;
  */
 class ControlCliTest {
 
-    private static final int PLANTED = 5;
     private static final int SINK = 3;
-    private static final float K = 400f;
-    private static final int D = 32;
-    private static final int D_SAE = 16;
 
     @TempDir
     Path tmp;
@@ -68,7 +70,7 @@ class ControlCliTest {
         ade20k(root, "training", 6, 100);
         List<Path> val = ade20k(root, "validation", 10, 0);
         float[] u = unitZeroMean(new SplittableRandom(7));
-        Path sae = plantedSae(tmp.resolve("sae.safetensors"), u);
+        Path sae = plantedSae(tmp.resolve("sae.safetensors"), u, 1);
         String sha = HeadProvenance.modelOf("m", model).weightsSha256();
         Path head = plantedHead(tmp.resolve("head.safetensors"), model, val, u, model.toString(), sha);
 
@@ -116,6 +118,7 @@ class ControlCliTest {
         assertTrue(rows.containsKey("class-mean"));
         String doseCsv = Files.readString(out.resolve("dose-response.csv"));
         assertTrue(doseCsv.contains("macro,,real,1,0,1.00000,"), doseCsv);
+        assertEquals(2 * 4 * 3, ControlFixtures.doseRows(out.resolve("dose-response.csv")).size());
 
         // bad input: one line each, exit 2
         String prefix = "saelab control segment: error: ";
@@ -132,42 +135,7 @@ class ControlCliTest {
     }
 
     private static String[] args(Path model, Path sae, Path head, Path root, Path concepts, Path analysis, Path out, String... more) {
-        List<String> a = new ArrayList<>(List.of("control", "segment", "--model", model.toString(), "--sae", sae.toString(), "--head",
-                head.toString(), "--dataset", "ade20k:" + root, "--concepts", concepts.toString(), "--analysis", analysis.toString(), "--out",
-                out.toString(), "--random-latents", "4", "--random-directions", "4", "--bootstrap", "400"));
-        if (!List.of(more).contains("--doses")) {
-            a.addAll(List.of("--doses", "-2,0,2"));
-        }
-        a.addAll(List.of(more));
-        return a.toArray(String[]::new);
-    }
-
-    private String bad(String[] args) {
-        CliRun.Result r = CliRun.run(args);
-        assertEquals(2, r.code(), r.err());
-        assertEquals(1, r.err().strip().lines().count(), r.err());
-        return r.err().strip();
-    }
-
-    private static final List<String> HEADER = List.of("class", "name", "latent", "condition", "draws", "images_with_class", "target_units",
-            "target_rate", "target_lower", "target_upper", "off_target_rate", "off_target_lower", "off_target_upper", "collateral_rate",
-            "collateral_lower", "collateral_upper", "delta_iou", "delta_iou_lower", "delta_iou_upper", "delta_p", "delta_p_lower",
-            "delta_p_upper", "real_minus_control", "real_minus_control_lower", "real_minus_control_upper", "p_value", "p_holm");
-
-    private static int col(String name) {
-        return HEADER.indexOf(name);
-    }
-
-    private static Map<String, String[]> perClass(Path csv) throws Exception {
-        List<String> lines = Files.readAllLines(csv);
-        assertEquals(String.join(",", HEADER), lines.getFirst());
-        Map<String, String[]> rows = new java.util.HashMap<>();
-        for (String l : lines.subList(1, lines.size())) {
-            String[] f = l.split(",", -1);
-            assertEquals(HEADER.size(), f.length, l);
-            rows.put(f[col("condition")], f);
-        }
-        return rows;
+        return ControlFixtures.args("segment", model, sae, head, "ade20k:" + root, concepts, analysis, out, more);
     }
 
     /**
@@ -195,50 +163,6 @@ class ControlCliTest {
             files.add(f);
         }
         return files;
-    }
-
-    /** A unit vector with zero mean. */
-    private static float[] unitZeroMean(SplittableRandom rng) {
-        double[] g = new double[D];
-        double mean = 0;
-        for (int j = 0; j < D; j++) {
-            g[j] = rng.nextGaussian();
-            mean += g[j] / D;
-        }
-        double norm = 0;
-        for (int j = 0; j < D; j++) {
-            g[j] -= mean;
-            norm += g[j] * g[j];
-        }
-        float[] u = new float[D];
-        for (int j = 0; j < D; j++) {
-            u[j] = (float) (g[j] / Math.sqrt(norm));
-        }
-        return u;
-    }
-
-    /**
-     * Latent 5: constant K (zero encoder column, bias K), decoder u. Latents 6..13: constant K, random unit decoders.
-     * Latents 0..4: random encoder columns, bias 0. Latents 14, 15: never fire.
-     */
-    private static Path plantedSae(Path file, float[] u) throws Exception {
-        SplittableRandom rng = new SplittableRandom(3);
-        float[] wEnc = new float[D * D_SAE];
-        float[] bEnc = new float[D_SAE];
-        float[] wDec = new float[D_SAE * D];
-        for (int l = 0; l < D_SAE; l++) {
-            float[] dir = l == PLANTED ? u : unitZeroMean(rng);
-            System.arraycopy(dir, 0, wDec, l * D, D);
-            if (l < PLANTED) {
-                for (int j = 0; j < D; j++) {
-                    wEnc[j * D_SAE + l] = (float) rng.nextGaussian();
-                }
-            }
-            bEnc[l] = l >= PLANTED && l <= 13 ? K : l > 13 ? -1f : 0f;
-        }
-        SaeCheckpoint.write(file, SaeConfig.builder(SaeKind.RELU, D, D_SAE).build(), new SaeCheckpoint.Arrays(wEnc, bEnc, wDec, new float[D], null),
-                Map.of("layer", 1));
-        return file;
     }
 
     /**
@@ -313,13 +237,6 @@ class ControlCliTest {
 
     /** concepts.csv choosing latent 5 for class 1 and none for class 2, with the SAE checksum {@code sha}. */
     private static Path concepts(Path dir, String sha) throws Exception {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("concepts.csv"), "class,name,positives,prevalence,f1_all,best_f1_latent,best_f1,best_f1_threshold,"
-                + "best_auroc_latent,best_auroc,random_latent_f1,random_latent_auroc,random_direction_f1,random_direction_auroc,"
-                + "random_direction_max_auroc\n"
-                + "1,class one,48,0.5,0.66,5,0.9,1.0,5,0.9,0.5,0.5,0.5,0.5,0.6\n"
-                + "2,class two,0,0,,,,,,,,,,,\n");
-        Json.write(dir.resolve("source.json"), Map.of("sae_sha256", sha));
-        return dir;
+        return ControlFixtures.concepts(dir, sha, List.of(new ConceptRow(1, "class one", PLANTED), new ConceptRow(2, "class two", -1)));
     }
 }

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,6 @@ import saelab.sae.SaeCheckpoint;
 import saelab.sae.SaeConfig;
 import saelab.sae.SaeKind;
 import saelab.store.RecordedLayer;
-import saelab.text.ByteUnicode;
 
 /**
  * {@code saelab intervene} end to end: a segmentation head on the tiny DINOv2 (with registers, 4 x 4 patches), a
@@ -142,32 +140,9 @@ class InterveneCliTest {
         return r.err().strip();
     }
 
-    /** The golden CLIP with a CLIP preprocessor (32 px) and a byte-level Hugging Face tokenizer within its 1000-id table. */
-    private Path clipModel() throws Exception {
-        Path dir = Files.createDirectories(tmp.resolve("clip"));
-        Path golden = saelab.model.Golden.dir("clip");
-        for (String name : List.of("config.json", "model.safetensors")) {
-            Files.copy(golden.resolve(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-        }
-        Files.writeString(dir.resolve("preprocessor_config.json"), "{\"image_processor_type\": \"CLIPImageProcessor\","
-                + " \"size\": {\"shortest_edge\": 32}, \"crop_size\": {\"height\": 32, \"width\": 32}}");
-        Map<String, Integer> vocab = new LinkedHashMap<>();
-        for (int i = 0; i < 256; i++) {
-            vocab.put(String.valueOf(ByteUnicode.charOf(ByteUnicode.byteAt(i))), vocab.size());
-        }
-        for (int i = 0; i < 256; i++) {
-            vocab.put(ByteUnicode.charOf(ByteUnicode.byteAt(i)) + "</w>", vocab.size());
-        }
-        vocab.put("<|startoftext|>", vocab.size());
-        vocab.put("<|endoftext|>", vocab.size());
-        Json.write(dir.resolve("vocab.json"), vocab);
-        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\n");
-        return dir;
-    }
-
     @Test
     void zeroShotHeadOnTinyClipEndToEnd() throws Exception {
-        Path model = clipModel();
+        Path model = CliFixtures.clipModel(tmp.resolve("clip"));
         Path classes = tmp.resolve("classes.txt");
         Files.writeString(classes, "cat\ndog\ntree frog\n");
         Path zs = tmp.resolve("zs.safetensors");

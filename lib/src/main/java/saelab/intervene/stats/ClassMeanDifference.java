@@ -11,7 +11,9 @@ import saelab.store.TokenKind;
  * The supervised control: for each labelled class c the class-mean-difference direction
  * <pre>  w_c = μ_c − μ_¬c,   u_c = w_c / ‖w_c‖,</pre>
  * with μ_c the mean activation of the patches labelled c and μ_¬c that of every other labelled patch (background
- * included; unlabelled patches, label −1, are left out), at one layer of a cache. It is the difference-in-means
+ * included; unlabelled patches, label −1, are left out), at one layer of a cache. A patch's label is its own (a
+ * capture with label maps, for segmentation; {@link #compute}) or its image's (an image-labelled capture, for
+ * classification; {@link #computeByImage}: μ_c is then the mean patch of the images of class c). It is the difference-in-means
  * ("mass-mean") concept direction (Marks &amp; Tegmark 2023, "The geometry of truth"; Belrose 2023, "Diff-in-means
  * concept editing is worst-case optimal"), which needs no training and uses the labels the SAE never saw, so it is
  * the supervised baseline an SAE latent's edit is asked to match. As an edit it moves every token along u_c by the
@@ -56,7 +58,40 @@ public final class ClassMeanDifference {
             throw new IllegalArgumentException("the cache " + cache.dir() + " has no per-patch labels; the class-mean-difference control"
                     + " needs a capture with patch labels");
         }
-        List<String> classes = List.copyOf(cache.labelClasses());
+        return stream(cache, layer, imagesPerBatch, include, List.copyOf(cache.labelClasses()), (b, r) -> b.label()[r]);
+    }
+
+    /**
+     * Streams the patch tokens of {@code layer}, each labelled with its image's label (images labelled −1 are left
+     * out): the classification form of the control. The classes are numbered {@code class-0 ..} up to the largest
+     * image label, as a probe trained on the cache names them.
+     *
+     * @throws IllegalArgumentException when no image has a label, the cache lacks the layer, or holds a non-finite value
+     */
+    public static ClassMeanDifference computeByImage(ActivationCache cache, int layer, int imagesPerBatch) {
+        int max = -1;
+        for (var r : cache.images()) {
+            max = Math.max(max, r.label());
+        }
+        if (max < 0) {
+            throw new IllegalArgumentException("the cache " + cache.dir() + " has no image labels (every image's label is -1); the"
+                    + " class-mean-difference control needs a capture of a labelled dataset");
+        }
+        List<String> classes = new java.util.ArrayList<>();
+        for (int k = 0; k <= max; k++) {
+            classes.add("class-" + k);
+        }
+        return stream(cache, layer, imagesPerBatch, image -> true, classes, (b, r) -> cache.image(b.image()[r]).label());
+    }
+
+    /** A row's label within a batch. */
+    @FunctionalInterface
+    private interface LabelOf {
+        int of(TokenBatch batch, int row);
+    }
+
+    private static ClassMeanDifference stream(ActivationCache cache, int layer, int imagesPerBatch, LongPredicate include, List<String> classes,
+                                              LabelOf labelOf) {
         int c = classes.size();
         int d = cache.dModel();
         double[] sums = new double[Math.multiplyExact(c, d)];
@@ -69,7 +104,7 @@ public final class ClassMeanDifference {
             b.requireFinite(b.rows(), cache.dir(), layer);
             float[] acts = b.acts();
             for (int r = 0; r < b.rows(); r++) {
-                int label = b.label()[r];
+                int label = labelOf.of(b, r);
                 if (label < 0 || !include.test(b.image()[r])) {
                     continue;
                 }

@@ -117,4 +117,59 @@ class ClassMeanDifferenceTest {
                     + " patch labels", e.getMessage());
         }
     }
+
+    /**
+     * Image labels instead of patch labels: 30 images labelled 0, 1, 2 in turn (every fifth image unlabelled), every
+     * patch of a class-1 image gets +2·u planted; the direction is the mean patch of class-1 images minus that of the
+     * other labelled images, recomputed here by hand.
+     */
+    @Test
+    void imageLabelsGiveEveryPatchItsImagesClass(@TempDir Path tmp) throws IOException {
+        float[] u = RandomDirections.unitVector(D, new SplittableRandom(5));
+        TokenLayout layout = new TokenLayout(true, 0, 3, 3);
+        CacheSpec spec = new CacheSpec(new CacheManifest.ModelRef("planted", null, null), new CacheManifest.DatasetRef("planted", "train", null),
+                null, List.of(LAYER), layout, D, StorageDtype.F32, null, null);
+        SplittableRandom rng = new SplittableRandom(3);
+        double[] sum1 = new double[D];
+        double[] sumOther = new double[D];
+        long n1 = 0;
+        long nOther = 0;
+        try (CacheWriter w = CacheWriter.create(tmp.resolve("c"), spec, 1L << 20)) {
+            for (int i = 0; i < 30; i++) {
+                int label = i % 5 == 4 ? -1 : i % 3;
+                float[] acts = new float[layout.tokens() * D];
+                for (int t = 0; t < layout.tokens(); t++) {
+                    for (int j = 0; j < D; j++) {
+                        acts[t * D + j] = (float) (1.0 + 0.5 * rng.nextGaussian() + (label == 1 ? 2 * u[j] : 0));
+                        if (t > 0 && label >= 0) {
+                            (label == 1 ? sum1 : sumOther)[j] += acts[t * D + j];
+                        }
+                    }
+                    if (t > 0 && label >= 0) {
+                        n1 += label == 1 ? 1 : 0;
+                        nOther += label == 1 ? 0 : 1;
+                    }
+                }
+                w.append(List.of(new ImageRecord(i, "img/" + i + ".png", label)), acts, null);
+            }
+            w.finish();
+        }
+        try (ActivationCache cache = ActivationCache.open(tmp.resolve("c"))) {
+            ClassMeanDifference cmd = ClassMeanDifference.computeByImage(cache, LAYER, 4);
+            assertEquals(List.of("class-0", "class-1", "class-2"), cmd.classes());
+            assertEquals(n1, cmd.count(1));
+            assertEquals(n1 + nOther, cmd.count(0) + cmd.count(1) + cmd.count(2));
+            double[] w = cmd.difference(1);
+            for (int j = 0; j < D; j++) {
+                assertEquals(sum1[j] / n1 - sumOther[j] / nOther, w[j], 1e-9);
+            }
+            assertTrue(ControlSelectionTest.cosine(cmd.direction(1), 0, u, 0, D) > 0.9);
+        }
+        float[] v = RandomDirections.unitVector(D, new SplittableRandom(1));
+        try (ActivationCache unlabelled = ActivationCache.open(write(tmp.resolve("u"), v, v, true))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ClassMeanDifference.computeByImage(unlabelled, LAYER, 4));
+            assertEquals("the cache " + unlabelled.dir() + " has no image labels (every image's label is -1); the class-mean-difference control"
+                    + " needs a capture of a labelled dataset", e.getMessage());
+        }
+    }
 }
