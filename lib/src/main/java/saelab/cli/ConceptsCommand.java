@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import saelab.analysis.ConceptMatching;
+import saelab.analysis.ConceptSource;
 import saelab.analysis.FamilyMatching;
 import saelab.sae.Sae;
 import saelab.sae.SaeCheckpoint;
@@ -75,12 +76,7 @@ final class ConceptsCommand implements Callable<Integer> {
             Files.createDirectories(folder);
             r.write(folder);
             // which SAE and cache made the choice, so that 'saelab control' refuses a folder made for another SAE
-            java.util.Map<String, Object> source = new java.util.LinkedHashMap<>();
-            source.put("sae", checkpoint.toString());
-            source.put("sae_sha256", saelab.io.Sha256.of(checkpoint));
-            source.put("cache", cache.toString());
-            source.put("layer", l);
-            saelab.io.Json.write(folder.resolve(saelab.intervene.ConceptChoice.SOURCE), source);
+            ConceptSource.of(checkpoint, cache, l).write(folder);
             System.out.printf(Locale.ROOT, "%d classes, %d latents, %d units scored (stride %d)%n", r.classes().size(), ids.length,
                     r.units(), r.stride());
             System.out.println("wrote " + folder.resolve("concepts.csv"));

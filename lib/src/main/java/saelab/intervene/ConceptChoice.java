@@ -1,6 +1,5 @@
 package saelab.intervene;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import saelab.io.Json;
+import saelab.analysis.ConceptSource;
 import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -21,14 +20,13 @@ import tech.tablesaw.io.csv.CsvReadOptions;
  * column of {@code concepts.csv}), so the choice is made without looking at the held-out images it is tested on.
  *
  * <p>A folder for another SAE is refused: by the SAE checksum that {@code saelab concepts} records in
- * {@value #SOURCE} (when present), and in any case when a chosen latent is outside the SAE's latents. A class whose
+ * {@code source.json} ({@link ConceptSource}) (when present), and in any case when a chosen latent is outside the SAE's latents. A class whose
  * row has no latent (it had no positive unit in the training split) has no choice ({@link #latent} says so in one
  * sentence).
  */
 public final class ConceptChoice {
 
     /** The file in a concepts folder naming the SAE and cache it was made with. */
-    public static final String SOURCE = "source.json";
 
     /**
      * One class's row.
@@ -51,7 +49,7 @@ public final class ConceptChoice {
     /**
      * Reads {@code concepts.csv} (one label family) of a concepts folder.
      *
-     * @param saeSha256 the SHA-256 of the SAE the protocol runs with (checked against {@value #SOURCE} when present)
+     * @param saeSha256 the SHA-256 of the SAE the protocol runs with (checked against {@code source.json} ({@link ConceptSource}) when present)
      * @param dSae      its latent count
      * @throws IllegalArgumentException one sentence naming the file and what is wrong
      */
@@ -61,15 +59,11 @@ public final class ConceptChoice {
             throw new IllegalArgumentException("the concepts folder " + folder + " has no concepts.csv; write one with 'saelab concepts' on"
                     + " the training split");
         }
-        Path source = folder.resolve(SOURCE);
-        if (Files.isRegularFile(source)) {
-            JsonNode s = Json.mapper().readTree(source.toFile());
-            String sha = s == null ? null : s.path("sae_sha256").asText(null);
-            if (sha != null && saeSha256 != null && !sha.equals(saeSha256)) {
-                throw new IllegalArgumentException("the concepts folder " + folder + " was made with another SAE (sae_sha256 "
-                        + sha.substring(0, Math.min(12, sha.length())) + " in " + SOURCE + ", this SAE's is " + saeSha256.substring(0, 12)
-                        + "); run 'saelab concepts' with this SAE");
-            }
+        String sha = ConceptSource.read(folder).map(ConceptSource::saeSha256).orElse(null);
+        if (sha != null && saeSha256 != null && !sha.equals(saeSha256)) {
+            throw new IllegalArgumentException("the concepts folder " + folder + " was made with another SAE (sae_sha256 "
+                    + sha.substring(0, Math.min(12, sha.length())) + " in " + ConceptSource.FILE + ", this SAE's is "
+                    + saeSha256.substring(0, 12) + "); run 'saelab concepts' with this SAE");
         }
         Table t = table(csv);
         List<String> header = t.columnNames();

@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import saelab.io.Json;
+import saelab.analysis.ConceptSource;
 
 /** Reading the per-class latent choice from a concepts folder: RFC 4180 fields, and one sentence for each bad file. */
 class ConceptChoiceTest {
@@ -72,7 +71,7 @@ class ConceptChoiceTest {
         assertEquals("the concepts folder " + none + " has no concepts.csv; write one with 'saelab concepts' on the training split",
                 assertThrows(IllegalArgumentException.class, () -> ConceptChoice.read(none, SHA, 8)).getMessage());
         Path other = folder(HEADER + "1,a,4,2,0.5\n");
-        Json.write(other.resolve(ConceptChoice.SOURCE), Map.of("sae_sha256", "cd".repeat(32)));
+        new ConceptSource("other.safetensors", "cd".repeat(32), "cache", 1).write(other);
         assertEquals("the concepts folder " + other + " was made with another SAE (sae_sha256 cdcdcdcdcdcd in source.json, this SAE's is"
                 + " abababababab); run 'saelab concepts' with this SAE",
                 assertThrows(IllegalArgumentException.class, () -> ConceptChoice.read(other, SHA, 8)).getMessage());
