@@ -41,6 +41,7 @@ public final class ToyProbeDiagnostics {
         ToyWorld world = new ToyWorld(image, 1, 3, 0);
         ToyBackboneSpec spec = ToyBackboneSpec.demo(ToyBackboneKind.CLIP);
         TorchThreads threads = TorchThreads.set(1);
+        Path scratch = null;
         try {
             Path dir;
             switch (args[0]) {
@@ -48,6 +49,7 @@ public final class ToyProbeDiagnostics {
                 case "random" -> {
                     ToyBackboneSpec s = ToyBackboneSpec.demo(ToyBackboneKind.parse(args[1]));
                     dir = Files.createTempDirectory("toy-random");
+                    scratch = dir;
                     try (NDManager m = NDManager.newBaseManager(Device.cpu()); ToySetup setup = ToySetup.prepare(dir, s, world, m)) {
                         setup.saveWeights(dir);
                     }
@@ -93,6 +95,9 @@ public final class ToyProbeDiagnostics {
             }
         } finally {
             threads.restore();
+            if (scratch != null) {
+                saelab.io.FileTrees.deleteTree(scratch);
+            }
         }
     }
 
