@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import saelab.data.ToyWorld;
 import saelab.data.ToyWorldWriter;
 import saelab.toy.ToyBackboneKind;
+import saelab.toy.ToyAttributeProbe;
 import saelab.toy.ToyBackboneReport;
 import saelab.toy.ToyBackboneSpec;
 import saelab.toy.ToyBackboneTrainer;
@@ -106,6 +107,9 @@ final class ToyCommand {
             System.out.printf(Locale.ROOT, "held-out       %s %.4f (chance %.4f)%n", r.heldOutMetric(), r.heldOut(), r.heldOutChance());
             System.out.printf(Locale.ROOT, "linear probe   CLS %.3f, mean patch %.3f (chance %.3f)%n", r.probeCls(), r.probeMeanPatch(),
                     r.probeChance());
+            for (ToyAttributeProbe a : r.attributeProbes()) {
+                System.out.printf(Locale.ROOT, "  %-12s CLS %.3f, mean patch %.3f (chance %.3f)%n", a.target(), a.cls(), a.meanPatch(), a.chance());
+            }
             System.out.printf(Locale.ROOT, "time           %.1f s%n", r.seconds());
             System.out.printf(Locale.ROOT, "curve          %s%n", r.curveCsv());
             return 0;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import saelab.data.ToyWorld;
+import saelab.toy.ToyAttributeProbe;
 import saelab.toy.ToyBackboneReport;
 import saelab.toy.ToyBackboneSpec;
 import saelab.toy.ToyBackboneTrainer;
@@ -13,7 +14,7 @@ import saelab.toy.ToyBackboneTrainer;
 /**
  * A demo backbone trained on the toy world by {@link ToyBackboneTrainer} (the CLIP-layout contrastive model or the
  * DINOv2-layout masked-patch model). Its step summary records the final loss, the held-out check and the linear
- * probes, each with its chance level.
+ * probes (the image class, and the largest object's colour, shape and texture), each with its chance level.
  *
  * @param spec what to train
  */
@@ -43,6 +44,11 @@ public record ToyBackbone(ToyBackboneSpec spec) implements BackboneProvider {
         s.put("probe_cls", r.probeCls());
         s.put("probe_mean_patch", r.probeMeanPatch());
         s.put("probe_chance", r.probeChance());
+        for (ToyAttributeProbe a : r.attributeProbes()) {
+            s.put("probe_" + a.target() + "_cls", a.cls());
+            s.put("probe_" + a.target() + "_mean_patch", a.meanPatch());
+            s.put("probe_" + a.target() + "_chance", a.chance());
+        }
         s.put("seconds", r.seconds());
         return s;
     }

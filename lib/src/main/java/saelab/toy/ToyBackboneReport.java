@@ -1,6 +1,7 @@
 package saelab.toy;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The outcome of training a toy backbone ({@link ToyBackboneTrainer#train}); the same numbers, with more
@@ -17,9 +18,22 @@ import java.nio.file.Path;
  *                       pooled class token, for the image class (the largest object's colour_shape)
  * @param probeMeanPatch the same on the mean of the frozen final patch tokens
  * @param probeChance    held-out accuracy of always answering the probe-training split's majority class
+ * @param attributeProbes the same probes for the largest object's colour, shape and texture, in that order
  * @param seconds        wall time of the call that trained the model (training, evaluation, writing); a call that found
  *                       the model already there returns the stored report
  * @param curveCsv       the training curve (step, loss, lr, images per second)
  */
 public record ToyBackboneReport(ToyBackboneSpec spec, double finalLoss, String heldOutMetric, double heldOut, double heldOutChance,
-                                double probeCls, double probeMeanPatch, double probeChance, double seconds, Path curveCsv) {}
+                                double probeCls, double probeMeanPatch, double probeChance, List<ToyAttributeProbe> attributeProbes,
+                                double seconds, Path curveCsv) {
+
+    public ToyBackboneReport {
+        attributeProbes = List.copyOf(attributeProbes);
+    }
+
+    /** The attribute probe for {@code target} ({@code colour}, {@code shape} or {@code texture}). */
+    public ToyAttributeProbe attributeProbe(String target) {
+        return attributeProbes.stream().filter(p -> p.target().equals(target)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("toy backbone report: no probe for '" + target + "'; expected colour, shape or texture"));
+    }
+}

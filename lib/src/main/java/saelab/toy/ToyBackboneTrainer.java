@@ -45,7 +45,7 @@ import saelab.io.Sha256;
 public final class ToyBackboneTrainer {
 
     /** Changes whenever the trainer's output for a given spec and world changes. */
-    public static final String GENERATOR = "saelab-toy-backbone/1";
+    public static final String GENERATOR = "saelab-toy-backbone/2";
     /**
      * libtorch intra-op threads while training and evaluating: one, so that the arithmetic, and with it the weights
      * and the loss curve, does not depend on how many cores the machine has (another CPU model may still round
@@ -172,6 +172,10 @@ public final class ToyBackboneTrainer {
                             + " %.3f); training %.1f s, total %.1f s%n", spec.kind().id(), curve.tailMean(ToyReportFile.FINAL_LOSS_FRACTION),
                     heldOut.metric(), heldOut.value(), heldOut.chance(), ev.probeCls(), ev.probeMeanPatch(), ev.probeChance(), trainingSeconds,
                     seconds);
+            for (ToyAttributeProbe a : ev.attributes()) {
+                out.printf(Locale.ROOT, "toy %s: largest object's %s probe CLS %.3f, mean patch %.3f (chance %.3f)%n", spec.kind().id(),
+                        a.target(), a.cls(), a.meanPatch(), a.chance());
+            }
         } finally {
             threads.restore();
         }

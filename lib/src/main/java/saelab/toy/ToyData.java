@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import saelab.data.ToyWorld;
+import saelab.data.ToyWorldObject;
 import saelab.data.ToyWorldScene;
 import saelab.image.Parallelism;
 import saelab.image.Preprocessor;
@@ -33,13 +34,16 @@ final class ToyData {
         List<RgbImage> images = new ArrayList<>(indices.length);
         List<String> captions = new ArrayList<>(indices.length);
         int[] labels = new int[indices.length];
+        List<ToyWorldObject> largest = new ArrayList<>(indices.length);
         for (int i = 0; i < scenes.length; i++) {
             ToyWorldScene s = scenes[i];
             images.add(new RgbImage(s.size(), s.size(), s.rgb()));
             captions.add(s.caption());
             labels[i] = s.label();
+            largest.add(s.largestObject());
         }
-        return new ToyBatch(indices.clone(), preprocessor.batchImages(images, Parallelism.SEQUENTIAL), List.copyOf(captions), labels);
+        return new ToyBatch(indices.clone(), preprocessor.batchImages(images, Parallelism.SEQUENTIAL), List.copyOf(captions), labels,
+                List.copyOf(largest));
     }
 
     /** The scenes {@code [from, from + count)}. */

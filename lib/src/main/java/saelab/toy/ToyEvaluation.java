@@ -8,6 +8,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToIntFunction;
+import saelab.data.ToyWorldColour;
+import saelab.data.ToyWorldObject;
+import saelab.data.ToyWorldShape;
+import saelab.data.ToyWorldTexture;
 import saelab.model.LoadedModel;
 import saelab.model.ModelLoader;
 import saelab.model.VisionOutput;
@@ -17,8 +22,8 @@ import saelab.text.Tokenizers;
 /**
  * The held-out checks of a saved toy backbone, run on the model folder as any saelab user would load it
  * ({@link ModelLoader}, the folder's {@code preprocessor_config.json} and tokenizer): linear probes for the
- * image class on the frozen pooled class token and on the mean of the final patch tokens, fitted on training
- * scenes and scored on the held-out scenes; and, for CLIP, image-to-caption retrieval inside held-out batches
+ * image class, and for the largest object's colour, shape and texture on their own, on the frozen pooled class
+ * token and on the mean of the final patch tokens, fitted on training scenes and scored on the held-out scenes; and, for CLIP, image-to-caption retrieval inside held-out batches
  * ({@link CaptionRetrieval}).
  */
 final class ToyEvaluation {
@@ -37,13 +42,30 @@ final class ToyEvaluation {
      * @param probeTrain     scenes the probes were fitted on
      * @param probeTest      held-out scenes they were scored on
      * @param retrieval      caption retrieval over the held-out scenes (CLIP), or null
+     * @param attributes     probes for the largest object's colour, shape and texture, in that order
      */
-    record Result(double probeCls, double probeMeanPatch, double probeChance, int probeTrain, int probeTest, CaptionRetrieval.Tally retrieval) {}
+    record Result(double probeCls, double probeMeanPatch, double probeChance, int probeTrain, int probeTest, CaptionRetrieval.Tally retrieval,
+                  List<ToyAttributeProbe> attributes) {}
+
+    /** One attribute of the largest object: its name, its number of values and the value of an object. */
+    private record Attribute(String name, int classes, ToIntFunction<ToyWorldObject> value) {}
+
+    /** The attributes probed besides the class: colour, shape and texture of the largest object. */
+    private static final List<Attribute> ATTRIBUTES = List.of(
+            new Attribute("colour", ToyWorldColour.values().length, o -> o.colour().ordinal()),
+            new Attribute("shape", ToyWorldShape.values().length, o -> o.shape().ordinal()),
+            new Attribute("texture", ToyWorldTexture.values().length, o -> o.texture().ordinal()));
 
     private ToyEvaluation() {}
 
     /** Features of a set of scenes. */
-    private record Features(double[][] cls, double[][] meanPatch, float[][] imageEmbeds, int[] labels, List<String> captions) {}
+    record Features(double[][] cls, double[][] meanPatch, float[][] imageEmbeds, int[] labels, List<String> captions,
+                            List<ToyWorldObject> largest) {
+
+        int[] attribute(Attribute a) {
+            return largest.stream().mapToInt(a.value()).toArray();
+        }
+    }
 
     /**
      * Runs the checks on the model in {@code modelDir}.
@@ -62,21 +84,31 @@ final class ToyEvaluation {
             if (spec.kind() == ToyBackboneKind.CLIP) {
                 retrieval = retrieval(model, Tokenizers.fromFolder(modelDir), test, spec.batch());
             }
-            return new Result(cls.accuracy(), mean.accuracy(), cls.chance(), probeTrain, spec.heldOutImages(), retrieval);
+            List<ToyAttributeProbe> attributes = new ArrayList<>(ATTRIBUTES.size());
+            for (Attribute a : ATTRIBUTES) {
+                int[] trainY = train.attribute(a);
+                int[] testY = test.attribute(a);
+                LinearProbe.Result c = LinearProbe.fitAndScore(train.cls(), trainY, test.cls(), testY);
+                LinearProbe.Result m = LinearProbe.fitAndScore(train.meanPatch(), trainY, test.meanPatch(), testY);
+                attributes.add(new ToyAttributeProbe(a.name(), a.classes(), c.accuracy(), m.accuracy(), c.chance()));
+            }
+            return new Result(cls.accuracy(), mean.accuracy(), cls.chance(), probeTrain, spec.heldOutImages(), retrieval, List.copyOf(attributes));
         }
     }
 
-    private static Features features(LoadedModel model, ToyData data, int from, int count) {
+    static Features features(LoadedModel model, ToyData data, int from, int count) {
         double[][] cls = new double[count][];
         double[][] mean = new double[count][];
         float[][] embeds = new float[count][];
         int[] labels = new int[count];
         List<String> captions = new ArrayList<>(count);
+        List<ToyWorldObject> largest = new ArrayList<>(count);
         for (int start = 0; start < count; start += CHUNK) {
             int n = Math.min(CHUNK, count - start);
             ToyBatch batch = data.range(from + start, n);
             System.arraycopy(batch.labels(), 0, labels, start, n);
             captions.addAll(batch.captions());
+            largest.addAll(batch.largest());
             try (NDManager m = NDManager.newBaseManager()) {
                 NDArray pixels = m.create(batch.pixels().values(), new Shape(batch.pixels().shape()));
                 VisionOutput out = model.vision().forward(pixels);
@@ -94,7 +126,7 @@ final class ToyEvaluation {
                 }
             }
         }
-        return new Features(cls, mean, embeds, labels, captions);
+        return new Features(cls, mean, embeds, labels, captions, largest);
     }
 
     private static double[] row(float[] values, int i, long d) {

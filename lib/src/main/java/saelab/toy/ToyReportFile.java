@@ -113,6 +113,18 @@ final class ToyReportFile {
                 + " the pooled class token (" + (clip ? "post_layernorm(CLS)" : "final LayerNorm of CLS") + "), mean_patch = the mean of the"
                 + (clip ? " last block's raw patch tokens" : " final-LayerNorm patch tokens") + "; fitted on the first train_images training"
                 + " scenes, scored on the held-out scenes; chance = always answering the fitting split's majority class");
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        for (ToyAttributeProbe a : ev.attributes()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("classes", a.classes());
+            m.put("cls", a.cls());
+            m.put("mean_patch", a.meanPatch());
+            m.put("chance", a.chance());
+            attributes.put(a.target(), m);
+        }
+        p.put("largest_object", attributes);
+        p.put("largest_object_definition", "the same probes for one attribute of the largest object (most visible pixels) at a time:"
+                + " its colour, shape and texture");
         r.put("probe", p);
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("training_seconds", timings.training());
@@ -201,9 +213,22 @@ final class ToyReportFile {
         JsonNode files = object(root, file, "files");
         ToyBackboneReport r = new ToyBackboneReport(spec, number(root, file, "final_loss"), text(held, file, "held_out.metric"),
                 number(held, file, "held_out.value"), number(held, file, "held_out.chance"), number(probe, file, "probe.cls"),
-                number(probe, file, "probe.mean_patch"), number(probe, file, "probe.chance"), number(timings, file, "timings.total_seconds"),
+                number(probe, file, "probe.mean_patch"), number(probe, file, "probe.chance"), attributes(probe, file),
+                number(timings, file, "timings.total_seconds"),
                 dir.resolve(text(files, file, "files.curve_csv")));
         return new Stored(text(root, file, "content_sha256"), r);
+    }
+
+    private static List<ToyAttributeProbe> attributes(JsonNode probe, Path file) {
+        JsonNode attributes = object(probe, file, "probe.largest_object");
+        List<ToyAttributeProbe> out = new java.util.ArrayList<>();
+        for (String target : List.of("colour", "shape", "texture")) {
+            JsonNode a = object(attributes, file, "probe.largest_object." + target);
+            out.add(new ToyAttributeProbe(target, integer(a, file, "probe.largest_object." + target + ".classes"),
+                    number(a, file, "probe.largest_object." + target + ".cls"), number(a, file, "probe.largest_object." + target + ".mean_patch"),
+                    number(a, file, "probe.largest_object." + target + ".chance")));
+        }
+        return out;
     }
 
     private static JsonNode root(Path file) throws IOException {
@@ -226,7 +251,7 @@ final class ToyReportFile {
     }
 
     private static JsonNode object(JsonNode parent, Path file, String field) {
-        JsonNode n = parent.get(field);
+        JsonNode n = parent.get(last(field));
         if (n == null || !n.isObject()) {
             throw new IllegalArgumentException(file + ": field '" + field + "' is missing or not an object");
         }

@@ -85,6 +85,13 @@ class ToyBackboneTrainerTest {
             assertEquals(ToyBackboneTrainer.GENERATOR, json.get("generator").asText());
             assertEquals(r.heldOut(), json.at("/held_out/value").asDouble());
             assertEquals(r.probeCls(), json.at("/probe/cls").asDouble());
+            for (String target : List.of("colour", "shape", "texture")) {
+                ToyAttributeProbe a = r.attributeProbe(target);
+                assertEquals(a.cls(), json.at("/probe/largest_object/" + target + "/cls").asDouble(), target);
+                assertEquals(a.meanPatch(), json.at("/probe/largest_object/" + target + "/mean_patch").asDouble(), target);
+                assertEquals(a.chance(), json.at("/probe/largest_object/" + target + "/chance").asDouble(), target);
+            }
+            assertEquals(List.of(6, 6, 4), r.attributeProbes().stream().map(ToyAttributeProbe::classes).toList(), "colour, shape, texture");
             List<String> lines = Files.readAllLines(r.curveCsv());
             assertEquals("step,loss,lr,images_per_s", lines.getFirst());
             assertEquals(spec.steps() + 1, lines.size());

@@ -70,7 +70,7 @@ class ToyBadInputTest {
     @Test
     void corruptReport() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("broken"));
-        Files.writeString(dir.resolve("report.json"), "{\"generator\": \"saelab-toy-backbone/1\", \"spec\": {\"kind\": \"clip\"}}");
+        Files.writeString(dir.resolve("report.json"), "{\"generator\": \"" + ToyBackboneTrainer.GENERATOR + "\", \"spec\": {\"kind\": \"clip\"}}");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> ToyBackboneTrainer.train(TINY, ToyWorld.withSeed(0), dir, null)),
                 "report.json", "spec.width");
     }
