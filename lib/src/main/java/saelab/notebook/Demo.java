@@ -70,12 +70,21 @@ public final class Demo {
         return new ImageGrid("Toy world: the first " + cells.size() + " scenes (class = largest object; caption)", cells, 8, 96);
     }
 
-    /** Per backbone: objective, final loss, the held-out check and the linear probes, each with its chance level. */
+    /** The attributes of the largest object probed on their own (report.json: probe.largest_object). */
+    private static final List<String> ATTRIBUTES = List.of("colour", "shape", "texture");
+
+    /**
+     * Per backbone: objective, final loss, the held-out check and the linear probes (the 36-way class, and the
+     * largest object's colour, shape and texture on the mean patch), each with its chance level.
+     */
     public static Table backbones(DemoOutputs d) throws IOException {
         Table t = Table.create("Toy backbones: held-out checks against chance",
                 StringColumn.create("backbone"), StringColumn.create("held_out_metric"), DoubleColumn.create("held_out"),
                 DoubleColumn.create("held_out_chance"), DoubleColumn.create("probe_cls"), DoubleColumn.create("probe_mean_patch"),
                 DoubleColumn.create("probe_chance"), DoubleColumn.create("final_loss"), DoubleColumn.create("training_seconds"));
+        for (String a : ATTRIBUTES) {
+            t.addColumns(DoubleColumn.create(a + "_mean_patch"), DoubleColumn.create(a + "_chance"));
+        }
         for (String b : d.backbones()) {
             JsonNode r = report(d, b);
             Row row = t.appendRow();
@@ -88,6 +97,11 @@ public final class Demo {
             row.setDouble("probe_chance", r.path("probe").path("chance").asDouble());
             row.setDouble("final_loss", r.path("final_loss").asDouble());
             row.setDouble("training_seconds", r.path("timings").path("training_seconds").asDouble());
+            for (String a : ATTRIBUTES) {
+                JsonNode probe = r.path("probe").path("largest_object").path(a);
+                row.setDouble(a + "_mean_patch", probe.path("mean_patch").asDouble(Double.NaN));
+                row.setDouble(a + "_chance", probe.path("chance").asDouble(Double.NaN));
+            }
         }
         return t;
     }
