@@ -1,12 +1,6 @@
 package saelab.cli;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,33 +8,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import saelab.analysis.AnalysisResult;
-import saelab.analysis.RecordedLayer;
-import saelab.heads.ClassificationHead;
 import saelab.heads.HeadKind;
-import saelab.heads.HeadProvenance;
-import saelab.heads.LinearHead;
-import saelab.heads.SegmentationHead;
-import saelab.heads.TaskHead;
-import saelab.heads.ZeroShotHead;
-import saelab.image.Preprocessor;
-import saelab.intervene.ConceptChoice;
-import saelab.intervene.ControlProtocol;
+import saelab.intervene.ControlRun;
 import saelab.intervene.ControlSlots;
-import saelab.intervene.ProtocolImages;
-import saelab.intervene.ProtocolReport;
-import saelab.intervene.stats.ClassMeanDifference;
 import saelab.intervene.stats.DoseGrid;
-import saelab.io.Safetensors;
-import saelab.io.Sha256;
-import saelab.model.LoadOptions;
-import saelab.model.LoadedModel;
-import saelab.model.ModelLoader;
 import saelab.plot.DoseResponsePlot;
-import saelab.sae.Sae;
-import saelab.sae.SaeCheckpoint;
-import saelab.store.ActivationCache;
-import saelab.store.CacheManifest;
 
 /** {@code saelab control segment|classify|zeroshot}: the quantitative intervention protocol with controls. */
 @Command(name = "control", mixinStandardHelpOptions = true,
@@ -114,105 +86,26 @@ final class ControlCommand {
         @Mixin
         DeviceOption device;
 
-        abstract ControlProtocol.Task task();
-
-        abstract boolean zeroShot();
-
-        /** The subcommand's name. */
-        abstract String name();
+        /** The head this subcommand needs (segment, classify or zeroshot). */
+        abstract HeadKind headKind();
 
         @Override
         public Integer call() throws Exception {
-            ControlSlots slots = new ControlSlots(randomLatents, randomDirections, classMean);
-            DoseGrid grid = "none".equalsIgnoreCase(doses.strip()) ? null : DoseGrid.parse(doses, "--doses");
-            if (classMean && trainCache == null) {
-                throw new IllegalArgumentException("--class-mean needs --train-cache, a cache of the training split at the edit block");
-            }
-            Path dir = out.folder();
-            Path saeFile = sae.file();
-            int block = RecordedLayer.resolve(saeFile, null, "the edit block").layer();
-            Path headFile = CliPaths.requireFile(head, zeroShot() ? "a zero-shot head file (saelab head zeroshot)" : "a head file (saelab head train)");
-            requireHeadKind(headFile);
-            ZeroShotHead zs = zeroShot() ? ZeroShotHead.load(headFile) : null;
-            LinearHead linear = zeroShot() ? null : LinearHead.load(headFile);
-            Path folder = model.folder();
-            CacheManifest.ModelRef ref = HeadProvenance.modelOf(model.model, folder);
-            (zeroShot() ? zs.provenance() : linear.provenance()).requireModel(ref, headFile, "the model " + model.model);
-            CliPaths.requireFolder(analysis, "an analysis folder (saelab analyze)");
-            CliPaths.requireFolder(concepts, "a concepts folder (saelab concepts)");
-            AnalysisResult an = AnalysisResult.read(analysis);
-            String saeSha = Sha256.of(saeFile);
-            Preprocessor pre = Preprocessor.load(folder);
-            Device dev = device.device();
-            try (LoadedModel m = ModelLoader.load(folder, new LoadOptions(dev, DataType.FLOAT32, null));
-                 NDManager nd = NDManager.newBaseManager(dev)) {
-                TaskHead task = zeroShot() ? zs : linear.provenance().kind() == HeadKind.SEGMENT ? SegmentationHead.of(linear, m.vision())
-                        : ClassificationHead.of(linear);
-                Sae s = SaeCheckpoint.read(saeFile, nd);
-                ConceptChoice choice = ConceptChoice.read(concepts, saeSha, s.config().dSae());
-                boolean seg = task() == ControlProtocol.Task.SEGMENT;
-                ProtocolImages images = ProtocolImages.open(dataset, split, pre, m.vision(), seg, maxImages);
-                List<Integer> ids = classes != null ? classes : defaultClasses(choice, seg ? images.ignoreLabel() : -1);
-                ClassMeanDifference means = null;
-                if (classMean) {
-                    CliPaths.requireFolder(trainCache, "an activation cache folder");
-                    try (ActivationCache c = ActivationCache.open(trainCache)) {
-                        means = seg ? ClassMeanDifference.compute(c, block, 64) : ClassMeanDifference.computeByImage(c, block, 64);
-                    }
-                }
-                ControlProtocol.Options o = new ControlProtocol.Options(task(), ids, slots, grid, seed, bootstrap, tolerance);
-                ControlProtocol.Result r = ControlProtocol.run(new ControlProtocol.Inputs(m.vision(), s, block, task, images, choice, an, means,
-                        dev), o, System.err);
-                List<Path> figures = r.dose() == null ? List.of() : DoseResponsePlot.write(r.dose(), seg ? "patch" : "top-1", dir);
-                Map<String, Object> inputs = new LinkedHashMap<>();
-                inputs.put("model", model.model);
-                inputs.put("model_sha256", ref.weightsSha256());
-                inputs.put("block", block);
-                inputs.put("sae", saeFile.toString());
-                inputs.put("sae_sha256", saeSha);
-                inputs.put("head", headFile.toString());
-                inputs.put("head_sha256", Sha256.of(headFile));
-                inputs.put("head_kind", task.kind().id());
-                inputs.put("dataset", dataset);
-                inputs.put("split", split);
-                inputs.put("dataset_checksum", images.checksum());
-                inputs.put("max_images", maxImages);
-                inputs.put("concepts", concepts.toString());
-                inputs.put("analysis", analysis.toString());
-                inputs.put("train_cache", trainCache == null ? null : trainCache.toString());
-                Map<String, Object> summary = ProtocolReport.write(dir, r, "saelab control " + name(), inputs, figures);
-                @SuppressWarnings("unchecked")
-                Map<String, Object> faith = (Map<String, Object>) summary.get("faithfulness");
-                System.out.printf(Locale.ROOT, "%d images, %d classes; no-edit agreement %s, reconstruction agreement %s%n", r.used(), ids.size(),
-                        faith.get("no_edit_agreement"), faith.get("reconstruction_agreement_with_clean"));
-                System.out.println("wrote " + dir.resolve("index.json"));
-            }
+            Path headFile = CliPaths.requireFile(head, headKind() == HeadKind.ZEROSHOT ? "a zero-shot head file (saelab head zeroshot)"
+                    : "a head file (saelab head train)");
+            ControlRun.Request q = ControlRun.Request.builder(headKind(), model.model, model.folder(), sae.file(), headFile, dataset,
+                            concepts, analysis, out.folder())
+                    .split(split).trainCache(trainCache).classes(classes).maxImages(maxImages)
+                    .slots(new ControlSlots(randomLatents, randomDirections, classMean))
+                    .doses("none".equalsIgnoreCase(doses.strip()) ? null : DoseGrid.parse(doses, "--doses"))
+                    .seed(seed).bootstrap(bootstrap).tolerance(tolerance).device(device.device()).build();
+            ControlRun.Outcome r = ControlRun.run(q, DoseResponsePlot::write, System.err);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> faith = (Map<String, Object>) r.summary().get("faithfulness");
+            System.out.printf(Locale.ROOT, "%d images, %d classes; no-edit agreement %s, reconstruction agreement %s%n", r.result().used(),
+                    r.classes().size(), faith.get("no_edit_agreement"), faith.get("reconstruction_agreement_with_clean"));
+            System.out.println("wrote " + r.index());
             return 0;
-        }
-
-        /** The head's kind must be this subcommand's: a clear sentence naming the subcommand that takes it otherwise. */
-        private void requireHeadKind(Path headFile) throws IOException {
-            HeadKind kind = LinearHead.provenance(headFile, Safetensors.read(headFile).metadata()).kind();
-            HeadKind expected = zeroShot() ? HeadKind.ZEROSHOT : task() == ControlProtocol.Task.SEGMENT ? HeadKind.SEGMENT : HeadKind.CLASSIFY;
-            if (kind != expected) {
-                String other = switch (kind) {
-                    case SEGMENT -> "segment";
-                    case CLASSIFY -> "classify";
-                    case ZEROSHOT -> "zeroshot";
-                };
-                throw new IllegalArgumentException("the head " + headFile + " is a " + kind.id() + " head, but control " + name() + " needs a "
-                        + expected.id() + " head; run 'saelab control " + other + "' with it");
-            }
-        }
-
-        private static List<Integer> defaultClasses(ConceptChoice choice, int ignore) {
-            List<Integer> out = new ArrayList<>();
-            for (int c : choice.classes()) {
-                if (c != ignore && choice.choice(c).latent() >= 0) {
-                    out.add(c);
-                }
-            }
-            return out;
         }
     }
 
@@ -220,18 +113,8 @@ final class ControlCommand {
             description = "Segmentation: target and off-target patch change rates, delta IoU, collateral change on images without the class.")
     static final class Segment extends Common {
         @Override
-        String name() {
-            return "segment";
-        }
-
-        @Override
-        ControlProtocol.Task task() {
-            return ControlProtocol.Task.SEGMENT;
-        }
-
-        @Override
-        boolean zeroShot() {
-            return false;
+        HeadKind headKind() {
+            return HeadKind.SEGMENT;
         }
     }
 
@@ -239,18 +122,8 @@ final class ControlCommand {
             description = "Classification (a linear probe): delta p(target), top-1 flip rate, where the flips go.")
     static final class Classify extends Common {
         @Override
-        String name() {
-            return "classify";
-        }
-
-        @Override
-        ControlProtocol.Task task() {
-            return ControlProtocol.Task.CLASSIFY;
-        }
-
-        @Override
-        boolean zeroShot() {
-            return false;
+        HeadKind headKind() {
+            return HeadKind.CLASSIFY;
         }
     }
 
@@ -258,18 +131,8 @@ final class ControlCommand {
             description = "Zero-shot classification (--head from 'saelab head zeroshot'): the classify measures.")
     static final class ZeroShot extends Common {
         @Override
-        String name() {
-            return "zeroshot";
-        }
-
-        @Override
-        ControlProtocol.Task task() {
-            return ControlProtocol.Task.CLASSIFY;
-        }
-
-        @Override
-        boolean zeroShot() {
-            return true;
+        HeadKind headKind() {
+            return HeadKind.ZEROSHOT;
         }
     }
 }
