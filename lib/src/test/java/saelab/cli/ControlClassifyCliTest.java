@@ -9,19 +9,11 @@ import static saelab.cli.ControlFixtures.bad;
 import static saelab.cli.ControlFixtures.perClass;
 import static saelab.cli.ControlFixtures.value;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -30,14 +22,8 @@ import saelab.cli.ControlFixtures.ConceptRow;
 import saelab.heads.HeadKind;
 import saelab.heads.HeadProvenance;
 import saelab.heads.LinearHead;
-import saelab.image.Preprocessor;
 import saelab.io.Json;
 import saelab.io.Sha256;
-import saelab.model.LoadOptions;
-import saelab.model.LoadedModel;
-import saelab.model.ModelLoader;
-import saelab.model.VisionOutput;
-import saelab.model.VisionTower;
 import saelab.store.RecordedLayer;
 
 /**
@@ -168,24 +154,9 @@ class ControlClassifyCliTest {
      * other rows and biases are 0.
      */
     private static Path plantedProbe(Path file, Path model, List<Path> images, float[] u, String modelId, String sha) throws Exception {
-        Preprocessor pre = Preprocessor.load(model);
-        List<float[]> clean = new ArrayList<>();
-        List<float[]> minus = new ArrayList<>();
-        try (LoadedModel m = ModelLoader.load(model, new LoadOptions(Device.cpu(), DataType.FLOAT32, null));
-             NDManager nd = NDManager.newBaseManager()) {
-            VisionTower tower = m.vision();
-            NDArray dir = nd.create(u, new Shape(1, 1, D));
-            for (Path f : images) {
-                NDArray px = nd.create(pre.apply(f), new Shape(1, 3, 56, 56));
-                VisionOutput out = tower.forward(px, Set.of(1));
-                NDArray x = out.blocks().get(1);
-                assertTrue(x.norm(new int[] {2}).max().getFloat() * 20 < K, "K dominates the residual stream");
-                clean.add(out.pooled().toFloatArray());
-                NDArray mask = nd.zeros(new Shape(1, 21, 1));
-                mask.set(new NDIndex(":, 5:, :"), 1f);
-                minus.add(tower.forwardFrom(1, x.sub(dir.mul(mask).mul(K)), Set.of(), out.layout()).pooled().toFloatArray());
-            }
-        }
+        ControlFixtures.Pushed pushed = ControlFixtures.pushed(model, images, u, (out, tower) -> out.pooled().toFloatArray());
+        List<float[]> clean = pushed.clean();
+        List<float[]> minus = pushed.minus();
         float[] v = new float[D];
         for (int i = 0; i < images.size(); i++) {
             for (int j = 0; j < D; j++) {

@@ -11,12 +11,8 @@ import static saelab.cli.ControlFixtures.perClass;
 import static saelab.cli.ControlFixtures.plantedSae;
 import static saelab.cli.ControlFixtures.unitZeroMean;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -24,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -34,12 +29,8 @@ import saelab.heads.FinalFeatures;
 import saelab.heads.HeadKind;
 import saelab.heads.HeadProvenance;
 import saelab.heads.LinearHead;
-import saelab.image.Preprocessor;
 import saelab.io.Json;
 import saelab.io.Sha256;
-import saelab.model.LoadOptions;
-import saelab.model.LoadedModel;
-import saelab.model.ModelLoader;
 import saelab.model.VisionOutput;
 import saelab.model.VisionTower;
 import saelab.store.RecordedLayer;
@@ -171,26 +162,10 @@ class ControlCliTest {
      * projection and the smallest pushed one. Clean patches are class 0 (all logits 0 but a negative sink).
      */
     private static Path plantedHead(Path file, Path model, List<Path> images, float[] u, String modelId, String sha) throws Exception {
-        Preprocessor pre = Preprocessor.load(model);
-        List<float[]> clean = new ArrayList<>();
-        List<float[]> minus = new ArrayList<>();
-        List<float[]> plus = new ArrayList<>();
-        try (LoadedModel m = ModelLoader.load(model, new LoadOptions(Device.cpu(), DataType.FLOAT32, null));
-             NDManager nd = NDManager.newBaseManager()) {
-            VisionTower tower = m.vision();
-            NDArray dir = nd.create(u, new Shape(1, 1, D));
-            for (Path f : images) {
-                NDArray px = nd.create(pre.apply(f), new Shape(1, 3, 56, 56));
-                VisionOutput out = tower.forward(px, Set.of(1));
-                NDArray x = out.blocks().get(1);
-                assertTrue(x.norm(new int[] {2}).max().getFloat() * 20 < K, "K dominates the residual stream");
-                clean.add(patches(out, tower));
-                NDArray mask = nd.zeros(new Shape(1, 21, 1));
-                mask.set(new NDIndex(":, 5:, :"), 1f);
-                minus.add(patches(tower.forwardFrom(1, x.sub(dir.mul(mask).mul(K)), Set.of(), out.layout()), tower));
-                plus.add(patches(tower.forwardFrom(1, x.add(dir.mul(mask).mul(K)), Set.of(), out.layout()), tower));
-            }
-        }
+        ControlFixtures.Pushed pushed = ControlFixtures.pushed(model, images, u, ControlCliTest::patches);
+        List<float[]> clean = pushed.clean();
+        List<float[]> minus = pushed.minus();
+        List<float[]> plus = pushed.plus();
         float[] v = new float[D];
         int count = 0;
         for (int i = 0; i < minus.size(); i++) {

@@ -1,7 +1,14 @@
 package saelab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,9 +16,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
+import saelab.image.Preprocessor;
 import saelab.io.Json;
+import saelab.model.LoadOptions;
+import saelab.model.LoadedModel;
+import saelab.model.ModelLoader;
+import saelab.model.VisionOutput;
+import saelab.model.VisionTower;
 import saelab.sae.SaeCheckpoint;
 import saelab.sae.SaeConfig;
 import saelab.sae.SaeKind;
@@ -207,5 +221,36 @@ final class ControlFixtures {
             rows.add(f);
         }
         return rows;
+    }
+
+    /**
+     * Per image, the clean readout of the tiny tower and the readouts with the residual after block 1 moved by −K·u
+     * and by +K·u on the patch tokens (index 5 on: after the class and register tokens), as the planted latent's
+     * ablation and its opposite would move it; asserts that K dominates the residual stream.
+     */
+    record Pushed(List<float[]> clean, List<float[]> minus, List<float[]> plus) {}
+
+    static Pushed pushed(Path model, List<Path> images, float[] u, java.util.function.BiFunction<VisionOutput, VisionTower, float[]> readout)
+            throws Exception {
+        Preprocessor pre = Preprocessor.load(model);
+        Pushed r = new Pushed(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        try (LoadedModel m = ModelLoader.load(model, new LoadOptions(Device.cpu(), DataType.FLOAT32, null));
+             NDManager nd = NDManager.newBaseManager()) {
+            VisionTower tower = m.vision();
+            NDArray dir = nd.create(u, new Shape(1, 1, D));
+            for (Path f : images) {
+                NDArray px = nd.create(pre.apply(f), new Shape(1, 3, 56, 56));
+                VisionOutput out = tower.forward(px, Set.of(1));
+                NDArray x = out.blocks().get(1);
+                assertTrue(x.norm(new int[] {2}).max().getFloat() * 20 < K, "K dominates the residual stream");
+                NDArray mask = nd.zeros(new Shape(1, 21, 1));
+                mask.set(new NDIndex(":, 5:, :"), 1f);
+                NDArray push = dir.mul(mask).mul(K);
+                r.clean().add(readout.apply(out, tower));
+                r.minus().add(readout.apply(tower.forwardFrom(1, x.sub(push), Set.of(), out.layout()), tower));
+                r.plus().add(readout.apply(tower.forwardFrom(1, x.add(push), Set.of(), out.layout()), tower));
+            }
+        }
+        return r;
     }
 }
