@@ -24,6 +24,7 @@ import saelab.data.ManifestOptions;
 import saelab.data.ResizeCropGeometry;
 import saelab.image.Preprocessor;
 import saelab.image.ResizeRule;
+import saelab.io.Json;
 import saelab.io.Progress;
 import saelab.model.LoadOptions;
 import saelab.model.LoadedModel;
@@ -151,6 +152,10 @@ public final class CapturePipeline {
             }
 
             ObjectNode config = CaptureIdentity.config(o, range[0], range[1], list.size());
+            if (!"ade20k".equals(full.kind()) && !full.classes().isEmpty() && list.stream().anyMatch(e -> e.label() >= 0)) {
+                // image labels index the dataset's classes; the names travel with the cache so that heads and tables name them
+                config.set(CacheManifest.CONFIG_IMAGE_CLASSES, Json.mapper().valueToTree(full.classes()));
+            }
             CacheSpec spec = new CacheSpec(CaptureIdentity.model(o), CaptureIdentity.dataset(full, listChecksum),
                     CaptureIdentity.preprocessing(pre.config()), o.layers(), stored, Math.toIntExact(tower.width()), o.dtype(),
                     labelInfo, config);

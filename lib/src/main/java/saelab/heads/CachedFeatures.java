@@ -83,7 +83,8 @@ final class CachedFeatures {
                     throw new IllegalArgumentException("the cache " + cache.dir() + " has no image labels (every image's label is -1);"
                             + " a classification probe needs a capture of a labelled dataset");
                 }
-                yield new CachedFeatures(cache, kind, layer, token, 1, numbered(max + 1), -1);
+                List<String> names = cache.imageClasses();
+                yield new CachedFeatures(cache, kind, layer, token, 1, names.size() > max ? names : numbered(max + 1), -1);
             }
             case ZEROSHOT -> throw new IllegalArgumentException("a zero-shot head is built from class names, not trained on a cache");
         };

@@ -1,5 +1,6 @@
 package saelab.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedByInterruptException;
@@ -149,6 +150,27 @@ public final class ActivationCache implements AutoCloseable {
     /** Patch label class names (empty when the cache has none). */
     public List<String> labelClasses() {
         return src.labels() == null ? List.of() : src.labels().classes();
+    }
+
+    /**
+     * The names of the image labels (label k = element k), as the capture recorded them in
+     * {@code provenance.config.image_classes}; empty for a cache without them (imported, older, or unlabelled).
+     */
+    public List<String> imageClasses() {
+        CacheManifest m = src.manifest();
+        JsonNode config = m == null || m.provenance() == null ? null : m.provenance().config();
+        JsonNode names = config == null ? null : config.get(CacheManifest.CONFIG_IMAGE_CLASSES);
+        if (names == null || !names.isArray()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(names.size());
+        for (JsonNode n : names) {
+            if (!n.isTextual()) {
+                return List.of();
+            }
+            out.add(n.asText());
+        }
+        return List.copyOf(out);
     }
 
     /** The background patch label, or -1. */

@@ -54,6 +54,11 @@ public record CacheManifest(
      */
     public static final String FORMAT_VARIABLE_SHARDS = "saelab-cache/1.1";
     public static final String FILE_NAME = "manifest.json";
+    /**
+     * The key of {@code provenance.config} that names the image-label classes (label k = element k), written by the
+     * capture of a dataset with image labels (image folders, ImageNet, CUB, iNat); see {@link ActivationCache#imageClasses()}.
+     */
+    public static final String CONFIG_IMAGE_CLASSES = "image_classes";
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
     /**
