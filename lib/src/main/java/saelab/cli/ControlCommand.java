@@ -44,13 +44,18 @@ final class ControlCommand {
         @Option(names = "--concepts", required = true, description = "the concepts folder of 'saelab concepts' on the training split")
         Path concepts;
 
+        @Option(names = "--family", paramLabel = "NAME",
+                description = "the label family of concepts.csv to take the latents from, when it holds several; its rows are matched to"
+                        + " the head's classes by name")
+        String family;
+
         @Option(names = "--analysis", required = true, description = "the analysis folder of 'saelab analyze' (latent maxima, frequencies)")
         Path analysis;
 
         @Mixin
         OutputFolderOption out;
 
-        @Option(names = "--classes", split = ",", description = "class ids (default: every class with a chosen latent)")
+        @Option(names = "--classes", split = ",", description = "the head's class ids (default: every head class with a chosen latent)")
         List<Integer> classes;
 
         @Option(names = "--max-images", defaultValue = "500", description = "held-out images used, in dataset order (default ${DEFAULT-VALUE})")
@@ -95,7 +100,7 @@ final class ControlCommand {
                     : "a head file (saelab head train)");
             ControlRun.Request q = ControlRun.Request.builder(headKind(), model.model, model.folder(), sae.file(), headFile, dataset,
                             concepts, analysis, out.folder())
-                    .split(split).trainCache(trainCache).classes(classes).maxImages(maxImages)
+                    .split(split).family(family).trainCache(trainCache).classes(classes).maxImages(maxImages)
                     .slots(new ControlSlots(randomLatents, randomDirections, classMean))
                     .doses("none".equalsIgnoreCase(doses.strip()) ? null : DoseGrid.parse(doses, "--doses"))
                     .seed(seed).bootstrap(bootstrap).tolerance(tolerance).device(device.device()).build();

@@ -37,7 +37,8 @@ import saelab.store.CacheManifest;
 /**
  * One run of the control protocol from files to an output folder: the entry point behind
  * {@code saelab control segment|classify|zeroshot} (and, later, the pipeline's control steps). It checks the
- * head's kind and model, reads the concepts and analysis folders, loads the model and the SAE, computes the
+ * head's kind and model, reads the concepts folder (one label family, its rows matched to the head's classes by name,
+ * {@link ConceptChoice}) and the analysis folder, loads the model and the SAE, computes the
  * class-mean control from a training cache when asked, runs {@link ControlProtocol} and writes its report
  * ({@link ProtocolReport}) with every input and checksum. Drawing belongs to {@code saelab.plot}, above this
  * package, so the dose-response plot is drawn by a function the caller passes in.
@@ -61,10 +62,11 @@ public final class ControlRun {
      * @param dataset    the held-out images ({@code KIND:PATH} or {@code manifest:FILE})
      * @param split      the held-out split of a dataset spec
      * @param concepts   the concepts folder of {@code saelab concepts} on the training split
+     * @param family     the label family of its {@code concepts.csv} to take the latents from, or null when it holds one
      * @param analysis   the analysis folder (latent maxima and frequencies)
      * @param trainCache a cache of the training split at the edit block, for the class-mean control, or null
      * @param out        the output folder
-     * @param classes    class ids, or null for every class with a chosen latent
+     * @param classes    the head's class ids, or null for every head class with a chosen latent
      * @param maxImages  held-out images used, in dataset order
      * @param slots      the controls
      * @param doses      the dose grid, or null for none
@@ -74,7 +76,7 @@ public final class ControlRun {
      * @param device     where the model runs
      */
     public record Request(HeadKind headKind, String modelId, Path model, Path sae, Path head, String dataset, String split,
-                          Path concepts, Path analysis, Path trainCache, Path out, List<Integer> classes, int maxImages,
+                          Path concepts, String family, Path analysis, Path trainCache, Path out, List<Integer> classes, int maxImages,
                           ControlSlots slots, DoseGrid doses, long seed, int bootstrap, double tolerance, Device device) {
 
         /** The subcommand name of the head kind ({@code segment}, {@code classify}, {@code zeroshot}). */
@@ -105,6 +107,7 @@ public final class ControlRun {
         private final Path analysis;
         private final Path out;
         private String split = "val";
+        private String family;
         private Path trainCache;
         private List<Integer> classes;
         private int maxImages = 500;
@@ -130,6 +133,12 @@ public final class ControlRun {
 
         public Builder split(String v) {
             split = v;
+            return this;
+        }
+
+        /** The label family of concepts.csv to take the latents from, when it holds several (null: it holds one). */
+        public Builder family(String v) {
+            family = v;
             return this;
         }
 
@@ -181,8 +190,8 @@ public final class ControlRun {
         }
 
         public Request build() {
-            return new Request(headKind, modelId, model, sae, head, dataset, split, concepts, analysis, trainCache, out, classes, maxImages,
-                    slots, doses, seed, bootstrap, tolerance, device);
+            return new Request(headKind, modelId, model, sae, head, dataset, split, concepts, family, analysis, trainCache, out, classes,
+                    maxImages, slots, doses, seed, bootstrap, tolerance, device);
         }
     }
 
@@ -224,7 +233,8 @@ public final class ControlRun {
              NDManager nd = NDManager.newBaseManager(q.device())) {
             TaskHead task = zs != null ? zs : seg ? SegmentationHead.of(linear, m.vision()) : ClassificationHead.of(linear);
             Sae s = SaeCheckpoint.read(q.sae(), nd);
-            ConceptChoice choice = ConceptChoice.read(q.concepts(), saeSha, s.config().dSae());
+            ConceptChoice choice = ConceptChoice.read(q.concepts(), q.family(), saeSha, s.config().dSae())
+                    .alignedTo(task.classes(), "the head " + q.head());
             ProtocolImages images = ProtocolImages.open(q.dataset(), q.split(), pre, m.vision(), seg, q.maxImages());
             List<Integer> ids = q.classes() != null ? q.classes() : defaultClasses(choice, seg ? images.ignoreLabel() : -1);
             ClassMeanDifference means = null;
@@ -262,6 +272,7 @@ public final class ControlRun {
         inputs.put("dataset_checksum", images.checksum());
         inputs.put("max_images", q.maxImages());
         inputs.put("concepts", q.concepts().toString());
+        inputs.put("family", q.family());
         inputs.put("analysis", q.analysis().toString());
         inputs.put("train_cache", q.trainCache() == null ? null : q.trainCache().toString());
         return inputs;

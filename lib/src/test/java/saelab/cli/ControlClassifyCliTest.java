@@ -34,7 +34,9 @@ import saelab.store.RecordedLayer;
  * the logit b − v·z, where v is the mean shift of the pooled output when every patch is pushed by −K·u at block 1 (the
  * ablation), and b lies halfway between the clean and the pushed projections; the other classes' logits are 0. Every
  * clean image is therefore predicted as class {@value #TARGET}, and ablating the planted latent on every patch must
- * flip it to class 0, while the controls move the same patches by the same norm in other directions.
+ * flip it to class 0, while the controls move the same patches by the same norm in other directions. The concepts
+ * file holds two label families, numbered otherwise than the head: {@code --family} picks one and its rows are matched
+ * to the head's classes by name.
  *
  * <p>Criteria fixed before running: no-edit agreement exactly 1; every output file written; for the target class the
  * real edit's Δp(target) below both random controls' (a larger drop) with the paired real − control interval
@@ -71,12 +73,17 @@ class ControlClassifyCliTest {
         Path analysis = tmp.resolve("analysis");
         CliRun.Result an = CliRun.run("analyze", "--sae", sae.toString(), "--cache", cache.toString(), "--out", analysis.toString(), "--k", "2");
         assertEquals(0, an.code(), an.err());
-        Path concepts = ControlFixtures.concepts(tmp.resolve("concepts"), Sha256.of(sae), List.of(new ConceptRow(0, "apple", -1),
-                new ConceptRow(TARGET, "banana", PLANTED), new ConceptRow(2, "cherry", -1)));
+        // two label families in one file; 'fruit' numbers its classes otherwise than the head (banana is 2 there, 1 in the
+        // head) and has a 'none' row, which no head class matches; 'ripeness' would choose other latents for apple and banana
+        java.util.SequencedMap<String, List<ConceptRow>> families = new java.util.LinkedHashMap<>();
+        families.put("ripeness", List.of(new ConceptRow(0, "apple", 2), new ConceptRow(1, "banana", 7), new ConceptRow(2, "cherry", -1)));
+        families.put("fruit", List.of(new ConceptRow(0, "none", 3), new ConceptRow(1, "cherry", -1), new ConceptRow(2, "banana", PLANTED),
+                new ConceptRow(3, "apple", -1)));
+        Path concepts = ControlFixtures.concepts(tmp.resolve("concepts"), Sha256.of(sae), families);
 
         Path out = tmp.resolve("out");
         CliRun.Result r = CliRun.run(ControlFixtures.args("classify", model, sae, head, "folder:" + root, concepts, analysis, out, "--class-mean",
-                "--train-cache", cache.toString()));
+                "--train-cache", cache.toString(), "--family", "fruit"));
         assertEquals(0, r.code(), r.err());
         for (String f : List.of("per-class.csv", "summary.json", "dose-response.csv", "dose-response-macro.png", "dose-response-macro.pdf",
                 "dose-response-macro.csv", "transitions.csv", "edits/class-1.json", "index.json")) {
@@ -90,6 +97,7 @@ class ControlClassifyCliTest {
         JsonNode index = Json.mapper().readTree(out.resolve("index.json").toFile());
         assertEquals("saelab control classify", index.get("tool").asText());
         assertEquals(List.of(TARGET), Json.mapper().convertValue(index.at("/parameters/classes"), List.class)); // the default classes
+        assertEquals("fruit", index.at("/inputs/family").asText());
         assertTrue(index.get("files").toString().contains("transitions.csv"));
         JsonNode edit = Json.mapper().readTree(out.resolve("edits/class-1.json").toFile());
         assertEquals(PLANTED, edit.at("/real/latents/0").asInt());
@@ -129,12 +137,17 @@ class ControlClassifyCliTest {
 
         // bad input: one line each, exit 2
         String prefix = "saelab control classify: error: ";
+        Path csv = concepts.resolve("concepts.csv");
+        assertEquals(prefix + csv + " holds more than one label family ('ripeness' and 'fruit'); expected the classes of one family, or name"
+                + " one with --family", bad(ControlFixtures.args("classify", model, sae, head, "folder:" + root, concepts, analysis, out)));
+        assertEquals(prefix + csv + " has no label family 'colour'; its families are 'ripeness', 'fruit'",
+                bad(ControlFixtures.args("classify", model, sae, head, "folder:" + root, concepts, analysis, out, "--family", "colour")));
         Path ade = tmp.resolve("no-labels");
         ControlFixtures.imageFolder(ade, "val", List.of("only"), 1, 0);
         Files.move(ade.resolve("val/only/img_00.png"), ade.resolve("val/img_00.png"));
         Files.delete(ade.resolve("val/only"));
         assertEquals(prefix + "the dataset folder:" + ade + " has no image labels; control classify needs a labelled dataset",
-                bad(ControlFixtures.args("classify", model, sae, head, "folder:" + ade, concepts, analysis, out)));
+                bad(ControlFixtures.args("classify", model, sae, head, "folder:" + ade, concepts, analysis, out, "--family", "fruit")));
         Path segHead = tmp.resolve("seg.safetensors");
         new LinearHead(new float[3 * D], new float[3], new HeadProvenance(HeadKind.SEGMENT, model.toString(), null, sha, null, null,
                 RecordedLayer.FINAL, D, CLASSES, -1, null, null)).save(segHead);
@@ -145,7 +158,7 @@ class ControlClassifyCliTest {
         new LinearHead(new float[2 * D], new float[2], new HeadProvenance(HeadKind.CLASSIFY, model.toString(), null, sha, null, null,
                 RecordedLayer.POOLED, D, List.of("apple", "banana"), -1, null, null)).save(twoClasses);
         assertEquals(prefix + "the head predicts 2 classes but the dataset has 3; expected a head trained on this dataset's labels",
-                bad(ControlFixtures.args("classify", model, sae, twoClasses, "folder:" + root, concepts, analysis, out)));
+                bad(ControlFixtures.args("classify", model, sae, twoClasses, "folder:" + root, concepts, analysis, out, "--family", "fruit")));
     }
 
     /**

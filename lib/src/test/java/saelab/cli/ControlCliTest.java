@@ -116,7 +116,7 @@ class ControlCliTest {
         Path other = concepts(tmp.resolve("other-concepts"), "ab".repeat(32));
         String e = bad(args(model, sae, head, root, other, analysis, out, "--classes", "1"));
         assertTrue(e.startsWith(prefix + "the concepts folder " + other + " was made with another SAE"), e);
-        assertEquals(prefix + "class 2 (class two) has no chosen latent in " + concepts.resolve("concepts.csv") + " (no positive unit in the"
+        assertEquals(prefix + "class 2 (class 2) has no chosen latent in " + concepts.resolve("concepts.csv") + " (no positive unit in the"
                 + " training split); leave it out of --classes", bad(args(model, sae, head, root, concepts, analysis, out, "--classes", "2")));
         assertEquals(prefix + "--doses is '1,x'; 'x' is not a finite decimal number",
                 bad(args(model, sae, head, root, concepts, analysis, out, "--classes", "1", "--doses", "1,x")));
@@ -210,8 +210,11 @@ class ControlCliTest {
         return s;
     }
 
-    /** concepts.csv choosing latent 5 for class 1 and none for class 2, with the SAE checksum {@code sha}. */
+    /**
+     * concepts.csv choosing latent 5 for class 1 and none for class 2, with the SAE checksum {@code sha}; the names are the
+     * head's ("class 1", "class 2"), as the rows are matched to the head's classes by name.
+     */
     private static Path concepts(Path dir, String sha) throws Exception {
-        return ControlFixtures.concepts(dir, sha, List.of(new ConceptRow(1, "class one", PLANTED), new ConceptRow(2, "class two", -1)));
+        return ControlFixtures.concepts(dir, sha, List.of(new ConceptRow(1, "class 1", PLANTED), new ConceptRow(2, "class 2", -1)));
     }
 }

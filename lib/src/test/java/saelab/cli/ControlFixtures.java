@@ -104,14 +104,29 @@ final class ControlFixtures {
      * {@code rows} (class id → name and chosen latent, −1 for none) and {@code source.json} naming the SAE checksum.
      */
     static Path concepts(Path dir, String saeSha, List<ConceptRow> rows) throws Exception {
+        return concepts(dir, saeSha, null, Map.of("", rows));
+    }
+
+    /**
+     * A concepts folder whose {@code concepts.csv} holds several label families, as the demo writes it: a {@code family}
+     * column (before the others) and the rows of each family in the given order.
+     */
+    static Path concepts(Path dir, String saeSha, java.util.SequencedMap<String, List<ConceptRow>> families) throws Exception {
+        return concepts(dir, saeSha, "family,", families);
+    }
+
+    private static Path concepts(Path dir, String saeSha, String familyColumn, Map<String, List<ConceptRow>> families) throws Exception {
         Files.createDirectories(dir);
-        StringBuilder b = new StringBuilder("class,name,positives,prevalence,f1_all,best_f1_latent,best_f1,best_f1_threshold,"
-                + "best_auroc_latent,best_auroc,random_latent_f1,random_latent_auroc,random_direction_f1,random_direction_auroc,"
-                + "random_direction_max_auroc\n");
-        for (ConceptRow r : rows) {
-            String name = r.name().contains(",") ? "\"" + r.name() + "\"" : r.name();
-            b.append(r.classId()).append(',').append(name).append(r.latent() < 0 ? ",0,0,,,,,,,,,,,\n"
-                    : ",48,0.5,0.66," + r.latent() + ",0.9,1.0," + r.latent() + ",0.9,0.5,0.5,0.5,0.5,0.6\n");
+        StringBuilder b = new StringBuilder((familyColumn == null ? "" : familyColumn) + "class,name,positives,prevalence,f1_all,"
+                + "best_f1_latent,best_f1,best_f1_threshold,best_auroc_latent,best_auroc,random_latent_f1,random_latent_auroc,"
+                + "random_direction_f1,random_direction_auroc,random_direction_max_auroc\n");
+        for (Map.Entry<String, List<ConceptRow>> f : families.entrySet()) {
+            for (ConceptRow r : f.getValue()) {
+                String name = r.name().contains(",") ? "\"" + r.name() + "\"" : r.name();
+                b.append(familyColumn == null ? "" : f.getKey() + ",").append(r.classId()).append(',').append(name)
+                        .append(r.latent() < 0 ? ",0,0,,,,,,,,,,,\n"
+                                : ",48,0.5,0.66," + r.latent() + ",0.9,1.0," + r.latent() + ",0.9,0.5,0.5,0.5,0.5,0.6\n");
+            }
         }
         Files.writeString(dir.resolve("concepts.csv"), b.toString());
         Json.write(dir.resolve("source.json"), Map.of("sae_sha256", saeSha));
