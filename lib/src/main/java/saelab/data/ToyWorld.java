@@ -18,7 +18,9 @@ import java.util.SplittableRandom;
  * <p>Classes, one per (colour, shape) pair: segmentation label 0 is {@code background} and
  * {@code 1 + colour.ordinal() * shapes + shape.ordinal()} is {@code colour_shape} (e.g. {@code red_circle});
  * see {@link #classNames()}. The image-level class of a scene is the class of its largest object (most
- * visible pixels). Shape-only or colour-only labels follow from the class by integer division.
+ * visible pixels). Shape-only or colour-only labels follow from the class by integer division; the colour
+ * segmentation labels are {@code 0} (background) and {@code 1 + colour.ordinal()} ({@link #colourLabel},
+ * {@link #colourNames()}).
  *
  * @param imageSize  image side in pixels (16..1024; 64 by default)
  * @param minObjects fewest objects per scene (>= 1)
@@ -66,6 +68,34 @@ public record ToyWorld(int imageSize, int minObjects, int maxObjects, long seed)
             for (ToyWorldShape s : ToyWorldShape.values()) {
                 names.add(c.word() + "_" + s.word());
             }
+        }
+        return List.copyOf(names);
+    }
+
+    /** Number of colour-segmentation labels, background included: 1 + the number of colours. */
+    public static int colourLabelCount() {
+        return 1 + ToyWorldColour.values().length;
+    }
+
+    /**
+     * The colour-segmentation label of segmentation label {@code label} ({@link #classIndex}): 0 (background) stays
+     * 0, {@code colour_shape} becomes {@code 1 + colour.ordinal()}.
+     *
+     * @throws IllegalArgumentException for a label outside {@code 0..labelCount()-1}
+     */
+    public static int colourLabel(int label) {
+        if (label < 0 || label >= labelCount()) {
+            throw new IllegalArgumentException("toy world: segmentation label must be in 0.." + (labelCount() - 1) + ", got " + label);
+        }
+        return label == 0 ? 0 : (label - 1) / ToyWorldShape.values().length + 1;
+    }
+
+    /** The names of the colour-segmentation labels: {@code background}, then the colour words in enum order. */
+    public static List<String> colourNames() {
+        List<String> names = new ArrayList<>(colourLabelCount());
+        names.add("background");
+        for (ToyWorldColour c : ToyWorldColour.values()) {
+            names.add(c.word());
         }
         return List.copyOf(names);
     }

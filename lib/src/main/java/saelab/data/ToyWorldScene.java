@@ -42,6 +42,18 @@ public record ToyWorldScene(int index, int size, byte[] rgb, byte[] classMask, b
         return ((rgb[o] & 0xFF) << 16) | ((rgb[o + 1] & 0xFF) << 8) | (rgb[o + 2] & 0xFF);
     }
 
+    /**
+     * The colour mask, {@code [size * size]}: per pixel 0 = background, else {@code 1 + colour.ordinal()} of the
+     * object on top ({@link ToyWorld#colourLabel} of the class mask).
+     */
+    public byte[] colourMask() {
+        byte[] out = new byte[classMask.length];
+        for (int p = 0; p < out.length; p++) {
+            out[p] = (byte) ToyWorld.colourLabel(classMask[p] & 0xFF);
+        }
+        return out;
+    }
+
     /** The class mask as a label map (the ADE20K-style annotation). */
     public LabelMap labelMap() {
         return new LabelMap(size, size, classMask.clone());

@@ -38,9 +38,17 @@ import saelab.io.Sha256;
  * DIR/ADEChallengeData2016/images/training/toy_NNNNNN.png       ADE20K layout ({@code ade20k:DIR}): RGB PNG
  * DIR/ADEChallengeData2016/annotations/training/toy_NNNNNN.png  8-bit grey label map ({@link ToyWorld#classNames()})
  * DIR/ADEChallengeData2016/classes.txt                  the label names, line k = label k (0 = background)
+ * DIR/views/colour/ADEChallengeData2016/...             {@link #COLOUR_VIEW}: the same images in the ADE20K layout
+ *                                                       ({@code ade20k:DIR/views/colour}), label map 0 = background,
+ *                                                       1 + colour ordinal ({@link ToyWorld#colourNames()} in its
+ *                                                       classes.txt): the colour of the object on top per pixel
+ * DIR/views/largest_colour/COLOUR/NNNNNN.png            {@link #LARGEST_COLOUR_VIEW}: image folder
+ *                                                       ({@code folder:DIR/views/largest_colour}), class = the
+ *                                                       largest object's colour word
  * </pre>
  * Images are PNG (lossless: JPEG would blur the exact colours the masks describe). Only classes that occur
- * get a folder in {@code images/} (torchvision's {@code ImageFolder} rejects empty class folders).
+ * get a folder in {@code images/} and {@code views/largest_colour/} (torchvision's {@code ImageFolder} rejects
+ * empty class folders). The largest object is {@link ToyWorldScene#largestObject()} in both image folders.
  *
  * <p>Content-addressed: {@code world.json} holds the SHA-256 of the config, the image count and the
  * generator version; when it matches, {@link #write} does nothing. Otherwise everything is written to a
@@ -49,15 +57,25 @@ import saelab.io.Sha256;
  * writer owns {@code DIR}: it refuses to replace a non-empty folder that is not a toy world. The image files
  * are not forced to disk one by one (measured: 60k {@code fsync} calls took 15 s of a 34 s run), so the swap
  * guards against a crashed or killed process but not against power loss; the world is cheap to regenerate and
- * {@code saelab verify} checks its files. The image-folder and ADE20K images are hard links to one file where
- * the file system allows it.
+ * {@code saelab verify} checks its files. All four copies of an image (the two image folders and the two ADE20K
+ * layouts) are hard links to one file where the file system allows it ({@link #isImageCopy} tells the copies
+ * apart from the ADE20K original).
  */
 public final class ToyWorldWriter {
 
     /** Changes whenever the generator's output for a given config changes. */
-    public static final String GENERATOR = "saelab-toy-world/1";
+    public static final String GENERATOR = "saelab-toy-world/2";
     /** The ADE20K-layout subfolder. */
     public static final String ADE_DIR = Ade20kDataset.DIR;
+    /** The image folder by the largest object's {@code colour_shape} ({@code folder:DIR/images}). */
+    public static final String FOLDER_VIEW = "images";
+    /**
+     * The colour-segmentation view: a folder holding an ADE20K layout ({@code ade20k:DIR/views/colour}) whose
+     * labels are {@link ToyWorld#colourNames()}.
+     */
+    public static final String COLOUR_VIEW = "views/colour";
+    /** The image folder by the largest object's colour word ({@code folder:DIR/views/largest_colour}). */
+    public static final String LARGEST_COLOUR_VIEW = "views/largest_colour";
 
     /** What {@link #write} did. */
     public enum Outcome {
@@ -80,6 +98,20 @@ public final class ToyWorldWriter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Whether {@code relativePath} (relative to the world's folder, {@code /}-separated) is a copy of an image of
+     * the main ADE20K layout: under {@link #FOLDER_VIEW}, {@link #LARGEST_COLOUR_VIEW} or the colour view's
+     * {@code images/}. File lists that hash the world skip these (same bytes, usually the same file).
+     */
+    public static boolean isImageCopy(String relativePath) {
+        for (String view : List.of(FOLDER_VIEW, LARGEST_COLOUR_VIEW, COLOUR_VIEW + "/" + ADE_DIR + "/images")) {
+            if (relativePath.equals(view) || relativePath.startsWith(view + "/")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The file stem of image {@code i}: zero-padded so that name order is index order. */
@@ -131,14 +163,19 @@ public final class ToyWorldWriter {
     }
 
     private static void writeAll(Path root, ToyWorld config, int n, String hash) throws IOException {
-        Path folder = root.resolve("images");
-        Path adeImages = root.resolve(ADE_DIR).resolve("images").resolve("training");
-        Path adeLabels = root.resolve(ADE_DIR).resolve("annotations").resolve("training");
-        Files.createDirectories(folder);
-        Files.createDirectories(adeImages);
-        Files.createDirectories(adeLabels);
-        for (String c : ToyWorld.classNames().subList(1, ToyWorld.labelCount())) {
+        Path folder = root.resolve(FOLDER_VIEW);
+        Path colourFolder = root.resolve(LARGEST_COLOUR_VIEW);
+        for (Path ade : List.of(root.resolve(ADE_DIR), root.resolve(COLOUR_VIEW).resolve(ADE_DIR))) {
+            Files.createDirectories(ade.resolve("images").resolve("training"));
+            Files.createDirectories(ade.resolve("annotations").resolve("training"));
+        }
+        List<String> classFolders = ToyWorld.classNames().subList(1, ToyWorld.labelCount());
+        List<String> colourFolders = ToyWorld.colourNames().subList(1, ToyWorld.colourLabelCount());
+        for (String c : classFolders) {
             Files.createDirectories(folder.resolve(c));
+        }
+        for (String c : colourFolders) {
+            Files.createDirectories(colourFolder.resolve(c));
         }
         ObjectMapper mapper = Json.mapper().copy().disable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
         String[] lines = new String[n];
@@ -148,14 +185,21 @@ public final class ToyWorldWriter {
         IntStream.range(0, n).parallel().forEach(i -> {
             ToyWorldScene sc = config.scene(i);
             String stem = stem(i, n);
-            String file = "images/" + sc.className() + "/" + stem + ".png";
-            String ade = ADE_DIR + "/images/training/toy_" + stem + ".png";
-            String ann = ADE_DIR + "/annotations/training/toy_" + stem + ".png";
+            ViewFiles f = new ViewFiles(
+                    FOLDER_VIEW + "/" + sc.className() + "/" + stem + ".png",
+                    ADE_DIR + "/images/training/toy_" + stem + ".png",
+                    ADE_DIR + "/annotations/training/toy_" + stem + ".png",
+                    COLOUR_VIEW + "/" + ADE_DIR + "/images/training/toy_" + stem + ".png",
+                    COLOUR_VIEW + "/" + ADE_DIR + "/annotations/training/toy_" + stem + ".png",
+                    LARGEST_COLOUR_VIEW + "/" + sc.largestObject().colour().word() + "/" + stem + ".png");
             try {
-                writePng(root.resolve(file), rgbImage(sc));
-                linkOrCopy(root.resolve(file), root.resolve(ade));
-                writePng(root.resolve(ann), grayImage(sc.size(), sc.classMask()));
-                lines[i] = mapper.writeValueAsString(record(sc, file, ade, ann));
+                writePng(root.resolve(f.adeImage()), rgbImage(sc));
+                for (String copy : List.of(f.folder(), f.colourImage(), f.largestColour())) {
+                    linkOrCopy(root.resolve(f.adeImage()), root.resolve(copy));
+                }
+                writePng(root.resolve(f.adeAnnotation()), grayImage(sc.size(), sc.classMask()));
+                writePng(root.resolve(f.colourAnnotation()), grayImage(sc.size(), sc.colourMask()));
+                lines[i] = mapper.writeValueAsString(record(sc, f));
             } catch (IOException e) {
                 throw new UncheckedIOException("toy world: cannot write image " + i + " under " + root, e);
             }
@@ -164,15 +208,10 @@ public final class ToyWorldWriter {
             countOf[i] = sc.objects().size();
         });
         // remove the class folders no image fell into (ImageFolder rejects empty classes)
-        for (String c : ToyWorld.classNames().subList(1, ToyWorld.labelCount())) {
-            try (var s = Files.list(folder.resolve(c))) {
-                if (s.findAny().isEmpty()) {
-                    Files.delete(folder.resolve(c));
-                }
-            }
-        }
-        Files.writeString(root.resolve(ADE_DIR).resolve("classes.txt"), String.join("\n", ToyWorld.classNames()) + "\n",
-                StandardCharsets.UTF_8);
+        deleteEmpty(folder, classFolders);
+        deleteEmpty(colourFolder, colourFolders);
+        writeClasses(root.resolve(ADE_DIR), ToyWorld.classNames());
+        writeClasses(root.resolve(COLOUR_VIEW).resolve(ADE_DIR), ToyWorld.colourNames());
         try (OutputStream out = Files.newOutputStream(root.resolve("captions.jsonl"))) {
             for (String line : lines) {
                 out.write(line.getBytes(StandardCharsets.UTF_8));
@@ -183,7 +222,26 @@ public final class ToyWorldWriter {
                 info(config, n, hash, classOf, backgroundOf, countOf)));
     }
 
-    private static Map<String, Object> record(ToyWorldScene sc, String file, String ade, String ann) {
+    /** The paths of one image's files, relative to the world's folder. */
+    private record ViewFiles(String folder, String adeImage, String adeAnnotation, String colourImage,
+                             String colourAnnotation, String largestColour) {}
+
+    private static void deleteEmpty(Path parent, List<String> children) throws IOException {
+        for (String c : children) {
+            try (var s = Files.list(parent.resolve(c))) {
+                if (s.findAny().isEmpty()) {
+                    Files.delete(parent.resolve(c));
+                }
+            }
+        }
+    }
+
+    /** An ADE20K layout's {@code classes.txt}: line k names label k ({@link Ade20kDataset} reads it). */
+    private static void writeClasses(Path adeDir, List<String> names) throws IOException {
+        Files.writeString(adeDir.resolve("classes.txt"), String.join("\n", names) + "\n", StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, Object> record(ToyWorldScene sc, ViewFiles f) {
         ToyWorldObject big = sc.largestObject();
         Map<String, Object> labels = new LinkedHashMap<>();
         labels.put("class", sc.className());
@@ -213,9 +271,12 @@ public final class ToyWorldWriter {
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("index", sc.index());
-        r.put("file", file);
-        r.put("ade_image", ade);
-        r.put("ade_annotation", ann);
+        r.put("file", f.folder());
+        r.put("ade_image", f.adeImage());
+        r.put("ade_annotation", f.adeAnnotation());
+        r.put("colour_image", f.colourImage());
+        r.put("colour_annotation", f.colourAnnotation());
+        r.put("largest_colour_file", f.largestColour());
         r.put("caption", sc.caption());
         r.put("labels", labels);
         r.put("objects", objects);
@@ -228,8 +289,11 @@ public final class ToyWorldWriter {
         Map<String, Integer> perClass = new TreeMap<>();
         Map<String, Integer> perBackground = new LinkedHashMap<>();
         Map<String, Integer> perCount = new TreeMap<>();
+        Map<String, Integer> perColour = new TreeMap<>();
+        List<String> colourNames = ToyWorld.colourNames();
         for (int i = 0; i < n; i++) {
             perClass.merge(names.get(classOf[i]), 1, Integer::sum);
+            perColour.merge(colourNames.get(ToyWorld.colourLabel(classOf[i])), 1, Integer::sum);
             perBackground.merge(ToyWorldBackground.values()[backgroundOf[i]].word(), 1, Integer::sum);
             perCount.merge(Integer.toString(countOf[i]), 1, Integer::sum);
         }
@@ -241,6 +305,16 @@ public final class ToyWorldWriter {
         m.put("folder", "images");
         m.put("ade20k", ADE_DIR);
         m.put("captions", "captions.jsonl");
+        Map<String, Object> colourView = new LinkedHashMap<>();
+        colourView.put("ade20k", COLOUR_VIEW);
+        colourView.put("label_names", colourNames);
+        Map<String, Object> largestColourView = new LinkedHashMap<>();
+        largestColourView.put("folder", LARGEST_COLOUR_VIEW);
+        largestColourView.put("images_per_class", perColour);
+        Map<String, Object> views = new LinkedHashMap<>();
+        views.put("colour", colourView);
+        views.put("largest_colour", largestColourView);
+        m.put("views", views);
         m.put("label_names", names);
         m.put("shapes", words(ToyWorldShape.values()));
         m.put("colours", words(ToyWorldColour.values()));

@@ -16,7 +16,7 @@ import saelab.manifest.DataManifests;
 
 /**
  * Records the demo's outputs as data manifests ({@link DataManifests}) of the {@code demo} profile, so that
- * {@code saelab verify} checks them: the world's dataset ({@code demo-world}, kind {@code dataset}: the ADE20K layout
+ * {@code saelab verify} checks them: the world's dataset ({@code demo-world}, kind {@code dataset}: the ADE20K layouts
  * and metadata files), and per backbone its model folder ({@code demo-<id>-model}), its activation cache
  * ({@code demo-<id>-cache}, through {@link DataManifests#registerCache}) and its two SAE checkpoints
  * ({@code demo-<id>-sae-patch}, {@code demo-<id>-sae-cls}; kind {@code model}, the manifest kinds having no SAE kind).
@@ -49,8 +49,8 @@ final class DemoManifests {
         List<Path> files = new ArrayList<>();
         int images = ((Number) world.summary().getOrDefault("images", 0)).intValue();
         files.add(write(t, new DataManifest(id("world"), "dataset", location(root, WorldStep.worldDir(world)), WorldStep.files(world),
-                "profile demo: the toy world, " + images + " scenes (ADE20K layout and metadata; images/ holds the same bytes"
-                        + " as the ADE20K images); step world, key " + world.key())));
+                "profile demo: the toy world, " + images + " scenes (ADE20K layouts and metadata; the image-folder views hold the"
+                        + " same bytes as the ADE20K images); step world, key " + world.key())));
         for (BackboneOutputs b : backbones) {
             Path model = BackboneStep.modelDir(b.backbone());
             files.add(write(t, new DataManifest(id(b.id() + "-model"), "model", location(root, model), filesOf(model),

@@ -17,9 +17,9 @@ import saelab.manifest.DataManifest;
 
 /**
  * Step {@code world}: writes the toy world ({@link ToyWorldWriter}) into {@code toy/} of the step folder, and lists
- * the files of its ADE20K layout and metadata with sizes and SHA-256 in {@code files.json} (the file list of the
- * world's data manifest; the {@code images/} image-folder view holds the same bytes as the ADE20K images and is not
- * listed).
+ * the files of its ADE20K layouts and metadata with sizes and SHA-256 in {@code files.json} (the file list of the
+ * world's data manifest; the copies of the ADE20K images in the other views, {@link ToyWorldWriter#isImageCopy}, hold
+ * the same bytes and are not listed).
  */
 final class WorldStep {
 
@@ -66,9 +66,9 @@ final class WorldStep {
         return Json.mapper().readValue(world.dir().resolve(FILES).toFile(), new TypeReference<List<DataManifest.FileEntry>>() { });
     }
 
-    /** Every file under {@code dir} except the {@code images/} view, sorted by path, with size and SHA-256 (hashed in parallel). */
+    /** Every file under {@code dir} except the image copies of the views, sorted by path, with size and SHA-256 (hashed in parallel). */
     static List<DataManifest.FileEntry> listFiles(Path dir) throws IOException {
-        List<String> paths = FileTrees.regularFiles(dir).stream().filter(p -> !p.equals("images") && !p.startsWith("images/")).toList();
+        List<String> paths = FileTrees.regularFiles(dir).stream().filter(p -> !ToyWorldWriter.isImageCopy(p)).toList();
         return paths.parallelStream().map(rel -> {
             Path p = dir.resolve(rel);
             try {
