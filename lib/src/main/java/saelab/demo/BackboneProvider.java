@@ -25,6 +25,12 @@ public interface BackboneProvider {
     Map<String, Object> params();
 
     /**
+     * Whether the model has a text tower (a contrastive image-text model): it then gets a classification probe and a
+     * zero-shot head in the demo's control half; a vision-only model gets a segmentation head.
+     */
+    boolean hasTextTower();
+
+    /**
      * Builds the model folder.
      *
      * @param world  the toy world's config (scenes are a function of it; the written images are not passed)

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import saelab.heads.HeadKind;
 import saelab.io.Json;
 import saelab.store.TokenKind;
 
@@ -27,7 +28,11 @@ import saelab.store.TokenKind;
  * eval-ID-patch,  eval-ID-cls    their metrics (what saelab eval writes)
  * analyze-ID-patch, -cls         feature analysis folders (what saelab analyze writes; show-latent reads them)
  * concepts-ID-patch, -cls        latents matched to the ground-truth concepts with baselines (FamilyMatching)
+ * heads-ID                       task heads on the training world: a colour segmentation head (vision-only backbone) or a
+ *                                largest-object-colour probe and zero-shot head (backbone with a text tower) (HeadStep)
+ * control-ID-HEAD                the control protocol of each head on the held-out world, editing the patch SAE (ControlStep)
  * </pre>
+ * The held-out world ({@code world-heldout}) is the same world config with the next seed; only the control steps read it.
  * Each step lives in {@code <work>/<step>/<key prefix>/} and is skipped when its output exists; changing a
  * parameter reruns that step and the steps after it. At the end the outputs are recorded as data manifests of the
  * {@code demo} profile ({@link DemoManifests}, when a target is given) and {@code <work>/demo.json} lists every
@@ -93,6 +98,7 @@ public final class DemoPipeline {
     public static List<String> stepNames(List<BackboneProvider> backbones) {
         List<String> names = new ArrayList<>();
         names.add(WorldStep.NAME);
+        names.add(WorldStep.HELD_OUT);
         for (BackboneProvider p : backbones) {
             names.add(BackboneStep.name(p));
             names.add(CaptureStep.name(p));
@@ -102,6 +108,10 @@ public final class DemoPipeline {
                 names.add(EvalStep.name(p, k));
                 names.add(AnalyzeStep.name(p, k));
                 names.add(ConceptStep.name(p, k));
+            }
+            names.add(HeadStep.name(p));
+            for (HeadKind h : ControlStep.kinds(p)) {
+                names.add(ControlStep.name(p, h));
             }
         }
         return names;
@@ -133,18 +143,27 @@ public final class DemoPipeline {
         try (StepRunner runner = new StepRunner(o.work(), o.force(), o.log())) {
             runner.expect(names.size());
             StepOutcome world = add(all, runner.run(WorldStep.of(size)));
+            StepOutcome heldOut = add(all, runner.run(WorldStep.heldOut(size)));
             for (BackboneProvider p : o.backbones()) {
                 StepOutcome backbone = add(all, runner.run(BackboneStep.of(p, size)));
                 StepOutcome capture = add(all, runner.run(CaptureStep.of(p, size, world, backbone)));
                 StepOutcome truth = add(all, runner.run(TruthStep.of(p, world, backbone, capture)));
                 Map<TokenKind, StepOutcome> saes = new LinkedHashMap<>();
+                Map<TokenKind, StepOutcome> analyses = new LinkedHashMap<>();
+                Map<TokenKind, StepOutcome> concepts = new LinkedHashMap<>();
                 for (TokenKind k : KINDS) {
                     SaeRecipe recipe = k == TokenKind.CLS ? size.clsSae() : size.patchSae();
                     StepOutcome sae = add(all, runner.run(SaeStep.of(p, k, recipe, capture)));
                     saes.put(k, sae);
                     add(all, runner.run(EvalStep.of(p, k, sae, capture)));
-                    add(all, runner.run(AnalyzeStep.of(p, k, size.topK(), sae, capture)));
-                    add(all, runner.run(ConceptStep.of(p, k, size, sae, capture, truth)));
+                    analyses.put(k, add(all, runner.run(AnalyzeStep.of(p, k, size.topK(), sae, capture))));
+                    concepts.put(k, add(all, runner.run(ConceptStep.of(p, k, size, sae, capture, truth))));
+                }
+                List<HeadKind> heads = ControlStep.kinds(p);
+                StepOutcome headStep = add(all, runner.run(HeadStep.of(p, size, heads, world, backbone)));
+                for (HeadKind h : heads) {
+                    add(all, runner.run(ControlStep.of(p, h, size, heldOut, backbone, saes.get(TokenKind.PATCHES),
+                            analyses.get(TokenKind.PATCHES), concepts.get(TokenKind.PATCHES), headStep)));
                 }
                 outputs.add(new DemoManifests.BackboneOutputs(p.id(), backbone, capture, saes.get(TokenKind.PATCHES),
                         saes.get(TokenKind.CLS)));

@@ -20,12 +20,14 @@ import saelab.data.ToyWorld;
  * @param topK         top examples per latent in the feature analysis
  * @param conceptUnits most units per unit kind in concept matching (systematic subsample above)
  * @param conceptDraws random latents and random directions of the concept-matching baselines
+ * @param control      the intervention half: held-out world, task heads and control protocol
  */
 public record DemoSize(String name, ToyWorld world, int images, int block, int captureBatch, SaeRecipe patchSae, SaeRecipe clsSae,
-                       int topK, int conceptUnits, int conceptDraws) {
+                       int topK, int conceptUnits, int conceptDraws, ControlSize control) {
 
     public DemoSize {
         Objects.requireNonNull(world, "world");
+        Objects.requireNonNull(control, "control");
         Objects.requireNonNull(patchSae, "patchSae");
         Objects.requireNonNull(clsSae, "clsSae");
         if (name == null || name.isBlank() || images < 1 || captureBatch < 1 || topK < 1 || conceptUnits < 1 || conceptDraws < 1) {
@@ -39,21 +41,21 @@ public record DemoSize(String name, ToyWorld world, int images, int block, int c
         return new DemoSize("quick", ToyWorld.withSeed(0), 64, -2, 32,
                 SaeRecipe.topk(4, 4, 1e-3, 10, 256, 40, 0),
                 SaeRecipe.topk(4, 2, 1e-3, 5, 32, 40, 0),
-                8, 1 << 16, 8);
+                8, 1 << 16, 8, ControlSize.quick());
     }
 
     /**
      * The default: 10,000 64x64 scenes; block -2 (the second to last, as the paper's layer 10 of 12); a TopK SAE with
      * 8x expansion and k 16 on 614k patch tokens (300 steps of 2,048, about one epoch of a 8x8 patch grid), and one
      * with 4x expansion and k 8 on 205k CLS rows (200 steps of 1,024, about 20 epochs of the 10,000 images); concept
-     * matching on at most 131,072 units per unit kind. The SAE sizes are set by the time budget: at width 192, TopK
+     * matching on at most 131,072 units per unit kind; the intervention half of {@link ControlSize#demo()}. The SAE sizes are set by the time budget: at width 192, TopK
      * training runs at about 17k tokens/s on this project's 2-core machine.
      */
     public static DemoSize demo() {
         return new DemoSize("demo", ToyWorld.withSeed(0), 10_000, -2, 128,
                 SaeRecipe.topk(8, 16, 1e-3, 30, 2048, 300, 0),
                 SaeRecipe.topk(4, 8, 1e-3, 20, 1024, 200, 0),
-                32, 1 << 17, 16);
+                32, 1 << 17, 16, ControlSize.demo());
     }
 
     /** {@code quick} or {@code demo}. */

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import saelab.data.ToyWorld;
 import saelab.io.Sha256;
+import saelab.model.ModelFolder;
 
 /**
  * A backbone that is an existing local model folder, copied as it is (the files at its top level). Its key
@@ -26,6 +27,7 @@ public final class ModelFolderBackbone implements BackboneProvider {
     private final String id;
     private final Path dir;
     private final Map<String, String> files;
+    private final boolean textTower;
 
     /**
      * @param id  the backbone id (lower-case letters and digits)
@@ -51,6 +53,12 @@ public final class ModelFolderBackbone implements BackboneProvider {
             }
         }
         this.files = f;
+        this.textTower = ModelFolder.detect(this.dir).towers() == ModelFolder.Towers.VISION_AND_TEXT;
+    }
+
+    @Override
+    public boolean hasTextTower() {
+        return textTower;
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.Map;
 import saelab.data.ToyWorld;
 import saelab.toy.ToyAttributeProbe;
 import saelab.toy.ToyBackboneReport;
+import saelab.toy.ToyBackboneKind;
 import saelab.toy.ToyBackboneSpec;
 import saelab.toy.ToyBackboneTrainer;
 
@@ -23,6 +24,11 @@ public record ToyBackbone(ToyBackboneSpec spec) implements BackboneProvider {
     @Override
     public String id() {
         return spec.kind().id();
+    }
+
+    @Override
+    public boolean hasTextTower() {
+        return spec.kind() == ToyBackboneKind.CLIP;
     }
 
     @Override

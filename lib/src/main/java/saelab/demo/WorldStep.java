@@ -26,6 +26,8 @@ final class WorldStep {
     /** Code-format version: bump when the step writes different output for the same parameters. */
     static final int VERSION = 1;
     static final String NAME = "world";
+    /** The held-out world's step name. */
+    static final String HELD_OUT = "world-heldout";
     /** The world's folder inside the step folder. */
     static final String DIR = "toy";
     /** The file list inside the step folder. */
@@ -34,21 +36,36 @@ final class WorldStep {
     private WorldStep() {}
 
     static Step of(DemoSize size) {
+        return of(NAME, size.world(), size.images());
+    }
+
+    /**
+     * Step {@value #HELD_OUT}: the held-out world of the control protocol, the training world's config with the next seed
+     * (scene i is a function of the seed and i alone, so its scenes are new draws from the same distribution), of
+     * {@link ControlSize#heldOutImages()} scenes. No backbone, SAE, concept match or head sees it.
+     */
+    static Step heldOut(DemoSize size) {
+        ToyWorld w = size.world();
+        return of(HELD_OUT, new ToyWorld(w.imageSize(), w.minObjects(), w.maxObjects(), w.seed() + 1), size.control().heldOutImages());
+    }
+
+    private static Step of(String name, ToyWorld world, int images) {
         Map<String, Object> params = new LinkedHashMap<>();
-        params.put("world", size.world());
-        params.put("images", size.images());
+        params.put("world", world);
+        params.put("images", images);
         params.put("generator", ToyWorldWriter.GENERATOR);
-        return new Step(NAME, VERSION, params, List.of(), (out, log) -> {
+        return new Step(name, VERSION, params, List.of(), (out, log) -> {
             Path dir = out.resolve(DIR);
-            ToyWorldWriter.write(dir, size.world(), size.images());
+            ToyWorldWriter.write(dir, world, images);
             List<DataManifest.FileEntry> files = listFiles(dir);
             Json.write(out.resolve(FILES), files);
             long bytes = files.stream().mapToLong(DataManifest.FileEntry::bytes).sum();
-            log.printf("wrote %d toy-world scenes of %dx%d (%d files listed, %.1f MB)%n", size.images(), size.world().imageSize(),
-                    size.world().imageSize(), files.size(), bytes / 1e6);
+            log.printf("wrote %d toy-world scenes of %dx%d (%d files listed, %.1f MB)%n", images, world.imageSize(),
+                    world.imageSize(), files.size(), bytes / 1e6);
             Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("images", size.images());
-            summary.put("image_size", size.world().imageSize());
+            summary.put("images", images);
+            summary.put("seed", world.seed());
+            summary.put("image_size", world.imageSize());
             summary.put("label_classes", ToyWorld.labelCount());
             summary.put("files", files.size());
             summary.put("bytes", bytes);

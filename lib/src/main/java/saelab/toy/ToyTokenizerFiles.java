@@ -28,7 +28,7 @@ import saelab.text.ClipTokenizer;
  * Written by hand: learning a few dozen merges is a short loop, and the result is checked by loading it with
  * saelab's own tokenizer.
  */
-final class ToyTokenizerFiles {
+public final class ToyTokenizerFiles {
 
     /** The start token of Hugging Face CLIP. */
     static final String START = "<|startoftext|>";
@@ -91,6 +91,16 @@ final class ToyTokenizerFiles {
         Written w = new Written(vocab.size(), vocab.get(START), vocab.get(END), merges.size());
         check(dir, words, contextLength, w);
         return w;
+    }
+
+    /**
+     * Writes the tokenizer of the toy world's captions (every caption word one token, {@link ToyCaptionWords}) into a
+     * model folder, e.g. to give a small CLIP-layout test model a vocabulary it can embed.
+     *
+     * @return the vocabulary size
+     */
+    public static int writeCaptionTokenizer(Path dir, int contextLength) throws IOException {
+        return write(dir, ToyCaptionWords.words(), contextLength).vocabSize();
     }
 
     /** The merges, in rank order, that turn every word into one symbol. */

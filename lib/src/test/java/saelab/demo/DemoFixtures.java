@@ -41,9 +41,16 @@ public final class DemoFixtures {
         return dir;
     }
 
-    /** The CLIP fixture (vision width 32, 3 blocks, patch 8) with a CLIPImageProcessor config: 64 -> 32, a 4x4 grid. */
+    /**
+     * The CLIP fixture (vision width 32, 3 blocks, patch 8) with a CLIPImageProcessor config: 64 -> 32, a 4x4 grid, and
+     * the toy captions' tokenizer (its ids fit the fixture's 1,000-entry text vocabulary), for the zero-shot head.
+     */
     public static Path clip(Path dir) throws IOException {
         copy(golden("clip"), dir);
+        int vocab = saelab.toy.ToyTokenizerFiles.writeCaptionTokenizer(dir, 16);
+        if (vocab > 1000) {
+            fail("the toy tokenizer has " + vocab + " ids, more than the CLIP fixture's 1000-entry text vocabulary");
+        }
         Files.writeString(dir.resolve("preprocessor_config.json"), """
                 {"image_processor_type": "CLIPImageProcessor", "do_resize": true, "size": {"shortest_edge": 32},
                  "resample": 3, "do_center_crop": true, "crop_size": {"height": 32, "width": 32},
@@ -64,6 +71,6 @@ public final class DemoFixtures {
         return new DemoSize("tiny", ToyWorld.withSeed(3), 24, -2, 8,
                 SaeRecipe.topk(2, 4, 1e-3, 2, 64, 8, 0),
                 SaeRecipe.topk(2, 2, 1e-3, 2, 8, 8, 0),
-                4, 1 << 14, 4);
+                4, 1 << 14, 4, ControlSize.quick());
     }
 }

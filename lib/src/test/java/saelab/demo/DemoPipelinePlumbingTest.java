@@ -1,6 +1,7 @@
 package saelab.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,9 +54,9 @@ class DemoPipelinePlumbingTest {
 
         DemoPipeline.Result first = DemoPipeline.run(o);
         List<String> names = DemoPipeline.stepNames(backbones);
-        assertEquals(23, names.size());
+        assertEquals(29, names.size());
         assertEquals(names, first.steps().stream().map(StepOutcome::name).toList());
-        assertEquals(23, first.count(StepOutcome.Status.BUILT), logBytes.toString(StandardCharsets.UTF_8));
+        assertEquals(29, first.count(StepOutcome.Status.BUILT), logBytes.toString(StandardCharsets.UTF_8));
 
         // demo.json leads notebooks to the same folders
         DemoOutputs out = DemoOutputs.open(work);
@@ -101,6 +102,23 @@ class DemoPipelinePlumbingTest {
                 assertEquals(kind.equals("patch"), Files.isRegularFile(concepts.resolve("concepts-patch-auroc.pdf")));
             }
         }
+        // the control half: a segmentation head on the vision-only backbone, a probe and a zero-shot head on the one with a
+        // text tower, each with its protocol run on the held-out world (another seed), latents chosen by colour name
+        assertEquals(size.control().heldOutImages(), first.step("world-heldout").summary().get("images"));
+        assertEquals(size.world().seed() + 1, ((Number) first.step("world-heldout").summary().get("seed")).longValue());
+        assertTrue(Files.isRegularFile(HeadStep.headFile(first.step("heads-dinov2"), saelab.heads.HeadKind.SEGMENT)));
+        assertTrue(Files.isRegularFile(HeadStep.headFile(first.step("heads-clip"), saelab.heads.HeadKind.CLASSIFY)));
+        assertTrue(Files.isRegularFile(HeadStep.headFile(first.step("heads-clip"), saelab.heads.HeadKind.ZEROSHOT)));
+        for (String step : List.of("control-dinov2-segment", "control-clip-classify", "control-clip-zeroshot")) {
+            Path dir = first.step(step).dir();
+            JsonNode index = Json.mapper().readTree(dir.resolve("index.json").toFile());
+            assertEquals(size.control().protocolImages(), index.get("images_used").asInt(), step);
+            assertTrue(Files.isRegularFile(dir.resolve("per-class.csv")) && Files.isRegularFile(dir.resolve(saelab.plot.DoseResponsePlot.ID + ".png")), step);
+            @SuppressWarnings("unchecked")
+            List<String> classNames = (List<String>) first.step(step).summary().get("class_names");
+            assertFalse(classNames.isEmpty(), step);
+            assertTrue(saelab.data.ToyWorld.colourNames().containsAll(classNames), step + " names colours only: " + classNames);
+        }
         // show-latent works on an analysis folder
         Path png = tmp.resolve("latent.png");
         int code = quietly(() -> saelab.cli.Main.run("show-latent", "--analysis",
@@ -126,13 +144,13 @@ class DemoPipelinePlumbingTest {
         // a rerun with nothing changed skips every step
         logBytes.reset();
         DemoPipeline.Result second = DemoPipeline.run(o);
-        assertEquals(23, second.count(StepOutcome.Status.SKIPPED), logBytes.toString(StandardCharsets.UTF_8));
+        assertEquals(29, second.count(StepOutcome.Status.SKIPPED), logBytes.toString(StandardCharsets.UTF_8));
 
         // a changed patch-SAE parameter reruns the patch SAE and the three steps reading it, per backbone
         SaeRecipe p = size.patchSae();
         DemoSize changed = new DemoSize(size.name(), size.world(), size.images(), size.block(), size.captureBatch(),
                 new SaeRecipe(p.kind(), p.expansion(), p.k(), p.l1(), p.lr(), p.warmup(), p.batch(), p.steps() + 2, p.seed()),
-                size.clsSae(), size.topK(), size.conceptUnits(), size.conceptDraws());
+                size.clsSae(), size.topK(), size.conceptUnits(), size.conceptDraws(), size.control());
         DemoPipeline.Result third = DemoPipeline.run(new DemoPipeline.Options(work, changed, backbones, Set.of(),
                 ws.resolve("data-manifests"), dataRoot, log));
         List<String> rebuilt = new ArrayList<>();
@@ -142,7 +160,8 @@ class DemoPipelinePlumbingTest {
             }
         }
         assertEquals(List.of("sae-dinov2-patch", "eval-dinov2-patch", "analyze-dinov2-patch", "concepts-dinov2-patch",
-                "sae-clip-patch", "eval-clip-patch", "analyze-clip-patch", "concepts-clip-patch"), rebuilt);
+                "control-dinov2-segment", "sae-clip-patch", "eval-clip-patch", "analyze-clip-patch", "concepts-clip-patch",
+                "control-clip-classify", "control-clip-zeroshot"), rebuilt);
         assertEquals(0, verify(ws, dataRoot).code(), "the manifests follow the new SAE checkpoints");
 
         // a changed file of the world is caught by verify

@@ -1,0 +1,74 @@
+package saelab.demo;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import saelab.heads.HeadKind;
+import saelab.intervene.ControlRun;
+import saelab.intervene.ControlSlots;
+import saelab.intervene.stats.DoseGrid;
+import saelab.plot.DoseResponsePlot;
+
+/**
+ * Step {@code control-<id>-<segment|classify|zeroshot>}: the control protocol ({@link ControlRun}, what
+ * {@code saelab control} runs) of one head on the held-out world, editing the patch SAE's latents at the captured block.
+ * The latent of each colour is the best-F1 latent of the concept step on the training world (frozen rule): the patch
+ * family {@code colour} for segmentation, the image family {@code largest_colour} (score: the latent's maximum over the
+ * image's patches) for the classification and zero-shot heads. Controls: frequency-matched random latents, random
+ * directions of the real edit's per-token norm and the class-mean-difference direction from the head step's capture;
+ * doses of {@link ControlSize#doses()}. The output folder is the protocol's ({@code per-class.csv},
+ * {@code summary.json}, {@code dose-response.csv|png|pdf}, {@code edits/}, {@code index.json}).
+ */
+final class ControlStep {
+
+    static final int VERSION = 1;
+    static final long SEED = 0;
+
+    private ControlStep() {}
+
+    static String name(BackboneProvider p, HeadKind kind) {
+        return "control-" + p.id() + "-" + kind.id();
+    }
+
+    /** The concept family the latents of a head kind are chosen from. */
+    static String family(HeadKind kind) {
+        return kind == HeadKind.SEGMENT ? ToyFamily.COLOUR.id() : ToyFamily.LARGEST_COLOUR.id();
+    }
+
+    static Step of(BackboneProvider provider, HeadKind kind, DemoSize size, StepOutcome heldOut, StepOutcome backbone, StepOutcome sae,
+                   StepOutcome analysis, StepOutcome concepts, StepOutcome heads) {
+        ControlSize cs = size.control();
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("head", kind.id());
+        params.put("family", family(kind));
+        params.put("images", cs.protocolImages());
+        params.put("random_latents", cs.draws());
+        params.put("random_directions", cs.draws());
+        params.put("class_mean", true);
+        params.put("doses", cs.doses());
+        params.put("bootstrap", cs.bootstrap());
+        params.put("tolerance", cs.tolerance());
+        params.put("seed", SEED);
+        return new Step(name(provider, kind), VERSION, params, List.of(heldOut, backbone, sae, analysis, concepts, heads), (out, log) -> {
+            Path model = BackboneStep.modelDir(backbone);
+            ControlRun.Request q = ControlRun.Request.builder(kind, provider.id(), model, SaeStep.checkpoint(sae),
+                            HeadStep.headFile(heads, kind), HeadStep.dataset(WorldStep.worldDir(heldOut), kind == HeadKind.SEGMENT),
+                            concepts.dir(), analysis.dir(), out)
+                    .split(HeadStep.split(kind == HeadKind.SEGMENT)).family(family(kind)).trainCache(HeadStep.cacheDir(heads)).maxImages(cs.protocolImages())
+                    .slots(new ControlSlots(cs.draws(), cs.draws(), true)).doses(DoseGrid.of(cs.doses())).seed(SEED)
+                    .bootstrap(cs.bootstrap()).tolerance(cs.tolerance()).build();
+            ControlRun.Outcome r = ControlRun.run(q, DoseResponsePlot::write, log);
+            Map<String, Object> summary = new LinkedHashMap<>(r.summary());
+            summary.put("class_ids", r.classes());
+            summary.put("class_names", r.result().names());
+            summary.put("latents", r.result().latents());
+            return summary;
+        });
+    }
+
+    /** The kinds of head a backbone gets: segmentation for a vision-only one, a probe and zero-shot for one with a text tower. */
+    static List<HeadKind> kinds(BackboneProvider p) {
+        return p.hasTextTower() ? List.of(HeadKind.CLASSIFY, HeadKind.ZEROSHOT) : List.of(HeadKind.SEGMENT);
+    }
+}

@@ -1,0 +1,171 @@
+package saelab.demo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import saelab.intervene.ControlSlots.Condition;
+import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.io.csv.CsvReadOptions;
+
+/**
+ * The toy world's acceptance criteria for the segmentation control run (issue 14), fixed before the numbers were looked
+ * at and never tuned since. The toy world's concepts are known, so suppressing (ablating) the latent chosen for a colour
+ * on the training world must, on the held-out world:
+ * <ol>
+ *   <li><b>beat both random controls per colour</b>: for at least two thirds of the colours (rounded up), the 95%
+ *       cluster-bootstrap interval of the paired difference real − control of the target change rate lies above 0 for
+ *       the frequency-matched random latent <i>and</i> for the norm-matched random direction;</li>
+ *   <li><b>far more</b>: the macro target change rate (the mean over colours of the fraction of the colour's patches whose
+ *       predicted class changes) of the real edit is at least three times that of each random control;</li>
+ *   <li><b>specific</b>: the macro off-target change rate of the real edit (other patches of the same images) is at most
+ *       0.05.</li>
+ * </ol>
+ * Read from the protocol's {@code per-class.csv} ({@link saelab.intervene.ProtocolReport}).
+ */
+public final class ToyControlCriteria {
+
+    /** Share of the colours that must beat both random controls. */
+    public static final double MOST = 2.0 / 3.0;
+    /** How many times the random controls' macro target rate the real edit's must reach. */
+    public static final double FAR_MORE = 3.0;
+    /** The largest macro off-target change rate of the real edit. */
+    public static final double SMALL_OFF_TARGET = 0.05;
+
+    /**
+     * One criterion's outcome.
+     *
+     * @param name     short name
+     * @param rule     the rule in words
+     * @param measured what was measured, in words
+     * @param passed   whether it holds
+     */
+    public record Criterion(String name, String rule, String measured, boolean passed) {}
+
+    /**
+     * The criteria of one run.
+     *
+     * @param criteria each criterion
+     * @param colours  per colour: name, real target rate, and whether it beat both random controls
+     */
+    public record Outcome(List<Criterion> criteria, List<Map<String, Object>> colours) {
+
+        /** Whether every criterion holds. */
+        public boolean passed() {
+            return criteria.stream().allMatch(Criterion::passed);
+        }
+
+        /** A plain-text table, one line per criterion. */
+        public String describe() {
+            StringBuilder b = new StringBuilder();
+            for (Criterion c : criteria) {
+                b.append(c.passed() ? "PASS  " : "FAIL  ").append(c.name()).append(": ").append(c.rule()).append("; measured ")
+                        .append(c.measured()).append('\n');
+            }
+            return b.toString();
+        }
+    }
+
+    private ToyControlCriteria() {}
+
+    /**
+     * Evaluates the criteria on a segmentation control folder.
+     *
+     * @throws IllegalArgumentException when {@code per-class.csv} is missing, lacks a column, or has no random controls
+     */
+    public static Outcome evaluate(Path controlDir) throws IOException {
+        Path csv = controlDir.resolve("per-class.csv");
+        if (!Files.isRegularFile(csv)) {
+            throw new IllegalArgumentException(controlDir + " has no per-class.csv; expected the folder of a control segment run");
+        }
+        Table t = Table.read().usingOptions(CsvReadOptions.builder(csv.toFile()).header(true).columnTypes(n -> ColumnType.STRING));
+        for (String col : List.of("class", "name", "condition", "target_rate", "off_target_rate", "real_minus_control_lower")) {
+            if (!t.columnNames().contains(col)) {
+                throw new IllegalArgumentException(csv + " has no column '" + col + "'; expected the per-class.csv of saelab control");
+            }
+        }
+        Map<String, Map<String, Map<String, String>>> byClass = new LinkedHashMap<>();
+        for (int r = 0; r < t.rowCount(); r++) {
+            Map<String, String> row = new LinkedHashMap<>();
+            for (String col : t.columnNames()) {
+                row.put(col, t.stringColumn(col).get(r));
+            }
+            byClass.computeIfAbsent(row.get("name"), k -> new LinkedHashMap<>()).put(row.get("condition"), row);
+        }
+        String rl = Condition.RANDOM_LATENT.id();
+        String rd = Condition.RANDOM_DIRECTION.id();
+        String real = Condition.REAL.id();
+        List<Map<String, Object>> colours = new ArrayList<>();
+        int beating = 0;
+        double realTarget = 0;
+        double rlTarget = 0;
+        double rdTarget = 0;
+        double realOff = 0;
+        for (var e : byClass.entrySet()) {
+            Map<String, Map<String, String>> rows = e.getValue();
+            if (!rows.containsKey(real) || !rows.containsKey(rl) || !rows.containsKey(rd)) {
+                throw new IllegalArgumentException(csv + " lacks the " + real + ", " + rl + " or " + rd + " rows of class '" + e.getKey()
+                        + "'; the criteria need both random controls");
+            }
+            boolean beats = aboveZero(rows.get(rl).get("real_minus_control_lower")) && aboveZero(rows.get(rd).get("real_minus_control_lower"));
+            beating += beats ? 1 : 0;
+            double target = number(rows.get(real), "target_rate", csv);
+            realTarget += target;
+            rlTarget += number(rows.get(rl), "target_rate", csv);
+            rdTarget += number(rows.get(rd), "target_rate", csv);
+            realOff += number(rows.get(real), "off_target_rate", csv);
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("name", e.getKey());
+            c.put("real_target_rate", target);
+            c.put("beats_both_random_controls", beats);
+            colours.add(c);
+        }
+        int n = byClass.size();
+        if (n == 0) {
+            throw new IllegalArgumentException(csv + " has no class rows");
+        }
+        int need = (int) Math.ceil(MOST * n - 1e-9);
+        realTarget /= n;
+        rlTarget /= n;
+        rdTarget /= n;
+        realOff /= n;
+        List<Criterion> out = new ArrayList<>();
+        out.add(new Criterion("beats both random controls", String.format(Locale.ROOT,
+                "at least %d of %d colours with the 95%% interval of real - control above 0 for both random controls", need, n),
+                beating + " of " + n, beating >= need));
+        out.add(new Criterion("far more", String.format(Locale.ROOT, "macro target change rate >= %.0fx each random control's", FAR_MORE),
+                String.format(Locale.ROOT, "real %.4f, random latent %.4f, random direction %.4f", realTarget, rlTarget, rdTarget),
+                realTarget >= FAR_MORE * rlTarget && realTarget >= FAR_MORE * rdTarget && realTarget > 0));
+        out.add(new Criterion("specific", String.format(Locale.ROOT, "macro off-target change rate of the real edit <= %.2f", SMALL_OFF_TARGET),
+                String.format(Locale.ROOT, "%.4f", realOff), realOff <= SMALL_OFF_TARGET));
+        return new Outcome(List.copyOf(out), List.copyOf(colours));
+    }
+
+    /** An interval bound above 0; a blank (undefined) bound is not. */
+    private static boolean aboveZero(String bound) {
+        try {
+            return bound != null && !bound.isBlank() && Double.parseDouble(bound) > 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static double number(Map<String, String> row, String col, Path csv) {
+        String v = row.get(col);
+        try {
+            double d = Double.parseDouble(v);
+            if (Double.isNaN(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new IllegalArgumentException(csv + ": " + col + " of class '" + row.get("name") + "' (" + row.get("condition") + ") is '" + v
+                    + "'; expected a number");
+        }
+    }
+}
