@@ -31,56 +31,87 @@ public final class DoseResponsePlot {
 
     /** Writes the PNG, PDF and CSV into {@code dir}. */
     public static List<Path> write(DoseResponse dose, String unitName, Path dir) throws IOException {
-        XYChart chart = PaperStyle.xyChart("Dose-response (mean over classes)", "dose (x latent max, operation set)",
-                unitName + " change rate", PaperStyle.DOUBLE_COLUMN);
+        return figure(table(dose), unitName).write(dir);
+    }
+
+    /**
+     * The macro curves as a table, one row per condition and dose: {@code condition, dose, target_rate, target_lower,
+     * target_upper, off_target_rate, off_target_lower, off_target_upper} (NaN where undefined), as written to
+     * {@code dose-response-macro.csv}.
+     */
+    public static Table table(DoseResponse dose) {
         double[] x = dose.grid().doses();
         List<String> condition = new ArrayList<>();
         List<Double> doses = new ArrayList<>();
-        List<Double> target = new ArrayList<>();
-        List<Double> off = new ArrayList<>();
-        List<Double> bounds = new ArrayList<>(); // target lower, upper, off-target lower, upper per row
-        List<Runnable> lines = new ArrayList<>(); // drawn after every band, so that no band covers a line
-        int colour = 0;
+        List<Double> bounds = new ArrayList<>(); // target rate, lower, upper, off-target rate, lower, upper per row
         for (Condition c : dose.conditions()) {
-            double[] t = new double[x.length];
-            double[] o = new double[x.length];
-            double[][] band = new double[4][x.length];
             for (int k = 0; k < x.length; k++) {
-                t[k] = dose.macroRate(k, c, false);
-                o[k] = dose.macroRate(k, c, true);
-                for (int m = 0; m < 2; m++) {
-                    Interval i = dose.macroInterval(k, c, m == 1);
-                    band[2 * m][k] = i == null ? Double.NaN : i.lower();
-                    band[2 * m + 1][k] = i == null ? Double.NaN : i.upper();
-                }
                 condition.add(c.id());
                 doses.add(x[k]);
-                target.add(t[k]);
-                off.add(o[k]);
-                for (double[] b : band) {
-                    bounds.add(b[k]);
+                for (boolean offTarget : new boolean[] {false, true}) {
+                    Interval i = dose.macroInterval(k, c, offTarget);
+                    bounds.add(dose.macroRate(k, c, offTarget));
+                    bounds.add(i == null ? Double.NaN : i.lower());
+                    bounds.add(i == null ? Double.NaN : i.upper());
                 }
             }
+        }
+        return Table.create(ID, StringColumn.create("condition", condition),
+                DoubleColumn.create("dose", doses.stream().mapToDouble(Double::doubleValue).toArray()),
+                column("target_rate", bounds, 0), column("target_lower", bounds, 1), column("target_upper", bounds, 2),
+                column("off_target_rate", bounds, 3), column("off_target_lower", bounds, 4), column("off_target_upper", bounds, 5));
+    }
+
+    /**
+     * The plot of a table of {@link #table}'s columns (or the same columns read back from {@code dose-response-macro.csv},
+     * which is how a notebook redraws a finished run): conditions in the table's order, doses ascending within each.
+     *
+     * @param unitName what changes, for the y axis ({@code patch}, {@code top-1})
+     * @throws IllegalArgumentException when a column is missing
+     */
+    public static ChartFigure figure(Table data, String unitName) {
+        for (String col : List.of("condition", "dose", "target_rate", "target_lower", "target_upper", "off_target_rate", "off_target_lower",
+                "off_target_upper")) {
+            if (!data.columnNames().contains(col)) {
+                throw new IllegalArgumentException("the dose-response table has no column '" + col + "'; expected the columns of "
+                        + ID + ".csv");
+            }
+        }
+        XYChart chart = PaperStyle.xyChart("Dose-response (mean over classes)", "dose (x latent max, operation set)",
+                unitName + " change rate", PaperStyle.DOUBLE_COLUMN);
+        List<String> conditions = new ArrayList<>(new java.util.LinkedHashSet<>(data.column("condition").asList().stream()
+                .map(Object::toString).toList()));
+        List<Runnable> lines = new ArrayList<>(); // drawn after every band, so that no band covers a line
+        int colour = 0;
+        for (String c : conditions) {
+            Table rows = data.where(data.stringColumn("condition").isEqualTo(c)).sortAscendingOn("dose");
+            double[] x = values(rows, "dose");
+            double[] t = values(rows, "target_rate");
+            double[] o = values(rows, "off_target_rate");
             java.awt.Color col = PaperStyle.PALETTE[colour++ % PaperStyle.PALETTE.length];
-            band(chart, c.id() + " target 95%", x, band[0], band[1], col);
-            band(chart, c.id() + " off-target 95%", x, band[2], band[3], col);
-            lines.add(() -> line(chart, c.id() + " target", x, t, col, false));
-            lines.add(() -> line(chart, c.id() + " off-target", x, o, col, true));
+            band(chart, c + " target 95%", x, values(rows, "target_lower"), values(rows, "target_upper"), col);
+            band(chart, c + " off-target 95%", x, values(rows, "off_target_lower"), values(rows, "off_target_upper"), col);
+            lines.add(() -> line(chart, c + " target", x, t, col, false));
+            lines.add(() -> line(chart, c + " off-target", x, o, col, true));
         }
         lines.forEach(Runnable::run);
-        Table data = Table.create(ID, StringColumn.create("condition", condition),
-                DoubleColumn.create("dose", doses.stream().mapToDouble(Double::doubleValue).toArray()),
-                DoubleColumn.create("target_rate", target.stream().mapToDouble(Double::doubleValue).toArray()),
-                column("target_lower", bounds, 0), column("target_upper", bounds, 1),
-                DoubleColumn.create("off_target_rate", off.stream().mapToDouble(Double::doubleValue).toArray()),
-                column("off_target_lower", bounds, 2), column("off_target_upper", bounds, 3));
-        return new ChartFigure(ID, chart, data).write(dir);
+        return new ChartFigure(ID, chart, data);
+    }
+
+    /** A numeric column as doubles (a missing value, as Tablesaw reads an empty CSV field, is NaN). */
+    private static double[] values(Table t, String col) {
+        double[] v = new double[t.rowCount()];
+        for (int r = 0; r < v.length; r++) {
+            Object o = t.column(col).get(r);
+            v[r] = o instanceof Number n ? n.doubleValue() : Double.NaN;
+        }
+        return v;
     }
 
     private static DoubleColumn column(String name, List<Double> bounds, int which) {
-        double[] v = new double[bounds.size() / 4];
+        double[] v = new double[bounds.size() / 6];
         for (int r = 0; r < v.length; r++) {
-            v[r] = bounds.get(r * 4 + which);
+            v[r] = bounds.get(r * 6 + which);
         }
         return DoubleColumn.create(name, v);
     }
