@@ -27,8 +27,15 @@ final class ControlStep {
 
     private ControlStep() {}
 
+    /** The prefix of every control step's name. */
+    static final String PREFIX = "control-";
+
     static String name(BackboneProvider p, HeadKind kind) {
-        return "control-" + p.id() + "-" + kind.id();
+        return name(p.id(), kind);
+    }
+
+    static String name(String backbone, HeadKind kind) {
+        return PREFIX + backbone + "-" + kind.id();
     }
 
     /** The concept family the latents of a head kind are chosen from. */

@@ -121,7 +121,22 @@ public record DemoOutputs(Path work, JsonNode summary) {
         return dir(ConceptStep.name(backbone, kind));
     }
 
-    /** Every step with its status and seconds, as "name status seconds" lines. */
+    /** The control steps of the run ({@code control-<backbone>-<head>}), in run order. */
+    public List<String> controls() {
+        return steps().stream().filter(s -> s.startsWith(ControlStep.PREFIX)).toList();
+    }
+
+    /** A control step's output folder ({@code per-class.csv}, {@code summary.json}, the dose-response files, {@code edits/}). */
+    public Path control(String backbone, saelab.heads.HeadKind head) {
+        return dir(ControlStep.name(backbone, head));
+    }
+
+    /** The held-out world the control steps run on. */
+    public Path heldOutWorld() {
+        return dir(WorldStep.HELD_OUT).resolve(WorldStep.DIR);
+    }
+
+        /** Every step with its status and seconds, as "name status seconds" lines. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(java.util.Locale.ROOT, "demo run '%s' in %s: %d steps, %.1f s%n", size(), work, steps().size(),

@@ -119,6 +119,15 @@ class DemoPipelinePlumbingTest {
             assertFalse(classNames.isEmpty(), step);
             assertTrue(saelab.data.ToyWorld.colourNames().containsAll(classNames), step + " names colours only: " + classNames);
         }
+        // the notebook's view of the control half: the protocol table (real and three controls per run), faithfulness, and
+        // the dose-response plot redrawn from its CSV
+        tech.tablesaw.api.Table protocol = saelab.notebook.DemoControls.protocol(out);
+        assertEquals(3 * 4, protocol.rowCount(), protocol.print());
+        assertEquals(List.of("real", "random-latent", "random-direction", "class-mean"),
+                protocol.stringColumn("condition").asList().subList(0, 4));
+        assertEquals(2 + 1 + 1, saelab.notebook.DemoControls.faithfulness(out).rowCount(), "miou and patch accuracy, then top-1 twice");
+        assertEquals("w00-toy-dose-dinov2-segment",
+                saelab.notebook.DemoControls.doseResponse(out, "dinov2", saelab.heads.HeadKind.SEGMENT).id());
         // show-latent works on an analysis folder
         Path png = tmp.resolve("latent.png");
         int code = quietly(() -> saelab.cli.Main.run("show-latent", "--analysis",

@@ -1,0 +1,129 @@
+package saelab.notebook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import saelab.demo.DemoOutputs;
+import saelab.demo.ToyControlCriteria;
+import saelab.heads.HeadKind;
+import saelab.io.Json;
+import saelab.plot.ChartFigure;
+import saelab.plot.DoseResponsePlot;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * Notebook one-liners over the control half of a finished demo run: the protocol table of every control step (the real
+ * edit against each control, with 95% cluster-bootstrap intervals and the paired tests), the faithfulness figures, the
+ * dose-response plot redrawn from its CSV, and the toy-world criteria ({@link ToyControlCriteria}).
+ */
+public final class DemoControls {
+
+    private DemoControls() {}
+
+    /**
+     * One row per control step and condition: the macro target and off-target change rates (segmentation: patches whose
+     * predicted class changes; classification: images whose top-1 changes) with their intervals, the paired difference
+     * real − control of the target rate, and how many classes the Holm-adjusted sign-flip test rejects at 0.05.
+     */
+    public static Table protocol(DemoOutputs d) throws IOException {
+        List<String> run = new ArrayList<>();
+        List<String> condition = new ArrayList<>();
+        List<String> target = new ArrayList<>();
+        List<String> off = new ArrayList<>();
+        List<String> diff = new ArrayList<>();
+        List<Integer> rejected = new ArrayList<>();
+        List<Integer> classes = new ArrayList<>();
+        for (String step : d.controls()) {
+            JsonNode s = summary(d.dir(step));
+            boolean seg = "segment".equals(s.path("task").asText());
+            String t = seg ? "target" : "target-flip";
+            String o = seg ? "off-target" : "off-target-flip";
+            for (var it = s.path("rates").fields(); it.hasNext(); ) {
+                var e = it.next();
+                run.add(step.substring("control-".length()));
+                condition.add(e.getKey());
+                target.add(interval(e.getValue().path(t).path("macro")));
+                off.add(interval(e.getValue().path(o).path("macro")));
+                JsonNode dm = s.path("differences").path("real-minus-" + e.getKey());
+                diff.add(dm.isMissingNode() ? "" : interval(dm.path(t).path("macro")));
+                rejected.add(dm.isMissingNode() ? null : dm.path("classes_rejected_holm_0.05").asInt());
+                classes.add(s.path("classes").asInt());
+            }
+        }
+        return Table.create("Control protocol on the held-out toy world (macro over classes, 95% cluster-bootstrap intervals)",
+                StringColumn.create("run", run), StringColumn.create("condition", condition),
+                StringColumn.create("target change rate", target), StringColumn.create("off-target change rate", off),
+                StringColumn.create("real - condition (target)", diff), IntColumn.create("classes rejected (Holm 0.05)",
+                        rejected.stream().mapToInt(i -> i == null ? Integer.MIN_VALUE : i).toArray()),
+                IntColumn.create("classes", classes.stream().mapToInt(Integer::intValue).toArray()));
+    }
+
+    /** One row per control step: the head's clean metric, the metric with the SAE's reconstruction spliced in, no-edit agreement. */
+    public static Table faithfulness(DemoOutputs d) throws IOException {
+        List<String> run = new ArrayList<>();
+        List<String> metric = new ArrayList<>();
+        List<String> clean = new ArrayList<>();
+        List<String> recon = new ArrayList<>();
+        List<String> agreement = new ArrayList<>();
+        List<String> noEdit = new ArrayList<>();
+        for (String step : d.controls()) {
+            JsonNode f = summary(d.dir(step)).path("faithfulness");
+            for (String key : List.of("miou", "patch_accuracy", "top1_accuracy")) {
+                if (!f.has("clean_" + key)) {
+                    continue;
+                }
+                run.add(step.substring("control-".length()));
+                metric.add(key);
+                clean.add(number(f.path("clean_" + key)));
+                recon.add(number(f.path("reconstruction_" + key)));
+                agreement.add(number(f.path("reconstruction_agreement_with_clean")));
+                noEdit.add(number(f.path("no_edit_agreement")));
+            }
+        }
+        return Table.create("Faithfulness before any edit (held-out toy world)", StringColumn.create("run", run),
+                StringColumn.create("metric", metric), StringColumn.create("clean model", clean),
+                StringColumn.create("SAE reconstruction spliced in", recon), StringColumn.create("reconstruction agrees with clean", agreement),
+                StringColumn.create("no-edit splice agrees with clean", noEdit));
+    }
+
+    /** The dose-response plot of one control step, redrawn from its {@code dose-response-macro.csv}. */
+    public static ChartFigure doseResponse(DemoOutputs d, String backbone, HeadKind head) throws IOException {
+        Path csv = d.control(backbone, head).resolve(DoseResponsePlot.ID + ".csv");
+        if (!Files.isRegularFile(csv)) {
+            throw new IllegalArgumentException("the control step of " + backbone + " (" + head.id() + ") has no " + csv.getFileName()
+                    + "; it ran without doses");
+        }
+        Table t = Table.read().csv(csv.toFile());
+        ChartFigure f = DoseResponsePlot.figure(t, head == HeadKind.SEGMENT ? "patch" : "top-1");
+        return new ChartFigure("w00-toy-dose-" + backbone + "-" + head.id(), f.chart(), f.data());
+    }
+
+    /** The toy-world criteria of the segmentation control step of {@code backbone}, printed and returned. */
+    public static ToyControlCriteria.Outcome criteria(DemoOutputs d, String backbone) throws IOException {
+        ToyControlCriteria.Outcome o = ToyControlCriteria.evaluate(d.control(backbone, HeadKind.SEGMENT));
+        System.out.print(o.describe());
+        return o;
+    }
+
+    private static JsonNode summary(Path dir) throws IOException {
+        return Json.mapper().readTree(dir.resolve("summary.json").toFile());
+    }
+
+    private static String interval(JsonNode m) {
+        if (m.isMissingNode() || m.path("estimate").isNull()) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "%.3f [%.3f, %.3f]", m.path("estimate").asDouble(), m.path("lower").asDouble(Double.NaN),
+                m.path("upper").asDouble(Double.NaN));
+    }
+
+    private static String number(JsonNode n) {
+        return n.isMissingNode() || n.isNull() ? "" : String.format(Locale.ROOT, "%.4f", n.asDouble());
+    }
+}
