@@ -49,7 +49,7 @@ final class ControlStep {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("head", kind.id());
         params.put("family", family(kind));
-        params.put("images", cs.protocolImages());
+        params.put("images", cs.heldOutImages());
         params.put("random_latents", cs.draws());
         params.put("random_directions", cs.draws());
         params.put("class_mean", true);
@@ -62,7 +62,7 @@ final class ControlStep {
             ControlRun.Request q = ControlRun.Request.builder(kind, provider.id(), model, SaeStep.checkpoint(sae),
                             HeadStep.headFile(heads, kind), HeadStep.dataset(WorldStep.worldDir(heldOut), kind == HeadKind.SEGMENT),
                             concepts.dir(), analysis.dir(), out)
-                    .split(HeadStep.split(kind == HeadKind.SEGMENT)).family(family(kind)).trainCache(HeadStep.cacheDir(heads)).maxImages(cs.protocolImages())
+                    .split(HeadStep.split(kind == HeadKind.SEGMENT)).family(family(kind)).trainCache(HeadStep.cacheDir(heads)).maxImages(cs.heldOutImages())
                     .slots(new ControlSlots(cs.draws(), cs.draws(), true)).doses(DoseGrid.of(cs.doses())).seed(SEED)
                     .bootstrap(cs.bootstrap()).tolerance(cs.tolerance()).build();
             ControlRun.Outcome r = ControlRun.run(q, DoseResponsePlot::write, log);

@@ -29,8 +29,8 @@ import saelab.store.StorageDtype;
 import saelab.text.Tokenizers;
 
 /**
- * Step {@code heads-<id>}: the task heads of one backbone, trained on the first {@link ControlSize#headImages()} scenes
- * of the training world (the heads never see the held-out world the protocol runs on):
+ * Step {@code heads-<id>}: the task heads of one backbone, trained on the training world's scenes (a tenth of them held
+ * out for the head's own metrics; the heads never see the held-out world the protocol runs on):
  * <ul>
  *   <li>a vision-only backbone: a linear segmentation head on the final-normed patch tokens, on the world's colour view
  *       (label = the colour of the object at the pixel, {@code background} elsewhere);</li>
@@ -86,7 +86,6 @@ final class HeadStep {
         ControlSize cs = size.control();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("heads", kinds.stream().map(HeadKind::id).toList());
-        params.put("images", cs.headImages());
         params.put("training", cs.headTraining().toJson());
         params.put("block", size.block());
         params.put("view", segment ? ToyWorldWriter.COLOUR_VIEW : ToyWorldWriter.LARGEST_COLOUR_VIEW);
@@ -101,7 +100,7 @@ final class HeadStep {
             List<Integer> layers = List.of(block, segment ? RecordedLayer.FINAL : RecordedLayer.POOLED);
             CaptureOptions o = CaptureOptions.builder(model, dataset(WorldStep.worldDir(world), segment), split(segment), layers,
                             TokenSelection.parse("patches"), out.resolve(CACHE))
-                    .model(provider.id(), null).dtype(StorageDtype.F16).batch(size.captureBatch()).limit(cs.headImages()).build();
+                    .model(provider.id(), null).dtype(StorageDtype.F16).batch(size.captureBatch()).build();
             CaptureSummary s = CapturePipeline.run(o, log);
             if (!s.failures().isEmpty()) {
                 throw new IllegalStateException("the head capture of backbone " + provider.id() + " could not use " + s.failures().size()

@@ -112,7 +112,7 @@ class DemoPipelinePlumbingTest {
         for (String step : List.of("control-dinov2-segment", "control-clip-classify", "control-clip-zeroshot")) {
             Path dir = first.step(step).dir();
             JsonNode index = Json.mapper().readTree(dir.resolve("index.json").toFile());
-            assertEquals(size.control().protocolImages(), index.get("images_used").asInt(), step);
+            assertEquals(size.control().heldOutImages(), index.get("images_used").asInt(), step);
             assertTrue(Files.isRegularFile(dir.resolve("per-class.csv")) && Files.isRegularFile(dir.resolve(saelab.plot.DoseResponsePlot.ID + ".png")), step);
             @SuppressWarnings("unchecked")
             List<String> classNames = (List<String>) first.step(step).summary().get("class_names");
