@@ -18,11 +18,12 @@ import saelab.plot.DoseResponsePlot;
  * image's patches) for the classification and zero-shot heads. Controls: frequency-matched random latents, random
  * directions of the real edit's per-token norm and the class-mean-difference direction from the head step's capture;
  * doses of {@link ControlSize#doses()}. The output folder is the protocol's ({@code per-class.csv},
- * {@code summary.json}, {@code dose-response.csv|png|pdf}, {@code edits/}, {@code index.json}).
+ * {@code summary.json}, {@code dose-response.csv|png|pdf}, {@code edits/}, {@code index.json}). A segmentation run also
+ * reports the toy world's fixed acceptance criteria ({@link ToyControlCriteria}) in its log and summary.
  */
 final class ControlStep {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2; // 2: the toy-world criteria in the summary
     static final long SEED = 0;
 
     private ControlStep() {}
@@ -70,6 +71,13 @@ final class ControlStep {
             summary.put("class_ids", r.classes());
             summary.put("class_names", r.result().names());
             summary.put("latents", r.result().latents());
+            if (kind == HeadKind.SEGMENT) {
+                // the toy world's acceptance criteria, fixed before the first run; reported, never tuned
+                ToyControlCriteria.Outcome c = ToyControlCriteria.evaluate(out);
+                log.print("toy-world criteria:\n" + c.describe());
+                summary.put("toy_criteria_passed", c.passed());
+                summary.put("toy_criteria", c.criteria());
+            }
             return summary;
         });
     }
