@@ -26,7 +26,8 @@ import tech.tablesaw.io.csv.CsvReadOptions;
  *   <li><b>specific</b>: the macro off-target change rate of the real edit (other patches of the same images) is at most
  *       0.05.</li>
  * </ol>
- * Read from the protocol's {@code per-class.csv} ({@link saelab.intervene.ProtocolReport}).
+ * Read from the protocol's {@code per-class.csv} ({@link saelab.intervene.ProtocolReport}); a colour in no held-out image
+ * (no target rate) is left out.
  */
 public final class ToyControlCriteria {
 
@@ -112,6 +113,9 @@ public final class ToyControlCriteria {
                 throw new IllegalArgumentException(csv + " lacks the " + real + ", " + rl + " or " + rd + " rows of class '" + e.getKey()
                         + "'; the criteria need both random controls");
             }
+            if (blank(rows.get(real).get("target_rate"))) {
+                continue; // the colour is in no held-out image: nothing was measured, so it is left out of every criterion
+            }
             boolean beats = aboveZero(rows.get(rl).get("real_minus_control_lower")) && aboveZero(rows.get(rd).get("real_minus_control_lower"));
             beating += beats ? 1 : 0;
             double target = number(rows.get(real), "target_rate", csv);
@@ -125,9 +129,9 @@ public final class ToyControlCriteria {
             c.put("beats_both_random_controls", beats);
             colours.add(c);
         }
-        int n = byClass.size();
+        int n = colours.size();
         if (n == 0) {
-            throw new IllegalArgumentException(csv + " has no class rows");
+            throw new IllegalArgumentException(csv + " has no class with a measured target rate");
         }
         int need = (int) Math.ceil(MOST * n - 1e-9);
         realTarget /= n;
@@ -144,6 +148,10 @@ public final class ToyControlCriteria {
         out.add(new Criterion("specific", String.format(Locale.ROOT, "macro off-target change rate of the real edit <= %.2f", SMALL_OFF_TARGET),
                 String.format(Locale.ROOT, "%.4f", realOff), realOff <= SMALL_OFF_TARGET));
         return new Outcome(List.copyOf(out), List.copyOf(colours));
+    }
+
+    private static boolean blank(String v) {
+        return v == null || v.isBlank() || v.equalsIgnoreCase("nan");
     }
 
     /** An interval bound above 0; a blank (undefined) bound is not. */

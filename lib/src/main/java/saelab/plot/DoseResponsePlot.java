@@ -79,6 +79,8 @@ public final class DoseResponsePlot {
         }
         XYChart chart = PaperStyle.xyChart("Dose-response (mean over classes)", "dose (x latent max, operation set)",
                 unitName + " change rate", PaperStyle.DOUBLE_COLUMN);
+        // the curves fill the plot at both ends of the dose axis, so the legend goes beside it, not on it
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         List<String> conditions = new ArrayList<>(new java.util.LinkedHashSet<>(data.column("condition").asList().stream()
                 .map(Object::toString).toList()));
         List<Runnable> lines = new ArrayList<>(); // drawn after every band, so that no band covers a line
