@@ -135,8 +135,8 @@ final class HeadCommand {
                         + " per-patch figures too); for per-patch figures from a cache give --cache");
             }
             if (live && (model == null || dataset == null)) {
-                throw new IllegalArgumentException("--resolution pixel needs both --model and --dataset (" + (model == null ? "--model" : "--dataset")
-                        + " is missing)");
+                String missing = model == null ? "--model" : "--dataset";
+                throw new IllegalArgumentException("--resolution pixel needs both --model and --dataset (" + missing + " is missing)");
             }
             if (limit != null && limit < 1) {
                 throw new IllegalArgumentException("--limit is " + limit + "; expected at least 1");
@@ -145,8 +145,8 @@ final class HeadCommand {
             if (live) {
                 Path headFile = CliPaths.requireFile(head, "a head file (saelab head train)");
                 Path folder = ModelLocator.resolve(model, revision);
-                ObjectNode r = PixelEvaluation.evaluateToFolder(headFile, model, folder, dataset, split, limit == null ? Integer.MAX_VALUE : limit,
-                        out, device.device());
+                int most = limit == null ? Integer.MAX_VALUE : limit;
+                ObjectNode r = PixelEvaluation.evaluateToFolder(headFile, model, folder, dataset, split, most, out, device.device());
                 System.out.println("pixel " + Json.mapper().writeValueAsString(r.get("pixel_metrics")));
                 System.out.println("patch " + Json.mapper().writeValueAsString(r.get("metrics")));
                 System.out.printf(Locale.ROOT, "%d images scored, %d skipped%n", r.get("n_images").asInt(), r.get("skipped").asInt());
