@@ -12,10 +12,16 @@ import saelab.heads.HeadKind;
 import saelab.heads.HeadTrainer;
 import saelab.heads.HeadTraining;
 import saelab.heads.LinearHead;
+import saelab.heads.PixelEvaluation;
+import saelab.heads.SegmentationMetrics;
+import saelab.hub.ModelLocator;
 import saelab.io.Json;
 import saelab.store.ActivationCache;
 
-/** {@code saelab head train|eval|zeroshot}: task heads on cached final-layer features, and saved zero-shot heads. */
+/**
+ * {@code saelab head train|eval|zeroshot}: task heads on cached final-layer features (evaluated on a cache per patch, or on
+ * a dataset's images per pixel), and saved zero-shot heads.
+ */
 @Command(name = "head", mixinStandardHelpOptions = true,
         description = "Train and evaluate task heads on cached final-layer features (capture --layers final,pooled).",
         subcommands = {HeadCommand.Train.class, HeadCommand.Eval.class, HeadZeroShotCommand.class})
@@ -70,14 +76,36 @@ final class HeadCommand {
     }
 
     @Command(name = "eval", mixinStandardHelpOptions = true,
-            description = {"Scores a head on a cache: the held-out images of its training cache, or every image of another cache"
-                    + " of the same model; writes metrics.json and per-class.csv."})
+            description = {"Scores a head. With --cache (per patch): the held-out images of its training cache, or every image of another"
+                    + " cache of the same model. With --model and --dataset (a segmentation head, --resolution pixel): runs the model on the"
+                    + " images and scores the head per pixel at the preprocessed image size (logits upsampled bilinearly, label maps resized"
+                    + " nearest-neighbour and cropped as the image) and per patch. Writes metrics.json and per-class.csv."})
     static final class Eval implements Callable<Integer> {
         @Option(names = "--head", required = true, description = "the head file")
         Path head;
 
-        @Option(names = "--cache", required = true, description = "the cache folder")
+        @Option(names = "--cache", description = "the cache folder (per-patch figures)")
         Path cache;
+
+        @Option(names = "--model", description = "model folder or hub id ORG/NAME[@REVISION] (per-pixel figures, with --dataset)")
+        String model;
+
+        @Option(names = "--revision", defaultValue = "main", description = "hub revision of --model (default ${DEFAULT-VALUE})")
+        String revision;
+
+        @Option(names = "--dataset", paramLabel = "KIND:PATH|manifest:FILE",
+                description = "images with label maps, as 'saelab capture --dataset' takes them (e.g. ade20k:PATH)")
+        String dataset;
+
+        @Option(names = "--split", defaultValue = "val", description = "the split of a dataset spec (default ${DEFAULT-VALUE})")
+        String split;
+
+        @Option(names = "--limit", paramLabel = "N", description = "score the first N images in dataset order (default: all)")
+        Integer limit;
+
+        @Option(names = "--resolution", paramLabel = "patch|pixel",
+                description = "patch (with --cache, the default there) or pixel (with --model and --dataset, the default there)")
+        String resolution;
 
         @Option(names = "--out", required = true, description = "output folder")
         Path out;
@@ -87,7 +115,44 @@ final class HeadCommand {
 
         @Override
         public Integer call() throws Exception {
+            boolean live = model != null || dataset != null;
+            if (cache != null && live) {
+                throw new IllegalArgumentException("give --cache (per-patch figures from a cache) or --model and --dataset (per-pixel figures"
+                        + " from the images), not both");
+            }
+            if (cache == null && !live) {
+                throw new IllegalArgumentException("give --cache DIR (per-patch figures) or --model and --dataset (per-pixel figures)");
+            }
+            SegmentationMetrics.Resolution res = resolution == null
+                    ? (live ? SegmentationMetrics.Resolution.PIXEL : SegmentationMetrics.Resolution.PATCH)
+                    : SegmentationMetrics.Resolution.parse(resolution, "--resolution");
+            if (!live && res == SegmentationMetrics.Resolution.PIXEL) {
+                throw new IllegalArgumentException("--resolution pixel needs --model and --dataset: a cache holds per-patch labels, not the"
+                        + " label maps at image resolution");
+            }
+            if (live && res == SegmentationMetrics.Resolution.PATCH) {
+                throw new IllegalArgumentException("--model and --dataset score at image resolution (--resolution pixel, which reports the"
+                        + " per-patch figures too); for per-patch figures from a cache give --cache");
+            }
+            if (live && (model == null || dataset == null)) {
+                String missing = model == null ? "--model" : "--dataset";
+                throw new IllegalArgumentException("--resolution pixel needs both --model and --dataset (" + missing + " is missing)");
+            }
+            if (limit != null && limit < 1) {
+                throw new IllegalArgumentException("--limit is " + limit + "; expected at least 1");
+            }
             CliPaths.requireWritable(out);
+            if (live) {
+                Path headFile = CliPaths.requireFile(head, "a head file (saelab head train)");
+                Path folder = ModelLocator.resolve(model, revision);
+                int most = limit == null ? Integer.MAX_VALUE : limit;
+                ObjectNode r = PixelEvaluation.evaluateToFolder(headFile, model, folder, dataset, split, most, out, device.device());
+                System.out.println("pixel " + Json.mapper().writeValueAsString(r.get("pixel_metrics")));
+                System.out.println("patch " + Json.mapper().writeValueAsString(r.get("metrics")));
+                System.out.printf(Locale.ROOT, "%d images scored, %d skipped%n", r.get("n_images").asInt(), r.get("skipped").asInt());
+                System.out.println("wrote " + out.resolve("metrics.json") + " and " + out.resolve("per-class.csv"));
+                return 0;
+            }
             try (ActivationCache c = ActivationCache.open(cache)) {
                 ObjectNode r = HeadEvaluation.evaluateToFolder(head, c, out, device.device());
                 System.out.println(Json.mapper().writeValueAsString(r.get("metrics")));

@@ -16,10 +16,10 @@ import saelab.store.ActivationCache;
 import saelab.store.CacheManifest;
 
 /**
- * Evaluates a linear head on cached features: {@link SegmentationMetrics} for a segmentation head,
- * {@link ClassificationMetrics} for a classification probe. On the cache the head was trained on (same
- * manifest checksum) only the held-out images of its split are scored; on any other cache of the same
- * model, every image.
+ * Evaluates a linear head on cached features: {@link SegmentationMetrics} per patch for a segmentation head (per
+ * pixel: {@link PixelEvaluation}, on a dataset's images), {@link ClassificationMetrics} for a classification probe.
+ * On the cache the head was trained on (same manifest checksum) only the held-out images of its split are scored; on
+ * any other cache of the same model, every image.
  */
 public final class HeadEvaluation {
 
