@@ -26,7 +26,7 @@ import saelab.sae.SaeCheckpoint;
  */
 public record RecordedLayer(int layer, String field, String text) {
 
-    private static final Pattern CACHE_INPUT = Pattern.compile("^cache .*, layer (\\d+), [a-z_]+, seed -?\\d+$");
+    private static final Pattern CACHE_INPUT = Pattern.compile("^cache .*, layer (\\d+), ([a-z_]+), seed -?\\d+$");
     private static final Pattern HOOK_BLOCK = Pattern.compile("(?:^|\\.)blocks\\.(\\d+)\\.");
 
     /** The layer recorded in {@code sae}'s provenance, if any. */
@@ -56,6 +56,25 @@ public record RecordedLayer(int layer, String field, String text) {
                     if (m.find()) {
                         return Optional.of(new RecordedLayer(Integer.parseInt(m.group(1)), "provenance.source_config." + path, h.asText()));
                     }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The tokens an SAE trained by saelab on a cache was trained on ({@code provenance.input}'s kind: patches, cls,
+     * registers or all), if recorded; imported checkpoints record none.
+     */
+    public static Optional<saelab.store.TokenKind> tokensOf(Path sae) throws IOException {
+        JsonNode input = SaeCheckpoint.provenance(sae).get("input");
+        if (input != null && input.isTextual()) {
+            Matcher m = CACHE_INPUT.matcher(input.asText());
+            if (m.matches()) {
+                try {
+                    return Optional.of(saelab.store.TokenKind.parse(m.group(2), "provenance.input"));
+                } catch (IllegalArgumentException e) {
+                    return Optional.empty();
                 }
             }
         }

@@ -23,7 +23,7 @@ import saelab.plot.DoseResponsePlot;
  */
 final class ControlStep {
 
-    static final int VERSION = 2; // 2: the toy-world criteria in the summary
+    static final int VERSION = 3; // 2: the toy-world criteria in the summary; 3: faithfulness splices the SAE on its own tokens
     static final long SEED = 0;
 
     private ControlStep() {}

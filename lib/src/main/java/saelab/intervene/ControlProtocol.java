@@ -22,6 +22,7 @@ import saelab.io.Progress;
 import saelab.model.VisionOutput;
 import saelab.model.VisionTower;
 import saelab.sae.Sae;
+import saelab.store.TokenKind;
 import saelab.store.TokenLayout;
 
 /**
@@ -81,9 +82,11 @@ public final class ControlProtocol {
      * @param analysis the analysis (frequencies for matching; maxima for doses)
      * @param means    the class-mean directions, or null when that control is off
      * @param device   the device of the tower
+     * @param saeTokens the tokens the SAE was trained on (its reconstruction is spliced in there only for the
+     *                  faithfulness figures: a patch SAE does not reconstruct the CLS token), or null for every token
      */
     public record Inputs(VisionTower tower, Sae sae, int block, TaskHead head, ProtocolImages images, ConceptChoice concepts,
-                         AnalysisResult analysis, ClassMeanDifference means, Device device) {}
+                         AnalysisResult analysis, ClassMeanDifference means, Device device, TokenKind saeTokens) {}
 
     /**
      * A finished run's data.
@@ -193,7 +196,8 @@ public final class ControlProtocol {
                             ErrorPolicy.KEEP);
                     float[] noEditLogits = floats(session.logits(noop, SpliceForm.DELTA, in.head(), nd));
                     NDArray rows = prefix.reshape(-1, tower.width());
-                    NDArray recon = in.sae().decode(in.sae().encode(rows)).reshape(prefix.getShape());
+                    NDArray recon = onSaeTokens(prefix, in.sae().decode(in.sae().encode(rows)).reshape(prefix.getShape()), layout,
+                            in.saeTokens());
                     float[] reconLogits = floats(in.head().logits(tower.forwardFrom(in.block(), recon, Set.of(), layout), nd));
                     int[] clean = argmax(cleanLogits, classes);
                     faith.add(clean, argmax(noEditLogits, classes), argmax(reconLogits, classes), truth, cleanLogits, noEditLogits);
@@ -300,6 +304,21 @@ public final class ControlProtocol {
                 return out;
             }
         }
+    }
+
+    /**
+     * The residual with the SAE's reconstruction on the tokens it was trained on and the clean activations elsewhere
+     * ({@code [1, T, D]} both).
+     */
+    static NDArray onSaeTokens(NDArray clean, NDArray recon, TokenLayout layout, TokenKind kind) {
+        if (kind == null || kind == TokenKind.ALL) {
+            return recon;
+        }
+        int[] r = layout.range(kind);
+        float[] mask = new float[layout.tokens()];
+        java.util.Arrays.fill(mask, r[0], r[0] + r[1], 1f);
+        NDArray m = clean.getManager().create(mask, new Shape(1, layout.tokens(), 1)).toType(clean.getDataType(), false);
+        return recon.mul(m).add(clean.mul(m.neg().add(1)));
     }
 
     private static float[] floats(NDArray a) {

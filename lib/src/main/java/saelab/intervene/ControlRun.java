@@ -218,6 +218,7 @@ public final class ControlRun {
             throw new IllegalArgumentException("--class-mean needs --train-cache, a cache of the training split at the edit block");
         }
         int block = RecordedLayer.resolve(q.sae(), null, "the edit block").layer();
+        saelab.store.TokenKind saeTokens = RecordedLayer.tokensOf(q.sae()).orElse(null);
         requireHeadKind(q);
         ZeroShotHead zs = q.headKind() == HeadKind.ZEROSHOT ? ZeroShotHead.load(q.head()) : null;
         LinearHead linear = zs == null ? LinearHead.load(q.head()) : null;
@@ -247,23 +248,25 @@ public final class ControlRun {
             ControlProtocol.Options o = new ControlProtocol.Options(q.task(), ids, q.slots(), q.doses(), q.seed(), q.bootstrap(),
                     q.tolerance());
             ControlProtocol.Result r = ControlProtocol.run(new ControlProtocol.Inputs(m.vision(), s, block, task, images, choice, an, means,
-                    q.device()), o, log);
+                    q.device(), saeTokens), o, log);
             List<Path> figures = r.dose() == null || drawer == null ? List.of() : drawer.draw(r.dose(), seg ? "patch" : "top-1", q.out());
             Map<String, Object> summary = ProtocolReport.write(q.out(), r, "saelab control " + q.command(),
-                    inputs(q, ref, block, saeSha, task, images), figures);
+                    inputs(q, ref, block, saeSha, task, images, saeTokens), figures);
             return new Outcome(r, summary, ids, q.out().resolve("index.json"));
         }
     }
 
     /** Every input with its checksum, for {@code index.json}: a table can be regenerated from the folder alone. */
     private static Map<String, Object> inputs(Request q, CacheManifest.ModelRef ref, int block, String saeSha, TaskHead task,
-                                              ProtocolImages images) throws IOException {
+                                              ProtocolImages images, saelab.store.TokenKind saeTokens) throws IOException {
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("model", q.modelId());
         inputs.put("model_sha256", ref.weightsSha256());
         inputs.put("block", block);
         inputs.put("sae", q.sae().toString());
         inputs.put("sae_sha256", saeSha);
+        // where the faithfulness check splices the SAE's reconstruction in (the tokens the SAE was trained on)
+        inputs.put("sae_tokens", saeTokens == null ? "all (not recorded in the SAE's provenance)" : saeTokens.id());
         inputs.put("head", q.head().toString());
         inputs.put("head_sha256", Sha256.of(q.head()));
         inputs.put("head_kind", task.kind().id());
