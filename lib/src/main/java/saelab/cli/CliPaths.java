@@ -2,6 +2,7 @@ package saelab.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import saelab.io.RequiredPaths;
 
 /**
  * Checks of the paths a user typed, made before a command starts its work, so that a wrong path is one
@@ -11,32 +12,14 @@ final class CliPaths {
 
     private CliPaths() {}
 
-    /**
-     * Requires {@code dir} to be an existing folder.
-     *
-     * @param what what the folder should hold, e.g. {@code "an activation cache folder"}
-     * @throws IllegalArgumentException naming the path, when it does not exist or is a file
-     */
+    /** Requires {@code dir} to be an existing folder ({@link RequiredPaths#folder}). */
     static Path requireFolder(Path dir, String what) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(dir + (Files.exists(dir) ? " is a file, not a folder" : " does not exist")
-                    + "; expected " + what);
-        }
-        return dir;
+        return RequiredPaths.folder(dir, what);
     }
 
-    /**
-     * Requires {@code file} to be an existing file (not a folder).
-     *
-     * @param what what the file should hold, e.g. {@code "an SAE checkpoint (sae.safetensors)"}
-     * @throws IllegalArgumentException naming the path, when it does not exist or is a folder
-     */
+    /** Requires {@code file} to be an existing file ({@link RequiredPaths#file}). */
     static Path requireFile(Path file, String what) {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(file + (Files.isDirectory(file) ? " is a folder, not a file" : " does not exist")
-                    + "; expected " + what);
-        }
-        return file;
+        return RequiredPaths.file(file, what);
     }
 
     /**

@@ -21,7 +21,8 @@ import saelab.toy.ToyBackboneTrainer;
 final class ToyCommand {
 
     @Command(name = "world", mixinStandardHelpOptions = true,
-            description = "Write toy-world scenes: an image folder by class, the ADE20K layout with masks, captions.")
+            description = "Write toy-world scenes: an image folder by class, the ADE20K layout with masks, captions, and two colour"
+                    + " views of the same images (views/colour: ADE20K layout labelled by colour; views/largest_colour: image folder).")
     static final class World implements Callable<Integer> {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "the world's folder (new, empty, or an earlier world)")
         Path out;

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +23,7 @@ import saelab.heads.ZeroShotHead;
 import saelab.image.Preprocessor;
 import saelab.intervene.stats.ClassMeanDifference;
 import saelab.intervene.stats.DoseGrid;
+import saelab.io.RequiredPaths;
 import saelab.io.Safetensors;
 import saelab.io.Sha256;
 import saelab.model.LoadOptions;
@@ -224,8 +224,8 @@ public final class ControlRun {
         LinearHead linear = zs == null ? LinearHead.load(q.head()) : null;
         CacheManifest.ModelRef ref = HeadProvenance.modelOf(q.modelId(), q.model());
         (zs != null ? zs.provenance() : linear.provenance()).requireModel(ref, q.head(), "the model " + q.modelId());
-        requireFolder(q.analysis(), "an analysis folder (saelab analyze)");
-        requireFolder(q.concepts(), "a concepts folder (saelab concepts)");
+        RequiredPaths.folder(q.analysis(), "an analysis folder (saelab analyze)");
+        RequiredPaths.folder(q.concepts(), "a concepts folder (saelab concepts)");
         AnalysisResult an = AnalysisResult.read(q.analysis());
         String saeSha = Sha256.of(q.sae());
         Preprocessor pre = Preprocessor.load(q.model());
@@ -240,7 +240,7 @@ public final class ControlRun {
             List<Integer> ids = q.classes() != null ? q.classes() : defaultClasses(choice, seg ? images.ignoreLabel() : -1);
             ClassMeanDifference means = null;
             if (q.slots().classMean()) {
-                requireFolder(q.trainCache(), "an activation cache folder");
+                RequiredPaths.folder(q.trainCache(), "an activation cache folder");
                 try (ActivationCache c = ActivationCache.open(q.trainCache())) {
                     means = seg ? ClassMeanDifference.compute(c, block, 64) : ClassMeanDifference.computeByImage(c, block, 64);
                 }
@@ -287,12 +287,6 @@ public final class ControlRun {
         if (kind != q.headKind()) {
             throw new IllegalArgumentException("the head " + q.head() + " is a " + kind.id() + " head, but control " + q.command()
                     + " needs a " + q.headKind().id() + " head; run 'saelab control " + kind.id() + "' with it");
-        }
-    }
-
-    private static void requireFolder(Path dir, String what) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(dir + (Files.exists(dir) ? " is a file, not a folder" : " does not exist") + "; expected " + what);
         }
     }
 

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,6 +20,21 @@ import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import saelab.heads.LinearHead;
+import saelab.heads.SegmentationHead;
+import saelab.image.Preprocessor;
+import saelab.intervene.EditOperation;
+import saelab.intervene.EditSession;
+import saelab.intervene.EditTokens;
+import saelab.intervene.ErrorPolicy;
+import saelab.intervene.LatentEdit;
+import saelab.intervene.ProtocolImages;
+import saelab.intervene.SpliceForm;
+import saelab.io.Json;
+import saelab.model.LoadedModel;
+import saelab.model.ModelLoader;
+import saelab.sae.Sae;
+import saelab.sae.SaeCheckpoint;
 import saelab.store.TokenKind;
 
 /**
@@ -67,6 +86,17 @@ class DemoGroundTruthTest {
                     + " concepts have a latent with AUROC >= 0.1 above both baselines:" + table);
         }
 
+        // the control half on the toy backbones: the no-edit splice reproduces the clean heads bit for bit, and the delta
+        // form of an edit equals encode-overwrite-decode with the error added back
+        DemoOutputs controls = DemoOutputs.open(first);
+        assertEquals(3, controls.controls().size(), "segment, classify and zero-shot runs: " + controls.controls());
+        for (String step : controls.controls()) {
+            JsonNode f = Json.mapper().readTree(controls.dir(step).resolve("summary.json").toFile()).path("faithfulness");
+            assertEquals(1.0, f.path("no_edit_agreement").asDouble(), step);
+            assertEquals(0.0, f.path("no_edit_max_abs_logit_difference").asDouble(), step);
+        }
+        assertDeltaEqualsFull(controls);
+
         Path second = run(tmp.resolve("b"));
         DemoOutputs a = DemoOutputs.open(first);
         DemoOutputs b = DemoOutputs.open(second);
@@ -78,6 +108,34 @@ class DemoGroundTruthTest {
                         Files.readString(b.concepts(backbone, k).resolve("concepts.csv")), backbone + " " + k + ": same numbers");
                 assertEquals(Files.readString(a.eval(backbone, k).resolve("metrics.json")).replace(first.toString(), ""),
                         Files.readString(b.eval(backbone, k).resolve("metrics.json")).replace(second.toString(), ""));
+            }
+        }
+    }
+
+    /** On two held-out scenes, the toy DINOv2 backbone, its patch TopK SAE and its segmentation head: delta = full path. */
+    private static void assertDeltaEqualsFull(DemoOutputs d) throws IOException {
+        Path model = d.model("dinov2");
+        Path saeFile = d.sae("dinov2", TokenKind.PATCHES);
+        int block = saelab.analysis.RecordedLayer.resolve(saeFile, null, "block").layer();
+        try (LoadedModel m = ModelLoader.load(model); NDManager nd = NDManager.newBaseManager()) {
+            Sae sae = SaeCheckpoint.read(saeFile, nd);
+            SegmentationHead head = SegmentationHead.of(LinearHead.load(d.dir("heads-dinov2").resolve("segment.safetensors")), m.vision());
+            ProtocolImages images = ProtocolImages.open("ade20k:" + d.heldOutWorld().resolve(saelab.data.ToyWorldWriter.COLOUR_VIEW), "train",
+                    Preprocessor.load(model), m.vision(), true, 2);
+            for (int i = 0; i < images.size(); i++) {
+                ProtocolImages.Image img = images.load(i);
+                var size = images.imageSize();
+                NDArray x = m.vision().forward(nd.create(img.pixels(), new Shape(1, 3, size.height(), size.width())), Set.of(block))
+                        .blocks().get(block);
+                try (EditSession s = EditSession.ofResidual(m.vision(), sae, block, x, images.layout(), new int[][] {img.patchLabels()})) {
+                    LatentEdit edit = new LatentEdit(null, EditTokens.allPatches(), new int[] {0, 3, 7}, EditOperation.SET,
+                            new float[] {0f, 2.5f, -1f}, ErrorPolicy.KEEP);
+                    float[] delta = s.logits(edit, SpliceForm.DELTA, head, nd).toFloatArray();
+                    float[] full = s.logits(edit, SpliceForm.FULL, head, nd).toFloatArray();
+                    for (int k = 0; k < delta.length; k++) {
+                        assertEquals(full[k], delta[k], 1e-4 + 1e-4 * Math.abs(full[k]), "image " + i + " logit " + k);
+                    }
+                }
             }
         }
     }
