@@ -27,7 +27,7 @@ import tech.tablesaw.io.csv.CsvReadOptions;
  *       0.05.</li>
  * </ol>
  * Read from the protocol's {@code per-class.csv} ({@link saelab.intervene.ProtocolReport}); a colour in no held-out image
- * (no target rate) is left out.
+ * (no target rate) is left out, and the macro rates average the colours where the rate is defined.
  */
 public final class ToyControlCriteria {
 
@@ -103,10 +103,10 @@ public final class ToyControlCriteria {
         String real = Condition.REAL.id();
         List<Map<String, Object>> colours = new ArrayList<>();
         int beating = 0;
-        double realTarget = 0;
-        double rlTarget = 0;
-        double rdTarget = 0;
-        double realOff = 0;
+        double[] realTarget = new double[2];
+        double[] rlTarget = new double[2];
+        double[] rdTarget = new double[2];
+        double[] realOff = new double[2];
         for (var e : byClass.entrySet()) {
             Map<String, Map<String, String>> rows = e.getValue();
             if (!rows.containsKey(real) || !rows.containsKey(rl) || !rows.containsKey(rd)) {
@@ -119,10 +119,10 @@ public final class ToyControlCriteria {
             boolean beats = aboveZero(rows.get(rl).get("real_minus_control_lower")) && aboveZero(rows.get(rd).get("real_minus_control_lower"));
             beating += beats ? 1 : 0;
             double target = number(rows.get(real), "target_rate", csv);
-            realTarget += target;
-            rlTarget += number(rows.get(rl), "target_rate", csv);
-            rdTarget += number(rows.get(rd), "target_rate", csv);
-            realOff += number(rows.get(real), "off_target_rate", csv);
+            add(realTarget, target);
+            add(rlTarget, optional(rows.get(rl).get("target_rate")));
+            add(rdTarget, optional(rows.get(rd).get("target_rate")));
+            add(realOff, optional(rows.get(real).get("off_target_rate"))); // undefined when the colour covers every patch
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("name", e.getKey());
             c.put("real_target_rate", target);
@@ -134,20 +134,42 @@ public final class ToyControlCriteria {
             throw new IllegalArgumentException(csv + " has no class with a measured target rate");
         }
         int need = (int) Math.ceil(MOST * n - 1e-9);
-        realTarget /= n;
-        rlTarget /= n;
-        rdTarget /= n;
-        realOff /= n;
+        double realT = mean(realTarget);
+        double rlT = mean(rlTarget);
+        double rdT = mean(rdTarget);
+        double off = mean(realOff);
         List<Criterion> out = new ArrayList<>();
         out.add(new Criterion("beats both random controls", String.format(Locale.ROOT,
                 "at least %d of %d colours with the 95%% interval of real - control above 0 for both random controls", need, n),
                 beating + " of " + n, beating >= need));
         out.add(new Criterion("far more", String.format(Locale.ROOT, "macro target change rate >= %.0fx each random control's", FAR_MORE),
-                String.format(Locale.ROOT, "real %.4f, random latent %.4f, random direction %.4f", realTarget, rlTarget, rdTarget),
-                realTarget >= FAR_MORE * rlTarget && realTarget >= FAR_MORE * rdTarget && realTarget > 0));
+                String.format(Locale.ROOT, "real %.4f, random latent %.4f, random direction %.4f", realT, rlT, rdT),
+                realT > 0 && realT >= FAR_MORE * rlT && realT >= FAR_MORE * rdT));
         out.add(new Criterion("specific", String.format(Locale.ROOT, "macro off-target change rate of the real edit <= %.2f", SMALL_OFF_TARGET),
-                String.format(Locale.ROOT, "%.4f", realOff), realOff <= SMALL_OFF_TARGET));
+                String.format(Locale.ROOT, "%.4f", off), off <= SMALL_OFF_TARGET));
         return new Outcome(List.copyOf(out), List.copyOf(colours));
+    }
+
+    /** Adds a defined value to a running {sum, count}. */
+    private static void add(double[] sumCount, double v) {
+        if (!Double.isNaN(v)) {
+            sumCount[0] += v;
+            sumCount[1]++;
+        }
+    }
+
+    /** The mean of the defined values (NaN when none: then a comparison with it is false, so the criterion fails). */
+    private static double mean(double[] sumCount) {
+        return sumCount[1] == 0 ? Double.NaN : sumCount[0] / sumCount[1];
+    }
+
+    /** A rate, or NaN when the table leaves it undefined (blank). */
+    private static double optional(String v) {
+        try {
+            return blank(v) ? Double.NaN : Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     private static boolean blank(String v) {

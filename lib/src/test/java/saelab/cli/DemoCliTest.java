@@ -29,14 +29,14 @@ class DemoCliTest {
         String[] base = {"demo", "--work", work.toString(), "--size", "quick", "--backbone", "dinov2=" + model, "--no-manifests"};
         CliRun.Result first = CliRun.run(base);
         assertEquals(0, first.code(), first.err() + first.out());
-        assertEquals(12, count(first.out(), " built in "), first.out());
-        assertTrue(first.out().contains("[1/12] world"), first.out());
-        assertTrue(first.out().contains("demo (quick): 12 steps, 12 built"), first.out());
+        assertEquals(15, count(first.out(), " built in "), first.out());
+        assertTrue(first.out().contains("[1/15] world"), first.out());
+        assertTrue(first.out().contains("demo (quick): 15 steps, 15 built"), first.out());
         assertTrue(Files.isRegularFile(work.resolve("demo.json")));
 
         CliRun.Result second = CliRun.run(base);
         assertEquals(0, second.code(), second.err());
-        assertEquals(12, count(second.out(), "skipped (unchanged)"), second.out());
+        assertEquals(15, count(second.out(), "skipped (unchanged)"), second.out());
 
         String[] forced = java.util.Arrays.copyOf(base, base.length + 2);
         forced[base.length] = "--force";
@@ -44,7 +44,7 @@ class DemoCliTest {
         CliRun.Result third = CliRun.run(forced);
         assertEquals(0, third.code(), third.err());
         assertEquals(4, count(third.out(), " rebuilt in "), "sae, eval, analyze and concepts of the CLS SAE:\n" + third.out());
-        assertEquals(8, count(third.out(), "skipped (unchanged)"), third.out());
+        assertEquals(11, count(third.out(), "skipped (unchanged)"), "the control half reads the patch SAE only:\n" + third.out());
     }
 
     @Test

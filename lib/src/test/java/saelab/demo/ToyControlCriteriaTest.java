@@ -72,6 +72,19 @@ class ToyControlCriteriaTest {
     }
 
     @Test
+    void undefinedRatesAreLeftOutOfTheMeansNotReadAsNumbers() throws Exception {
+        Path dir = folder("undefined", 0.6, 0.1, 0.02, all(0.2), all(0.2));
+        String csv = Files.readString(dir.resolve("per-class.csv"));
+        // red covers every patch of its images (no off-target rate); orange is in no image (no target rate)
+        csv = csv.replace("1,red,7,real,1,0.6,0.02,", "1,red,7,real,1,0.6,,").replace("6,orange,7,real,1,0.6,0.02,", "6,orange,7,real,1,,,");
+        Files.writeString(dir.resolve("per-class.csv"), csv);
+        ToyControlCriteria.Outcome o = ToyControlCriteria.evaluate(dir);
+        assertEquals(5, o.colours().size(), o.describe());
+        assertTrue(o.passed(), o.describe());
+        assertTrue(o.describe().contains("5 of 5") && o.describe().contains("measured 0.0200"), o.describe());
+    }
+
+    @Test
     void aFolderWithoutTheTableOrTheControlsIsOneSentence() throws Exception {
         assertEquals(tmp + " has no per-class.csv; expected the folder of a control segment run",
                 assertThrows(IllegalArgumentException.class, () -> ToyControlCriteria.evaluate(tmp)).getMessage());
