@@ -42,10 +42,7 @@ final class CaptureStep {
         params.put("batch", size.captureBatch());
         return new Step(name(provider), VERSION, params, List.of(world, backbone), (out, log) -> {
             Path model = BackboneStep.modelDir(backbone);
-            int depth;
-            try (LoadedModel m = ModelLoader.load(model)) {
-                depth = m.vision().depth();
-            }
+            int depth = depthOf(model);
             int block = size.blockFor(depth);
             CaptureOptions o = CaptureOptions.builder(model, "ade20k:" + WorldStep.worldDir(world), "train", List.of(block),
                             TokenSelection.parse(TOKENS), out.resolve(DIR))
@@ -65,6 +62,13 @@ final class CaptureStep {
             summary.put("images_per_second", Math.round(s.imagesPerSecond() * 10) / 10.0);
             return summary;
         });
+    }
+
+    /** The number of blocks of a model folder's vision tower (the demo's block rule counts from its end). */
+    static int depthOf(Path model) throws java.io.IOException {
+        try (LoadedModel m = ModelLoader.load(model)) {
+            return m.vision().depth();
+        }
     }
 
     /** The cache folder of a finished capture step. */

@@ -92,11 +92,7 @@ final class HeadStep {
         params.put("templates", kinds.contains(HeadKind.ZEROSHOT) ? templates() : List.of());
         return new Step(name(provider), VERSION, params, List.of(world, backbone), (out, log) -> {
             Path model = BackboneStep.modelDir(backbone);
-            int depth;
-            try (LoadedModel m = ModelLoader.load(model)) {
-                depth = m.vision().depth();
-            }
-            int block = size.blockFor(depth);
+            int block = size.blockFor(CaptureStep.depthOf(model));
             List<Integer> layers = List.of(block, segment ? RecordedLayer.FINAL : RecordedLayer.POOLED);
             CaptureOptions o = CaptureOptions.builder(model, dataset(WorldStep.worldDir(world), segment), split(segment), layers,
                             TokenSelection.parse("patches"), out.resolve(CACHE))

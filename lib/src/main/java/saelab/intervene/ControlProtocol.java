@@ -326,7 +326,7 @@ public final class ControlProtocol {
     }
 
     /** The best class of each row of {@code classes} logits (ties: the lower index). */
-    static int[] argmax(float[] logits, int classes) {
+    public static int[] argmax(float[] logits, int classes) {
         int[] out = new int[logits.length / classes];
         for (int r = 0; r < out.length; r++) {
             int best = 0;

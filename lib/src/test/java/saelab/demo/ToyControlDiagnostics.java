@@ -89,7 +89,7 @@ public final class ToyControlDiagnostics {
                     NDArray pixels = s.create(img.pixels(), new Shape(1, 3, size.height(), size.width()));
                     VisionOutput full = m.vision().forward(pixels, Set.of(block));
                     TokenLayout layout = full.layout();
-                    int[] clean = argmax(head.logits(full, s).toFloatArray(), classes);
+                    int[] clean = saelab.intervene.ControlProtocol.argmax(head.logits(full, s).toFloatArray(), classes);
                     NDArray x = full.blocks().get(block);
                     NDArray codes = sae.encode(x.reshape(-1, m.vision().width()));
                     float[] code = codes.toFloatArray();
@@ -119,7 +119,7 @@ public final class ToyControlDiagnostics {
                                 int[] latents = v < TOP.length ? Arrays.copyOf(ranked[c], TOP[v]) : IntStream.range(0, dSae).toArray();
                                 LatentEdit e = new LatentEdit(null, EditTokens.ofClass(c), latents, EditOperation.ABLATE, new float[latents.length],
                                         ErrorPolicy.KEEP);
-                                int[] after = argmax(session.logits(e, SpliceForm.DELTA, head, s).toFloatArray(), classes);
+                                int[] after = saelab.intervene.ControlProtocol.argmax(session.logits(e, SpliceForm.DELTA, head, s).toFloatArray(), classes);
                                 for (int p = 0; p < labels.length; p++) {
                                     if (labels[p] == c && after[p] != clean[p]) {
                                         changed[c][v]++;
@@ -146,19 +146,5 @@ public final class ToyControlDiagnostics {
                 System.out.println();
             }
         }
-    }
-
-    private static int[] argmax(float[] logits, int classes) {
-        int[] out = new int[logits.length / classes];
-        for (int r = 0; r < out.length; r++) {
-            int best = 0;
-            for (int k = 1; k < classes; k++) {
-                if (logits[r * classes + k] > logits[r * classes + best]) {
-                    best = k;
-                }
-            }
-            out[r] = best;
-        }
-        return out;
     }
 }
