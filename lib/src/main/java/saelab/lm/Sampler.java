@@ -60,7 +60,8 @@ public final class Sampler {
     /**
      * The distribution a sampled token is drawn from: softmax(logits / temperature) over the tokens kept by
      * top-k (every logit at least the k-th largest) and then top-p (in decreasing probability, a token is kept
-     * while the mass before it is below p: the smallest set reaching p), renormalised. For greedy options,
+     * while the mass before it is below p: the smallest set reaching p; tokens tied with the last one kept
+     * are kept too), renormalised. For greedy options,
      * all mass on the argmax.
      *
      * @return probabilities {@code [V]}, zero for removed tokens
@@ -99,20 +100,21 @@ public final class Sampler {
             p[i] /= sum;
         }
         if (o.topP() < 1) {
-            Integer[] order = new Integer[v];
-            for (int i = 0; i < v; i++) {
-                order[i] = i;
-            }
-            double[] probs = p;
-            Arrays.sort(order, (a, b) -> Double.compare(probs[b], probs[a]));
+            // the smallest kept probability: walk the sorted values down until the mass before reaches p
+            double[] sorted = p.clone();
+            Arrays.sort(sorted);
             double before = 0;
+            double threshold = sorted[v - 1];
+            for (int i = v - 1; i >= 0 && before < o.topP(); i--) {
+                threshold = sorted[i];
+                before += sorted[i];
+            }
             double keptMass = 0;
-            for (int i : order) {
-                if (before < o.topP()) {
-                    before += probs[i];
-                    keptMass += probs[i];
+            for (int i = 0; i < v; i++) {
+                if (p[i] >= threshold) {
+                    keptMass += p[i];
                 } else {
-                    probs[i] = 0;
+                    p[i] = 0;
                 }
             }
             for (int i = 0; i < v; i++) {
