@@ -97,6 +97,14 @@ public final class DecoderLm implements AutoCloseable {
         }
     }
 
+    /**
+     * A model over weights already made (e.g. random weights of a given shape for a benchmark); the model
+     * takes {@code owner}, the manager holding the weights, and closes it with itself.
+     */
+    public static DecoderLm fromWeights(LmConfig config, LmWeights weights, NDManager owner) {
+        return new DecoderLm(config, owner, weights);
+    }
+
     /** The configuration. */
     public LmConfig config() {
         return config;
