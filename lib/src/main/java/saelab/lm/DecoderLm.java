@@ -158,7 +158,7 @@ public final class DecoderLm implements AutoCloseable {
      * @param attentionMask {@code [B, T]} int64 of 0 (pad) and 1, or null for no padding
      */
     public LmOutput forward(NDArray inputsEmbeds, NDArray attentionMask) {
-        long[][] mask = attentionMask == null ? ones(inputsEmbeds) : PaddedBatch.rows(attentionMask, "attention_mask");
+        long[][] mask = attentionMask == null ? null : PaddedBatch.rows(attentionMask, "attention_mask");
         return forward(inputsEmbeds, mask, null, null, Keep.EVERY_BLOCK);
     }
 
@@ -166,7 +166,7 @@ public final class DecoderLm implements AutoCloseable {
      * Runs the decoder.
      *
      * @param inputsEmbeds  {@code [B, T, D]} (token embeddings, image features already merged)
-     * @param attentionMask {@code [B][past + T]} of 0 (pad) and 1 over the cached and the new positions
+     * @param attentionMask {@code [B][past + T]} of 0 (pad) and 1 over the cached and the new positions, or null for no padding
      * @param positionIds   {@code [B][T]} positions of the new tokens, or null for the last T columns of
      *                      {@link PaddedBatch#positionIds}(attentionMask)
      * @param cache         extended with this forward's keys and values, or null
@@ -186,6 +186,9 @@ public final class DecoderLm implements AutoCloseable {
         if (past + t > config.maxPositions()) {
             throw new IllegalArgumentException("the input has " + (past + t) + " positions (" + past + " cached + " + t
                     + " new), more than max_position_embeddings " + config.maxPositions() + " of " + config.source());
+        }
+        if (attentionMask == null) {
+            attentionMask = ones(b, (int) (past + t));
         }
         if (attentionMask.length != b || attentionMask[0].length != past + t) {
             throw new IllegalArgumentException("attention_mask has " + attentionMask.length + " rows of " + attentionMask[0].length
@@ -223,8 +226,8 @@ public final class DecoderLm implements AutoCloseable {
         }
     }
 
-    private static long[][] ones(NDArray embeds) {
-        long[][] m = new long[(int) embeds.getShape().get(0)][(int) embeds.getShape().get(1)];
+    private static long[][] ones(int rows, int columns) {
+        long[][] m = new long[rows][columns];
         for (long[] row : m) {
             java.util.Arrays.fill(row, 1);
         }

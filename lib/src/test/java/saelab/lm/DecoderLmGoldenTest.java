@@ -113,6 +113,15 @@ class DecoderLmGoldenTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"llava_llama", "llava_qwen2"})
+    void noMaskMeansNoPadding(String fixture) throws IOException {
+        try (LlavaTextFixture f = new LlavaTextFixture(fixture);
+             LmOutput out = f.lm.forward(f.out("text.inputs_embeds"), null, null, null, DecoderLm.Keep.LOGITS)) {
+            LlavaTextFixture.close("logits", f.out("logits"), out.logits());
+        }
+    }
+
     private static long[] flat(long[][] a) {
         return java.util.Arrays.stream(a).flatMapToLong(java.util.Arrays::stream).toArray();
     }
