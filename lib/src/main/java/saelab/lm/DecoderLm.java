@@ -1,5 +1,6 @@
 package saelab.lm;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import saelab.model.Checkpoint;
@@ -116,7 +118,7 @@ public final class DecoderLm implements AutoCloseable {
     }
 
     /** The device the weights live on. */
-    public ai.djl.Device device() {
+    public Device device() {
         return manager.getDevice();
     }
 
@@ -144,8 +146,8 @@ public final class DecoderLm implements AutoCloseable {
         }
         NDManager out = ids.getManager();
         NDArray e;
-        try (NDArray i64 = ids.toType(DataType.INT64, true).toDevice(manager.getDevice(), false)) {
-            e = i64.getNDArrayInternal().embedding(i64, weights.embedTokens(), SparseFormat.DENSE).singletonOrThrow();
+        try (NDArray i64 = ids.toType(DataType.INT64, true); NDArray onDevice = i64.toDevice(manager.getDevice(), true)) {
+            e = onDevice.getNDArrayInternal().embedding(onDevice, weights.embedTokens(), SparseFormat.DENSE).singletonOrThrow();
         }
         e.attach(out);
         return e;
@@ -229,7 +231,7 @@ public final class DecoderLm implements AutoCloseable {
     private static long[][] ones(int rows, int columns) {
         long[][] m = new long[rows][columns];
         for (long[] row : m) {
-            java.util.Arrays.fill(row, 1);
+            Arrays.fill(row, 1);
         }
         return m;
     }
@@ -237,7 +239,7 @@ public final class DecoderLm implements AutoCloseable {
     private static long[][] lastColumns(long[][] a, int t) {
         long[][] r = new long[a.length][];
         for (int i = 0; i < a.length; i++) {
-            r[i] = java.util.Arrays.copyOfRange(a[i], a[i].length - t, a[i].length);
+            r[i] = Arrays.copyOfRange(a[i], a[i].length - t, a[i].length);
         }
         return r;
     }
