@@ -40,23 +40,24 @@ class MoondreamVisionGoldenTest {
     }
 
     @Test
-    void imageEmbeddingsMatchFromThePng() throws IOException {
-        try (MoondreamVision m = MoondreamVision.load(MoondreamFixture.dir()); NDManager nd = NDManager.newBaseManager()) {
-            NDArray emb = m.imageEmbeddings(ImageDecoder.decode(MoondreamFixture.dir().resolve("image.png")), nd);
-            Golden.assertClose("vision.image_embeds (from image.png)", want("vision.image_embeds"), emb);
-            assertEquals(nd, emb.getManager());
-        }
-    }
-
-    @Test
-    void theFeatureHalvesAreTheGlobalCropAndThePooledGrid() throws IOException {
+    void theStepsFromThePngMatchAndTheFeatureHalvesAreGlobalAndPooled() throws IOException {
         try (MoondreamVision m = MoondreamVision.load(MoondreamFixture.dir()); NDManager nd = NDManager.newBaseManager()) {
             CropSet crops = m.crops(ImageDecoder.decode(MoondreamFixture.dir().resolve("image.png")));
             NDArray enc = m.encode(crops.normalised(nd));
             MoondreamImageFeatures f = m.stitch(enc, crops.tiling());
+            assertTrue(enc == f.encoderOut());
             assertTrue(enc.get(0).contentEquals(f.projectionInput().get(":, :12")), "first half = global crop features");
             assertTrue(f.pooled().contentEquals(f.projectionInput().get(":, 12:")), "second half = pooled local features");
-            assertTrue(enc == f.encoderOut());
+            Golden.assertClose("vision.image_embeds (from image.png, step by step)", want("vision.image_embeds"), m.project(f.projectionInput()));
+        }
+    }
+
+    @Test
+    void imageEmbeddingsRunsTheFourStepsOnTheCallersManager() throws IOException {
+        try (MoondreamVision m = MoondreamVision.load(MoondreamFixture.dir()); NDManager nd = NDManager.newBaseManager()) {
+            NDArray emb = m.imageEmbeddings(ImageDecoder.decode(MoondreamFixture.dir().resolve("image.png")), nd);
+            Golden.assertClose("vision.image_embeds (from image.png)", want("vision.image_embeds"), emb);
+            assertEquals(nd, emb.getManager());
         }
     }
 }
