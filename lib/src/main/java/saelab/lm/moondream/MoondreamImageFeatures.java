@@ -1,4 +1,4 @@
-package saelab.vlm.moondream;
+package saelab.lm.moondream;
 
 import ai.djl.ndarray.NDArray;
 

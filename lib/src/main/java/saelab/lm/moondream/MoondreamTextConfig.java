@@ -1,4 +1,4 @@
-package saelab.vlm.moondream;
+package saelab.lm.moondream;
 
 /**
  * The {@code text} section of a moondream2 {@code config.json} ({@code TextConfig} of the reference

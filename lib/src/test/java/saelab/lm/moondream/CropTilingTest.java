@@ -1,4 +1,4 @@
-package saelab.vlm.moondream;
+package saelab.lm.moondream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package saelab.vlm.moondream;
+package saelab.lm.moondream;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;

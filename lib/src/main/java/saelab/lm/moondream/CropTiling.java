@@ -1,4 +1,4 @@
-package saelab.vlm.moondream;
+package saelab.lm.moondream;
 
 /**
  * How many local crops cover an image: {@code rows x cols} tiles, row-major. {@link #select} is the

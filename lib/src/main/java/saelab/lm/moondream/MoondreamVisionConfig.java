@@ -1,4 +1,4 @@
-package saelab.vlm.moondream;
+package saelab.lm.moondream;
 
 /**
  * The {@code vision} section of a moondream2 {@code config.json} ({@code VisionConfig} of the

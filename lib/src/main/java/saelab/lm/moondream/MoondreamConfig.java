@@ -1,4 +1,4 @@
-package saelab.vlm.moondream;
+package saelab.lm.moondream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
