@@ -14,6 +14,7 @@ import saelab.io.Npy;
 import saelab.io.Verbosity;
 import saelab.sae.Sae;
 import saelab.store.ActivationCache;
+import saelab.io.CsvField;
 
 /**
  * Concept matching: which SAE latent best detects each labelled class, against two baselines scored
@@ -211,10 +212,7 @@ public final class ConceptMatching {
 
         /** Row {@code c} of {@code concepts.csv} (the columns of {@link #CSV_HEADER}), without the line end. */
         String csvRow(int c) {
-            String name = classes.get(c);
-            if (name.indexOf(',') >= 0 || name.indexOf('"') >= 0) {
-                name = "\"" + name.replace("\"", "\"\"") + "\"";
-            }
+            String name = CsvField.of(classes.get(c));
             StringBuilder sb = new StringBuilder();
             sb.append(c).append(',').append(name).append(',').append(positives[c]).append(',')
                     .append(num((double) positives[c] / units)).append(',').append(num(f1PredictAll(c))).append(',')

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import saelab.io.AtomicFiles;
 import saelab.store.ActivationCache;
+import saelab.io.CsvField;
 
 /**
  * Label statistics of each latent's top examples, from the top-k lists of a feature pass
@@ -139,7 +140,7 @@ public record LabelStatistics(int[] latents, double[] entropy, double[] purity, 
             double f = result.frequency(r);
             double m = result.meanWhenFiring(r);
             String name = topLabel[r] >= 0 && classNames != null && topLabel[r] < classNames.size()
-                    ? csvText(classNames.get(topLabel[r])) : "";
+                    ? CsvField.of(classNames.get(topLabel[r])) : "";
             sb.append(latents[r]).append(',').append(f > 0 ? num(Math.log10(f)) : "").append(',')
                     .append(m > 0 ? num(Math.log10(m)) : "").append(',').append(num(entropy[r])).append(',')
                     .append(num(purity[r])).append(',').append(topLabel[r]).append(',').append(name).append('\n');
@@ -149,9 +150,5 @@ public record LabelStatistics(int[] latents, double[] entropy, double[] purity, 
 
     private static String num(double v) {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
-    }
-
-    private static String csvText(String s) {
-        return s.indexOf(',') >= 0 || s.indexOf('"') >= 0 ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 }

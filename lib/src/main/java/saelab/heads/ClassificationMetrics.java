@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
 import saelab.io.Json;
+import saelab.io.CsvField;
 
 /**
  * Top-1 and top-5 accuracy of image classification (the ImageNet convention: an image counts as top-k
@@ -92,7 +93,7 @@ public final class ClassificationMetrics {
     public String perClassCsv() {
         StringBuilder sb = new StringBuilder("class,name,top1,top5,images\n");
         for (int c = 0; c < total.length; c++) {
-            sb.append(c).append(',').append(Csv.field(classes.get(c))).append(',')
+            sb.append(c).append(',').append(CsvField.of(classes.get(c))).append(',')
                     .append(total[c] == 0 ? "" : String.format(Locale.ROOT, "%.6f", (double) top1[c] / total[c])).append(',')
                     .append(total[c] == 0 ? "" : String.format(Locale.ROOT, "%.6f", (double) top5[c] / total[c])).append(',')
                     .append(total[c]).append('\n');

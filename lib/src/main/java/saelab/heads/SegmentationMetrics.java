@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
 import saelab.io.Json;
+import saelab.io.CsvField;
 
 /**
  * Segmentation metrics from a confusion matrix over patches or pixels, following mmsegmentation's
@@ -193,7 +194,7 @@ public final class SegmentationMetrics {
     public String perClassCsv() {
         StringBuilder sb = new StringBuilder("class,name,").append(header("")).append('\n');
         for (int c = 0; c < classes.size(); c++) {
-            sb.append(c).append(',').append(Csv.field(classes.get(c))).append(',');
+            sb.append(c).append(',').append(CsvField.of(classes.get(c))).append(',');
             appendFigures(sb, c);
             sb.append('\n');
         }
@@ -214,7 +215,7 @@ public final class SegmentationMetrics {
         StringBuilder sb = new StringBuilder("class,name,").append(first.header("")).append(',')
                 .append(second.header(second.resolution.id + "_")).append('\n');
         for (int c = 0; c < first.classes.size(); c++) {
-            sb.append(c).append(',').append(Csv.field(first.classes.get(c))).append(',');
+            sb.append(c).append(',').append(CsvField.of(first.classes.get(c))).append(',');
             first.appendFigures(sb, c);
             sb.append(',');
             second.appendFigures(sb, c);

@@ -7,6 +7,7 @@ import saelab.intervene.stats.ClusterBootstrap;
 import saelab.intervene.stats.DoseGrid;
 import saelab.intervene.stats.ImageCounts;
 import saelab.intervene.stats.Interval;
+import saelab.io.CsvField;
 
 /**
  * Dose-response counts: per class, dose and slot, the changed and total target and off-target units summed over the
@@ -180,7 +181,7 @@ public final class DoseResponse {
                         t += counts[at + 1];
                         o += counts[at + 3];
                     }
-                    b.append(classIds.get(j)).append(',').append(ProtocolReport.csvText(classNames.get(j))).append(',').append(c.id())
+                    b.append(classIds.get(j)).append(',').append(CsvField.of(classNames.get(j))).append(',').append(c.id())
                             .append(',').append(slots.draws(c)).append(',').append(dose(grid.dose(k)));
                     rate(b, rate(j, k, c, false), interval(j, k, c, false));
                     rate(b, rate(j, k, c, true), interval(j, k, c, true));

@@ -17,6 +17,7 @@ import saelab.intervene.stats.Interval;
 import saelab.intervene.stats.PairedTest;
 import saelab.io.AtomicFiles;
 import saelab.io.Json;
+import saelab.io.CsvField;
 
 /**
  * The files of a protocol run, each written atomically, {@code index.json} last:
@@ -116,7 +117,7 @@ public final class ProtocolReport {
                     imagesWith += target.den()[i] > 0 ? 1 : 0;
                     units += target.den()[i];
                 }
-                b.append(o.classes().get(j)).append(',').append(csvText(r.names().get(j))).append(',').append(r.latents()[j]).append(',')
+                b.append(o.classes().get(j)).append(',').append(CsvField.of(r.names().get(j))).append(',').append(r.latents()[j]).append(',')
                         .append(c.id()).append(',').append(o.slots().draws(c)).append(',').append(imagesWith).append(',').append((long) units);
                 interval(b, st.interval(target));
                 interval(b, st.interval(st.ofClass(j, c, Measure.OFF_TARGET)));
@@ -230,7 +231,7 @@ public final class ProtocolReport {
         StringBuilder b = new StringBuilder("class,name,from,to,count\n");
         for (int j = 0; j < r.latents().length; j++) {
             for (ClassificationEffects.Transitions.Transition t : r.tally().transitions[j].all()) {
-                b.append(r.options().classes().get(j)).append(',').append(csvText(r.names().get(j))).append(',').append(t.from()).append(',')
+                b.append(r.options().classes().get(j)).append(',').append(CsvField.of(r.names().get(j))).append(',').append(t.from()).append(',')
                         .append(t.to()).append(',').append(t.count()).append('\n');
             }
         }
@@ -268,14 +269,6 @@ public final class ProtocolReport {
 
     private static EditSpec spec(String model, Integer block, EditTokens tokens, int latent, String analysis) {
         return EditSpec.builder(EditOperation.ABLATE).model(model).block(block).tokens(tokens).latents(latent).analysis(analysis).build();
-    }
-
-    /** A CSV field, quoted when it holds a comma or a quote (RFC 4180). */
-    static String csvText(String s) {
-        if (s == null) {
-            return "";
-        }
-        return s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
     private static String num(double v) {

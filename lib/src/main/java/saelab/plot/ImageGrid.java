@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import saelab.image.RgbImage;
 import saelab.io.AtomicFiles;
+import saelab.io.CsvField;
 
 /**
  * A grid of images, each with up to two caption lines under it (e.g. example images of a dataset with their
@@ -98,7 +99,7 @@ public final class ImageGrid {
     public String csv() {
         StringBuilder sb = new StringBuilder("cell,line1,line2\n");
         for (int i = 0; i < cells.size(); i++) {
-            sb.append(i).append(',').append(quote(cells.get(i).line1())).append(',').append(quote(cells.get(i).line2())).append('\n');
+            sb.append(i).append(',').append(CsvField.of(cells.get(i).line1())).append(',').append(CsvField.of(cells.get(i).line2())).append('\n');
         }
         return sb.toString();
     }
@@ -135,12 +136,5 @@ public final class ImageGrid {
             t = t.substring(0, t.length() - 1);
         }
         return t + "…";
-    }
-
-    private static String quote(String s) {
-        if (s == null) {
-            return "";
-        }
-        return s.indexOf(',') >= 0 || s.indexOf('"') >= 0 ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 }

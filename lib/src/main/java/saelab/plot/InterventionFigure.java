@@ -20,6 +20,7 @@ import saelab.image.RgbImage;
 import saelab.intervene.InterventionResult;
 import saelab.intervene.Prediction;
 import saelab.io.AtomicFiles;
+import saelab.io.CsvField;
 
 /**
  * The figure of one image's intervention ({@code intervene.png/pdf/csv}): the image as the model saw it, then for a
@@ -218,14 +219,14 @@ public final class InterventionFigure {
             long[] after = result.after().classCounts();
             for (int c = 0; c < before.length; c++) {
                 if (before[c] + after[c] > 0) {
-                    sb.append(c).append(',').append(quote(result.classes().get(c))).append(',').append(before[c]).append(',').append(after[c])
+                    sb.append(c).append(',').append(CsvField.of(result.classes().get(c))).append(',').append(before[c]).append(',').append(after[c])
                             .append('\n');
                 }
             }
         } else {
             sb.append("class,name,probability_before,probability_after\n");
             for (int c : barClasses()) {
-                sb.append(c).append(',').append(quote(result.classes().get(c))).append(',')
+                sb.append(c).append(',').append(CsvField.of(result.classes().get(c))).append(',')
                         .append(String.format(Locale.ROOT, "%.6f,%.6f", result.before().probability(c), result.after().probability(c))).append('\n');
             }
         }
@@ -255,9 +256,5 @@ public final class InterventionFigure {
 
     private static String clip(String s, int n) {
         return s.length() <= n ? s : s.substring(0, n - 1) + "…";
-    }
-
-    private static String quote(String s) {
-        return s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 }

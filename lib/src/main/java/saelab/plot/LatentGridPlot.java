@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import saelab.image.RgbImage;
 import saelab.io.AtomicFiles;
+import saelab.io.CsvField;
 
 /**
  * The top-k image grid of one latent: each top image as the model saw it with the latent's patch map
@@ -201,19 +202,12 @@ public final class LatentGridPlot {
         for (Tile t : tiles) {
             for (int p = 0; p < t.map().length; p++) {
                 sb.append(t.rank()).append(',').append(t.image()).append(',').append(t.datasetIndex()).append(',')
-                        .append(csvText(t.path())).append(',').append(t.label()).append(',').append(csvText(t.caption())).append(',')
+                        .append(CsvField.of(t.path())).append(',').append(t.label()).append(',').append(CsvField.of(t.caption())).append(',')
                         .append(t.value()).append(',').append(scaleMax).append(',').append(p).append(',').append(p / gridW)
                         .append(',').append(p % gridW).append(',').append(t.map()[p]).append('\n');
             }
         }
         return sb.toString();
-    }
-
-    private static String csvText(String s) {
-        if (s == null) {
-            return "";
-        }
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
     /**
