@@ -3,6 +3,7 @@ package saelab.lm.moondream;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -46,6 +47,7 @@ public final class MoondreamKvCache implements AutoCloseable {
         for (int l = 0; l < layers; l++) {
             keys[l] = manager.zeros(shape, DataType.FLOAT32);
             values[l] = manager.zeros(shape, DataType.FLOAT32);
+            NDScope.unregister(keys[l], values[l]); // owned by the cache, not by a caller's scope
         }
     }
 
