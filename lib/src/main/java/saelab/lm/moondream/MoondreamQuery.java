@@ -124,11 +124,13 @@ public final class MoondreamQuery {
                                            Settings settings) {
         Sampler sampler = new Sampler(settings.sampling(), 1);
         List<float[]> steps = new ArrayList<>();
-        long[] ids = new long[settings.maxTokens()];
+        long[] ids;
         int emitted = 0;
         MoondreamAnswer.Stop stop = MoondreamAnswer.Stop.MAX_TOKENS;
         try (NDManager scratch = NDManager.newBaseManager(text.device())) {
             float[] logits = lastLogits(text, cache, promptIds, scratch);
+            // at most one token per free cache position, plus the one emitted when the cache is full
+            ids = new long[Math.min(settings.maxTokens(), cache.capacity() - cache.length() + 1)];
             keep(settings, steps, logits);
             long next = sampler.next(0, logits);
             while (emitted < settings.maxTokens()) {

@@ -79,6 +79,17 @@ class MoondreamModelInputErrorsTest {
     }
 
     @Test
+    void aQuestionThatFillsTheContextGivesOneTokenAndStops() throws IOException {
+        try (MoondreamModel m = MoondreamModel.load(MoondreamFixture.dir())) {
+            MoondreamAnswer a = m.query(image(), new long[1313], new MoondreamQuery.Settings(Integer.MAX_VALUE,
+                    saelab.lm.SamplingOptions.greedy(), true));
+            assertEquals(1, a.ids().length);
+            assertEquals(MoondreamAnswer.Stop.CONTEXT, a.stop());
+            assertEquals(1, a.stepLogits().length);
+        }
+    }
+
+    @Test
     void aQuestionIdOutsideTheVocabularyIsNamed() throws IOException {
         try (MoondreamModel m = MoondreamModel.load(MoondreamFixture.dir())) {
             String e = assertThrows(IllegalArgumentException.class, () -> m.promptIds(new long[] {17, 128})).getMessage();
