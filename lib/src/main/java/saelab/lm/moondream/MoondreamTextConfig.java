@@ -3,8 +3,7 @@ package saelab.lm.moondream;
 /**
  * The {@code text} section of a moondream2 {@code config.json} ({@code TextConfig} of the reference
  * {@code moondream/torch/config.py}, github.com/vikhyat/moondream at 44146f1), with its defaults (the
- * real moondream2 values) for absent fields. Read here because the image embeddings are rows of the
- * text model's stream; the decoder itself lives elsewhere.
+ * real moondream2 values) for absent fields; the decoder is {@link MoondreamText}.
  *
  * @param dim        model width
  * @param ffDim      MLP width
