@@ -94,4 +94,58 @@ class LlavaForwardCliTest {
         assertTrue(r.err().contains("--generate") && r.err().lines().count() == 1, r.err());
         assertTrue(!Files.exists(dir.resolve("o.safetensors")));
     }
+
+    /** The fixture's inputs with {@code input_ids} replaced and {@code extra} float tensors added, written to a new file. */
+    private Path inputs(String fixture, java.util.function.UnaryOperator<long[]> ids, Map<String, saelab.io.Safetensors.Tensor> extra)
+            throws IOException {
+        Path file = dir.resolve("in-" + System.nanoTime() + ".safetensors");
+        Map<String, saelab.io.Safetensors.Tensor> floats = new TreeMap<>(extra);
+        Map<String, saelab.io.Safetensors.LongTensor> longs = new TreeMap<>();
+        try (MappedSafetensors in = MappedSafetensors.open(Golden.dir(fixture).resolve("inputs.safetensors"));
+             ai.djl.ndarray.NDManager nd = ai.djl.ndarray.NDManager.newBaseManager()) {
+            for (SafetensorsFile.Entry e : in.entries().values()) {
+                ai.djl.ndarray.NDArray a = in.load(e.name(), nd);
+                if (e.isFloat()) {
+                    floats.put(e.name(), new saelab.io.Safetensors.Tensor(e.shape(), a.toFloatArray()));
+                } else {
+                    long[] v = a.toLongArray();
+                    longs.put(e.name(), new saelab.io.Safetensors.LongTensor(e.shape(), e.name().equals("input_ids") ? ids.apply(v) : v));
+                }
+            }
+        }
+        saelab.io.Safetensors.write(file, floats, longs, Map.of());
+        return file;
+    }
+
+    @Test
+    void badLlavaInputsAreOneSentence() throws IOException {
+        Path model = Golden.dir("llava_llama");
+        Path out = dir.resolve("o.safetensors");
+        Path fewer = inputs("llava_llama", ids -> {
+            long[] c = ids.clone();
+            for (int i = 0; i < c.length; i++) {
+                if (c[i] == 300) {
+                    c[i] = 5;
+                    break;
+                }
+            }
+            return c;
+        }, Map.of());
+        ForwardCliTest.Result r = ForwardCliTest.run("forward", "--model", model.toString(), "--inputs", fewer.toString(), "--out",
+                out.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("saelab forward: error: input_ids hold 31 image tokens (id 300) but 2 image(s) give 32 features"),
+                r.err());
+        Path unknown = inputs("llava_llama", ids -> ids, Map.of("pixel_values_2", new saelab.io.Safetensors.Tensor(new long[] {1}, new float[1])));
+        ForwardCliTest.Result u = ForwardCliTest.run("forward", "--model", model.toString(), "--inputs", unknown.toString(), "--out",
+                out.toString());
+        assertEquals(2, u.code(), u.err());
+        assertTrue(u.err().contains("'pixel_values_2' is not an input of a LLaVA model") && u.err().contains("edit.scale"), u.err());
+        ForwardCliTest.Result g = ForwardCliTest.run("forward", "--model", model.toString(), "--inputs",
+                model.resolve("inputs.safetensors").toString(), "--out", out.toString(), "--generate", "-1");
+        assertEquals(2, g.code(), g.err());
+        assertTrue(g.err().contains("--generate is -1"), g.err());
+        assertTrue(!Files.exists(out));
+    }
 }
