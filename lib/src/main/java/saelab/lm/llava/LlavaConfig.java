@@ -110,7 +110,8 @@ public record LlavaConfig(ModelFamily visionFamily, ConfigFile visionConfig, LmC
         }
         long imageToken = c.integer("image_token_index", 32000);
         if (imageToken < 0 || imageToken >= text.vocabSize()) {
-            throw c.invalid("image_token_index", "an id inside the vocabulary [0, " + text.vocabSize() + ") of text_config");
+            throw c.invalid("image_token_index", "an id inside the vocabulary [0, " + text.vocabSize() + ") of text_config (the default"
+                    + " is 32000)");
         }
         List<Integer> stops = new ArrayList<>();
         Integer pad = null;
