@@ -8,6 +8,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import saelab.lm.llava.LlavaForward;
+import saelab.lm.llava.LlavaModel;
 import saelab.model.ForwardRunner;
 import saelab.model.LoadOptions;
 import saelab.model.LoadedModel;
@@ -18,7 +20,10 @@ import saelab.model.PosInterpolation;
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = {"Runs a model (DINOv2, CLIP, SigLIP, open_clip/BioCLIP) on pixel_values[_S] and input_ids[_S] of a safetensors file",
                 "and writes vision[_S].{embeddings,block.i,last_hidden_state,pooler_output}, text[_S].*, image_embeds, text_embeds,",
-                "their _normalized forms and logits_per_image (float32 safetensors; blocks counted from 0)."})
+                "their _normalized forms and logits_per_image (float32 safetensors; blocks counted from 0).",
+                "A LLaVA folder (model_type llava) reads pixel_values, input_ids, attention_mask [, pad.input_ids, pad.attention_mask]",
+                "[, edit.direction, edit.scale] and writes vision.*, image_features, text.*, logits, next.top5_* [, generate.*, pad.*,",
+                "edited.*] (ids as int64)."})
 final class ForwardCommand implements Callable<Integer> {
 
     @Mixin
@@ -33,6 +38,10 @@ final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--pos-interpolation",
             description = "size, offset or antialias (default: the model's reference; dinov2: size, with registers: antialias)")
     String posInterpolation;
+
+    @Option(names = "--generate", defaultValue = "0", paramLabel = "N",
+            description = "vision-language models: also generate N tokens greedily (generate.new_ids, generate.step_logits)")
+    int generate;
 
     @Mixin
     DeviceOption device;
@@ -56,6 +65,21 @@ final class ForwardCommand implements Callable<Integer> {
         LoadOptions options = new LoadOptions(device.device(), dtype(dtype), p);
         CliPaths.requireWritable(out);
         Path folder = model.folder();
+        if (LlavaModel.isLlavaFolder(folder)) {
+            if (posInterpolation != null || !dtype(dtype).equals(DataType.FLOAT32)) {
+                throw new IllegalArgumentException("--pos-interpolation and --dtype apply to vision models; a LLaVA model runs at its"
+                        + " trained image size in float32");
+            }
+            try (LlavaModel m = LlavaModel.load(folder)) {
+                Set<String> names = LlavaForward.run(m, inputs, out, generate);
+                System.out.printf(Locale.ROOT, "llava model (%s vision tower, %s language model): wrote %d tensors to %s%n",
+                        m.config().visionFamily().id(), m.config().text().family().modelType(), names.size(), out);
+            }
+            return 0;
+        }
+        if (generate != 0) {
+            throw new IllegalArgumentException("--generate applies to vision-language models; " + folder + " holds a vision model");
+        }
         try (LoadedModel m = ModelLoader.load(folder, options)) {
             Set<String> names = ForwardRunner.run(m, inputs, out);
             System.out.printf(Locale.ROOT, "%s model (%d blocks, position interpolation %s): wrote %d tensors to %s%n", m.family().id(),

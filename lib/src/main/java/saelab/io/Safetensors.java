@@ -24,6 +24,7 @@ public final class Safetensors {
     /** Largest header accepted, as in the reference implementation. */
     static final long MAX_HEADER = SafetensorsFile.MAX_HEADER;
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -74,8 +75,34 @@ public final class Safetensors {
 
     private Safetensors() {}
 
+    /**
+     * An int64 tensor (token ids): shape (outermost first) and row-major values.
+     *
+     * @param shape  dimensions, outermost first ({@code []} for a scalar)
+     * @param values row-major int64 values
+     */
+    public record LongTensor(long[] shape, long[] values) {
+        public LongTensor {
+            long n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+            if (n != values.length) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n + " values, got " + values.length);
+            }
+        }
+    }
+
     /** Writes float32 tensors and string metadata to {@code file}, atomically. */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        write(file, tensors, Map.of(), metadata);
+    }
+
+    /**
+     * Writes float32 tensors, then int64 tensors ({@code I64}, e.g. token ids), and string metadata to {@code file},
+     * atomically.
+     *
+     * @throws IllegalArgumentException when a name is used twice or is {@code __metadata__}
+     */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, LongTensor> longTensors, Map<String, String> metadata)
+            throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -83,18 +110,10 @@ public final class Safetensors {
         }
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            if (e.getKey().equals("__metadata__")) {
-                throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
-            }
-            ObjectNode t = header.putObject(e.getKey());
-            t.put("dtype", "F32");
-            var shape = t.putArray("shape");
-            for (long d : e.getValue().shape()) {
-                shape.add(d);
-            }
-            long bytes = 4L * e.getValue().values().length;
-            t.putArray("data_offsets").add(offset).add(offset + bytes);
-            offset += bytes;
+            offset = entry(header, e.getKey(), "F32", e.getValue().shape(), 4L * e.getValue().values().length, offset);
+        }
+        for (Map.Entry<String, LongTensor> e : longTensors.entrySet()) {
+            offset = entry(header, e.getKey(), "I64", e.getValue().shape(), 8L * e.getValue().values().length, offset);
         }
         byte[] json = JSON.writeValueAsBytes(header);
         int padded = (json.length + 7) / 8 * 8; // data starts 8-byte aligned; padding is spaces
@@ -115,7 +134,34 @@ public final class Safetensors {
                     i += n;
                 }
             }
+            for (LongTensor t : longTensors.values()) {
+                long[] v = t.values();
+                for (int i = 0; i < v.length; ) {
+                    int n = Math.min(buf.length / 8, v.length - i);
+                    MemorySegment.copy(v, i, seg, LE_LONG, 0, n);
+                    out.write(buf, 0, n * 8);
+                    i += n;
+                }
+            }
         });
+    }
+
+    /** Adds one tensor's header entry at {@code offset}; returns the offset after it. */
+    private static long entry(ObjectNode header, String name, String dtype, long[] shape, long bytes, long offset) {
+        if (name.equals("__metadata__")) {
+            throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
+        }
+        if (header.has(name)) {
+            throw new IllegalArgumentException("tensor '" + name + "' is given twice; expected one tensor per name");
+        }
+        ObjectNode t = header.putObject(name);
+        t.put("dtype", dtype);
+        var s = t.putArray("shape");
+        for (long d : shape) {
+            s.add(d);
+        }
+        t.putArray("data_offsets").add(offset).add(offset + bytes);
+        return offset + bytes;
     }
 
     /**

@@ -19,9 +19,12 @@ final class ClipLoader {
 
     /**
      * The vision tower; {@code projectionDim} &lt; 0 means no {@code visual_projection}. Tensor names
-     * start with {@code vision_model.}.
+     * start with {@code prefix + "vision_model."} ({@code prefix} is empty for a CLIP checkpoint,
+     * {@code vision_tower.} inside a LLaVA checkpoint). With {@code headRequired} false the head
+     * ({@code post_layernorm}) is left out when its tensors are absent.
      */
-    static VisionTower vision(ConfigFile vc, WeightReader w, long projectionDim, PosInterpolation interpolation) {
+    static VisionTower vision(ConfigFile vc, WeightReader w, String prefix, long projectionDim, PosInterpolation interpolation,
+                              boolean headRequired) {
         long d = vc.integer("hidden_size", 768);
         long inter = vc.integer("intermediate_size", 3072);
         int layers = vc.integer("num_hidden_layers", 12);
@@ -30,7 +33,7 @@ final class ClipLoader {
         int channels = vc.integer("num_channels", 3);
         float eps = (float) vc.number("layer_norm_eps", 1e-5);
         ActivationFn act = ActivationFn.fromHf(vc.text("hidden_act", "quick_gelu"), vc.file() + ": field 'hidden_act'");
-        String pre = "vision_model.";
+        String pre = prefix + "vision_model.";
         NDArray patchW = w.tensor(pre + "embeddings.patch_embedding.weight", d, channels, patch, patch)
                 .reshape(d, (long) channels * patch * patch);
         PatchEmbedding embed = new PatchEmbedding(patchW, null, patch, channels);
@@ -40,9 +43,12 @@ final class ClipLoader {
         PositionTable table = new PositionTable(w.float32(posName, pos), PositionTable.ClassRow.PRESENT, interpolation, w.dtype(),
                 w.checkpoint().where(posName) + ": tensor '" + posName + "'");
         List<TransformerBlock> blocks = blocks(w, pre + "encoder.layers.", layers, d, inter, heads, eps, act);
-        NormWeights post = w.norm(pre + "post_layernorm", d, eps);
-        LinearWeights proj = projectionDim < 0 ? null : w.linear("visual_projection", projectionDim, d, Bias.ABSENT);
-        VisionHead head = new ClsPostNormHead(post, proj);
+        VisionHead head = null;
+        if (headRequired || w.has(pre + "post_layernorm.weight")) {
+            NormWeights post = w.norm(pre + "post_layernorm", d, eps);
+            LinearWeights proj = projectionDim < 0 ? null : w.linear(prefix + "visual_projection", projectionDim, d, Bias.ABSENT);
+            head = new ClsPostNormHead(post, proj);
+        }
         return new VisionTower(embed, cls, null, table, w.norm(pre + "pre_layrnorm", d, eps), blocks, head, w.dtype());
     }
 

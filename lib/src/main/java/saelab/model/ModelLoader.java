@@ -36,8 +36,9 @@ public final class ModelLoader {
             if (folder.towers() == ModelFolder.Towers.VISION_ONLY) {
                 VisionTower v = switch (family) {
                     case DINOV2, DINOV2_REGISTERS -> Dinov2Loader.vision(cfg, w, family, p);
-                    case CLIP -> ClipLoader.vision(cfg, w, w.has("visual_projection.weight") ? cfg.integer("projection_dim", 512) : -1, p);
-                    case SIGLIP -> SiglipLoader.vision(cfg, w, p);
+                    case CLIP -> ClipLoader.vision(cfg, w, "", w.has("visual_projection.weight") ? cfg.integer("projection_dim", 512) : -1, p,
+                            true);
+                    case SIGLIP -> SiglipLoader.vision(cfg, w, "", p, true);
                     case OPEN_CLIP -> throw new IllegalStateException("open_clip checkpoints always hold both towers");
                 };
                 return new LoadedModel(family, dir, v, null, null, weights);
@@ -48,12 +49,12 @@ public final class ModelLoader {
             switch (family) {
                 case CLIP -> {
                     long proj = cfg.integer("projection_dim", 512);
-                    v = ClipLoader.vision(cfg.section("vision_config"), w, proj, p);
+                    v = ClipLoader.vision(cfg.section("vision_config"), w, "", proj, p, true);
                     t = ClipLoader.text(cfg.section("text_config"), w, proj);
                     bias = null;
                 }
                 case SIGLIP -> {
-                    v = SiglipLoader.vision(cfg.section("vision_config"), w, p);
+                    v = SiglipLoader.vision(cfg.section("vision_config"), w, "", p, true);
                     t = SiglipLoader.text(cfg.section("text_config"), w);
                     bias = w.scalar("logit_bias");
                 }
@@ -70,5 +71,29 @@ public final class ModelLoader {
             weights.close();
             throw e;
         }
+    }
+
+    /**
+     * The image tower inside a composite checkpoint, e.g. a vision-language model: a Hugging Face
+     * {@code CLIPVisionModel} or {@code SiglipVisionModel} configured by {@code visionConfig} (absent fields at that
+     * family's defaults) whose tensors are named {@code prefix + "vision_model.*"} (LLaVA: prefix
+     * {@code vision_tower.}). No projection is read. The head (CLIP's {@code post_layernorm}; SigLIP's
+     * {@code post_layernorm} and MAP head) is built when its tensors are there; a model that only reads hidden
+     * states may lack it, and its tower then runs {@link VisionTower#forwardBlocks} only.
+     *
+     * @param family  {@link ModelFamily#CLIP} or {@link ModelFamily#SIGLIP}
+     * @param weights the manager the tower's weights are created on (closing it frees the tower)
+     * @throws IllegalArgumentException for another family, a missing tensor or a wrong shape, naming the file and the tensor
+     */
+    public static VisionTower visionTower(ModelFamily family, ConfigFile visionConfig, Checkpoint ckpt, String prefix, NDManager weights,
+                                          LoadOptions options) {
+        WeightReader w = new WeightReader(ckpt, weights, options.dtype());
+        PosInterpolation p = options.interpolationFor(family);
+        return switch (family) {
+            case CLIP -> ClipLoader.vision(visionConfig, w, prefix, -1, p, false);
+            case SIGLIP -> SiglipLoader.vision(visionConfig, w, prefix, p, false);
+            default -> throw new IllegalArgumentException(visionConfig.file() + ": a " + family.id()
+                    + " image tower cannot be read under a prefix; expected a CLIP or SigLIP vision model");
+        };
     }
 }

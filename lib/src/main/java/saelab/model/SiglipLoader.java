@@ -16,7 +16,13 @@ final class SiglipLoader {
 
     private SiglipLoader() {}
 
-    static VisionTower vision(ConfigFile vc, WeightReader w, PosInterpolation interpolation) {
+    /**
+     * The vision tower; tensor names start with {@code prefix + "vision_model."} ({@code prefix} is empty for a
+     * SigLIP checkpoint, {@code vision_tower.} inside a LLaVA checkpoint). With {@code headRequired} false the
+     * head ({@code post_layernorm} and the MAP head) is left out when {@code vision_use_head} is false or its
+     * tensors are absent.
+     */
+    static VisionTower vision(ConfigFile vc, WeightReader w, String prefix, PosInterpolation interpolation, boolean headRequired) {
         long d = vc.integer("hidden_size", 768);
         long inter = vc.integer("intermediate_size", 3072);
         int layers = vc.integer("num_hidden_layers", 12);
@@ -24,11 +30,12 @@ final class SiglipLoader {
         int patch = vc.integer("patch_size", 16);
         int channels = vc.integer("num_channels", 3);
         float eps = (float) vc.number("layer_norm_eps", 1e-6);
-        if (!vc.bool("vision_use_head", true)) {
+        boolean useHead = vc.bool("vision_use_head", true);
+        if (!useHead && headRequired) {
             throw vc.invalid("vision_use_head", "true (SigLIP towers without the attention-pooling head are not supported)");
         }
         ActivationFn act = ActivationFn.fromHf(vc.text("hidden_act", "gelu_pytorch_tanh"), vc.file() + ": field 'hidden_act'");
-        String pre = "vision_model.";
+        String pre = prefix + "vision_model.";
         NDArray patchW = w.tensor(pre + "embeddings.patch_embedding.weight", d, channels, patch, patch)
                 .reshape(d, (long) channels * patch * patch);
         PatchEmbedding embed = new PatchEmbedding(patchW, w.tensor(pre + "embeddings.patch_embedding.bias", d), patch, channels);
@@ -38,6 +45,9 @@ final class SiglipLoader {
                 w.checkpoint().where(posName) + ": tensor '" + posName + "'");
         List<TransformerBlock> blocks = ClipLoader.blocks(w, pre + "encoder.layers.", layers, d, inter, heads, eps, act);
         String h = pre + "head.";
+        if (!headRequired && (!useHead || !w.has(h + "probe") || !w.has(pre + "post_layernorm.weight"))) {
+            return new VisionTower(embed, null, null, table, null, blocks, null, w.dtype());
+        }
         LinearWeights inProj = new LinearWeights(w.tensor(h + "attention.in_proj_weight", 3 * d, d), w.tensor(h + "attention.in_proj_bias", 3 * d));
         // nn.MultiheadAttention divides q by sqrt(head dim); folded into the query rows here
         float scale = (float) (1.0 / Math.sqrt((double) d / heads));

@@ -46,7 +46,7 @@ public final class VisionTower {
      * @param positions      position table (with a class row when there is a class token)
      * @param preNorm        LayerNorm applied to the embedded sequence (CLIP's {@code pre_layrnorm}, open_clip's {@code ln_pre}), or null
      * @param blocks         the transformer blocks
-     * @param head           final norm, pooling and projection
+     * @param head           final norm, pooling and projection, or null (then only {@link #forwardBlocks} runs)
      * @param dtype          the compute dtype of the weights
      */
     public VisionTower(PatchEmbedding patches, NDArray classToken, NDArray registerTokens, PositionTable positions, NormWeights preNorm,
@@ -92,7 +92,7 @@ public final class VisionTower {
         return positions.mode();
     }
 
-    /** The family's head. */
+    /** The family's head, or null for a tower loaded without it ({@link ModelLoader#visionTower}). */
     public VisionHead head() {
         return head;
     }
@@ -280,6 +280,10 @@ public final class VisionTower {
 
     /** Blocks after {@code layer}, then the head; {@code embeddings} is returned as the output's embeddings. */
     private VisionOutput run(int layer, NDArray start, Set<Integer> record, TokenLayout layout, NDArray embeddings) {
+        if (head == null) {
+            throw new IllegalStateException("this vision tower was loaded without its head (a vision-language model's tower, read for"
+                    + " its hidden states); run forwardBlocks instead");
+        }
         Map<Integer, NDArray> kept = new LinkedHashMap<>();
         NDArray x = start;
         for (int l = layer + 1; l < blocks.size(); l++) {
