@@ -23,12 +23,13 @@ public final class ModelFiles {
     /**
      * The files saelab's model loaders read, where a repository has them: the HF config, weights
      * (single file or sharded index), image preprocessing, tokenizers (CLIP's BPE files, SigLIP's
-     * SentencePiece model), and open_clip's config and weights (BioCLIP).
+     * SentencePiece model), open_clip's config and weights (BioCLIP), and a VLM's generation config (its stop and pad
+     * token ids) and chat template.
      */
     public static final List<String> DEFAULT = List.of(
             "config.json", "model.safetensors", "model.safetensors.index.json", "preprocessor_config.json",
             "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt",
-            "spiece.model", "open_clip_config.json", "open_clip_model.safetensors");
+            "spiece.model", "open_clip_config.json", "open_clip_model.safetensors", "generation_config.json", "chat_template.json");
 
     private ModelFiles() {}
 
