@@ -10,6 +10,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import saelab.lm.llava.LlavaForward;
 import saelab.lm.llava.LlavaModel;
+import saelab.lm.moondream.MoondreamForward;
+import saelab.lm.moondream.MoondreamModel;
 import saelab.model.ForwardRunner;
 import saelab.model.LoadOptions;
 import saelab.model.LoadedModel;
@@ -23,7 +25,8 @@ import saelab.model.PosInterpolation;
                 "their _normalized forms and logits_per_image (float32 safetensors; blocks counted from 0).",
                 "A LLaVA folder (model_type llava) reads pixel_values, input_ids, attention_mask [, pad.input_ids, pad.attention_mask]",
                 "[, edit.direction, edit.scale] and writes vision.*, image_features, text.*, logits, next.top5_* [, generate.*, pad.*,",
-                "edited.*] (ids as int64)."})
+                "edited.*] (ids as int64). A moondream2 folder reads crops, tiling, prompt_ids and writes vision.*, text.prefix.*,",
+                "text.prompt.* [, generate.*]."})
 final class ForwardCommand implements Callable<Integer> {
 
     @Mixin
@@ -74,6 +77,17 @@ final class ForwardCommand implements Callable<Integer> {
                 Set<String> names = LlavaForward.run(m, inputs, out, generate);
                 System.out.printf(Locale.ROOT, "llava model (%s vision tower, %s language model): wrote %d tensors to %s%n",
                         m.config().visionFamily().id(), m.config().text().family().modelType(), names.size(), out);
+            }
+            return 0;
+        }
+        if (MoondreamForward.isMoondreamFolder(folder)) {
+            if (posInterpolation != null || !dtype(dtype).equals(DataType.FLOAT32)) {
+                throw new IllegalArgumentException("--pos-interpolation and --dtype apply to vision models; a moondream model runs in"
+                        + " float32 on its own crops");
+            }
+            try (MoondreamModel m = MoondreamModel.load(folder, device.device())) {
+                Set<String> names = MoondreamForward.run(m, inputs, out, generate);
+                System.out.printf(Locale.ROOT, "moondream model: wrote %d tensors to %s%n", names.size(), out);
             }
             return 0;
         }
