@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -149,7 +150,10 @@ final class VlmAskCommand implements Callable<Integer> {
                 r.prompt().template().id(), r.prompt().length(), samples, temperature, seed);
         printTop(r.edit() == null ? "answers:" : "before the edit:", r.before());
         if (r.after() != null) {
-            printTop("after the edit (" + r.edit() + "):", r.after());
+            LatentEdit e = r.edit();
+            String amounts = e.operation() == saelab.intervene.EditOperation.ABLATE ? "" : " " + Arrays.toString(e.amounts());
+            printTop(String.format(Locale.ROOT, "after the edit (latents %s %s%s on %s, error %s, %s splice):", Arrays.toString(e.latents()),
+                    e.operation().id(), amounts, e.tokens().json(), e.error().id(), r.form().name().toLowerCase(Locale.ROOT)), r.after());
             System.out.printf(Locale.ROOT, "changed pairs (same seed): %d of %d%n", r.changedPairs(), samples);
         }
     }

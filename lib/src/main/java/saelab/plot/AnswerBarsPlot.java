@@ -63,6 +63,7 @@ public final class AnswerBarsPlot {
         chart.getStyler().setXAxisLabelRotation(answers.size() > 4 ? 30 : 0);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(1.0);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         chart.addSeries(after == null ? "answers" : "before", labels, data.doubleColumn("before_frequency").asList());
         if (after != null) {
             chart.addSeries("after", labels, data.doubleColumn("after_frequency").asList());
