@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import saelab.analysis.MlpOutputWeights;
 import saelab.image.Preprocessor;
 import saelab.lm.llava.LlavaModel;
 import saelab.model.LoadedModel;
@@ -28,7 +29,7 @@ import saelab.store.StorageDtype;
  * The vision tower of a LLaVA folder is a capture model like any other: {@code saelab capture --model <llava folder>}
  * records its blocks, equal to what {@link LlavaModel} computes on the same pixels, so an SAE trained on the cache
  * reads exactly the features the language model consumes ({@link LlavaModel#selectedFeatures}: block 1's patch tokens
- * in the llava_llama fixture).
+ * in the llava_llama fixture); the neuron alignment reads its MLP output weights under the same prefix.
  */
 class CaptureVlmTowerTest {
 
@@ -64,6 +65,11 @@ class CaptureVlmTowerTest {
             assertEquals(3, m.vision().depth());
             assertEquals(32, m.vision().width());
             assertEquals(null, m.text());
+        }
+        try (NDManager nd = NDManager.newBaseManager()) {
+            MlpOutputWeights w = MlpOutputWeights.load(model, 1, MlpOutputWeights.LayerScale.APPLY, nd);
+            assertEquals("vision_tower.vision_model.encoder.layers.1.mlp.fc2.weight", w.tensor());
+            assertEquals(32, w.dModel());
         }
     }
 
