@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import saelab.lm.ChatTemplate;
 import saelab.lm.DecoderLm;
 import saelab.lm.GenerationResult;
@@ -100,13 +101,15 @@ class VlmAskTest {
     /**
      * An SAE whose decoder row 0 is the fixture's edit direction: adding edit.scale to latent 0 on every token of image 0
      * with the error kept is x + scale · direction, the fixture's edited.vision.selected, and the model run on from it
-     * gives the fixture's edited logits and top-5 ids (row 0; the rows of the fixture are independent).
+     * gives the fixture's edited logits and top-5 ids (row 0; the rows of the fixture are independent). llava_llama reads
+     * CLIP block 1 without the class token ("default"), llava_qwen2 SigLIP block 2, every token ("full").
      */
-    @Test
-    void anAddEditAlongADecoderRowReproducesTheFixturesEditedCase() throws IOException {
-        try (NDManager scope = nd.newSubManager();
-             MappedSafetensors in = MappedSafetensors.open(Golden.dir("llava_llama").resolve("inputs.safetensors"));
-             MappedSafetensors out = MappedSafetensors.open(Golden.dir("llava_llama").resolve("outputs.safetensors"))) {
+    @ParameterizedTest
+    @ValueSource(strings = {"llava_llama", "llava_qwen2"})
+    void anAddEditAlongADecoderRowReproducesTheFixturesEditedCase(String fixture) throws IOException {
+        try (NDManager scope = nd.newSubManager(); LlavaModel m = LlavaModel.load(Golden.dir(fixture));
+             MappedSafetensors in = MappedSafetensors.open(Golden.dir(fixture).resolve("inputs.safetensors"));
+             MappedSafetensors out = MappedSafetensors.open(Golden.dir(fixture).resolve("outputs.safetensors"))) {
             float[] direction = in.load("edit.direction", scope).toFloatArray();
             float scale = in.load("edit.scale", scope).toFloatArray()[0];
             int d = 32;
@@ -120,20 +123,23 @@ class VlmAskTest {
             }
             System.arraycopy(direction, 0, dec, 0, d);
             try (Sae sae = Sae.of(SaeConfig.builder(SaeKind.RELU, d, dSae).build(), scope, enc, new float[dSae], dec, new float[d])) {
-                NDArray clean = model.selectedFeatures(pixels);
+                NDArray image0 = in.load("pixel_values", scope).get(new NDIndex("0:1"));
+                NDArray clean = m.selectedFeatures(image0);
                 clean.attach(scope);
                 LatentEdit add = new LatentEdit(null, EditTokens.allPatches(), new int[] {0}, EditOperation.ADD, new float[] {scale},
                         ErrorPolicy.KEEP);
                 NDArray edited;
-                try (VlmFeatureEdit splice = VlmFeatureEdit.llava(model, sae, clean)) {
+                try (VlmFeatureEdit splice = VlmFeatureEdit.llava(m, sae, clean)) {
+                    assertEquals(fixture.equals("llava_llama") ? 1 : 2, splice.block());
                     edited = splice.apply(add, SpliceForm.DELTA, scope);
                 }
-                close(out.load("edited.vision.selected", scope).get(new NDIndex("0:1")), edited, "edited.vision.selected");
+                close(out.load("edited.vision.selected", scope).get(new NDIndex("0:1")), edited, fixture + " edited.vision.selected");
                 NDArray ids = in.load("input_ids", scope).get(new NDIndex("0:1"));
-                NDArray logits = model.forwardFromFeatures(edited, ids, null, DecoderLm.Keep.LOGITS).logits();
-                close(out.load("edited.logits", scope).get(new NDIndex("0:1")), logits, "edited.logits");
+                NDArray logits = m.forwardFromFeatures(edited, ids, null, DecoderLm.Keep.LOGITS).logits();
+                close(out.load("edited.logits", scope).get(new NDIndex("0:1")), logits, fixture + " edited.logits");
                 long[] top5 = logits.get(new NDIndex(":, -1, :")).logSoftmax(1).topK(5, 1, true, true).get(1).toLongArray();
-                assertArrayEquals(out.load("edited.next.top5_ids", scope).get(new NDIndex("0")).toLongArray(), top5, "edited.next.top5_ids");
+                assertArrayEquals(out.load("edited.next.top5_ids", scope).get(new NDIndex("0")).toLongArray(), top5,
+                        fixture + " edited.next.top5_ids");
             }
         }
     }
