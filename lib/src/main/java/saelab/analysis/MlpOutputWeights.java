@@ -84,7 +84,7 @@ public record MlpOutputWeights(ModelFamily family, String file, String tensor, S
                 scaleRequired = true;
             }
             case CLIP, SIGLIP -> {
-                tensor = "vision_model.encoder.layers." + layer + ".mlp.fc2.weight";
+                tensor = folder.weightPrefix() + "vision_model.encoder.layers." + layer + ".mlp.fc2.weight";
                 layerScale = null;
                 scaleRequired = false;
             }

@@ -37,6 +37,7 @@ import saelab.BuildInfo;
                 ControlCommand.class,
                 DemoCommand.class,
                 ToyCommand.class,
+                VlmCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
                 "  reproduce   set up, run every notebook, write every figure to figures/",

@@ -1,21 +1,14 @@
 package saelab.intervene;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import saelab.heads.Readout;
 import saelab.model.VisionOutput;
 import saelab.model.VisionTower;
 import saelab.sae.Sae;
-import saelab.sae.SaeKind;
-import saelab.sae.SaeSlice;
 import saelab.store.TokenLayout;
 
 /**
@@ -47,12 +40,13 @@ import saelab.store.TokenLayout;
  * <p>Each image's tokens are encoded as one batch (this matters only for BatchTopK before its threshold exists).
  * Memory: the prefix {@code [B, T, D]}, and for TopK or error {@code drop} the codes {@code [B·T, d_sae]} and the
  * reconstruction, float32. Every temporary of an edit lives in a sub-manager of the caller's manager; results live on
- * the caller's manager. The SAE and the tower must be on the same device. Not thread-safe (one edit at a time).
+ * the caller's manager. The SAE and the tower must be on the same device. Not thread-safe (one edit at a time). The
+ * splice itself (on the prefix as a {@code [B·T, D]} matrix) is {@link FeatureEdit}, which the vision-language edit
+ * ({@link VlmFeatureEdit}) shares.
  */
 public final class EditSession implements AutoCloseable {
 
     private final VisionTower tower;
-    private final Sae sae;
     private final int block;
     private final TokenLayout layout;
     private final int images;
@@ -60,19 +54,11 @@ public final class EditSession implements AutoCloseable {
     private final NDManager manager;
     /** resid_post[block], [B, T, D] in the tower's dtype. */
     private final NDArray prefix;
-    /** The prefix as float32 rows [B·T, D], the SAE's input. */
-    private final NDArray rows;
-    /** Full codes [B·T, d_sae], computed once when needed. */
-    private NDArray codes;
-    /** Reconstructions [B·T, D] of the full codes, computed once when needed. */
-    private NDArray reconstruction;
-    /** The encoder and decoder rows of the latents edited last, on {@link #sliceManager}. */
-    private SaeSlice slice;
-    private NDManager sliceManager;
+    /** The splice on the prefix's rows [B·T, D] and its caches. */
+    private final FeatureEdit features;
 
     private EditSession(VisionTower tower, Sae sae, int block, NDArray residual, TokenLayout layout, int[][] patchLabels) {
         this.tower = tower;
-        this.sae = sae;
         this.block = block;
         this.layout = layout;
         this.images = Math.toIntExact(residual.getShape().get(0));
@@ -80,8 +66,7 @@ public final class EditSession implements AutoCloseable {
         this.manager = NDManager.newBaseManager(residual.getDevice());
         this.prefix = residual;
         prefix.attach(manager);
-        NDArray flat = prefix.reshape(-1, tower.width());
-        this.rows = flat.getDataType() == DataType.FLOAT32 ? flat : flat.toType(DataType.FLOAT32, false);
+        this.features = new FeatureEdit(sae, prefix, images);
     }
 
     /**
@@ -166,10 +151,7 @@ public final class EditSession implements AutoCloseable {
      * @throws IllegalArgumentException for a latent outside [0, d_sae)
      */
     public float[] codes(int[] latents) {
-        try (NDManager scope = manager.newSubManager()) {
-            rows.tempAttach(scope);
-            return currentCodes(latents, scope).toFloatArray();
-        }
+        return features.codes(latents);
     }
 
     /**
@@ -182,18 +164,10 @@ public final class EditSession implements AutoCloseable {
             throw new IllegalArgumentException("the edit is for block " + edit.block() + " but this session caches block " + block
                     + "'s output");
         }
-        int dSae = sae.config().dSae();
-        for (int l : edit.latents()) {
-            if (l < 0 || l >= dSae) {
-                throw new IllegalArgumentException("latent " + l + " is outside the SAE's d_sae=" + dSae + " latents (0-based 0.." + (dSae - 1)
-                        + ")");
-            }
-        }
-        float[] maskValues = tokenMask(edit.tokens());
+        features.checkLatents(edit.latents());
+        boolean[] selected = tokenMask(edit.tokens());
         try (NDManager scope = nd.newSubManager()) {
-            NDArray mask = scope.create(maskValues, new Shape(maskValues.length, 1));
-            NDArray selected = mask.gt(0f);
-            NDArray edited = form == SpliceForm.DELTA ? delta(edit, mask, selected, scope) : full(edit, mask, selected, scope);
+            NDArray edited = features.apply(edit, selected, form, scope);
             NDArray out = edited.reshape(images, layout.tokens(), tower.width());
             if (out.getDataType() != prefix.getDataType()) {
                 out = out.toType(prefix.getDataType(), false);
@@ -213,117 +187,28 @@ public final class EditSession implements AutoCloseable {
         return head.logits(run(edit, form, nd), nd);
     }
 
-    /** x + Σᵢ (vᵢ − fᵢ) W_dec[i] on the selected tokens (x̂ + … for error drop), x elsewhere. */
-    private NDArray delta(LatentEdit edit, NDArray mask, NDArray selected, NDManager scope) {
-        rows.tempAttach(scope);
-        NDArray f = currentCodes(edit.latents(), scope);
-        NDArray v = edit.editedCodes(f);
-        NDArray coefficients = v.sub(f).mul(mask);
-        NDArray shift = coefficients.matMul(slice.decoderRows());
-        NDArray base = rows;
-        if (edit.error() == ErrorPolicy.DROP) {
-            ensureCodes();
-            base = reconstruction;
-            base.tempAttach(scope);
-        }
-        return where(selected, base.add(shift), rows);
-    }
-
-    /** Encode every token, keep the error, overwrite the edited codes, decode, add the error (or not, for drop). */
-    private NDArray full(LatentEdit edit, NDArray mask, NDArray selected, NDManager scope) {
-        rows.tempAttach(scope);
-        for (NDArray p : sae.params()) {
-            p.tempAttach(scope); // so that arrays derived from the parameters (e.g. JumpReLU's θ = exp(log θ)) die with the scope
-        }
-        NDArray all = encodePerImage(rows);
-        NDArray recon = sae.decode(all);
-        NDArray error = rows.sub(recon);
-        NDArray ids = scope.create(Arrays.stream(edit.latents()).mapToLong(i -> i).toArray());
-        NDArray f = all.get(new NDIndex(":, {}", ids));
-        NDArray v = where(selected, edit.editedCodes(f), f);
-        NDArray columns = ids.reshape(1, -1).broadcast(all.getShape().get(0), ids.size());
-        NDArray overwritten = all.scatter(columns, v, 1);
-        NDArray editedRecon = sae.decode(overwritten);
-        NDArray edited = edit.error() == ErrorPolicy.KEEP ? error.add(editedRecon) : editedRecon;
-        return where(selected, edited, rows);
-    }
-
-    /** {@code a} on the rows where {@code selected} [N, 1] holds, else {@code b} (DJL's where does not broadcast). */
-    private static NDArray where(NDArray selected, NDArray a, NDArray b) {
-        return NDArrays.where(selected.broadcast(a.getShape()), a, b);
-    }
-
-    /** Codes [B·T, n] of {@code latents} on the scope of {@code rows}: from their encoder rows, or from the cached full codes. */
-    private NDArray currentCodes(int[] latents, NDManager scope) {
-        if (slice == null || !Arrays.equals(slice.latents(), latents)) {
-            NDManager old = slice == null ? null : sliceManager;
-            sliceManager = manager.newSubManager();
-            slice = sae.slice(latents, sliceManager);
-            if (old != null) {
-                old.close();
-            }
-        }
-        if (slice.perLatentCodes()) {
-            return slice.codes(rows);
-        }
-        ensureCodes();
-        NDArray ids = scope.create(Arrays.stream(latents).mapToLong(i -> i).toArray());
-        codes.tempAttach(scope);
-        return codes.get(new NDIndex(":, {}", ids));
-    }
-
-    /** Computes the full codes and reconstruction once (TopK, error drop). */
-    private void ensureCodes() {
-        if (codes != null) {
-            return;
-        }
-        try (NDManager scope = manager.newSubManager()) {
-            rows.tempAttach(scope);
-            for (NDArray p : sae.params()) {
-                p.tempAttach(scope);
-            }
-            NDArray all = encodePerImage(rows);
-            NDArray recon = sae.decode(all);
-            all.attach(manager);
-            recon.attach(manager);
-            codes = all;
-            reconstruction = recon;
-        }
-    }
-
-    /** Codes [B·T, d_sae], each image's tokens encoded as one batch. */
-    private NDArray encodePerImage(NDArray x) {
-        if (images == 1) {
-            return sae.encode(x);
-        }
-        long t = layout.tokens();
-        List<NDArray> parts = new ArrayList<>();
-        for (int b = 0; b < images; b++) {
-            parts.add(sae.encode(x.get(new NDIndex(b * t + ":" + (b + 1) * t))));
-        }
-        return NDArrays.concat(new ai.djl.ndarray.NDList(parts), 0);
-    }
-
     /** 1 where the edit applies, per token of every image, [B·T]. */
-    private float[] tokenMask(EditTokens tokens) {
-        float[] m = new float[images * layout.tokens()];
+    private boolean[] tokenMask(EditTokens tokens) {
+        boolean[] m = new boolean[images * layout.tokens()];
         for (int b = 0; b < images; b++) {
             boolean[] one = tokens.mask(layout, patchLabels == null ? null : patchLabels[b]);
-            for (int t = 0; t < one.length; t++) {
-                m[b * one.length + t] = one[t] ? 1f : 0f;
-            }
+            System.arraycopy(one, 0, m, b * one.length, one.length);
         }
         return m;
     }
 
     /** Whether this SAE's edited codes come from the full encode cached per image (TopK, BatchTopK without threshold). */
     public boolean cachesFullCodes() {
-        return sae.config().kind() == SaeKind.TOPK || (sae.config().kind() == SaeKind.BATCHTOPK && Float.isNaN(sae.threshold()[0]));
+        return features.cachesFullCodes();
     }
 
     /** Frees the prefix and the caches. */
     @Override
     public void close() {
-        manager.close();
+        try {
+            features.close();
+        } finally {
+            manager.close();
+        }
     }
 }

@@ -13,7 +13,8 @@ import java.nio.file.Path;
  *       weights in {@code open_clip_model.safetensors};</li>
  *   <li>otherwise {@code config.json}: Hugging Face, by {@code model_type}: {@code dinov2},
  *       {@code dinov2_with_registers}, {@code clip}, {@code clip_vision_model}, {@code siglip},
- *       {@code siglip_vision_model}; weights in {@code model.safetensors} or the shards listed by
+ *       {@code siglip_vision_model}, and {@code llava} (its CLIP or SigLIP vision tower, tensors under
+ *       {@code vision_tower.}); weights in {@code model.safetensors} or the shards listed by
  *       {@code model.safetensors.index.json}.</li>
  * </ul>
  * Pickled PyTorch checkpoints ({@code *.bin}) are never read; an error says so when one is the only weights file.
@@ -31,11 +32,17 @@ public record ModelFolder(Path dir, ModelFamily family, Towers towers, ConfigFil
         /** The image tower alone. */
         VISION_ONLY,
         /** An image tower and a text tower (a contrastive image-text model). */
-        VISION_AND_TEXT
+        VISION_AND_TEXT,
+        /**
+         * The image tower of a vision-language model (LLaVA, {@code model_type} "llava"): its {@code vision_config}
+         * section, its tensors under {@link #weightPrefix()}; the projector and the language model are not read here.
+         */
+        VISION_OF_VLM
     }
 
     /** The Hugging Face {@code model_type} values saelab loads, as error messages list them. */
-    static final String HF_TYPES = "dinov2, dinov2_with_registers, clip, clip_vision_model, siglip or siglip_vision_model";
+    static final String HF_TYPES = "dinov2, dinov2_with_registers, clip, clip_vision_model, siglip, siglip_vision_model or llava"
+            + " (its vision tower)";
 
     /**
      * Reads the configuration of {@code dir} and decides its family.
@@ -70,8 +77,34 @@ public record ModelFolder(Path dir, ModelFamily family, Towers towers, ConfigFil
             case "clip_vision_model" -> new ModelFolder(dir, ModelFamily.CLIP, Towers.VISION_ONLY, cfg);
             case "siglip" -> new ModelFolder(dir, ModelFamily.SIGLIP, Towers.VISION_AND_TEXT, cfg);
             case "siglip_vision_model" -> new ModelFolder(dir, ModelFamily.SIGLIP, Towers.VISION_ONLY, cfg);
+            case "llava" -> new ModelFolder(dir, llavaVisionFamily(cfg), Towers.VISION_OF_VLM, cfg);
             default -> throw cfg.invalid("model_type", HF_TYPES);
         };
+    }
+
+    /**
+     * The family of a LLaVA folder's vision tower, from {@code vision_config.model_type} ("clip_vision_model" when
+     * absent, as transformers 4.45.2's {@code LlavaConfig}).
+     */
+    private static ModelFamily llavaVisionFamily(ConfigFile cfg) {
+        if (!cfg.has("vision_config")) {
+            throw cfg.invalid("vision_config", "the vision tower's config (a clip_vision_model or siglip_vision_model section)");
+        }
+        ConfigFile vc = cfg.section("vision_config");
+        return switch (vc.text("model_type", "clip_vision_model")) {
+            case "clip_vision_model" -> ModelFamily.CLIP;
+            case "siglip_vision_model" -> ModelFamily.SIGLIP;
+            default -> throw vc.invalid("model_type", "\"clip_vision_model\" or \"siglip_vision_model\" (the LLaVA vision towers saelab"
+                    + " runs)");
+        };
+    }
+
+    /**
+     * The prefix of the image tower's tensor names inside the checkpoint: {@code vision_tower.} for a LLaVA folder
+     * (tensors {@code vision_tower.vision_model.*}), else empty.
+     */
+    public String weightPrefix() {
+        return towers == Towers.VISION_OF_VLM ? "vision_tower." : "";
     }
 
     /**

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 
 /**
  * Loads a model from a local folder, the family chosen from its files by {@link ModelFolder#detect}
- * (open_clip / BioCLIP, or Hugging Face DINOv2, CLIP, SigLIP by {@code model_type}). Pickled PyTorch
+ * (open_clip / BioCLIP, or Hugging Face DINOv2, CLIP, SigLIP by {@code model_type}; of a LLaVA folder, its vision
+ * tower alone, so that it is captured and edited like any vision model). Pickled PyTorch
  * checkpoints ({@code *.bin}) are not read; convert them to safetensors once. Every error names the file
  * and what was expected.
  */
@@ -32,6 +33,10 @@ public final class ModelLoader {
         PosInterpolation p = options.interpolationFor(family);
         NDManager weights = NDManager.newBaseManager(options.device());
         try (Checkpoint ckpt = folder.openWeights()) {
+            if (folder.towers() == ModelFolder.Towers.VISION_OF_VLM) {
+                VisionTower v = visionTower(family, folder.visionConfig(), ckpt, folder.weightPrefix(), weights, options);
+                return new LoadedModel(family, dir, v, null, null, weights);
+            }
             WeightReader w = new WeightReader(ckpt, weights, options.dtype());
             if (folder.towers() == ModelFolder.Towers.VISION_ONLY) {
                 VisionTower v = switch (family) {
