@@ -35,10 +35,11 @@ final class ToyVlmReportFile {
      *
      * @param features   the frozen tower's features of the training scenes
      * @param training   the optimisation loop
+     * @param trainingCpu the CPU time of the training thread during the loop (libtorch on one thread runs on it)
      * @param evaluation the held-out accuracy on the saved folder
      * @param total      the whole call
      */
-    record Timings(double features, double training, double evaluation, double total) {}
+    record Timings(double features, double training, double trainingCpu, double evaluation, double total) {}
 
     private ToyVlmReportFile() {}
 
@@ -87,6 +88,8 @@ final class ToyVlmReportFile {
         Map<String, Object> tm = new LinkedHashMap<>();
         tm.put("feature_seconds", timings.features());
         tm.put("training_seconds", timings.training());
+        tm.put("training_cpu_seconds", timings.trainingCpu());
+        tm.put("load_average_at_end", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         tm.put("training_questions_per_second", (double) spec.steps() * spec.batch() / timings.training());
         tm.put("evaluation_seconds", timings.evaluation());
         tm.put("total_seconds", timings.total());

@@ -62,7 +62,7 @@ public record ToyVlmSpec(int width, int layers, int heads, int kvHeads, int trai
 
     /** A size for tests: a few seconds on a 2-core CPU. */
     public static ToyVlmSpec quick() {
-        return new ToyVlmSpec(32, 1, 4, 2, 512, 64, 60, 16, 3e-3, 0);
+        return new ToyVlmSpec(32, 1, 4, 2, 512, 128, 200, 16, 3e-3, 0);
     }
 
     /** The same spec with another number of steps. */
