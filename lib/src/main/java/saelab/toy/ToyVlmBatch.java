@@ -1,5 +1,7 @@
 package saelab.toy;
 
+import java.util.List;
+
 /**
  * One batch of toy VLM training prompts: the llava-1.5 prompt with its image token expanded to one token per image
  * feature, then the answer and {@code </s>}, rows right-padded with {@code <pad>} to one length.
@@ -10,7 +12,7 @@ package saelab.toy;
  * @param answerTo   per row, one past the {@code </s>} that ends the answer (the loss covers {@code [answerFrom, answerTo)})
  * @param questions  the questions, in row order
  */
-record ToyVlmBatch(long[][] ids, int imageAt, int[] answerFrom, int[] answerTo, java.util.List<ToyQuestion> questions) {
+record ToyVlmBatch(long[][] ids, int imageAt, int[] answerFrom, int[] answerTo, List<ToyQuestion> questions) {
 
     /** Rows. */
     int size() {

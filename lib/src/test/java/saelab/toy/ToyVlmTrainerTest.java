@@ -187,6 +187,16 @@ class ToyVlmTrainerTest {
                 () -> ToyVlmTrainer.train(ToyVlmSpec.quick(), new ToyWorld(32, 1, 3, 0), backbone, tmp.resolve("c"), null));
         assertTrue(otherSize.getMessage().contains("image_size"), otherSize.getMessage());
 
+        Path shallow = Files.createDirectories(tmp.resolve("shallow"));
+        for (String f : List.of("model.safetensors", "preprocessor_config.json")) {
+            Files.copy(backbone.resolve(f), shallow.resolve(f));
+        }
+        Files.writeString(shallow.resolve("config.json"), Files.readString(backbone.resolve("config.json"))
+                .replace("\"num_hidden_layers\" : 2", "\"num_hidden_layers\" : 1"));
+        IllegalArgumentException oneBlock = assertThrows(IllegalArgumentException.class,
+                () -> ToyVlmTrainer.train(ToyVlmSpec.quick(), WORLD, shallow, tmp.resolve("d"), null));
+        assertTrue(oneBlock.getMessage().contains("num_hidden_layers") && oneBlock.getMessage().contains("at least 2"), oneBlock.getMessage());
+
         Path foreign = Files.createDirectories(tmp.resolve("foreign"));
         Files.writeString(foreign.resolve("notes.txt"), "mine");
         IllegalArgumentException notOurs = assertThrows(IllegalArgumentException.class,
