@@ -103,14 +103,22 @@ public final class ToyTokenizerFiles {
         return write(dir, ToyCaptionWords.words(), contextLength).vocabSize();
     }
 
-    /** The merges, in rank order, that turn every word into one symbol. */
+    /** The merges, in rank order, that turn every word (its last byte marked {@code </w>}, as CLIP's) into one symbol. */
     static List<String[]> learn(List<String> words) {
+        return learn(words, END_OF_WORD);
+    }
+
+    /**
+     * The merges, in rank order, that turn every word into one symbol, its last byte symbol suffixed with
+     * {@code endOfWord} ({@code ""} for GPT-2's byte-level BPE, which marks no word ends).
+     */
+    static List<String[]> learn(List<String> words, String endOfWord) {
         List<List<String>> seqs = new ArrayList<>();
         for (String word : words) {
             byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
             List<String> s = new ArrayList<>();
             for (int i = 0; i < bytes.length; i++) {
-                s.add(String.valueOf(ByteUnicode.charOf(bytes[i])) + (i == bytes.length - 1 ? END_OF_WORD : ""));
+                s.add(String.valueOf(ByteUnicode.charOf(bytes[i])) + (i == bytes.length - 1 ? endOfWord : ""));
             }
             if (!s.isEmpty()) {
                 seqs.add(s);

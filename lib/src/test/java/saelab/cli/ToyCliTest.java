@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import saelab.cli.CliRun.Result;
 
-/** {@code saelab toy world} and {@code saelab toy backbone}. */
+/** {@code saelab toy world}, {@code saelab toy backbone} and {@code saelab toy vlm}. */
 class ToyCliTest {
 
     @TempDir
@@ -77,5 +77,35 @@ class ToyCliTest {
         r = run("toy", "backbone", "--kind", "clip", "--world-seed", "0", "--out", dir.resolve("m").toString(), "--size", "huge");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--size is 'huge'; expected demo or quick"), r.err());
+    }
+
+    @Test
+    void vlmTrainsOverATinyClipAndReportsEveryQuestionType() throws IOException {
+        Path clip = dir.resolve("toy-clip");
+        Result b = run("toy", "backbone", "--kind", "clip", "--world-seed", "3", "--out", clip.toString(), "--size", "quick", "--steps", "4",
+                "--width", "16", "--layers", "2", "--heads", "2", "--train-images", "64", "--held-out-images", "32", "--batch", "16");
+        assertEquals(0, b.code(), b.err()); // the VLM reads the second to last of at least two blocks
+        Path out = dir.resolve("toy-vlm");
+        String[] args = {"toy", "vlm", "--backbone", clip.toString(), "--out", out.toString(), "--world-seed", "3", "--size", "quick",
+            "--steps", "3", "--width", "16", "--layers", "1", "--heads", "2", "--kv-heads", "1", "--train-images", "32",
+            "--held-out-images", "8", "--batch", "8"};
+        Result r = run(args);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("toy vlm model   " + out), r.out());
+        for (String type : new String[] {"colour_of_shape", "count", "caption"}) {
+            assertTrue(r.out().contains("  " + type + " "), type + " in " + r.out());
+        }
+        assertTrue(r.err().contains("toy vlm training: 3/3 (100%) steps"), "progress on stderr: " + r.err());
+        for (String f : new String[] {"config.json", "model.safetensors", "tokenizer.json", "report.json", "training/training-curve.csv"}) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+        Result again = run(args);
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.err().contains("already holds this model"), again.err());
+
+        Result missing = run("toy", "vlm", "--backbone", dir.resolve("none").toString(), "--out", dir.resolve("v2").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().startsWith("saelab toy vlm: error: ") && missing.err().contains("expected a toy CLIP folder"), missing.err());
+        assertFalse(missing.err().contains("at saelab."), "no stack trace: " + missing.err());
     }
 }
