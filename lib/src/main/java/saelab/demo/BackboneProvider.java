@@ -31,6 +31,14 @@ public interface BackboneProvider {
     boolean hasTextTower();
 
     /**
+     * Whether the demo trains the toy VLM over this backbone: only a toy CLIP-layout backbone, whose tower, image size and
+     * caption vocabulary the toy VLM trainer is built for.
+     */
+    default boolean hostsToyVlm() {
+        return false;
+    }
+
+    /**
      * Builds the model folder.
      *
      * @param world  the toy world's config (scenes are a function of it; the written images are not passed)

@@ -131,7 +131,12 @@ public record DemoOutputs(Path work, JsonNode summary) {
         return dir(ControlStep.name(backbone, head));
     }
 
-    /** The held-out world the control steps run on. */
+    /** The toy VLM trained over a backbone (a Hugging Face LLaVA folder with its {@code report.json}). */
+    public Path vlm(String backbone) {
+        return dir("vlm-" + backbone).resolve(VlmStep.DIR);
+    }
+
+        /** The held-out world the control steps run on. */
     public Path heldOutWorld() {
         return dir(WorldStep.HELD_OUT).resolve(WorldStep.DIR);
     }

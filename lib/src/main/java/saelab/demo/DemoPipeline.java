@@ -22,6 +22,7 @@ import saelab.store.TokenKind;
  * <pre>
  * world                          the toy world's images, ADE20K layout (ToyWorldWriter)
  * backbone-ID                    a model folder from each BackboneProvider (toy backbones trained on the world)
+ * vlm-ID                         the toy VLM over a toy CLIP-layout backbone, a LLaVA folder (VlmStep)
  * capture-ID                     CLS + patch tokens at the chosen block, with per-patch labels (CapturePipeline)
  * truth-ID                       the ground-truth concept labels on that backbone's patch grid (ToyGroundTruth)
  * sae-ID-patch,   sae-ID-cls     SAEs on patch and on CLS tokens (SaeTrainer)
@@ -101,6 +102,9 @@ public final class DemoPipeline {
         names.add(WorldStep.HELD_OUT);
         for (BackboneProvider p : backbones) {
             names.add(BackboneStep.name(p));
+            if (p.hostsToyVlm()) {
+                names.add(VlmStep.name(p));
+            }
             names.add(CaptureStep.name(p));
             names.add(TruthStep.name(p));
             for (TokenKind k : KINDS) {
@@ -146,6 +150,9 @@ public final class DemoPipeline {
             StepOutcome heldOut = add(all, runner.run(WorldStep.heldOut(size)));
             for (BackboneProvider p : o.backbones()) {
                 StepOutcome backbone = add(all, runner.run(BackboneStep.of(p, size)));
+                if (p.hostsToyVlm()) {
+                    add(all, runner.run(VlmStep.of(p, size, backbone)));
+                }
                 StepOutcome capture = add(all, runner.run(CaptureStep.of(p, size, world, backbone)));
                 StepOutcome truth = add(all, runner.run(TruthStep.of(p, world, backbone, capture)));
                 Map<TokenKind, StepOutcome> saes = new LinkedHashMap<>();

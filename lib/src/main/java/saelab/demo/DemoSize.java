@@ -3,6 +3,7 @@ package saelab.demo;
 import java.util.Locale;
 import java.util.Objects;
 import saelab.data.ToyWorld;
+import saelab.toy.ToyVlmSpec;
 
 /**
  * The sizes of one demo run ({@link DemoPipeline}): the toy world, the captured block, the two SAEs (on patch
@@ -21,13 +22,15 @@ import saelab.data.ToyWorld;
  * @param conceptUnits most units per unit kind in concept matching (systematic subsample above)
  * @param conceptDraws random latents and random directions of the concept-matching baselines
  * @param control      the intervention half: held-out world, task heads and control protocol
+ * @param vlm          the toy VLM trained over the toy CLIP-layout backbone
  */
 public record DemoSize(String name, ToyWorld world, int images, int block, int captureBatch, SaeRecipe patchSae, SaeRecipe clsSae,
-                       int topK, int conceptUnits, int conceptDraws, ControlSize control) {
+                       int topK, int conceptUnits, int conceptDraws, ControlSize control, ToyVlmSpec vlm) {
 
     public DemoSize {
         Objects.requireNonNull(world, "world");
         Objects.requireNonNull(control, "control");
+        Objects.requireNonNull(vlm, "vlm");
         Objects.requireNonNull(patchSae, "patchSae");
         Objects.requireNonNull(clsSae, "clsSae");
         if (name == null || name.isBlank() || images < 1 || captureBatch < 1 || topK < 1 || conceptUnits < 1 || conceptDraws < 1) {
@@ -41,7 +44,7 @@ public record DemoSize(String name, ToyWorld world, int images, int block, int c
         return new DemoSize("quick", ToyWorld.withSeed(0), 64, -2, 32,
                 SaeRecipe.topk(4, 4, 1e-3, 10, 256, 40, 0),
                 SaeRecipe.topk(4, 2, 1e-3, 5, 32, 40, 0),
-                8, 1 << 16, 8, ControlSize.quick());
+                8, 1 << 16, 8, ControlSize.quick(), ToyVlmSpec.quick());
     }
 
     /**
@@ -55,7 +58,7 @@ public record DemoSize(String name, ToyWorld world, int images, int block, int c
         return new DemoSize("demo", ToyWorld.withSeed(0), 10_000, -2, 128,
                 SaeRecipe.topk(8, 16, 1e-3, 30, 2048, 300, 0),
                 SaeRecipe.topk(4, 8, 1e-3, 20, 1024, 200, 0),
-                32, 1 << 17, 16, ControlSize.demo());
+                32, 1 << 17, 16, ControlSize.demo(), ToyVlmSpec.demo());
     }
 
     /** {@code quick} or {@code demo}. */

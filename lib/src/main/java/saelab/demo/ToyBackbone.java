@@ -32,6 +32,11 @@ public record ToyBackbone(ToyBackboneSpec spec) implements BackboneProvider {
     }
 
     @Override
+    public boolean hostsToyVlm() {
+        return spec.kind() == ToyBackboneKind.CLIP;
+    }
+
+    @Override
     public Map<String, Object> params() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("trainer", ToyBackboneTrainer.GENERATOR);

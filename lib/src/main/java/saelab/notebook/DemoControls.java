@@ -104,7 +104,32 @@ public final class DemoControls {
         return new ChartFigure("w00-toy-dose-" + backbone + "-" + head.id(), f.chart(), f.data());
     }
 
-    /** The toy-world criteria of the segmentation control step of {@code backbone}, printed and returned. */
+    /**
+     * The toy VLM's held-out accuracy per question type beside its chance level (always the most frequent training
+     * answer), from the VLM step's summary in {@code demo.json}.
+     */
+    public static Table vlmAccuracy(DemoOutputs d, String backbone) {
+        JsonNode s = d.step("vlm-" + backbone).path("summary");
+        List<String> type = new ArrayList<>();
+        List<Integer> questions = new ArrayList<>();
+        List<String> accuracy = new ArrayList<>();
+        List<String> chance = new ArrayList<>();
+        for (var it = s.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getValue().isObject()) {
+                continue;
+            }
+            type.add(e.getKey());
+            questions.add(e.getValue().path("questions").asInt());
+            accuracy.add(number(e.getValue().path("accuracy")));
+            chance.add(number(e.getValue().path("chance")));
+        }
+        return Table.create("Toy VLM (" + backbone + " tower): held-out accuracy per question type, greedy answers",
+                StringColumn.create("question", type), IntColumn.create("questions", questions.stream().mapToInt(Integer::intValue).toArray()),
+                StringColumn.create("accuracy", accuracy), StringColumn.create("chance (majority answer)", chance));
+    }
+
+        /** The toy-world criteria of the segmentation control step of {@code backbone}, printed and returned. */
     public static ToyControlCriteria.Outcome criteria(DemoOutputs d, String backbone) throws IOException {
         ToyControlCriteria.Outcome o = ToyControlCriteria.evaluate(d.control(backbone, HeadKind.SEGMENT));
         System.out.print(o.describe());
