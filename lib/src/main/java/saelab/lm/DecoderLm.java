@@ -210,10 +210,22 @@ public final class DecoderLm implements AutoCloseable {
             List<NDArray> blocks = new ArrayList<>();
             NDArray x = inputsEmbeds;
             for (int l = 0; l < layers.size(); l++) {
-                x = layers.get(l).forward(x, tables.get(0), tables.get(1), mask, cache, l);
-                if (keep == Keep.EVERY_BLOCK) {
-                    blocks.add(x);
+                // each layer's temporaries are freed when it ends, not with the forward's scope: a long prompt's
+                // temporaries over every layer would otherwise be gigabytes of fresh (page-faulted) memory
+                NDArray next;
+                try (NDScope layerScope = new NDScope()) {
+                    layerScope.suppressNotUsedWarning();
+                    next = layers.get(l).forward(x, tables.get(0), tables.get(1), mask, cache, l);
+                    NDScope.unregister(next);
                 }
+                NDScope.register(next);
+                if (keep == Keep.EVERY_BLOCK) {
+                    blocks.add(next);
+                } else if (x != inputsEmbeds) {
+                    NDScope.unregister(x);
+                    x.close();
+                }
+                x = next;
             }
             NDArray last = keep == Keep.LAST_LOGITS ? x.get(new NDIndex(":, -1:, :")) : x;
             NDArray normed = weights.finalNorm().apply(last);
