@@ -205,8 +205,9 @@ public final class DecoderLm implements AutoCloseable {
         NDManager out = inputsEmbeds.getManager();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDList tables = rope.tables(pos, out, DataType.FLOAT32);
-            NDArray mask = PaddedBatch.additiveMask(attentionMask, past, t, out);
+            NDList tables = rope.signedTables(pos, out);
+            // one new token without padding sees every key: adding a mask of zeros would change nothing
+            NDArray mask = t == 1 && allOnes(attentionMask) ? null : PaddedBatch.additiveMask(attentionMask, past, t, out);
             List<NDArray> blocks = new ArrayList<>();
             NDArray x = inputsEmbeds;
             for (int l = 0; l < layers.size(); l++) {
@@ -238,6 +239,17 @@ public final class DecoderLm implements AutoCloseable {
             }
             return new LmOutput(List.of(), null, logits);
         }
+    }
+
+    private static boolean allOnes(long[][] mask) {
+        for (long[] row : mask) {
+            for (long m : row) {
+                if (m != 1) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static long[][] ones(int rows, int columns) {
