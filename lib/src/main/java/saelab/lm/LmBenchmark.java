@@ -8,7 +8,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -70,10 +72,14 @@ public final class LmBenchmark {
             if (!(theta > 0) || Double.isInfinite(theta)) {
                 throw new IllegalArgumentException("--theta is " + theta + "; expected a positive finite RoPE base");
             }
-            if ((long) width * Math.max(vocab, (long) 3 * mlp) > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("--width " + width + " with --vocab " + vocab + " and --mlp " + mlp
-                        + " makes a weight matrix over 2^31 elements; expected a smaller shape");
-            }
+        }
+
+        /** Parameters of the model (the tied head counted once). */
+        public long parameters() {
+            long d = width;
+            long qkv = d + 2L * (d / heads) * kvHeads;
+            long perLayer = d + qkv * d + qkv + d * d + d + 3L * mlp * d;
+            return (long) vocab * d + layers * perLayer + d;
         }
 
         /** Qwen2-0.5B's decoder and the reference script's defaults: a 600-token prompt, 32 new tokens, 2 threads, seed 0. */
@@ -142,6 +148,12 @@ public final class LmBenchmark {
      * to {@code log}. libtorch's intra-op thread count is set to {@code o.threads()} for the run and put back afterwards.
      */
     public static Result run(Options o, PrintStream log) {
+        long bytes = o.parameters() * Float.BYTES;
+        long physical = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        if (bytes > physical / 2) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "the model's %,d parameters need %.1f GB of float32, more than"
+                    + " half of this machine's %.1f GB of memory; expected a smaller shape", o.parameters(), bytes / 1e9, physical / 1e9));
+        }
         Engine.getInstance(); // loads libtorch before its thread count is touched
         int before = JniUtils.getNumThreads();
         JniUtils.setNumThreads(o.threads());
@@ -153,7 +165,7 @@ public final class LmBenchmark {
             log.printf(Locale.ROOT, "saelab lm width %d layers %d heads %d/%d mlp %d vocab %d prompt %d new %d threads %d%n", o.width(),
                     o.layers(), o.heads(), o.kvHeads(), o.mlp(), o.vocab(), o.prompt(), o.newTokens(), o.threads());
             try (NDManager warm = nd.newSubManager(); KvCache cache = lm.newCache(warm)) {
-                long[] head = java.util.Arrays.copyOf(prompt, Math.min(WARM_UP_TOKENS, prompt.length));
+                long[] head = Arrays.copyOf(prompt, Math.min(WARM_UP_TOKENS, prompt.length));
                 step(lm, warm, head, cache);
             }
             try (NDManager timed = nd.newSubManager(); KvCache cache = lm.newCache(timed)) {
