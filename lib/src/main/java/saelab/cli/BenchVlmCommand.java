@@ -7,27 +7,27 @@ import saelab.lm.LmBenchmark;
 
 /** {@code saelab bench vlm}: prefill and KV-cache decoding tokens/s of a random Qwen2-0.5B-shaped decoder. */
 @Command(name = "vlm", mixinStandardHelpOptions = true,
-        description = {"Tokens/s of a VLM's language model: prefill of a prompt, then greedy decoding with the KV cache, on a decoder",
-                "of Qwen2-0.5B's shape (the LM of llava-interleave-qwen-0.5b) with random weights; prints 'prefill tokens/s: N' and",
+        description = {"Tokens/s of a VLM's language model, a random decoder of Qwen2-0.5B's shape (that of llava-interleave-qwen-0.5b):",
+                "a timed prefill of the prompt, then greedy decoding with the KV cache; prints 'prefill tokens/s: N' and",
                 "'decode tokens/s: N' last. Compare with torch_lm.py at the same options on the same machine."})
 final class BenchVlmCommand implements Callable<Integer> {
 
-    @Option(names = "--width", defaultValue = "896")
+    @Option(names = "--width", description = "model width (default ${DEFAULT-VALUE})", defaultValue = "896")
     int width;
 
-    @Option(names = "--layers", defaultValue = "24")
+    @Option(names = "--layers", description = "decoder layers (default ${DEFAULT-VALUE})", defaultValue = "24")
     int layers;
 
-    @Option(names = "--heads", defaultValue = "14")
+    @Option(names = "--heads", description = "query heads (default ${DEFAULT-VALUE})", defaultValue = "14")
     int heads;
 
-    @Option(names = "--kv-heads", defaultValue = "2")
+    @Option(names = "--kv-heads", description = "key/value heads (default ${DEFAULT-VALUE})", defaultValue = "2")
     int kvHeads;
 
-    @Option(names = "--mlp", defaultValue = "4864")
+    @Option(names = "--mlp", description = "SwiGLU hidden width (default ${DEFAULT-VALUE})", defaultValue = "4864")
     int mlp;
 
-    @Option(names = "--vocab", defaultValue = "151936")
+    @Option(names = "--vocab", description = "vocabulary, rows of the tied embedding and head (default ${DEFAULT-VALUE})", defaultValue = "151936")
     int vocab;
 
     @Option(names = "--theta", defaultValue = "1e6", description = "RoPE base (default ${DEFAULT-VALUE})")
