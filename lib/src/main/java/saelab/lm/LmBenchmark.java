@@ -158,9 +158,7 @@ public final class LmBenchmark {
         int before = JniUtils.getNumThreads();
         JniUtils.setNumThreads(o.threads());
         LmConfig cfg = o.config();
-        NDManager weights = NDManager.newBaseManager(Device.cpu());
-        try (DecoderLm lm = DecoderLm.fromWeights(cfg, randomWeights(cfg, weights, o.seed()), weights);
-             NDManager nd = NDManager.newBaseManager(Device.cpu())) {
+        try (DecoderLm lm = randomModel(cfg, o.seed()); NDManager nd = NDManager.newBaseManager(Device.cpu())) {
             long[] prompt = new SplittableRandom(o.seed()).longs(o.prompt(), 0, o.vocab()).toArray();
             log.printf(Locale.ROOT, "saelab lm width %d layers %d heads %d/%d mlp %d vocab %d prompt %d new %d threads %d%n", o.width(),
                     o.layers(), o.heads(), o.kvHeads(), o.mlp(), o.vocab(), o.prompt(), o.newTokens(), o.threads());
@@ -185,6 +183,17 @@ public final class LmBenchmark {
             }
         } finally {
             JniUtils.setNumThreads(before);
+        }
+    }
+
+    /** A model over {@link #randomWeights} on a manager of its own. */
+    private static DecoderLm randomModel(LmConfig cfg, long seed) {
+        NDManager weights = NDManager.newBaseManager(Device.cpu());
+        try {
+            return DecoderLm.fromWeights(cfg, randomWeights(cfg, weights, seed), weights);
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
         }
     }
 
