@@ -205,15 +205,28 @@ public final class DecoderLm implements AutoCloseable {
         NDManager out = inputsEmbeds.getManager();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDList tables = rope.tables(pos, out, DataType.FLOAT32);
-            NDArray mask = PaddedBatch.additiveMask(attentionMask, past, t, out);
+            NDList tables = rope.signedTables(pos, out);
+            // one new token without padding sees every key: adding a mask of zeros would change nothing
+            NDArray mask = t == 1 && allOnes(attentionMask) ? null : PaddedBatch.additiveMask(attentionMask, past, t, out);
             List<NDArray> blocks = new ArrayList<>();
             NDArray x = inputsEmbeds;
             for (int l = 0; l < layers.size(); l++) {
-                x = layers.get(l).forward(x, tables.get(0), tables.get(1), mask, cache, l);
-                if (keep == Keep.EVERY_BLOCK) {
-                    blocks.add(x);
+                // each layer's temporaries are freed when it ends, not with the forward's scope: a long prompt's
+                // temporaries over every layer would otherwise be gigabytes of fresh (page-faulted) memory
+                NDArray next;
+                try (NDScope layerScope = new NDScope()) {
+                    layerScope.suppressNotUsedWarning();
+                    next = layers.get(l).forward(x, tables.get(0), tables.get(1), mask, cache, l);
+                    NDScope.unregister(next);
                 }
+                NDScope.register(next);
+                if (keep == Keep.EVERY_BLOCK) {
+                    blocks.add(next);
+                } else if (x != inputsEmbeds) {
+                    NDScope.unregister(x);
+                    x.close();
+                }
+                x = next;
             }
             NDArray last = keep == Keep.LAST_LOGITS ? x.get(new NDIndex(":, -1:, :")) : x;
             NDArray normed = weights.finalNorm().apply(last);
@@ -226,6 +239,17 @@ public final class DecoderLm implements AutoCloseable {
             }
             return new LmOutput(List.of(), null, logits);
         }
+    }
+
+    private static boolean allOnes(long[][] mask) {
+        for (long[] row : mask) {
+            for (long m : row) {
+                if (m != 1) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static long[][] ones(int rows, int columns) {

@@ -30,4 +30,19 @@ public record RmsNorm(NDArray weight, float eps) {
         }
         return normed.muli(weight);
     }
+
+    /**
+     * {@link #apply} on a float32 {@code x} with {@code eps} given as a scalar array on the weights' device: the same
+     * numbers, without making a scalar array on each call (a copy through a direct buffer, the slowest part of a
+     * one-token step).
+     */
+    NDArray apply(NDArray x, NDArray epsScalar) {
+        NDArray normed;
+        try (NDArray square = x.square();
+             NDArray meanSquare = square.mean(new int[] {x.getShape().dimension() - 1}, true);
+             NDArray root = meanSquare.addi(epsScalar).sqrt()) {
+            normed = x.div(root);
+        }
+        return normed.muli(weight);
+    }
 }

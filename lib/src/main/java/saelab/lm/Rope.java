@@ -79,6 +79,41 @@ public final class Rope {
     }
 
     /**
+     * The cos table and a signed sin table of the given positions, for {@link #rotate}: the signed table is
+     * cat(-sin(angle), sin(angle)), the sign of rotate_half folded in.
+     *
+     * @param positions {@code [B][T]} position ids
+     * @return {@code [cos, signedSin]}, each {@code [B, T, 1, headDim]} float32 on {@code manager}
+     */
+    NDList signedTables(long[][] positions, NDManager manager) {
+        NDList tables = tables(positions, manager, DataType.FLOAT32);
+        long half = headDim / 2;
+        try (NDArray sin = tables.get(1);
+             NDArray firstHalf = sin.get(new NDIndex("..., :{}", half));
+             NDArray negated = firstHalf.neg();
+             NDArray secondHalf = sin.get(new NDIndex("..., {}:", half))) {
+            return new NDList(tables.get(0), NDArrays.concat(new NDList(negated, secondHalf), 3));
+        }
+    }
+
+    /**
+     * The same numbers as {@link #apply} from the tables of {@link #signedTables}, in fewer operations: rotate_half(x) sin
+     * is cat(-x2, x1) sin = cat(x2, x1) cat(-sin, sin), the halves swapped by one flip (the products are the same
+     * floats, since (-a) b = a (-b) exactly); a new array.
+     *
+     * @param x {@code [B, T, heads, headDim]}
+     */
+    static NDArray rotate(NDArray x, NDArray cos, NDArray signedSin) {
+        Shape s = x.getShape();
+        long half = s.get(3) / 2;
+        try (NDArray split = x.reshape(s.get(0), s.get(1), s.get(2), 2, half);
+             NDArray flipped = split.flip(3);
+             NDArray swapped = flipped.reshape(s)) {
+            return x.mul(cos).addi(swapped.muli(signedSin));
+        }
+    }
+
+    /**
      * Rotates {@code x} {@code [B, T, heads, headDim]} by the tables of {@link #tables}; a new array.
      */
     public static NDArray apply(NDArray x, NDArray cos, NDArray sin) {
