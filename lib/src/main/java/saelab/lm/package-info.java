@@ -9,7 +9,12 @@
  * attention mask, position ids and a {@link saelab.lm.KvCache}), {@link saelab.lm.ImageTokenMerge} (image
  * features into the image-token positions), {@link saelab.lm.Generation} (prefill, then one cached step per
  * token; greedy or sampled by {@link saelab.lm.Sampler}; left-padded batches) and
- * {@link saelab.lm.TextTokenizer} ({@code tokenizer.json} through DJL's Hugging Face tokenizers).
+ * {@link saelab.lm.TextTokenizer} ({@code tokenizer.json} through DJL's Hugging Face tokenizers);
+ * {@link saelab.lm.ChatTemplate} and {@link saelab.lm.AnswerTally} for sampled answers;
+ * {@link saelab.lm.LmBenchmark} ({@code saelab bench vlm}, prefill and cached decoding of a random decoder).
+ *
+ * <p>The vision-language models built on these: {@code saelab.lm.llava} (the LLaVA layout over a {@code saelab.model}
+ * CLIP or SigLIP tower) and {@code saelab.lm.moondream} (moondream2, vision and text).
  *
  * <p>Conventions: activations are {@code [batch, tokens, width]}; attention masks and ids are host
  * {@code long[batch][tokens]} (or int64 arrays); batches are padded on the left, and positions come from the
