@@ -1,5 +1,11 @@
 package saelab.toy;
 
+import static saelab.toy.ReportFields.integer;
+import static saelab.toy.ReportFields.longInteger;
+import static saelab.toy.ReportFields.number;
+import static saelab.toy.ReportFields.object;
+import static saelab.toy.ReportFields.text;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -153,49 +159,5 @@ final class ToyVlmReportFile {
         ToyVlmReport r = new ToyVlmReport(spec, number(root, file, "final_loss"), scores, number(timings, file, "timings.training_seconds"),
                 number(timings, file, "timings.total_seconds"), dir.resolve(text(object(root, file, "files"), file, "files.curve_csv")));
         return new Stored(text(root, file, "content_sha256"), r);
-    }
-
-    private static String last(String path) {
-        return path.substring(path.lastIndexOf('.') + 1);
-    }
-
-    private static JsonNode object(JsonNode parent, Path file, String field) {
-        JsonNode n = parent.get(last(field));
-        if (n == null || !n.isObject()) {
-            throw new IllegalArgumentException(file + ": field '" + field + "' is missing or not an object");
-        }
-        return n;
-    }
-
-    private static String text(JsonNode parent, Path file, String path) {
-        JsonNode n = parent.get(last(path));
-        if (n == null || !n.isTextual()) {
-            throw new IllegalArgumentException(file + ": field '" + path + "' is missing or not a string");
-        }
-        return n.asText();
-    }
-
-    private static int integer(JsonNode parent, Path file, String path) {
-        JsonNode n = parent.get(last(path));
-        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt()) {
-            throw new IllegalArgumentException(file + ": field '" + path + "' is missing or not an integer");
-        }
-        return n.intValue();
-    }
-
-    private static long longInteger(JsonNode parent, Path file, String path) {
-        JsonNode n = parent.get(last(path));
-        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong()) {
-            throw new IllegalArgumentException(file + ": field '" + path + "' is missing or not an integer");
-        }
-        return n.longValue();
-    }
-
-    private static double number(JsonNode parent, Path file, String path) {
-        JsonNode n = parent.get(last(path));
-        if (n == null || !n.isNumber()) {
-            throw new IllegalArgumentException(file + ": field '" + path + "' is missing or not a number");
-        }
-        return n.doubleValue();
     }
 }
