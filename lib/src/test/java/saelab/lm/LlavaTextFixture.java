@@ -1,8 +1,6 @@
 package saelab.lm;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -68,23 +66,9 @@ final class LlavaTextFixture implements AutoCloseable {
         return PaddedBatch.rows(in(input), input);
     }
 
-    /** Compares every value (or only those where {@code keep[flat]}), returning the largest |diff|. */
+    /** Compares every value (or only those where {@code keep[flat]}); returns the largest |diff| ({@link Golden#assertClose}). */
     static double close(String label, NDArray expected, NDArray actual, boolean[] keep) {
-        assertArrayEquals(expected.getShape().getShape(), actual.getShape().getShape(), label + ": shape");
-        float[] want = expected.toFloatArray();
-        float[] got = actual.toFloatArray();
-        double max = 0;
-        for (int i = 0; i < want.length; i++) {
-            if (keep != null && !keep[i]) {
-                continue;
-            }
-            double diff = Math.abs((double) got[i] - want[i]);
-            if (!(diff <= Golden.ATOL + Golden.RTOL * Math.abs(want[i]))) {
-                fail(label + ": at flat index " + i + " expected " + want[i] + ", got " + got[i] + " (|diff| " + diff + ")");
-            }
-            max = Math.max(max, diff);
-        }
-        return max;
+        return Golden.assertClose(label, expected, actual, keep);
     }
 
     static double close(String label, NDArray expected, NDArray actual) {

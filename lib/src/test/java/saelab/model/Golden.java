@@ -63,7 +63,31 @@ public final class Golden {
         return max;
     }
 
-    /** The shape as text. */
+    /**
+     * As {@link #assertClose(String, Safetensors.Tensor, NDArray)} for an expected array, comparing only the flat indices
+     * where {@code keep} is true (all when null), e.g. a padded batch's real tokens.
+     *
+     * @return the largest absolute difference over the compared values
+     */
+    public static double assertClose(String label, NDArray expected, NDArray actual, boolean[] keep) {
+        assertArrayEquals(expected.getShape().getShape(), actual.getShape().getShape(), label + ": shape");
+        float[] want = expected.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[] got = actual.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        double max = 0;
+        for (int i = 0; i < want.length; i++) {
+            if (keep != null && !keep[i]) {
+                continue;
+            }
+            double diff = Math.abs((double) got[i] - want[i]);
+            if (!(diff <= ATOL + RTOL * Math.abs(want[i]))) {
+                fail(label + ": at flat index " + i + " expected " + want[i] + ", got " + got[i] + " (|diff| " + diff + ")");
+            }
+            max = Math.max(max, diff);
+        }
+        return max;
+    }
+
+        /** The shape as text. */
     public static String shape(Safetensors.Tensor t) {
         return Arrays.toString(t.shape());
     }
