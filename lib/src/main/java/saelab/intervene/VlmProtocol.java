@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -155,6 +156,11 @@ public final class VlmProtocol {
         public boolean changed(Operation op, int slot) {
             return !answers[op.ordinal()][slot].equals(clean);
         }
+
+        @Override
+        public String toString() {
+            return "Outcome[question=" + question + ", clean=" + clean + ", answers=" + Arrays.deepToString(answers) + "]";
+        }
     }
 
     /**
@@ -187,6 +193,7 @@ public final class VlmProtocol {
     /**
      * Measures every question.
      *
+     * @param log told the progress (may be null)
      * @throws IllegalArgumentException for a question's class outside the options' classes or without a chosen latent, an
      *                                  image index outside the images, too few frequency-matched latents, or an SAE that does
      *                                  not read the features
@@ -238,7 +245,8 @@ public final class VlmProtocol {
             swapRandom[c] = swapRandom[c] == null ? new int[0] : swapRandom[c];
         }
         List<Outcome> outcomes = new ArrayList<>();
-        Progress progress = new Progress("vlm protocol", "questions", in.questions().size(), log, 2000);
+        Progress progress = new Progress("vlm protocol", "questions", in.questions().size(),
+                log == null ? new PrintStream(OutputStream.nullOutputStream()) : log, 2000);
         for (int i = 0; i < in.questions().size(); i++) {
             Question q = in.questions().get(i);
             int c = q.classId();
