@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import saelab.intervene.ControlSlots.Condition;
 import saelab.intervene.ProtocolStatistics.Measure;
@@ -119,19 +118,19 @@ public final class ProtocolReport {
                 }
                 b.append(o.classes().get(j)).append(',').append(CsvField.of(r.names().get(j))).append(',').append(r.latents()[j]).append(',')
                         .append(c.id()).append(',').append(o.slots().draws(c)).append(',').append(imagesWith).append(',').append((long) units);
-                interval(b, st.interval(target));
-                interval(b, st.interval(st.ofClass(j, c, Measure.OFF_TARGET)));
-                interval(b, seg ? st.interval(st.ofClass(j, c, Measure.COLLATERAL)) : null);
-                interval(b, seg ? st.deltaIou(j, c) : null);
-                interval(b, seg ? null : st.interval(st.deltaP(j, c)));
+                Interval.appendCsv(b, st.interval(target));
+                Interval.appendCsv(b, st.interval(st.ofClass(j, c, Measure.OFF_TARGET)));
+                Interval.appendCsv(b, seg ? st.interval(st.ofClass(j, c, Measure.COLLATERAL)) : null);
+                Interval.appendCsv(b, seg ? st.deltaIou(j, c) : null);
+                Interval.appendCsv(b, seg ? null : st.interval(st.deltaP(j, c)));
                 if (c == Condition.REAL) {
                     b.append(",,,,,\n");
                     continue;
                 }
                 ImageCounts control = seg ? target : st.deltaP(j, c);
-                interval(b, st.classDifference(realTarget, control));
+                Interval.appendCsv(b, st.classDifference(realTarget, control));
                 PairedTest t = st.test(j, c, seg);
-                b.append(',').append(num(t.pValue())).append(',').append(num(holm.get(c)[j])).append('\n');
+                b.append(',').append(Interval.csvNumber(t.pValue())).append(',').append(Interval.csvNumber(holm.get(c)[j])).append('\n');
             }
         }
         return b.toString();
@@ -201,31 +200,13 @@ public final class ProtocolReport {
 
     private static Map<String, Object> microMacro(Interval[] i) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("micro", interval(i[0]));
-        m.put("macro", interval(i[1]));
+        m.put("micro", i[0].toMap());
+        m.put("macro", i[1].toMap());
         return m;
     }
 
-    private static Map<String, Object> interval(Interval i) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("estimate", finite(i.estimate()));
-        m.put("lower", finite(i.lower()));
-        m.put("upper", finite(i.upper()));
-        m.put("undefined_resamples", i.undefined());
-        return m;
-    }
 
-    private static Double finite(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
 
-    private static void interval(StringBuilder b, Interval i) {
-        if (i == null) {
-            b.append(",,,");
-            return;
-        }
-        b.append(',').append(num(i.estimate())).append(',').append(num(i.lower())).append(',').append(num(i.upper()));
-    }
 
     private static String transitions(ControlProtocol.Result r) {
         StringBuilder b = new StringBuilder("class,name,from,to,count\n");
@@ -271,7 +252,4 @@ public final class ProtocolReport {
         return EditSpec.builder(EditOperation.ABLATE).model(model).block(block).tokens(tokens).latents(latent).analysis(analysis).build();
     }
 
-    private static String num(double v) {
-        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
-    }
 }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import saelab.intervene.VlmProtocol.Operation;
 import saelab.intervene.VlmProtocol.Outcome;
@@ -203,8 +202,8 @@ public final class VlmProtocolReport {
                             .append(',').append(swap ? Integer.toString(t) : "").append(',').append(swap ? CsvField.of(o.classes().get(t)) : "")
                             .append(',').append(swap ? Integer.toString(r.latents()[t]) : "").append(',').append(cond.id).append(',')
                             .append(draws(o, cond)).append(',').append((long) questions).append(',').append(images);
-                    interval(b, boot.microRate(counts(r, op, cond, Measure.CHANGED, c)));
-                    interval(b, swap ? boot.microRate(counts(r, op, cond, Measure.TO_TARGET, c)) : null);
+                    Interval.appendCsv(b, boot.microRate(counts(r, op, cond, Measure.CHANGED, c)));
+                    Interval.appendCsv(b, swap ? boot.microRate(counts(r, op, cond, Measure.TO_TARGET, c)) : null);
                     b.append('\n');
                 }
             }
@@ -271,8 +270,8 @@ public final class VlmProtocolReport {
                     }
                     ImageCounts counts = counts(r, op, c, measure, -1);
                     String key = measure == Measure.CHANGED ? "change_rate" : "to_target_rate";
-                    m.put(key + "_macro", interval(boot.macroRate(counts)));
-                    m.put(key + "_micro", interval(boot.microRate(counts)));
+                    m.put(key + "_macro", boot.macroRate(counts).toMap());
+                    m.put(key + "_micro", boot.microRate(counts).toMap());
                     if (c != Condition.REAL) {
                         ImageCounts real = counts(r, op, Condition.REAL, measure, -1);
                         PairedTest t = SignFlipTest.test(perImage(real, used), perImage(counts, used), o.seed());
@@ -280,8 +279,8 @@ public final class VlmProtocolReport {
                         test.put("operation", op.id());
                         test.put("measure", key);
                         test.put("control", c.id);
-                        test.put("real_minus_control_macro", interval(boot.macroDifference(real, counts)));
-                        test.put("real_minus_control_micro", interval(boot.microDifference(real, counts)));
+                        test.put("real_minus_control_macro", boot.macroDifference(real, counts).toMap());
+                        test.put("real_minus_control_micro", boot.microDifference(real, counts).toMap());
                         test.put("test", "paired sign-flip over images");
                         test.put("p_value", t.pValue());
                         test.put("exact", t.exact());
@@ -311,29 +310,7 @@ public final class VlmProtocolReport {
         return n;
     }
 
-    private static Map<String, Object> interval(Interval i) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("estimate", finite(i.estimate()));
-        m.put("lower", finite(i.lower()));
-        m.put("upper", finite(i.upper()));
-        m.put("level", i.level());
-        m.put("undefined_resamples", i.undefined());
-        return m;
-    }
 
-    private static Double finite(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
 
-    private static void interval(StringBuilder b, Interval i) {
-        if (i == null) {
-            b.append(",,,");
-            return;
-        }
-        b.append(',').append(num(i.estimate())).append(',').append(num(i.lower())).append(',').append(num(i.upper()));
-    }
 
-    private static String num(double v) {
-        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
-    }
 }

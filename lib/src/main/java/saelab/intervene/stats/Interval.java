@@ -22,4 +22,36 @@ public record Interval(double estimate, double lower, double upper, double level
     public boolean covers(double value) {
         return lower <= value && value <= upper;
     }
+
+    /**
+     * The interval as a JSON-ready map: estimate, lower and upper (null when not finite), the level and the undefined
+     * replicates, as every protocol report writes it.
+     */
+    public java.util.Map<String, Object> toMap() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("estimate", finite(estimate));
+        m.put("lower", finite(lower));
+        m.put("upper", finite(upper));
+        m.put("level", level);
+        m.put("undefined_resamples", undefined);
+        return m;
+    }
+
+    /** Appends {@code ,estimate,lower,upper} to a CSV row ({@code ,,,} for a null interval; NaN as an empty field). */
+    public static void appendCsv(StringBuilder row, Interval i) {
+        if (i == null) {
+            row.append(",,,");
+            return;
+        }
+        row.append(',').append(csvNumber(i.estimate)).append(',').append(csvNumber(i.lower)).append(',').append(csvNumber(i.upper));
+    }
+
+    /** A number as the protocol CSVs write it: six significant digits, NaN as an empty field. */
+    public static String csvNumber(double v) {
+        return Double.isNaN(v) ? "" : String.format(java.util.Locale.ROOT, "%.6g", v);
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
 }
