@@ -95,7 +95,7 @@ public final class PlanReader {
         try {
             root = STRICT.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("plan " + file + " is not valid JSON: " + Json.describe(e));
+            throw new IllegalArgumentException("plan " + file + ": $ is not valid JSON: " + Json.describe(e));
         }
         return new PlanReader(file).plan(root, kinds);
     }
