@@ -14,11 +14,18 @@ import saelab.demo.DemoBackbones;
 import saelab.demo.DemoPipeline;
 import saelab.demo.DemoSize;
 import saelab.demo.ModelFolderBackbone;
+import saelab.demo.PlanKinds;
 import saelab.manifest.DataRoot;
+import saelab.plan.PlanFiles;
+import saelab.plan.PlanReader;
 
-/** {@code saelab demo}: the whole pipeline on the embedded toy world, as content-addressed steps. */
+/**
+ * {@code saelab demo}: the whole pipeline on the embedded toy world, as content-addressed steps: {@code saelab run demo}
+ * (or {@code quick} with {@code --size quick}); with {@code --backbone ID=DIR}, the same steps over model folders of one's
+ * own ({@link DemoPipeline}).
+ */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs the demo pipeline on the toy world: world, backbones, capture, SAEs on patch and CLS tokens, eval,"
+        description = {"Runs the demo pipeline on the toy world (the plan data-manifests/plans/demo.json, or quick.json with --size quick; the same as saelab run demo): world, backbones, capture, SAEs on patch and CLS tokens, eval,"
                 + " feature analysis, ground truth and concept matching. Each step is skipped when its parameters and inputs are"
                 + " unchanged; prints each step's status and time and writes WORK/demo.json.",
                 "The outputs are recorded as data manifests of the demo profile (data-manifests/) when the work folder lies"
@@ -46,6 +53,11 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DemoSize s = DemoSize.parse(size);
+        if (backbones.isEmpty()) { // the demo is its plan: data-manifests/plans/<size>.json
+            Workspace ws = Workspace.locate();
+            Path file = PlanFiles.locate(s.name(), ws.manifests().resolve(PlanFiles.FOLDER));
+            return RunCommand.run(PlanReader.read(file, PlanKinds.ALL), ws, work, force, false, null, noManifests);
+        }
         List<BackboneProvider> providers = new ArrayList<>();
         for (String b : backbones) {
             int eq = b.indexOf('=');

@@ -36,6 +36,7 @@ import saelab.BuildInfo;
                 InterveneCommand.class,
                 ControlCommand.class,
                 DemoCommand.class,
+                RunCommand.class,
                 ToyCommand.class,
                 VlmCommand.class,
                 CommandLine.HelpCommand.class},

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import saelab.data.ToyWorld;
 
 /**
  * Step {@code backbone-<id>}: the provider ({@link BackboneProvider}) writes its model folder into {@code model/}
@@ -26,13 +27,18 @@ final class BackboneStep {
     }
 
     static Step of(BackboneProvider provider, DemoSize size) {
+        return of(provider, size.world());
+    }
+
+    /** The backbone of {@code provider}, built for the toy world {@code world} (the config, not the written images). */
+    static Step of(BackboneProvider provider, ToyWorld world) {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("provider", provider.params());
-        params.put("world", size.world());
+        params.put("world", world);
         return new Step(name(provider), VERSION, params, List.of(), (out, log) -> {
             Path model = out.resolve(DIR);
             Files.createDirectories(model);
-            Map<String, Object> summary = provider.build(size.world(), model, log);
+            Map<String, Object> summary = provider.build(world, model, log);
             for (String need : List.of("config.json", "preprocessor_config.json")) {
                 if (!Files.isRegularFile(model.resolve(need))) {
                     throw new IllegalStateException("backbone " + provider.id() + " wrote no " + need + " into " + model

@@ -35,18 +35,26 @@ final class CaptureStep {
     }
 
     static Step of(BackboneProvider provider, DemoSize size, StepOutcome world, StepOutcome backbone) {
+        return of(provider, size.block(), size.captureBatch(), world, backbone);
+    }
+
+    /**
+     * The capture at {@code block} (0-based; negative counts from the end, {@link DemoSize#blockFor(int, int, String)}),
+     * {@code batch} images per forward pass.
+     */
+    static Step of(BackboneProvider provider, int block, int batch, StepOutcome world, StepOutcome backbone) {
         Map<String, Object> params = new LinkedHashMap<>();
-        params.put("block", size.block());
+        params.put("block", block);
         params.put("tokens", TOKENS);
         params.put("dtype", StorageDtype.F16.id());
-        params.put("batch", size.captureBatch());
+        params.put("batch", batch);
         return new Step(name(provider), VERSION, params, List.of(world, backbone), (out, log) -> {
             Path model = BackboneStep.modelDir(backbone);
             int depth = depthOf(model);
-            int block = size.blockFor(depth);
-            CaptureOptions o = CaptureOptions.builder(model, "ade20k:" + WorldStep.worldDir(world), "train", List.of(block),
+            int chosen = DemoSize.blockFor(block, depth, "capture " + provider.id());
+            CaptureOptions o = CaptureOptions.builder(model, "ade20k:" + WorldStep.worldDir(world), "train", List.of(chosen),
                             TokenSelection.parse(TOKENS), out.resolve(DIR))
-                    .dtype(StorageDtype.F16).batch(size.captureBatch()).build();
+                    .dtype(StorageDtype.F16).batch(batch).build();
             CaptureSummary s = CapturePipeline.run(o, log);
             if (!s.failures().isEmpty()) {
                 throw new IllegalStateException("capture of backbone " + provider.id() + " could not use " + s.failures().size()
@@ -55,7 +63,7 @@ final class CaptureStep {
             CacheManifest m = s.manifest();
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("images", m.nImages());
-            summary.put("block", block);
+            summary.put("block", chosen);
             summary.put("depth", depth);
             summary.put("d_model", m.dModel());
             summary.put("grid", m.tokens().gridH() + "x" + m.tokens().gridW());

@@ -37,13 +37,19 @@ final class ConceptStep {
     }
 
     static Step of(BackboneProvider provider, TokenKind kind, DemoSize size, StepOutcome sae, StepOutcome capture, StepOutcome truth) {
+        return of(provider, kind, size.conceptUnits(), size.conceptDraws(), sae, capture, truth);
+    }
+
+    /** Concept matching on at most {@code maxUnits} units per unit kind, with {@code draws} random latents and directions. */
+    static Step of(BackboneProvider provider, TokenKind kind, int maxUnits, int draws, StepOutcome sae, StepOutcome capture,
+                   StepOutcome truth) {
         ConceptMatching.ImageScore score = kind == TokenKind.CLS ? ConceptMatching.ImageScore.CLS : ConceptMatching.ImageScore.MAX_PATCH;
         ConceptMatching.Unit only = kind == TokenKind.CLS ? ConceptMatching.Unit.IMAGE : null;
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("image_score", score.name().toLowerCase(Locale.ROOT));
         params.put("units", only == null ? "patch,image" : "image");
-        params.put("max_units", size.conceptUnits());
-        params.put("draws", size.conceptDraws());
+        params.put("max_units", maxUnits);
+        params.put("draws", draws);
         params.put("seed", SEED);
         return new Step(name(provider, kind), VERSION, params, List.of(sae, capture, truth), (out, log) -> {
             TruthFile.Labels labels = TruthFile.read(TruthStep.file(truth));
@@ -56,8 +62,8 @@ final class ConceptStep {
                 // other processes share the cores)
                 int perImage = score == ConceptMatching.ImageScore.CLS ? 1 : Math.max(1, c.tokens().patches());
                 ConceptMatching.Options o = ConceptMatching.Options.builder(c.layers().getFirst()).imageScore(score)
-                        .maxUnits(size.conceptUnits()).maxEntries(1L << 27).imagesPerBatch(Math.max(1, ROWS / perImage))
-                        .randomDraws(size.conceptDraws()).seed(SEED).build();
+                        .maxUnits(maxUnits).maxEntries(1L << 27).imagesPerBatch(Math.max(1, ROWS / perImage))
+                        .randomDraws(draws).seed(SEED).build();
                 r = FamilyMatching.run(c, model, ids, families, nd, o);
             }
             r.write(out);

@@ -46,7 +46,12 @@ final class ControlStep {
 
     static Step of(BackboneProvider provider, HeadKind kind, DemoSize size, StepOutcome heldOut, StepOutcome backbone, StepOutcome sae,
                    StepOutcome analysis, StepOutcome concepts, StepOutcome heads) {
-        ControlSize cs = size.control();
+        return of(provider, kind, size.control(), heldOut, backbone, sae, analysis, concepts, heads);
+    }
+
+    /** The protocol with the draws, doses, bootstrap, tolerance and held-out images of {@code cs} (its head epochs unused). */
+    static Step of(BackboneProvider provider, HeadKind kind, ControlSize cs, StepOutcome heldOut, StepOutcome backbone, StepOutcome sae,
+                   StepOutcome analysis, StepOutcome concepts, StepOutcome heads) {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("head", kind.id());
         params.put("family", family(kind));

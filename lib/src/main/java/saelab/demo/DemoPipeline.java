@@ -179,7 +179,7 @@ public final class DemoPipeline {
                     : DemoManifests.record(new DemoManifests.Target(o.manifestsDir(), o.dataRoot()), world, outputs, o.log());
             double secs = (System.nanoTime() - t0) / 1e9;
             Path summary = runner.work().resolve(SUMMARY);
-            Json.write(summary, summary(runner.work(), size, all, manifests, secs));
+            Json.write(summary, summary(runner.work(), size.name(), null, all, manifests, secs));
             Result r = new Result(runner.work(), List.copyOf(all), manifests, summary, secs);
             o.log().printf(Locale.ROOT, "demo (%s): %d steps, %d built, %d skipped, %d forced, in %.1f s; outputs listed in %s%n",
                     size.name(), all.size(), r.count(StepOutcome.Status.BUILT), r.count(StepOutcome.Status.SKIPPED),
@@ -193,10 +193,15 @@ public final class DemoPipeline {
         return s;
     }
 
-    private static Map<String, Object> summary(Path work, DemoSize size, List<StepOutcome> steps, List<Path> manifests, double secs) {
+    /** The content of {@link #SUMMARY}; {@code plan} (the plan file a plan run read, else null) is recorded when given. */
+    static Map<String, Object> summary(Path work, String size, Path plan, List<StepOutcome> steps, List<Path> manifests,
+                                       double secs) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
-        m.put("size", size.name());
+        m.put("size", size);
+        if (plan != null) {
+            m.put("plan", plan.toString());
+        }
         m.put("work", work.toString());
         m.put("finished", Instant.now().toString());
         m.put("seconds", Math.round(secs * 1000) / 1000.0);

@@ -72,9 +72,18 @@ public record DemoSize(String name, ToyWorld world, int images, int block, int c
 
     /** The captured block for a model of {@code depth} blocks (0-based). */
     public int blockFor(int depth) {
+        return blockFor(block, depth, "demo size " + name);
+    }
+
+    /**
+     * Block {@code block} (0-based; negative counts from the end, -1 = the last) of a model of {@code depth} blocks.
+     *
+     * @param what who asks, for the message
+     */
+    public static int blockFor(int block, int depth, String what) {
         int b = block >= 0 ? block : depth + block;
         if (b < 0 || b >= depth) {
-            throw new IllegalArgumentException("demo size " + name + ": block " + block + " does not exist in a model of " + depth
+            throw new IllegalArgumentException(what + ": block " + block + " does not exist in a model of " + depth
                     + " blocks (0.." + (depth - 1) + ", or -1..-" + depth + " from the end)");
         }
         return b;

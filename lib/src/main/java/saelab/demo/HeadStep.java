@@ -16,6 +16,7 @@ import saelab.capture.TokenSelection;
 import saelab.data.ToyWorldShape;
 import saelab.data.ToyWorldWriter;
 import saelab.heads.HeadKind;
+import saelab.heads.HeadTraining;
 import saelab.heads.HeadProvenance;
 import saelab.heads.HeadTrainer;
 import saelab.heads.LinearHead;
@@ -82,32 +83,40 @@ final class HeadStep {
     }
 
     static Step of(BackboneProvider provider, DemoSize size, List<HeadKind> kinds, StepOutcome world, StepOutcome backbone) {
+        return of(provider, size.control().headTraining(), size.block(), size.captureBatch(), kinds, world, backbone);
+    }
+
+    /**
+     * The heads {@code kinds}, trained with {@code training} on the capture at {@code block} (negative counts from the
+     * end), {@code batch} images per forward pass.
+     */
+    static Step of(BackboneProvider provider, HeadTraining training, int block, int batch, List<HeadKind> kinds, StepOutcome world,
+                   StepOutcome backbone) {
         boolean segment = kinds.contains(HeadKind.SEGMENT);
-        ControlSize cs = size.control();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("heads", kinds.stream().map(HeadKind::id).toList());
-        params.put("training", cs.headTraining().toJson());
-        params.put("block", size.block());
+        params.put("training", training.toJson());
+        params.put("block", block);
         params.put("view", segment ? ToyWorldWriter.COLOUR_VIEW : ToyWorldWriter.LARGEST_COLOUR_VIEW);
         params.put("templates", kinds.contains(HeadKind.ZEROSHOT) ? templates() : List.of());
         return new Step(name(provider), VERSION, params, List.of(world, backbone), (out, log) -> {
             Path model = BackboneStep.modelDir(backbone);
-            int block = size.blockFor(CaptureStep.depthOf(model));
-            List<Integer> layers = List.of(block, segment ? RecordedLayer.FINAL : RecordedLayer.POOLED);
+            int chosen = DemoSize.blockFor(block, CaptureStep.depthOf(model), "heads " + provider.id());
+            List<Integer> layers = List.of(chosen, segment ? RecordedLayer.FINAL : RecordedLayer.POOLED);
             CaptureOptions o = CaptureOptions.builder(model, dataset(WorldStep.worldDir(world), segment), split(segment), layers,
                             TokenSelection.parse("patches"), out.resolve(CACHE))
-                    .model(provider.id(), null).dtype(StorageDtype.F16).batch(size.captureBatch()).build();
+                    .model(provider.id(), null).dtype(StorageDtype.F16).batch(batch).build();
             CaptureSummary s = CapturePipeline.run(o, log);
             if (!s.failures().isEmpty()) {
                 throw new IllegalStateException("the head capture of backbone " + provider.id() + " could not use " + s.failures().size()
                         + " toy-world image(s), first " + s.failures().getFirst());
             }
             Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("block", block);
+            summary.put("block", chosen);
             List<String> classes;
             try (ActivationCache c = ActivationCache.open(out.resolve(CACHE))) {
                 HeadKind linearKind = segment ? HeadKind.SEGMENT : HeadKind.CLASSIFY;
-                LinearHead head = HeadTrainer.train(c, linearKind, cs.headTraining(), Device.cpu(), log);
+                LinearHead head = HeadTrainer.train(c, linearKind, training, Device.cpu(), log);
                 head.save(headFile(out, linearKind));
                 JsonNode val = head.provenance().metrics().get("val");
                 summary.put(linearKind.id() + "_val", val);

@@ -105,7 +105,18 @@ public final class StepRunner implements AutoCloseable {
 
     /** The output folder of a step with this name and key. */
     public Path folder(String name, String key) {
+        return folder(work, name, key);
+    }
+
+    /** The output folder of a step with this name and key in work folder {@code work} (without opening it). */
+    public static Path folder(Path work, String name, String key) {
         return work.resolve(name).resolve(key.substring(0, PREFIX));
+    }
+
+    /** Whether {@code dir} holds a finished step's record of exactly {@code key} (what makes a run skip the step). */
+    public static boolean hasOutput(Path dir, String key) {
+        JsonNode rec = Files.isDirectory(dir) ? readRecord(dir) : null;
+        return rec != null && key.equals(rec.path("key").asText());
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import saelab.data.ToyWorld;
 import saelab.toy.ToyVlmReport;
 import saelab.toy.ToyVlmScore;
 import saelab.toy.ToyVlmSpec;
@@ -28,13 +29,17 @@ final class VlmStep {
     }
 
     static Step of(BackboneProvider provider, DemoSize size, StepOutcome backbone) {
-        ToyVlmSpec spec = size.vlm();
+        return of(provider, size.vlm(), size.world(), backbone);
+    }
+
+    /** The toy VLM of {@code spec} over a backbone trained on the toy world {@code world}. */
+    static Step of(BackboneProvider provider, ToyVlmSpec spec, ToyWorld world, StepOutcome backbone) {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("generator", ToyVlmTrainer.GENERATOR);
         params.put("spec", spec.toJson());
-        params.put("world", size.world());
+        params.put("world", world);
         return new Step(name(provider), VERSION, params, List.of(backbone), (out, log) -> {
-            ToyVlmReport r = ToyVlmTrainer.train(spec, size.world(), BackboneStep.modelDir(backbone), out.resolve(DIR), log);
+            ToyVlmReport r = ToyVlmTrainer.train(spec, world, BackboneStep.modelDir(backbone), out.resolve(DIR), log);
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("final_loss", r.finalLoss());
             summary.put("training_seconds", Math.round(r.trainingSeconds() * 10) / 10.0);

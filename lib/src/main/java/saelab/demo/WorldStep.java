@@ -49,7 +49,8 @@ final class WorldStep {
         return of(HELD_OUT, new ToyWorld(w.imageSize(), w.minObjects(), w.maxObjects(), w.seed() + 1), size.control().heldOutImages());
     }
 
-    private static Step of(String name, ToyWorld world, int images) {
+    /** A world step named {@code name}: {@code images} scenes of {@code world} (the plan runner's factory). */
+    static Step of(String name, ToyWorld world, int images) {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("world", world);
         params.put("images", images);

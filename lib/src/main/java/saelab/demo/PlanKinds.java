@@ -1,0 +1,211 @@
+package saelab.demo;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import saelab.heads.HeadKind;
+import saelab.heads.HeadTraining;
+import saelab.plan.StepKind;
+import saelab.plan.StepKind.Role;
+import saelab.store.TokenKind;
+import saelab.toy.ToyVlmSpec;
+
+/**
+ * The step kinds a plan may use ({@link saelab.plan.PlanReader}), with their inputs and the records their
+ * {@code params} bind to. The first eleven are the demo's steps ({@link PlanRunner} builds them with the step classes'
+ * factories); {@code compare} (latents of two models matched by their activations on the same images) and
+ * {@code vlm-control} (the VLM protocol on a hub LLaVA model) are written down for the paper plan and reported by the
+ * dry run as not yet runnable.
+ */
+public final class PlanKinds {
+
+    /** Capture parameters: the block (0-based, negative from the end: -2 is the second to last) and images per forward pass. */
+    public record CaptureParams(int block, int batch) {
+        public CaptureParams {
+            if (batch < 1) {
+                throw new IllegalArgumentException("field 'batch' is " + batch + "; expected a positive number of images");
+            }
+        }
+    }
+
+    /** SAE parameters: which tokens ({@code patches} or {@code cls}) and the training recipe. */
+    public record SaeParams(String tokens, SaeRecipe recipe) {
+        public SaeParams {
+            tokenKind(tokens);
+            Objects.requireNonNull(recipe, "recipe");
+        }
+
+        /** The token kind. */
+        public TokenKind kind() {
+            return tokenKind(tokens);
+        }
+    }
+
+    /** Feature-analysis parameters: top examples kept per latent. */
+    public record AnalyzeParams(int topK) {
+        public AnalyzeParams {
+            if (topK < 1) {
+                throw new IllegalArgumentException("field 'top_k' is " + topK + "; expected a positive number");
+            }
+        }
+    }
+
+    /** Concept-matching parameters: most units per unit kind (systematic subsample above) and random baseline draws. */
+    public record ConceptParams(int maxUnits, int draws) {
+        public ConceptParams {
+            if (maxUnits < 1 || draws < 1) {
+                throw new IllegalArgumentException("fields 'max_units' and 'draws' are " + maxUnits + " and " + draws
+                        + "; expected positive numbers");
+            }
+        }
+    }
+
+    /**
+     * Task-head parameters: which heads ({@code segment}, {@code classify}, {@code zeroshot}), the edit block their
+     * capture also records, images per forward pass and training epochs (the other settings {@link HeadTraining#DEFAULT}).
+     */
+    public record HeadsParams(List<String> heads, int block, int batch, int epochs) {
+        public HeadsParams {
+            heads = List.copyOf(heads);
+            if (heads.isEmpty()) {
+                throw new IllegalArgumentException("field 'heads' is empty; expected some of segment, classify, zeroshot");
+            }
+            heads.forEach(h -> HeadKind.parse(h, "field 'heads'"));
+            if (batch < 1 || epochs < 1) {
+                throw new IllegalArgumentException("fields 'batch' and 'epochs' are " + batch + " and " + epochs
+                        + "; expected positive numbers");
+            }
+        }
+
+        /** The head kinds. */
+        public List<HeadKind> kinds() {
+            return heads.stream().map(h -> HeadKind.parse(h, "field 'heads'")).toList();
+        }
+
+        /** The heads' optimiser settings. */
+        public HeadTraining training() {
+            HeadTraining d = HeadTraining.DEFAULT;
+            return new HeadTraining(epochs, d.lr(), d.batch(), d.seed(), d.valFraction());
+        }
+    }
+
+    /**
+     * Control-protocol parameters (as {@link ControlSize}): the head edited through, the images measured, draws of each
+     * random control, the dose grid, bootstrap replicates and the frequency-matching tolerance in decades.
+     */
+    public record ControlParams(String head, int images, int draws, double[] doses, int bootstrap, double tolerance) {
+        public ControlParams {
+            HeadKind.parse(head, "field 'head'");
+            new ControlSize(images, 1, draws, doses, bootstrap, tolerance); // the same checks
+            doses = doses.clone();
+        }
+
+        /** The head kind. */
+        public HeadKind kind() {
+            return HeadKind.parse(head, "field 'head'");
+        }
+
+        /** As a {@link ControlSize} whose head epochs are those of the heads the protocol edits through. */
+        public ControlSize size(int headEpochs) {
+            return new ControlSize(images, headEpochs, draws, doses, bootstrap, tolerance);
+        }
+
+        @Override
+        public double[] doses() {
+            return doses.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ControlParams c && head.equals(c.head) && images == c.images && draws == c.draws
+                    && Arrays.equals(doses, c.doses) && bootstrap == c.bootstrap && tolerance == c.tolerance;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(head, images, draws, bootstrap, tolerance) * 31 + Arrays.hashCode(doses);
+        }
+
+        @Override
+        public String toString() {
+            return "ControlParams[head=" + head + ", images=" + images + ", draws=" + draws + ", doses=" + Arrays.toString(doses)
+                    + ", bootstrap=" + bootstrap + ", tolerance=" + tolerance + "]";
+        }
+    }
+
+    /** Cross-model comparison parameters: which tokens are matched and on how many shared images. */
+    public record CompareParams(String tokens, int images) {
+        public CompareParams {
+            tokenKind(tokens);
+            if (images < 1) {
+                throw new IllegalArgumentException("field 'images' is " + images + "; expected a positive number");
+            }
+        }
+    }
+
+    /** VLM-protocol parameters: images asked about and sampled answers per question. */
+    public record VlmControlParams(int images, int samples) {
+        public VlmControlParams {
+            if (images < 1 || samples < 1) {
+                throw new IllegalArgumentException("fields 'images' and 'samples' are " + images + " and " + samples
+                        + "; expected positive numbers");
+            }
+        }
+    }
+
+    /** The kinds {@link PlanRunner} can build today (the others are only described). */
+    public static final List<String> RUNNABLE = List.of("world", "backbone", "vlm", "capture", "truth", "sae", "eval", "analyze",
+            "concepts", "heads", "control");
+
+    /** Every kind, by name. */
+    public static final Map<String, StepKind> ALL = all();
+
+    private PlanKinds() {}
+
+    private static Map<String, StepKind> all() {
+        String world = "source:toy-world";
+        String dataset = "source:dataset";
+        String model = "source:model";
+        List<StepKind> k = List.of(
+                new StepKind("world", List.of(Role.of("world", world)), null, "writes a toy world's images and labels"),
+                new StepKind("backbone", List.of(Role.of("model", model), Role.of("world", world)), null,
+                        "trains a toy backbone on the world, or copies a model folder"),
+                new StepKind("vlm", List.of(Role.of("backbone", "step:backbone"), Role.of("world", world)), ToyVlmSpec.class,
+                        "trains the toy VLM over a toy CLIP backbone"),
+                new StepKind("capture", List.of(Role.of("dataset", "step:world", dataset), Role.of("model", "step:backbone", model)),
+                        CaptureParams.class, "captures CLS and patch tokens at one block"),
+                new StepKind("truth", List.of(Role.of("world", "step:world"), Role.of("backbone", "step:backbone"),
+                        Role.of("capture", "step:capture")), null, "the toy world's ground truth on the capture's patch grid"),
+                new StepKind("sae", List.of(Role.of("capture", "step:capture")), SaeParams.class, "trains an SAE on the capture"),
+                new StepKind("eval", List.of(Role.of("sae", "step:sae"), Role.of("capture", "step:capture")), null,
+                        "the SAE's metrics on its tokens"),
+                new StepKind("analyze", List.of(Role.of("sae", "step:sae"), Role.of("capture", "step:capture")), AnalyzeParams.class,
+                        "feature statistics and top examples"),
+                new StepKind("concepts", List.of(Role.of("sae", "step:sae"), Role.of("capture", "step:capture"),
+                        Role.of("truth", "step:truth", dataset)), ConceptParams.class, "latents matched to labelled concepts"),
+                new StepKind("heads", List.of(Role.of("dataset", "step:world", dataset), Role.of("backbone", "step:backbone", model)),
+                        HeadsParams.class, "trains task heads (segmentation, classification probe, zero-shot)"),
+                new StepKind("control", List.of(Role.of("dataset", "step:world", dataset), Role.of("backbone", "step:backbone", model),
+                        Role.of("sae", "step:sae"), Role.of("analysis", "step:analyze"), Role.of("concepts", "step:concepts"),
+                        Role.of("heads", "step:heads")), ControlParams.class, "the control protocol of one head"),
+                new StepKind("compare", List.of(Role.of("a", "step:sae"), Role.of("b", "step:sae"),
+                        Role.of("dataset", "step:world", dataset)), CompareParams.class,
+                        "latents of two models matched by their activations on the same images"),
+                new StepKind("vlm-control", List.of(Role.of("vlm", "step:vlm", model), Role.of("sae", "step:sae"),
+                        Role.of("dataset", "step:world", dataset)), VlmControlParams.class,
+                        "the VLM protocol: sampled answers before and after SAE edits"));
+        Map<String, StepKind> m = new LinkedHashMap<>();
+        k.forEach(s -> m.put(s.name(), s));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static TokenKind tokenKind(String tokens) {
+        TokenKind k = TokenKind.parse(tokens, "field 'tokens'");
+        if (k != TokenKind.PATCHES && k != TokenKind.CLS) {
+            throw new IllegalArgumentException("field 'tokens' is '" + tokens + "'; expected patches or cls");
+        }
+        return k;
+    }
+}

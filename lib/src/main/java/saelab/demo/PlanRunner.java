@@ -1,0 +1,136 @@
+package saelab.demo;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import saelab.io.Json;
+import saelab.plan.Plan;
+import saelab.plan.PlanStep;
+import saelab.store.TokenKind;
+
+/**
+ * Runs a plan ({@link Plan}, read with {@link PlanKinds#ALL}): each step built by the demo's step classes
+ * ({@link PlanSteps}) and run by a {@link StepRunner} in the work folder, so an unchanged step is skipped; then the
+ * data manifests of the demo profile ({@link DemoManifests}, when a target is given) and {@code <work>/demo.json}
+ * ({@link DemoPipeline#SUMMARY}, the same format, with the plan file recorded in {@code plan} and the plan's name as
+ * {@code size}). {@code data-manifests/plans/demo.json} and {@code quick.json} are the demo's two sizes written down
+ * as plans: their steps have the names and keys of {@link DemoPipeline}'s hard-wired list for {@link DemoSize#demo()}
+ * and {@link DemoSize#quick()}.
+ */
+public final class PlanRunner {
+
+    /**
+     * One run.
+     *
+     * @param work         the work folder
+     * @param force        steps to rebuild (ids, id prefixes such as {@code capture}, or {@code all})
+     * @param manifestsDir where to record data manifests, or null to record none
+     * @param dataRoot     the data root (folder sources are relative to it; manifests' locations too); may be null
+     * @param log          where step lines and progress go
+     */
+    public record Options(Path work, Set<String> force, Path manifestsDir, Path dataRoot, PrintStream log) {
+        public Options {
+            Objects.requireNonNull(work, "work");
+            Objects.requireNonNull(log, "log");
+            force = Set.copyOf(force);
+        }
+    }
+
+    private PlanRunner() {}
+
+    /**
+     * Runs (or brings up to date) every step of the plan.
+     *
+     * @throws IllegalArgumentException when a step is not runnable yet (naming it and why), or a {@code --force} entry
+     *                                  names no step
+     */
+    public static DemoPipeline.Result run(Plan plan, Options o) throws IOException {
+        Map<String, String> blocked = PlanSteps.blockers(plan);
+        if (!blocked.isEmpty()) {
+            Map.Entry<String, String> first = blocked.entrySet().iterator().next();
+            throw new IllegalArgumentException("plan " + plan.file() + ": step " + first.getKey() + " is not runnable yet: "
+                    + first.getValue() + " (" + blocked.size() + " of " + plan.steps().size() + " steps are not; saelab run "
+                    + plan.name() + " --dry-run lists them all)");
+        }
+        checkForce(plan, o.force());
+        long t0 = System.nanoTime();
+        PlanSteps builder = new PlanSteps(plan, o.dataRoot());
+        Map<String, StepOutcome> done = new LinkedHashMap<>();
+        List<StepOutcome> all = new ArrayList<>();
+        try (StepRunner runner = new StepRunner(o.work(), o.force(), o.log())) {
+            runner.expect(plan.steps().size());
+            for (PlanStep s : plan.steps()) {
+                StepOutcome out = runner.run(builder.step(s, done));
+                done.put(s.id(), out);
+                all.add(out);
+            }
+            List<Path> manifests = o.manifestsDir() == null || o.dataRoot() == null ? List.of() : manifests(plan, builder, done, o);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            Path summary = runner.work().resolve(DemoPipeline.SUMMARY);
+            Json.write(summary, DemoPipeline.summary(runner.work(), plan.name(), plan.file().toAbsolutePath().normalize(), all,
+                    manifests, secs));
+            DemoPipeline.Result r = new DemoPipeline.Result(runner.work(), List.copyOf(all), manifests, summary, secs);
+            o.log().printf(Locale.ROOT, "plan %s: %d steps, %d built, %d skipped, %d forced, in %.1f s; outputs listed in %s%n",
+                    plan.name(), all.size(), r.count(StepOutcome.Status.BUILT), r.count(StepOutcome.Status.SKIPPED),
+                    r.count(StepOutcome.Status.FORCED), secs, summary);
+            return r;
+        }
+    }
+
+    /** Refuses a {@code --force} entry that names no step of the plan. */
+    static void checkForce(Plan plan, Set<String> force) {
+        List<String> names = plan.steps().stream().map(PlanStep::id).toList();
+        for (String f : force) {
+            if (!f.equals("all") && names.stream().noneMatch(n -> StepRunner.matches(Set.of(f), n))) {
+                throw new IllegalArgumentException("--force " + f + ": no such step in plan " + plan.name() + "; the steps are "
+                        + String.join(", ", names) + " (a prefix such as 'capture' or 'sae' names all of its kind; 'all' names"
+                        + " every step)");
+            }
+        }
+    }
+
+    /**
+     * The demo profile's manifests: the world the captures read, and per backbone step its model, its capture of that
+     * world and the SAEs on the capture's patch and CLS tokens (a backbone without all four records nothing).
+     */
+    private static List<Path> manifests(Plan plan, PlanSteps builder, Map<String, StepOutcome> done, Options o) throws IOException {
+        List<PlanStep> captures = plan.steps().stream().filter(s -> s.kind().equals("capture")).toList();
+        if (captures.isEmpty()) {
+            return List.of();
+        }
+        String world = captures.getFirst().input("dataset");
+        List<DemoManifests.BackboneOutputs> outputs = new ArrayList<>();
+        for (PlanStep b : plan.steps()) {
+            if (!b.kind().equals("backbone")) {
+                continue;
+            }
+            PlanStep capture = captures.stream().filter(c -> c.input("model").equals(b.id()) && c.input("dataset").equals(world))
+                    .findFirst().orElse(null);
+            if (capture == null) {
+                continue;
+            }
+            StepOutcome patch = null;
+            StepOutcome cls = null;
+            for (PlanStep s : plan.readers("sae", "capture", capture.id())) {
+                TokenKind k = builder.tokens(s);
+                if (k == TokenKind.PATCHES && patch == null) {
+                    patch = done.get(s.id());
+                } else if (k == TokenKind.CLS && cls == null) {
+                    cls = done.get(s.id());
+                }
+            }
+            if (patch != null && cls != null) {
+                outputs.add(new DemoManifests.BackboneOutputs(builder.providerOf(b).id(), done.get(b.id()), done.get(capture.id()),
+                        patch, cls));
+            }
+        }
+        return DemoManifests.record(new DemoManifests.Target(o.manifestsDir(), o.dataRoot()), done.get(world), outputs, o.log());
+    }
+}

@@ -1,0 +1,95 @@
+package saelab.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import saelab.config.Workspace;
+import saelab.io.Json;
+import saelab.plan.Plan;
+import saelab.plan.PlanReader;
+
+/**
+ * The demo's plans ({@code data-manifests/plans/quick.json}, {@code demo.json}) are exactly the hard-wired demo of
+ * {@link DemoPipeline} at {@link DemoSize#quick()} and {@link DemoSize#demo()}: the dry run's keys, written as finished
+ * step records into a work folder, make the hard-wired run skip every one of its steps (same names, same order, same
+ * keys), and the plan run skips them too and writes a {@code demo.json} that {@link DemoOutputs} reads, with the plan
+ * recorded. Nothing is trained: a key that differed would make the hard-wired run build that step, and fail the test.
+ */
+class PlanRunnerTest {
+
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    private final PrintStream log = new PrintStream(logBytes, true, StandardCharsets.UTF_8);
+
+    @Test
+    void theQuickPlanIsTheHardWiredQuickDemo() throws Exception {
+        sameSteps("quick", DemoSize.quick());
+    }
+
+    @Test
+    void theDemoPlanIsTheHardWiredDemo() throws Exception {
+        sameSteps("demo", DemoSize.demo());
+    }
+
+    private void sameSteps(String name, DemoSize size) throws Exception {
+        Path file = Workspace.locate().manifests().resolve("plans").resolve(name + ".json");
+        Plan plan = PlanReader.read(file, PlanKinds.ALL);
+        Path work = tmp.resolve(name);
+        PlanDryRun.Report dry = PlanDryRun.of(plan, work, Set.of(), null, null);
+        assertTrue(dry.ready(), dry.describe());
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (PlanDryRun.StepReport s : dry.steps()) {
+            keys.put(s.step().id(), s.key());
+            Files.createDirectories(s.dir());
+            Json.write(s.dir().resolve(StepRunner.STEP_FILE), Map.of("format", StepRunner.FORMAT, "key", s.key(), "summary", Map.of()));
+        }
+
+        DemoPipeline.Result wired = DemoPipeline.run(new DemoPipeline.Options(work, size, DemoBackbones.standard(size), Set.of(), null,
+                null, log));
+        assertEquals(List.copyOf(keys.keySet()), wired.steps().stream().map(StepOutcome::name).toList());
+        assertEquals(keys.size(), wired.count(StepOutcome.Status.SKIPPED), logBytes.toString(StandardCharsets.UTF_8));
+        for (StepOutcome s : wired.steps()) {
+            assertEquals(keys.get(s.name()), s.key(), s.name());
+        }
+
+        DemoPipeline.Result planned = PlanRunner.run(plan, new PlanRunner.Options(work, Set.of(), null, null, log));
+        assertEquals(keys.size(), planned.count(StepOutcome.Status.SKIPPED));
+        DemoOutputs out = DemoOutputs.open(work);
+        assertEquals(name, out.size());
+        assertEquals(file.toAbsolutePath().normalize().toString(), out.summary().get("plan").asText());
+        assertEquals(List.of("clip", "dinov2"), out.backbones());
+        assertEquals(List.of("control-clip-classify", "control-clip-zeroshot", "control-dinov2-segment"), out.controls());
+
+        // --force reaches the plan run's steps as it does the hard-wired run's
+        PlanDryRun.Report forced = PlanDryRun.of(plan, work, Set.of("sae-clip-cls"), null, null);
+        assertEquals(List.of("sae-clip-cls", "eval-clip-cls", "analyze-clip-cls", "concepts-clip-cls"), forced.steps().stream()
+                .filter(s -> !s.cached()).map(s -> s.step().id()).toList());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PlanRunner.run(plan, new PlanRunner.Options(work, Set.of("nonsense"), null, null, log)));
+        assertTrue(e.getMessage().contains("--force nonsense: no such step"), e.getMessage());
+    }
+
+    @Test
+    void thePaperPlanIsRefusedByTheRunnerNamingTheFirstStepItCannotBuild() throws Exception {
+        Plan plan = PlanReader.read(Workspace.locate().manifests().resolve("plans/paper.json"), PlanKinds.ALL);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PlanRunner.run(plan, new PlanRunner.Options(tmp.resolve("w"), Set.of(), null, null, log)));
+        assertTrue(e.getMessage().contains("step capture-dinov2-in1k is not runnable yet: it reads the dataset source 'in1k-train'")
+                && e.getMessage().contains("--dry-run"), e.getMessage());
+        assertTrue(!Files.exists(tmp.resolve("w")), "nothing is started");
+    }
+}
