@@ -38,6 +38,7 @@ import saelab.BuildInfo;
                 DemoCommand.class,
                 ToyCommand.class,
                 VlmCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
                 "  reproduce   set up, run every notebook, write every figure to figures/",
