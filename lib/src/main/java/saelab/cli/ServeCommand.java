@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import saelab.config.Workspace;
+import saelab.web.DashboardScreenshots;
 import saelab.web.DashboardServer;
 import saelab.web.ServedRun;
 
@@ -25,11 +26,23 @@ final class ServeCommand implements Callable<Integer> {
             description = "at most this many latents per SAE get UMAP coordinates; the rest are placed by PCA (default ${DEFAULT-VALUE})")
     int umapMax;
 
+    @Option(names = "--screenshots", paramLabel = "DIR",
+            description = "picture each dashboard with the system Chromium into DIR (e.g. figures/demo/dashboards), then stop")
+    Path screenshots;
+
     @Override
     public Integer call() throws Exception {
         Path dir = work != null ? work : Workspace.locate().root().resolve("work").resolve("demo");
         ServedRun run = ServedRun.ofDemo(dir);
         DashboardServer server = DashboardServer.start(run, new DashboardServer.Options(port, umapMax));
+        if (screenshots != null) {
+            try (server) {
+                for (Path p : DashboardScreenshots.take(server.url(), server.showcaseViews(), screenshots, DashboardScreenshots.DEFAULT_CHROMIUM)) {
+                    System.out.println("saelab serve: wrote " + p);
+                }
+            }
+            return 0;
+        }
         System.out.println("saelab serve: " + run.name() + " at " + server.url() + " (Ctrl-C stops it)");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -140,6 +140,15 @@ public final class DashboardServer implements AutoCloseable {
         ctx.status(status).json(Map.of("error", message == null ? "error " + status : message));
     }
 
+    /**
+     * The addresses of the views worth a screenshot on this run ({@link DashboardScreenshots#views}): the feature map of the
+     * first feature set with its showcase latent open.
+     */
+    public Map<String, String> showcaseViews() {
+        FeatureSetView first = featureMap.view(featureMap.firstSetId());
+        return DashboardScreenshots.views(first.set().id(), first.showcaseLatent());
+    }
+
     /** The port on 127.0.0.1. */
     public int port() {
         return app.port();

@@ -51,6 +51,14 @@ final class FeatureMapApi implements AutoCloseable {
         });
     }
 
+    /** The id of the run's first feature set. */
+    String firstSetId() {
+        if (run.featureSets().isEmpty()) {
+            throw new IllegalArgumentException("the run " + run.name() + " has no analysed SAE to show");
+        }
+        return run.featureSets().getFirst().id();
+    }
+
     private List<Map<String, Object>> sets() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (FeatureSet f : run.featureSets()) {
@@ -63,7 +71,11 @@ final class FeatureMapApi implements AutoCloseable {
     }
 
     FeatureSetView view(Context ctx) {
-        String id = ctx.pathParam("set");
+        return view(ctx.pathParam("set"));
+    }
+
+    /** The loaded set {@code id}; NotFoundResponse when the run has none. */
+    FeatureSetView view(String id) {
         FeatureSet set = run.featureSet(id).orElseThrow(() -> new NotFoundResponse("no feature set '" + Params.printable(id)
                 + "' in this run; GET /api/sets lists them"));
         return views.computeIfAbsent(set.id(), k -> {

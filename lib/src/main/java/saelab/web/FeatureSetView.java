@@ -125,6 +125,33 @@ final class FeatureSetView implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The latent a first look should open: the best-F1 latent of the concept matched best (a colour on the toy world),
+     * or the most frequent latent when no concepts were matched.
+     */
+    int showcaseLatent() {
+        int best = -1;
+        double bestF1 = -1;
+        for (Map.Entry<Integer, List<ConceptHit>> e : concepts.entrySet()) {
+            for (ConceptHit h : e.getValue()) {
+                if (h.f1() > bestF1 && analysis.rowOf(e.getKey()) >= 0 && !h.name().equals("none")) {
+                    bestF1 = h.f1();
+                    best = e.getKey();
+                }
+            }
+        }
+        if (best >= 0) {
+            return best;
+        }
+        int row = 0;
+        for (int i = 1; i < analysis.rows(); i++) {
+            if (analysis.fires()[i] > analysis.fires()[row]) {
+                row = i;
+            }
+        }
+        return analysis.index().latents().get(row);
+    }
+
     FeatureSet set() {
         return set;
     }
