@@ -49,7 +49,11 @@ final class HeadStep {
     private HeadStep() {}
 
     static String name(BackboneProvider p) {
-        return "heads-" + p.id();
+        return name(p.id());
+    }
+
+    static String name(String backbone) {
+        return "heads-" + backbone;
     }
 
     /** The head file of {@code kind} in a finished head step. */

@@ -39,10 +39,12 @@ public final class DashboardServer implements AutoCloseable {
 
     private final Javalin app;
     private final FeatureMapApi featureMap;
+    private final ControlApi control;
 
-    private DashboardServer(Javalin app, FeatureMapApi featureMap) {
+    private DashboardServer(Javalin app, FeatureMapApi featureMap, ControlApi control) {
         this.app = app;
         this.featureMap = featureMap;
+        this.control = control;
     }
 
     /**
@@ -67,6 +69,7 @@ public final class DashboardServer implements AutoCloseable {
     /** Starts a server over a run; {@link #url()} says where. */
     public static DashboardServer start(ServedRun run, Options o) {
         FeatureMapApi featureMap = new FeatureMapApi(run, o.umapMax());
+        ControlApi control = new ControlApi(run.benches());
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -82,6 +85,7 @@ public final class DashboardServer implements AutoCloseable {
             config.routes.before(DashboardServer::guard);
             config.routes.get("/api/run", ctx -> ctx.json(Map.of("name", run.name())));
             featureMap.register(config.routes);
+            control.register(config.routes);
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
             config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
             config.routes.exception(UncheckedIOException.class, (e, ctx) -> error(ctx, 500, e.getCause().getMessage()));
@@ -97,7 +101,7 @@ public final class DashboardServer implements AutoCloseable {
             });
         });
         app.start("127.0.0.1", o.port());
-        return new DashboardServer(app, featureMap);
+        return new DashboardServer(app, featureMap, control);
     }
 
     /** The security checks and headers applied to every request (see the class comment). */
@@ -163,5 +167,6 @@ public final class DashboardServer implements AutoCloseable {
     public void close() {
         app.stop();
         featureMap.close();
+        control.close();
     }
 }

@@ -3,11 +3,13 @@ package saelab.web;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import saelab.demo.DemoOutputs;
+import saelab.heads.HeadKind;
 import saelab.store.TokenKind;
 
 /**
@@ -15,11 +17,33 @@ import saelab.store.TokenKind;
  *
  * @param name        what the pages call the run (e.g. {@code demo (work/demo)})
  * @param featureSets the feature sets, in the order the pages list them; ids distinct
+ * @param benches     what the control dashboards edit, one per backbone with task heads; backbones distinct
  */
-public record ServedRun(String name, List<FeatureSet> featureSets) {
+public record ServedRun(String name, List<FeatureSet> featureSets, List<Bench> benches) {
+
+    /**
+     * One backbone as the control dashboards use it.
+     *
+     * @param backbone the backbone id (lower-case letters, digits, dashes)
+     * @param model    the model folder
+     * @param sae      the patch SAE checkpoint whose latents are edited (its provenance names the block)
+     * @param analysis the SAE's analysis folder (maxima, frequencies)
+     * @param heads    head files by kind
+     * @param images   per head kind, the dataset spec and split ({@code saelab.data.Datasets}) of the images offered
+     */
+    public record Bench(String backbone, Path model, Path sae, Path analysis, Map<HeadKind, Path> heads, Map<HeadKind, String[]> images) {
+        public Bench {
+            if (backbone == null || !backbone.matches("[a-z0-9][a-z0-9-]{0,63}")) {
+                throw new IllegalArgumentException("backbone id '" + backbone + "' must be 1-64 lower-case letters, digits and dashes");
+            }
+            heads = Map.copyOf(heads);
+            images = Map.copyOf(images);
+        }
+    }
 
     public ServedRun {
         featureSets = List.copyOf(featureSets);
+        benches = List.copyOf(benches);
         Map<String, FeatureSet> seen = new LinkedHashMap<>();
         for (FeatureSet f : featureSets) {
             if (seen.put(f.id(), f) != null) {
@@ -44,7 +68,31 @@ public record ServedRun(String name, List<FeatureSet> featureSets) {
                         d.analysis(backbone, kind), d.cache(backbone), d.world(), d.model(backbone), d.concepts(backbone, kind)));
             }
         }
-        return new ServedRun("demo (" + d.size() + ", " + work + ")", sets);
+        List<Bench> benches = new ArrayList<>();
+        for (String backbone : d.backbones()) {
+            Map<HeadKind, Path> heads = new EnumMap<>(HeadKind.class);
+            Map<HeadKind, String[]> images = new EnumMap<>(HeadKind.class);
+            for (HeadKind kind : HeadKind.values()) {
+                Optional<Path> head = headOf(d, backbone, kind);
+                if (head.isPresent()) {
+                    heads.put(kind, head.get());
+                    images.put(kind, new String[] {d.heldOutDataset(kind), d.heldOutSplit(kind)});
+                }
+            }
+            if (!heads.isEmpty()) {
+                benches.add(new Bench(backbone, d.model(backbone), d.sae(backbone, TokenKind.PATCHES), d.analysis(backbone, TokenKind.PATCHES),
+                        heads, images));
+            }
+        }
+        return new ServedRun("demo (" + d.size() + ", " + work + ")", sets, benches);
+    }
+
+    private static Optional<Path> headOf(DemoOutputs d, String backbone, HeadKind kind) {
+        try {
+            return Optional.of(d.head(backbone, kind));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** The feature set with this id, if any. */
