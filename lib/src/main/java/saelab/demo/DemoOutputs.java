@@ -146,6 +146,11 @@ public record DemoOutputs(Path work, JsonNode summary) {
         return file;
     }
 
+    /** The prompt templates the run's zero-shot heads average over ({@code {}} stands for the class name). */
+    public List<String> zeroShotTemplates() {
+        return HeadStep.templates();
+    }
+
     /** The held-out world's view a head of this kind is evaluated on, as a dataset spec ({@code saelab.data.Datasets}). */
     public String heldOutDataset(saelab.heads.HeadKind kind) {
         return HeadStep.dataset(heldOutWorld(), kind == saelab.heads.HeadKind.SEGMENT);

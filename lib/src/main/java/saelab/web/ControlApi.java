@@ -36,7 +36,8 @@ import saelab.store.TokenLayout;
  * <pre>
  * GET  /api/control/{head}                                         backbones with such a head: classes, images, grid
  * GET  /api/control/{head}/{backbone}/images/{i}.png               image i as the model sees it (resized and cropped)
- * GET  /api/control/{head}/{backbone}/images/{i}                   the clean prediction (mask or class probabilities)
+ * GET  /api/control/{head}/{backbone}/images/{i}[?classes=a|b|c]   the clean prediction (mask or class probabilities);
+ *                                                                  zero-shot: typed class names instead of the run's
  * GET  /api/control/{head}/{backbone}/images/{i}/patches/{p}       the latents most active at patch p, very frequent ones masked
  * POST /api/control/{head}/{backbone}/images/{i}/edit              an {@link EditRequest}: the prediction after the edit
  * </pre>
@@ -81,8 +82,9 @@ final class ControlApi implements AutoCloseable {
                 return;
             }
             int i = parseIndex(file, "image");
+            List<String> typed = TypedClasses.parse(ctx.queryParam("classes"));
             synchronized (b.lock()) {
-                ImageIntervention s = b.session(kind, i);
+                ImageIntervention s = b.session(kind, i, typed);
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("image", i);
                 m.put("path", b.images(kind).paths().get(i));
@@ -115,8 +117,9 @@ final class ControlApi implements AutoCloseable {
             if (req == null) {
                 throw new IllegalArgumentException("the edit request is empty; expected {\"operation\", \"latents\", \"values\", \"patches\"}");
             }
+            List<String> typed = TypedClasses.check(req.classes());
             synchronized (b.lock()) {
-                ImageIntervention s = b.session(kind, i);
+                ImageIntervention s = b.session(kind, i, typed);
                 req.check(b.dSae(), s.layout());
                 ctx.json(edit(b, s, req));
             }

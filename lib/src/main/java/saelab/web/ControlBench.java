@@ -17,6 +17,7 @@ import saelab.data.DatasetListing;
 import saelab.data.Datasets;
 import saelab.heads.ClassificationHead;
 import saelab.heads.HeadKind;
+import saelab.heads.HeadProvenance;
 import saelab.heads.LinearHead;
 import saelab.heads.SegmentationHead;
 import saelab.heads.TaskHead;
@@ -32,6 +33,7 @@ import saelab.model.LoadedModel;
 import saelab.model.ModelLoader;
 import saelab.sae.Sae;
 import saelab.sae.SaeCheckpoint;
+import saelab.text.Tokenizers;
 
 /**
  * One backbone's intervention bench for the control dashboards: the model, its preprocessing, the patch SAE with the
@@ -59,10 +61,13 @@ final class ControlBench implements AutoCloseable {
     private final Map<HeadKind, TaskHead> heads;
     private final Map<HeadKind, Images> images;
     private final LinkedHashMap<String, ImageIntervention> sessions = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<List<String>, ZeroShotHead> typedHeads = new LinkedHashMap<>(16, 0.75f, true);
+    private final ServedRun.Bench spec;
     private final Object lock = new Object();
 
-    private ControlBench(String backbone, LoadedModel model, Preprocessor pre, NDManager manager, Sae sae, int block, AnalysisResult analysis,
+    private ControlBench(ServedRun.Bench spec, String backbone, LoadedModel model, Preprocessor pre, NDManager manager, Sae sae, int block, AnalysisResult analysis,
                          Map<HeadKind, TaskHead> heads, Map<HeadKind, Images> images) {
+        this.spec = spec;
         this.backbone = backbone;
         this.model = model;
         this.preprocessor = pre;
@@ -106,7 +111,7 @@ final class ControlBench implements AutoCloseable {
                 }
                 images.put(e.getKey(), new Images(e.getValue()[0], ds.root(), List.copyOf(paths)));
             }
-            return new ControlBench(s.backbone(), m, Preprocessor.load(s.model()), nd, sae, block, an, heads, images);
+            return new ControlBench(s, s.backbone(), m, Preprocessor.load(s.model()), nd, sae, block, an, heads, images);
         } catch (IOException | RuntimeException e) {
             nd.close();
             m.close();
@@ -177,10 +182,23 @@ final class ControlBench implements AutoCloseable {
 
     /** The open session of one image under one head (opened on first use; the least recently used is closed). Hold {@link #lock()}. */
     ImageIntervention session(HeadKind kind, int index) throws IOException {
-        String key = kind.id() + "/" + index;
+        return session(kind, index, null);
+    }
+
+    /**
+     * The open session of one image under a head; for the zero-shot head, {@code classNames} (when not null) replaces the
+     * run's classes by typed ones (their class vectors built through the text tower with the run's templates). Hold
+     * {@link #lock()}.
+     */
+    ImageIntervention session(HeadKind kind, int index, List<String> classNames) throws IOException {
+        if (classNames != null && kind != HeadKind.ZEROSHOT) {
+            throw new IllegalArgumentException("only the zero-shot head takes typed class names; the " + kind.id() + " head has its own");
+        }
+        String key = kind.id() + "/" + index + (classNames == null ? "" : "/" + String.join("\u0001", classNames));
         ImageIntervention s = sessions.get(key);
         if (s == null) {
-            s = ImageIntervention.open(model.vision(), preprocessor, sae, block, head(kind), image(kind, index), null, Device.cpu());
+            TaskHead h = classNames == null ? head(kind) : typedZeroShot(classNames);
+            s = ImageIntervention.open(model.vision(), preprocessor, sae, block, h, image(kind, index), null, Device.cpu());
             sessions.put(key, s);
             if (sessions.size() > SESSIONS) {
                 Iterator<Map.Entry<String, ImageIntervention>> it = sessions.entrySet().iterator();
@@ -189,6 +207,24 @@ final class ControlBench implements AutoCloseable {
             }
         }
         return s;
+    }
+
+    private ZeroShotHead typedZeroShot(List<String> names) throws IOException {
+        head(HeadKind.ZEROSHOT);
+        ZeroShotHead h = typedHeads.get(names);
+        if (h == null) {
+            try (NDManager nd = NDManager.newBaseManager(Device.cpu())) {
+                h = ZeroShotHead.build(model.dual(), Tokenizers.fromFolder(spec.model()), names, spec.zeroShotTemplates(),
+                        "the run's zero-shot templates", HeadProvenance.modelOf(backbone, spec.model()), nd);
+            }
+            typedHeads.put(List.copyOf(names), h);
+            if (typedHeads.size() > SESSIONS) {
+                Iterator<List<String>> it = typedHeads.keySet().iterator();
+                it.next();
+                it.remove();
+            }
+        }
+        return h;
     }
 
     @Override

@@ -15,9 +15,11 @@ import saelab.store.TokenLayout;
  * @param latents   the edited latents, distinct, at most {@link #MAX_LATENTS}
  * @param values    one per latent, in units of the latent's maximum, within ±{@link #MAX_VALUE}
  * @param patches   the edited patches, distinct, or null/empty for all patches
+ * @param classes   typed class names for the zero-shot head ({@link TypedClasses}), or null for the run's classes
  */
 record EditRequest(@JsonProperty("operation") String operation, @JsonProperty("latents") int[] latents,
-                   @JsonProperty("values") double[] values, @JsonProperty("patches") int[] patches) {
+                   @JsonProperty("values") double[] values, @JsonProperty("patches") int[] patches,
+                   @JsonProperty("classes") java.util.List<String> classes) {
 
     /** Most latents one request edits (a dashboard edits a few at a time). */
     static final int MAX_LATENTS = 16;

@@ -30,9 +30,12 @@ public record ServedRun(String name, List<FeatureSet> featureSets, List<Bench> b
      * @param analysis the SAE's analysis folder (maxima, frequencies)
      * @param heads    head files by kind
      * @param images   per head kind, the dataset spec and split ({@code saelab.data.Datasets}) of the images offered
+     * @param zeroShotTemplates the prompt templates a zero-shot head over typed class names averages ({@code {}} = the name)
      */
-    public record Bench(String backbone, Path model, Path sae, Path analysis, Map<HeadKind, Path> heads, Map<HeadKind, String[]> images) {
+    public record Bench(String backbone, Path model, Path sae, Path analysis, Map<HeadKind, Path> heads, Map<HeadKind, String[]> images,
+                        List<String> zeroShotTemplates) {
         public Bench {
+            zeroShotTemplates = List.copyOf(zeroShotTemplates);
             if (backbone == null || !backbone.matches("[a-z0-9][a-z0-9-]{0,63}")) {
                 throw new IllegalArgumentException("backbone id '" + backbone + "' must be 1-64 lower-case letters, digits and dashes");
             }
@@ -81,7 +84,7 @@ public record ServedRun(String name, List<FeatureSet> featureSets, List<Bench> b
             }
             if (!heads.isEmpty()) {
                 benches.add(new Bench(backbone, d.model(backbone), d.sae(backbone, TokenKind.PATCHES), d.analysis(backbone, TokenKind.PATCHES),
-                        heads, images));
+                        heads, images, d.zeroShotTemplates()));
             }
         }
         return new ServedRun("demo (" + d.size() + ", " + work + ")", sets, benches);

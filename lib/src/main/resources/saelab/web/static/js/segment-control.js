@@ -1,10 +1,9 @@
 // Dashboard 2, segmentation control: an image with the segmentation head's mask; click patches to list the latents
 // most active there; sliders edit chosen latents on all (or the selected) patches and the mask after the edit updates
 // live, changed patches outlined and counted. Data from /api/control/segment/...
-import { getJson, busy, showError, readState, writeState, fmt } from './common.js';
-import { postJson, classColour, drawImageWithMask, listOf } from './control-common.js';
+import { getJson, busy, showError, readState, writeState } from './common.js';
+import { postJson, classColour, drawImageWithMask, listOf, createEditor, renderPatchLatents } from './control-common.js';
 
-const d3 = window.d3;
 const state = readState({ backbone: '', image: '0', op: 'set', scope: 'all', latents: '', values: '', patches: '' });
 const before = document.getElementById('before');
 const after = document.getElementById('after');
@@ -12,18 +11,18 @@ const after = document.getElementById('after');
 let info = null;          // /api/control/segment entry of the backbone
 let clean = null;         // the clean prediction of the image
 let picture = null;       // the image as an ImageBitmap
-let edits = [];           // [{latent, value}]
 let selected = new Set(); // patch indices
 let editRequest = null;
 let sequence = 0;
+const editor = createEditor(document.getElementById('edits'), () => applyEdit());
 
 function base() {
   return `/api/control/segment/${encodeURIComponent(state.backbone)}/images/${state.image}`;
 }
 
 function saveState() {
-  state.latents = edits.map(e => e.latent).join(',');
-  state.values = edits.map(e => e.value).join(',');
+  state.latents = editor.edits.map(e => e.latent).join(',');
+  state.values = editor.edits.map(e => e.value).join(',');
   state.patches = [...selected].sort((a, b) => a - b).join(',');
   writeState(state);
 }
@@ -45,7 +44,7 @@ function drawAfter(mask, changed) {
   const n = changed.length;
   const total = clean.grid[0] * clean.grid[1];
   const label = document.getElementById('changed-count');
-  label.textContent = edits.length ? `: ${n} of ${total} patches changed class` : ': no edit';
+  label.textContent = editor.edits.length ? `: ${n} of ${total} patches changed class` : ': no edit';
   after.dataset.changed = String(n);
 }
 
@@ -74,7 +73,7 @@ async function loadImage() {
     selected = new Set(listOf(state.patches).filter(p => p < total));
     legend();
     drawBefore();
-    renderEdits();
+    editor.render();
     busy(null);
     await applyEdit();
   } catch (e) {
@@ -85,7 +84,7 @@ async function loadImage() {
 
 async function applyEdit() {
   saveState();
-  if (!edits.length) {
+  if (!editor.edits.length) {
     if (editRequest) editRequest.abort();
     drawAfter(clean.clean.mask, []);
     document.body.dataset.answered = String(++sequence);
@@ -94,7 +93,7 @@ async function applyEdit() {
   if (editRequest) editRequest.abort();
   editRequest = new AbortController();
   const mine = ++sequence;
-  const body = { operation: state.op, latents: edits.map(e => e.latent), values: edits.map(e => e.value) };
+  const body = { operation: state.op, latents: editor.edits.map(e => e.latent), values: editor.edits.map(e => e.value) };
   if (state.scope === 'selected') body.patches = [...selected];
   if (state.scope === 'selected' && !selected.size) {
     showError('select patches on the image first, or edit all patches');
@@ -113,77 +112,12 @@ async function applyEdit() {
   }
 }
 
-function renderEdits() {
-  const ul = document.getElementById('edits');
-  ul.replaceChildren();
-  if (!edits.length) {
-    ul.textContent = 'No latent chosen: pick one from a patch below.';
-    return;
-  }
-  for (const e of edits) {
-    const li = document.createElement('li');
-    li.dataset.latent = String(e.latent);
-    const name = document.createElement('span');
-    name.textContent = `latent ${e.latent}`;
-    const slider = document.createElement('input');
-    slider.type = 'range';
-    slider.min = '-20';
-    slider.max = '20';
-    slider.step = '0.5';
-    slider.value = String(e.value);
-    slider.setAttribute('aria-label', `value of latent ${e.latent} in units of its maximum`);
-    const out = document.createElement('output');
-    out.textContent = `${e.value} × max`;
-    slider.addEventListener('input', () => {
-      e.value = Number(slider.value);
-      out.textContent = `${e.value} × max`;
-      applyEdit();
-    });
-    const remove = document.createElement('button');
-    remove.type = 'button';
-    remove.textContent = 'remove';
-    remove.addEventListener('click', () => { edits = edits.filter(x => x !== e); renderEdits(); applyEdit(); });
-    li.append(name, slider, out, remove);
-    ul.append(li);
-  }
-}
-
 async function showPatch(patch) {
   document.getElementById('patch-title').textContent = `Latents at patch ${patch}`;
   busy(`Reading the latents at patch ${patch}…`);
   try {
     const r = await getJson(`${base()}/patches/${patch}`);
-    const ul = document.getElementById('patch-latents');
-    ul.replaceChildren();
-    document.getElementById('patch-note').textContent = `Most active first; ${r.masked_frequent} latents firing on at least `
-      + `${r.frequent_threshold * 100}% of patches are left out.`;
-    for (const l of r.latents) {
-      const li = document.createElement('li');
-      li.dataset.latent = String(l.latent);
-      if (l.example) {
-        const img = document.createElement('img');
-        img.src = l.example;
-        img.alt = `top image of latent ${l.latent}`;
-        img.width = 48;
-        img.height = 48;
-        li.append(img);
-      }
-      const text = document.createElement('span');
-      text.textContent = `latent ${l.latent}: ${fmt(l.value)} here (max ${fmt(l.max)}, fires on ${fmt(l.frequency)} of patches)`;
-      const add = document.createElement('button');
-      add.type = 'button';
-      add.textContent = 'edit';
-      add.disabled = edits.some(e => e.latent === l.latent);
-      add.addEventListener('click', () => {
-        if (!edits.some(e => e.latent === l.latent)) edits.push({ latent: l.latent, value: 0 });
-        add.disabled = true;
-        renderEdits();
-        applyEdit();
-      });
-      li.append(text, add);
-      ul.append(li);
-    }
-    if (!r.latents.length) ul.textContent = 'No latent fires here (besides the very frequent ones).';
+    renderPatchLatents(r, editor, { list: document.getElementById('patch-latents'), note: document.getElementById('patch-note') });
     busy(null);
   } catch (e) {
     busy(null);
@@ -212,7 +146,7 @@ async function start() {
     choice.value = state.backbone;
     const latents = listOf(state.latents);
     const values = state.values.split(',').map(Number);
-    edits = latents.map((l, i) => ({ latent: l, value: Number.isFinite(values[i]) ? values[i] : 0 }));
+    editor.edits = latents.map((l, i) => ({ latent: l, value: Number.isFinite(values[i]) ? values[i] : 0 }));
     const image = document.getElementById('image');
     image.max = String(info.images - 1);
     const go = i => { state.image = String(Math.max(0, Math.min(info.images - 1, i))); selected = new Set(); loadImage(); };
@@ -220,7 +154,7 @@ async function start() {
     document.getElementById('prev').addEventListener('click', () => go(Number(state.image) - 1));
     document.getElementById('next').addEventListener('click', () => go(Number(state.image) + 1));
     choice.addEventListener('change', () => { state.backbone = choice.value; info = list.find(b => b.backbone === choice.value);
-      edits = []; go(0); });
+      editor.edits = []; go(0); });
     for (const id of ['op', 'scope']) {
       const el = document.getElementById(id);
       el.value = state[id];
