@@ -5,8 +5,13 @@
 SAELAB_ROOT=${SAELAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 LOCAL="$SAELAB_ROOT/environment/.local"       # project-owned installs (ignored by git)
 DIST="$SAELAB_ROOT/lib/target/dist"           # the runnable artifact: saelab.jar + deps/
-SAELAB_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -Dai.djl.offline=true -Djava.awt.headless=true)
+SAELAB_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dai.djl.offline=true -Djava.awt.headless=true)
 export SAELAB_HOME="$SAELAB_ROOT"
+
+# The browser of the dashboards' tests and screenshots: Debian's Chromium binary and its matching driver.
+CHROMIUM=${SAELAB_CHROMIUM:-/usr/lib/chromium/chromium}
+CHROMEDRIVER=${SAELAB_CHROMEDRIVER:-/usr/bin/chromedriver}
+export SAELAB_CHROMIUM="$CHROMIUM" SAELAB_CHROMEDRIVER="$CHROMEDRIVER"
 
 say() { printf 'saelab: %s\n' "$*" >&2; }
 die() { printf 'saelab: %s\n' "$*" >&2; exit 2; }
@@ -95,4 +100,18 @@ find_jupyter_python() {
     fi
   done
   return 1
+}
+
+# Installs Debian's Chromium and chromedriver when missing (as root, through apt), for the dashboards' browser tests.
+ensure_browser() {
+  [ -x "$CHROMIUM" ] && [ -x "$CHROMEDRIVER" ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Chromium and chromedriver from Debian for the dashboards' browser tests (about 400 MB) ..."
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null 2>&1 \
+           || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null 2>&1; }; }; then
+      die "could not install Chromium with apt-get (no network to the Debian mirror?). Install it by hand: 'apt-get install chromium chromium-driver', or set SAELAB_CHROMIUM and SAELAB_CHROMEDRIVER to a Chromium and its matching chromedriver."
+    fi
+  fi
+  [ -x "$CHROMIUM" ] && [ -x "$CHROMEDRIVER" ] \
+    || die "the dashboards' browser tests need Chromium ($CHROMIUM) and chromedriver ($CHROMEDRIVER); install them as root with 'apt-get install chromium chromium-driver', or set SAELAB_CHROMIUM and SAELAB_CHROMEDRIVER."
 }

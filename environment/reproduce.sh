@@ -18,4 +18,11 @@ fi
 say "running the notebooks (profile $profile) after $(( $(date +%s) - t0 )) s"
 "$PY" "$SAELAB_ROOT/environment/run_notebooks.py" --profile "$profile" "$@"
 "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" figures --check --profile "$profile"
+if [ "$profile" = demo ]; then
+  if [ -x "$CHROMIUM" ]; then
+    "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" serve --screenshots "$SAELAB_ROOT/figures/$profile/dashboards"
+  else
+    say "dashboard screenshots skipped: Chromium is not installed ($CHROMIUM; ./saelab test installs it)"
+  fi
+fi
 say "done in $(( $(date +%s) - t0 )) s: figures in figures/$profile/, executed notebooks in figures/$profile/notebooks/"

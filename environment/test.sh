@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The test command: the JUnit suite, the environment scripts' own tests, and every notebook in
+# The test command: Chromium for the dashboards' browser tests (apt, as root), the JUnit suite, the environment scripts' own tests, and every notebook in
 # quick mode (SAELAB_QUICK=1) on a quick demo run, with its figures written to lib/target/notebook-test/,
 # not figures/.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bash "$SAELAB_ROOT/environment/setup.sh"
+ensure_browser
 find_jdk
 find_jupyter_python || die "Jupyter's runner is missing after set-up; run ./saelab setup and read its message."
 
@@ -31,4 +32,6 @@ export SAELAB_FIGURES="$SAELAB_ROOT/lib/target/notebook-test"
 rm -rf "$SAELAB_FIGURES"
 "$PY" "$SAELAB_ROOT/environment/run_notebooks.py" --quick --profile demo
 "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" figures --check --profile demo
+say "dashboard screenshots of the quick run (lib/target/dashboards-test)"
+"$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" serve --work "$SAELAB_DEMO_WORK" --screenshots "$SAELAB_ROOT/lib/target/dashboards-test/quick"
 say "all tests passed"

@@ -39,6 +39,7 @@ import saelab.BuildInfo;
                 RunCommand.class,
                 ToyCommand.class,
                 VlmCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
                 "  reproduce   set up, run every notebook, write every figure to figures/",

@@ -131,6 +131,36 @@ public record DemoOutputs(Path work, JsonNode summary) {
         return dir(ControlStep.name(backbone, head));
     }
 
+    /**
+     * A task head trained on a backbone by the run's head step ({@code heads-<backbone>}): {@code segment.safetensors},
+     * {@code classify.safetensors} or {@code zeroshot.safetensors}.
+     *
+     * @throws IllegalArgumentException when the run has no head step for the backbone or the step wrote no head of that kind
+     */
+    public Path head(String backbone, saelab.heads.HeadKind kind) {
+        Path file = dir(HeadStep.name(backbone)).resolve(kind.id() + ".safetensors");
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(work.resolve(DemoPipeline.SUMMARY) + ": step " + HeadStep.name(backbone) + " has no "
+                    + kind.id() + " head (" + file.getFileName() + "); the run trained other heads on " + backbone);
+        }
+        return file;
+    }
+
+    /** The prompt templates the run's zero-shot heads average over ({@code {}} stands for the class name). */
+    public List<String> zeroShotTemplates() {
+        return HeadStep.templates();
+    }
+
+    /** The held-out world's view a head of this kind is evaluated on, as a dataset spec ({@code saelab.data.Datasets}). */
+    public String heldOutDataset(saelab.heads.HeadKind kind) {
+        return HeadStep.dataset(heldOutWorld(), kind == saelab.heads.HeadKind.SEGMENT);
+    }
+
+    /** The split of {@link #heldOutDataset} ({@code train} for the ADE20K layout, null for the image folder). */
+    public String heldOutSplit(saelab.heads.HeadKind kind) {
+        return HeadStep.split(kind == saelab.heads.HeadKind.SEGMENT);
+    }
+
     /** The toy VLM trained over a backbone (a Hugging Face LLaVA folder with its {@code report.json}). */
     public Path vlm(String backbone) {
         return dir("vlm-" + backbone).resolve(VlmStep.DIR);

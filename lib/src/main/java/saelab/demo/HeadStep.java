@@ -50,7 +50,11 @@ final class HeadStep {
     private HeadStep() {}
 
     static String name(BackboneProvider p) {
-        return "heads-" + p.id();
+        return name(p.id());
+    }
+
+    static String name(String backbone) {
+        return "heads-" + backbone;
     }
 
     /** The head file of {@code kind} in a finished head step. */

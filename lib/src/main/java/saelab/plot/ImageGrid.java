@@ -115,7 +115,8 @@ public final class ImageGrid {
         return new ArrayList<>(List.of(png, pdf, csv));
     }
 
-    private static BufferedImage toBuffered(RgbImage im) {
+    /** An image as a Java2D image (TYPE_INT_RGB), for drawing or writing with ImageIO. */
+    public static BufferedImage toBuffered(RgbImage im) {
         BufferedImage b = new BufferedImage(im.width(), im.height(), BufferedImage.TYPE_INT_RGB);
         byte[] p = im.pixels();
         for (int y = 0; y < im.height(); y++) {

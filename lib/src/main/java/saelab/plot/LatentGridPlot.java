@@ -145,6 +145,17 @@ public final class LatentGridPlot {
         return layout;
     }
 
+    /** The tiles, best first. */
+    public List<Tile> tiles() {
+        return tiles;
+    }
+
+    /** Tile {@code i} alone, image and heatmap at the grid's colour scale, without caption (what a dashboard shows). */
+    public BufferedImage renderTile(int i) {
+        Tile t = tiles.get(i);
+        return HeatmapOverlay.render(t.view(), layout.cellWidth(), layout.cellHeight(), t.map(), gridH, gridW, scaleMax, alpha);
+    }
+
     /** The value drawn with the colormap's top colour. */
     public double scaleMax() {
         return scaleMax;
