@@ -183,7 +183,7 @@ public final class VlmProtocolReport {
         p.put("classes", o.classes());
         p.put("chosen_latents", r.latents());
         p.put("swap_targets", r.swapTarget());
-        p.put("swap_rule", "c' = the next class after c, in the order of 'classes', that has a chosen latent (cyclic)");
+        p.put("swap_rule", "c' = the next class after c, in the order of 'classes', that has a chosen latent other than c's (cyclic)");
         p.put("random_latents", o.randomLatents());
         p.put("random_directions", o.randomDirections());
         p.put("random_latent_draws", r.random());

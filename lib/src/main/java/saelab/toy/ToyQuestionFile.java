@@ -47,7 +47,12 @@ public final class ToyQuestionFile {
         List<VlmQuestionFile.Row> rows = new ArrayList<>();
         int n = Math.min(maxImages, lines.size());
         for (int i = 0; i < n; i++) {
-            JsonNode rec = Json.mapper().readTree(lines.get(i));
+            JsonNode rec;
+            try {
+                rec = Json.mapper().readTree(lines.get(i));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                rec = null;
+            }
             String image = rec == null ? "" : rec.path("ade_image").asText("");
             if (rec == null || rec.path("index").asInt(-1) != i || image.isBlank()
                     || !world.scene(i).caption().equals(rec.path("caption").asText())) {
@@ -70,7 +75,12 @@ public final class ToyQuestionFile {
         if (!Files.isRegularFile(info)) {
             throw new IllegalArgumentException(worldFolder + " has no world.json; expected a toy world folder (saelab toy world)");
         }
-        JsonNode c = Json.mapper().readTree(info.toFile()).path("config");
+        JsonNode c;
+        try {
+            c = Json.mapper().readTree(info.toFile()).path("config");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(info + " is not valid JSON; expected the world.json of saelab toy world");
+        }
         for (String f : List.of("image_size", "min_objects", "max_objects", "seed")) {
             if (!c.path(f).isIntegralNumber()) {
                 throw new IllegalArgumentException(info + " has no integer config." + f + "; expected the world.json of saelab toy world");
