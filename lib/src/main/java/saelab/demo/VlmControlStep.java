@@ -25,7 +25,8 @@ import saelab.toy.ToyQuestionType;
  * </ul>
  * Each sub-folder holds the question file ({@code questions.jsonl}, from {@link ToyQuestionFile}) and the protocol's
  * folder; the summary holds per family the rates with intervals and the toy criteria ({@link ToyVlmCriteria}), fixed before
- * the first run and reported, never tuned.
+ * the first run and reported, never tuned. A family the protocol cannot run on (fewer than two answer classes with distinct
+ * latents, as a small SAE can give) is recorded as {@code not_run} with the reason, and the other family still runs.
  */
 final class VlmControlStep {
 
@@ -78,8 +79,15 @@ final class VlmControlStep {
                 VlmControlRun.Request q = new VlmControlRun.Request("vlm-" + provider.id(), VlmStep.modelDir(vlm), SaeStep.checkpoint(sae),
                         analysis.dir(), concepts.dir(), f.getKey(), questions, world, dir.resolve("protocol"), null, Integer.MAX_VALUE,
                         vs.draws(), vs.draws(), vs.maxTokens(), ChatTemplate.LLAVA_1_5, SEED, vs.bootstrap(), vs.tolerance());
-                VlmControlRun.Outcome r = VlmControlRun.run(q, (s, d) -> VlmProtocolPlot.write("Toy VLM, " + f.getKey()
-                        + " questions (held-out world)", s, d), log);
+                VlmControlRun.Outcome r;
+                try {
+                    r = VlmControlRun.run(q, (s, d) -> VlmProtocolPlot.write("Toy VLM, " + f.getKey() + " questions (held-out world)", s, d),
+                            log);
+                } catch (IllegalArgumentException e) { // e.g. a small SAE whose concept step chose one latent for every shape: said, not hidden
+                    log.println("VLM protocol, " + f.getKey() + ": not run: " + e.getMessage());
+                    summary.put(f.getKey(), Map.of("not_run", e.getMessage()));
+                    continue;
+                }
                 summary.put(f.getKey(), familySummary(f.getKey(), r, dir.resolve("protocol"), log));
             }
             return summary;

@@ -75,16 +75,15 @@ public final class VlmProtocolPlot {
 
     /** The chart of a {@link #table}: measures along x, the conditions side by side within each. */
     public static ChartFigure figure(String title, Table data) {
-        XYChart chart = PaperStyle.xyChart(title, "", "rate over questions (95% interval)", PaperStyle.DOUBLE_COLUMN);
+        // XChart places the x ticks itself, so the positions carry no labels and the measures are named in the axis title
+        XYChart chart = PaperStyle.xyChart(title, "left: " + MEASURES[0][2] + "    middle: " + MEASURES[1][2] + "    right: " + MEASURES[2][2],
+                "rate over questions (95% interval)", PaperStyle.DOUBLE_COLUMN);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         chart.getStyler().setXAxisMin(0.5);
         chart.getStyler().setXAxisMax(MEASURES.length + 0.5);
+        chart.getStyler().setXAxisTicksVisible(false);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(1.0);
-        chart.getStyler().setxAxisTickLabelsFormattingFunction(x -> {
-            long k = Math.round(x);
-            return Math.abs(x - k) < 1e-6 && k >= 1 && k <= MEASURES.length ? MEASURES[(int) k - 1][2] : "";
-        });
         for (int c = 0; c < CONDITIONS.length; c++) {
             java.awt.Color colour = PaperStyle.PALETTE[c % PaperStyle.PALETTE.length];
             List<Double> xs = new ArrayList<>();
