@@ -14,13 +14,13 @@ import saelab.intervene.ControlSlots;
 import saelab.intervene.stats.DoseGrid;
 import saelab.plot.DoseResponsePlot;
 
-/** {@code saelab control segment|classify|zeroshot}: the quantitative intervention protocol with controls. */
+/** {@code saelab control segment|classify|zeroshot|vlm}: the quantitative intervention protocol with controls ({@code vlm}: {@link ControlVlmCommand}). */
 @Command(name = "control", mixinStandardHelpOptions = true,
         description = {"The quantitative intervention protocol: per class, ablate the latent chosen on the training split (concepts"
                 + " folder, best F1) on a held-out split, against frequency-matched random latents, norm-matched random directions and"
                 + " the class-mean-difference direction; faithfulness first, cluster-bootstrap intervals, paired tests with Holm's"
                 + " correction, dose-response. Writes per-class.csv, summary.json, dose-response.csv and plot, edits/ and index.json."},
-        subcommands = {ControlCommand.Segment.class, ControlCommand.Classify.class, ControlCommand.ZeroShot.class})
+        subcommands = {ControlCommand.Segment.class, ControlCommand.Classify.class, ControlCommand.ZeroShot.class, ControlVlmCommand.class})
 final class ControlCommand {
 
     /** The options every task shares. */

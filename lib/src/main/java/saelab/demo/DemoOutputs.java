@@ -121,9 +121,27 @@ public record DemoOutputs(Path work, JsonNode summary) {
         return dir(ConceptStep.name(backbone, kind));
     }
 
-    /** The control steps of the run ({@code control-<backbone>-<head>}), in run order. */
+    /** The image control steps of the run ({@code control-<backbone>-<head>}), in run order (the VLM ones: {@link #vlmControls()}). */
     public List<String> controls() {
-        return steps().stream().filter(s -> s.startsWith(ControlStep.PREFIX)).toList();
+        return steps().stream().filter(s -> s.startsWith(ControlStep.PREFIX) && !s.startsWith(VlmControlStep.PREFIX)).toList();
+    }
+
+    /** The VLM control steps of the run ({@code control-vlm-<backbone>}), in run order. */
+    public List<String> vlmControls() {
+        return steps().stream().filter(s -> s.startsWith(VlmControlStep.PREFIX)).toList();
+    }
+
+    /**
+     * The VLM control protocol's folder of one family ({@code colour} or {@code shape}) on a backbone's toy VLM:
+     * {@code per-class.csv}, {@code answers.csv}, {@code summary.json}, {@code vlm-protocol.png/pdf/csv}, {@code index.json};
+     * its question file is {@code questions.jsonl} in the folder above.
+     */
+    public Path vlmControl(String backbone, String family) {
+        if (!VlmControlStep.FAMILIES.containsKey(family)) {
+            throw new IllegalArgumentException("the VLM control step has no family '" + family + "'; expected one of "
+                    + String.join(", ", VlmControlStep.FAMILIES.keySet()));
+        }
+        return dir(VlmControlStep.name(backbone)).resolve(family).resolve("protocol");
     }
 
     /** A control step's output folder ({@code per-class.csv}, {@code summary.json}, the dose-response files, {@code edits/}). */

@@ -32,6 +32,8 @@ import saelab.store.TokenKind;
  * heads-ID                       task heads on the training world: a colour segmentation head (vision-only backbone) or a
  *                                largest-object-colour probe and zero-shot head (backbone with a text tower) (HeadStep)
  * control-ID-HEAD                the control protocol of each head on the held-out world, editing the patch SAE (ControlStep)
+ * control-vlm-ID                 the VLM control protocol of the toy VLM on the held-out world's colour and shape questions,
+ *                                editing the same patch SAE (VlmControlStep)
  * </pre>
  * The held-out world ({@code world-heldout}) is the same world config with the next seed; only the control steps read it.
  * Each step lives in {@code <work>/<step>/<key prefix>/} and is skipped when its output exists; changing a
@@ -117,6 +119,9 @@ public final class DemoPipeline {
             for (HeadKind h : ControlStep.kinds(p)) {
                 names.add(ControlStep.name(p, h));
             }
+            if (p.hostsToyVlm()) {
+                names.add(VlmControlStep.name(p));
+            }
         }
         return names;
     }
@@ -150,9 +155,7 @@ public final class DemoPipeline {
             StepOutcome heldOut = add(all, runner.run(WorldStep.heldOut(size)));
             for (BackboneProvider p : o.backbones()) {
                 StepOutcome backbone = add(all, runner.run(BackboneStep.of(p, size)));
-                if (p.hostsToyVlm()) {
-                    add(all, runner.run(VlmStep.of(p, size, backbone)));
-                }
+                StepOutcome vlm = p.hostsToyVlm() ? add(all, runner.run(VlmStep.of(p, size, backbone))) : null;
                 StepOutcome capture = add(all, runner.run(CaptureStep.of(p, size, world, backbone)));
                 StepOutcome truth = add(all, runner.run(TruthStep.of(p, world, backbone, capture)));
                 Map<TokenKind, StepOutcome> saes = new LinkedHashMap<>();
@@ -171,6 +174,10 @@ public final class DemoPipeline {
                 for (HeadKind h : heads) {
                     add(all, runner.run(ControlStep.of(p, h, size, heldOut, backbone, saes.get(TokenKind.PATCHES),
                             analyses.get(TokenKind.PATCHES), concepts.get(TokenKind.PATCHES), headStep)));
+                }
+                if (vlm != null) {
+                    add(all, runner.run(VlmControlStep.of(p, size, heldOut, vlm, saes.get(TokenKind.PATCHES), analyses.get(TokenKind.PATCHES),
+                            concepts.get(TokenKind.PATCHES))));
                 }
                 outputs.add(new DemoManifests.BackboneOutputs(p.id(), backbone, capture, saes.get(TokenKind.PATCHES),
                         saes.get(TokenKind.CLS)));

@@ -23,14 +23,21 @@ import saelab.toy.ToyVlmSpec;
  * @param conceptDraws random latents and random directions of the concept-matching baselines
  * @param control      the intervention half: held-out world, task heads and control protocol
  * @param vlm          the toy VLM trained over the toy CLIP-layout backbone
+ * @param vlmControl   the VLM control protocol on the held-out world (scenes at most {@link ControlSize#heldOutImages()})
  */
 public record DemoSize(String name, ToyWorld world, int images, int block, int captureBatch, SaeRecipe patchSae, SaeRecipe clsSae,
-                       int topK, int conceptUnits, int conceptDraws, ControlSize control, ToyVlmSpec vlm) {
+                       int topK, int conceptUnits, int conceptDraws, ControlSize control, ToyVlmSpec vlm,
+                       VlmControlSize vlmControl) {
 
     public DemoSize {
         Objects.requireNonNull(world, "world");
         Objects.requireNonNull(control, "control");
         Objects.requireNonNull(vlm, "vlm");
+        Objects.requireNonNull(vlmControl, "vlmControl");
+        if (vlmControl.scenes() > control.heldOutImages()) {
+            throw new IllegalArgumentException("demo size: the VLM control asks about " + vlmControl.scenes() + " held-out scenes, but the"
+                    + " held-out world has " + control.heldOutImages());
+        }
         Objects.requireNonNull(patchSae, "patchSae");
         Objects.requireNonNull(clsSae, "clsSae");
         if (name == null || name.isBlank() || images < 1 || captureBatch < 1 || topK < 1 || conceptUnits < 1 || conceptDraws < 1) {
@@ -44,7 +51,7 @@ public record DemoSize(String name, ToyWorld world, int images, int block, int c
         return new DemoSize("quick", ToyWorld.withSeed(0), 64, -2, 32,
                 SaeRecipe.topk(4, 4, 1e-3, 10, 256, 40, 0),
                 SaeRecipe.topk(4, 2, 1e-3, 5, 32, 40, 0),
-                8, 1 << 16, 8, ControlSize.quick(), ToyVlmSpec.quick());
+                8, 1 << 16, 8, ControlSize.quick(), ToyVlmSpec.quick(), VlmControlSize.quick());
     }
 
     /**
@@ -58,7 +65,7 @@ public record DemoSize(String name, ToyWorld world, int images, int block, int c
         return new DemoSize("demo", ToyWorld.withSeed(0), 10_000, -2, 128,
                 SaeRecipe.topk(8, 16, 1e-3, 30, 2048, 300, 0),
                 SaeRecipe.topk(4, 8, 1e-3, 20, 1024, 200, 0),
-                32, 1 << 17, 16, ControlSize.demo(), ToyVlmSpec.demo());
+                32, 1 << 17, 16, ControlSize.demo(), ToyVlmSpec.demo(), VlmControlSize.demo());
     }
 
     /** {@code quick} or {@code demo}. */

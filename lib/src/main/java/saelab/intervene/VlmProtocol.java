@@ -45,8 +45,9 @@ import saelab.sae.Sae;
  *       trusted;</li>
  *   <li>{@link Operation#SUPPRESS}: set c's chosen latent to 0;</li>
  *   <li>{@link Operation#SWAP}: set c's latent to 0 and the latent of c' to its maximum activation
- *       ({@link LatentMaxima}), c' the next class after c in the options' order that has a chosen latent (cyclic: the
- *       next colour of the world's order);</li>
+ *       ({@link LatentMaxima}), c' the next class after c in the options' order that has a chosen latent other than c's
+ *       (cyclic: the next colour of the world's order; a class whose best latent is c's own, as a generic "object" latent
+ *       can be for several shapes, is skipped, since adding the latent just ablated is no swap);</li>
  *   <li>controls of each operation: the same operation on frequency-matched random latents
  *       ({@link FrequencyMatchedLatents}; for a swap, a random latent matched to c's and another matched to c''s, the
  *       latter at its own maximum), and the real edit's Δx per-token norms along a random direction shared by the
@@ -228,8 +229,8 @@ public final class VlmProtocol {
                 int latent = in.concepts().latent(c); // one sentence when the class has no latent
                 int next = nextWithLatent(latents, c);
                 if (next < 0) {
-                    throw new IllegalArgumentException("class " + o.classes().get(c) + " is the only class with a chosen latent, so a swap has"
-                            + " no other class to add; expected latents for at least two classes");
+                    throw new IllegalArgumentException("class " + o.classes().get(c) + " has the only chosen latent (" + latent + ") of the "
+                            + classes + " classes, so a swap has no other latent to add; expected at least two classes with distinct latents");
                 }
                 swapTarget[c] = next;
                 random[c] = draw(in.analysis(), latent, o, o.randomLatents(), o.seed() + c);
@@ -257,10 +258,11 @@ public final class VlmProtocol {
         return new Result(o, latents, swapTarget, random, swapRandom, in.images().size(), List.copyOf(outcomes));
     }
 
+    /** The next class after c (cyclic) with a chosen latent other than c's, or −1. */
     private static int nextWithLatent(int[] latents, int c) {
         for (int k = 1; k < latents.length; k++) {
             int next = (c + k) % latents.length;
-            if (latents[next] >= 0) {
+            if (latents[next] >= 0 && latents[next] != latents[c]) {
                 return next;
             }
         }

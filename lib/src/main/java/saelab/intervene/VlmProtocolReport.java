@@ -140,6 +140,24 @@ public final class VlmProtocolReport {
      * @return the summary
      */
     public static Map<String, Object> write(Path dir, VlmProtocol.Result r, String command, Map<String, Object> inputs) throws IOException {
+        return write(dir, r, command, inputs, null);
+    }
+
+    /** Draws figures of a run from its summary into its folder and returns the files it wrote. */
+    @FunctionalInterface
+    public interface FigureDrawer {
+        List<Path> draw(Map<String, Object> summary, Path dir) throws IOException;
+    }
+
+    /**
+     * Writes the folder, with the figures {@code drawer} draws from the summary (after {@code summary.json}, before
+     * {@code index.json}, which lists them); drawing belongs to {@code saelab.plot}, above this package.
+     *
+     * @param drawer the figures' drawer, or null for none
+     * @return the summary
+     */
+    public static Map<String, Object> write(Path dir, VlmProtocol.Result r, String command, Map<String, Object> inputs, FigureDrawer drawer)
+            throws IOException {
         Files.createDirectories(dir);
         VlmProtocol.Options o = r.options();
         ClusterBootstrap boot = new ClusterBootstrap(new ClusterBootstrap.Options(o.bootstrap(), 0.95, o.seed()));
@@ -151,6 +169,12 @@ public final class VlmProtocolReport {
         Map<String, Object> summary = summary(r, boot);
         Json.write(dir.resolve("summary.json"), summary);
         files.add("summary.json");
+        if (drawer != null) {
+            for (Path f : drawer.draw(summary, dir)) {
+                Path base = dir.toAbsolutePath().normalize();
+                files.add(base.relativize(f.toAbsolutePath().normalize()).toString().replace('\\', '/'));
+            }
+        }
         files.add("index.json");
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("tool", command);
@@ -159,7 +183,7 @@ public final class VlmProtocolReport {
         p.put("classes", o.classes());
         p.put("chosen_latents", r.latents());
         p.put("swap_targets", r.swapTarget());
-        p.put("swap_rule", "c' = the next class after c, in the order of 'classes', that has a chosen latent (cyclic)");
+        p.put("swap_rule", "c' = the next class after c, in the order of 'classes', that has a chosen latent other than c's (cyclic)");
         p.put("random_latents", o.randomLatents());
         p.put("random_directions", o.randomDirections());
         p.put("random_latent_draws", r.random());
@@ -309,8 +333,4 @@ public final class VlmProtocolReport {
         }
         return n;
     }
-
-
-
-
 }

@@ -71,6 +71,6 @@ public final class DemoFixtures {
         return new DemoSize("tiny", ToyWorld.withSeed(3), 24, -2, 8,
                 SaeRecipe.topk(2, 4, 1e-3, 2, 64, 8, 0),
                 SaeRecipe.topk(2, 2, 1e-3, 2, 8, 8, 0),
-                4, 1 << 14, 4, ControlSize.quick(), saelab.toy.ToyVlmSpec.quick());
+                4, 1 << 14, 4, ControlSize.quick(), saelab.toy.ToyVlmSpec.quick(), VlmControlSize.quick());
     }
 }

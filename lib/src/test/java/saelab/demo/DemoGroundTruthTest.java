@@ -96,6 +96,16 @@ class DemoGroundTruthTest {
             assertEquals(0.0, f.path("no_edit_max_abs_logit_difference").asDouble(), step);
         }
         assertDeltaEqualsFull(controls);
+        // the VLM control half: the toy VLM's colour questions on the held-out world through the CLIP patch SAE, the no-edit
+        // answers the clean ones token for token, the figure and the criteria recorded
+        assertEquals(List.of("control-vlm-clip"), controls.vlmControls());
+        Path colour = controls.vlmControl("clip", "colour");
+        JsonNode vs = Json.mapper().readTree(colour.resolve("summary.json").toFile());
+        assertTrue(vs.path("questions").asInt() > 0, vs.toString());
+        assertEquals(vs.path("questions").asInt(), vs.at("/faithfulness/no_edit_identical_tokens").asInt());
+        assertTrue(Files.isRegularFile(colour.resolve("vlm-protocol.png")) && Files.isRegularFile(colour.getParent().resolve("questions.jsonl")));
+        assertTrue(controls.step("control-vlm-clip").at("/summary/colour/toy_criteria_passed").isBoolean(),
+                controls.step("control-vlm-clip").toString());
 
         Path second = run(tmp.resolve("b"));
         DemoOutputs a = DemoOutputs.open(first);

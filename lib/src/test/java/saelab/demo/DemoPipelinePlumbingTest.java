@@ -159,7 +159,7 @@ class DemoPipelinePlumbingTest {
         SaeRecipe p = size.patchSae();
         DemoSize changed = new DemoSize(size.name(), size.world(), size.images(), size.block(), size.captureBatch(),
                 new SaeRecipe(p.kind(), p.expansion(), p.k(), p.l1(), p.lr(), p.warmup(), p.batch(), p.steps() + 2, p.seed()),
-                size.clsSae(), size.topK(), size.conceptUnits(), size.conceptDraws(), size.control(), size.vlm());
+                size.clsSae(), size.topK(), size.conceptUnits(), size.conceptDraws(), size.control(), size.vlm(), size.vlmControl());
         DemoPipeline.Result third = DemoPipeline.run(new DemoPipeline.Options(work, changed, backbones, Set.of(),
                 ws.resolve("data-manifests"), dataRoot, log));
         List<String> rebuilt = new ArrayList<>();

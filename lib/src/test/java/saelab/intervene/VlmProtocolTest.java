@@ -243,6 +243,30 @@ class VlmProtocolTest {
         }
     }
 
+    /**
+     * Red and green share latent 0 (as several shapes can share a generic "object" latent): red's swap must add blue's latent,
+     * the next class with another latent, since adding the latent just ablated is no swap (and one latent cannot be edited
+     * twice in one edit).
+     */
+    @Test
+    void aSwapSkipsTheNextClassWhenItSharesTheLatent() throws IOException {
+        Path folder = shared.resolve("shared-latent");
+        Files.createDirectories(folder);
+        StringBuilder csv = new StringBuilder("class,name,best_f1_latent,best_f1,family\n");
+        for (int c = 0; c < COLOURS; c++) {
+            csv.append(c + 1).append(',').append(classes.get(c)).append(',').append(c == 1 ? 0 : c).append(",0.9,colour\n");
+        }
+        Files.writeString(folder.resolve("concepts.csv"), csv);
+        ConceptChoice sharing = ConceptChoice.read(folder, "colour", null, D_SAE).alignedTo(classes, "the colour words");
+        VlmProtocol.Question red = new VlmProtocol.Question(0, questions.getFirst().text(), 0, EditTokens.allPatches());
+        try (NDManager scope = nd.newSubManager(); Sae sae = RandomSaes.of(RandomSaes.Case.RELU, width(), D_SAE, scope)) {
+            VlmProtocol.Result r = VlmProtocol.measure(new VlmProtocol.Inputs(model, tokenizer, sae, sharing, analysis, images, List.of(red)),
+                    options(1, 1, 1), null);
+            assertEquals(2, r.swapTarget()[0], "red's swap skips green (same latent) for blue");
+            assertEquals(1, r.outcomes().size());
+        }
+    }
+
     @Test
     void aClassWithoutALatentIsOneSentence() {
         try (NDManager scope = nd.newSubManager(); Sae sae = RandomSaes.of(RandomSaes.Case.RELU, width(), D_SAE, scope)) {

@@ -1,0 +1,131 @@
+package saelab.demo;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import saelab.intervene.VlmControlRun;
+import saelab.lm.ChatTemplate;
+import saelab.plot.VlmProtocolPlot;
+import saelab.toy.ToyQuestionFile;
+import saelab.toy.ToyQuestionType;
+
+/**
+ * Step {@code control-vlm-<id>}: the VLM control protocol ({@link VlmControlRun}, what {@code saelab control vlm} runs) of
+ * the toy VLM ({@link VlmStep}) on the held-out world, editing the patch SAE of the same backbone (the VLM reads that
+ * backbone's block −2, the block the SAE was trained on). Two families, each in its own sub-folder:
+ * <ul>
+ *   <li>{@code colour}: "what colour is the &lt;shape&gt;?" ({@link ToyQuestionType#COLOUR}), editing the latent the concept
+ *       step chose for the answer's colour (patch family {@code colour}, best F1 on the training world) and, for a swap,
+ *       the next colour's;</li>
+ *   <li>{@code shape}: "what shape is the &lt;colour&gt; object?" ({@link ToyQuestionType#SHAPE}), the same with the
+ *       {@code shape} family's latents.</li>
+ * </ul>
+ * Each sub-folder holds the question file ({@code questions.jsonl}, from {@link ToyQuestionFile}) and the protocol's
+ * folder; the summary holds per family the rates with intervals and the toy criteria ({@link ToyVlmCriteria}), fixed before
+ * the first run and reported, never tuned. A family the protocol cannot run on (fewer than two answer classes with distinct
+ * latents, as a small SAE can give) is recorded as {@code not_run} with the reason, and the other family still runs.
+ */
+final class VlmControlStep {
+
+    static final int VERSION = 1;
+    static final long SEED = 0;
+    /** The prefix of the step's name. */
+    static final String PREFIX = "control-vlm-";
+    /** The families run, with their question types. */
+    static final Map<String, ToyQuestionType> FAMILIES = families();
+
+    private VlmControlStep() {}
+
+    private static Map<String, ToyQuestionType> families() {
+        Map<String, ToyQuestionType> m = new LinkedHashMap<>();
+        m.put(ToyFamily.COLOUR.id(), ToyQuestionType.COLOUR);
+        m.put(ToyFamily.SHAPE.id(), ToyQuestionType.SHAPE);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    static String name(BackboneProvider p) {
+        return name(p.id());
+    }
+
+    static String name(String backbone) {
+        return PREFIX + backbone;
+    }
+
+    static Step of(BackboneProvider provider, DemoSize size, StepOutcome heldOut, StepOutcome vlm, StepOutcome sae, StepOutcome analysis,
+                   StepOutcome concepts) {
+        VlmControlSize vs = size.vlmControl();
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("families", List.copyOf(FAMILIES.keySet()));
+        params.put("scenes", vs.scenes());
+        params.put("random_latents", vs.draws());
+        params.put("random_directions", vs.draws());
+        params.put("bootstrap", vs.bootstrap());
+        params.put("tolerance", vs.tolerance());
+        params.put("max_tokens", vs.maxTokens());
+        params.put("tokens", "all image tokens");
+        params.put("seed", SEED);
+        return new Step(name(provider), VERSION, params, List.of(heldOut, vlm, sae, analysis, concepts), (out, log) -> {
+            Path world = WorldStep.worldDir(heldOut);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            for (Map.Entry<String, ToyQuestionType> f : FAMILIES.entrySet()) {
+                Path dir = out.resolve(f.getKey());
+                java.nio.file.Files.createDirectories(dir);
+                Path questions = dir.resolve("questions.jsonl");
+                ToyQuestionFile.write(world, Set.of(f.getValue()), SEED, vs.scenes(), questions);
+                log.println("VLM protocol, " + f.getKey() + " questions:");
+                VlmControlRun.Request q = new VlmControlRun.Request("vlm-" + provider.id(), VlmStep.modelDir(vlm), SaeStep.checkpoint(sae),
+                        analysis.dir(), concepts.dir(), f.getKey(), questions, world, dir.resolve("protocol"), null, Integer.MAX_VALUE,
+                        vs.draws(), vs.draws(), vs.maxTokens(), ChatTemplate.LLAVA_1_5, SEED, vs.bootstrap(), vs.tolerance());
+                VlmControlRun.Outcome r;
+                try {
+                    r = VlmControlRun.run(q, (s, d) -> VlmProtocolPlot.write("Toy VLM, " + f.getKey() + " questions (held-out world)", s, d),
+                            log);
+                } catch (IllegalArgumentException e) { // e.g. a small SAE whose concept step chose one latent for every shape: said, not hidden
+                    log.println("VLM protocol, " + f.getKey() + ": not run: " + e.getMessage());
+                    summary.put(f.getKey(), Map.of("not_run", e.getMessage()));
+                    continue;
+                }
+                summary.put(f.getKey(), familySummary(f.getKey(), r, dir.resolve("protocol"), log));
+            }
+            return summary;
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> familySummary(String family, VlmControlRun.Outcome r, Path dir, java.io.PrintStream log)
+            throws IOException {
+        Map<String, Object> s = r.summary();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("questions", s.get("questions"));
+        m.put("images", s.get("images"));
+        m.put("clean_accuracy", s.get("clean_accuracy"));
+        m.put("faithfulness", s.get("faithfulness"));
+        m.put("classes", r.result().options().classes());
+        m.put("latents", r.result().latents());
+        Map<String, Object> rates = new LinkedHashMap<>();
+        Map<String, Object> ops = (Map<String, Object>) s.get("operations");
+        for (Map.Entry<String, Object> op : ops.entrySet()) {
+            Map<String, Object> conds = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> c : ((Map<String, Object>) op.getValue()).entrySet()) {
+                Map<String, Object> cm = (Map<String, Object>) c.getValue();
+                Map<String, Object> kept = new LinkedHashMap<>();
+                for (String key : List.of("change_rate_micro", "to_target_rate_micro")) {
+                    if (cm.containsKey(key)) {
+                        kept.put(key.replace("_micro", ""), cm.get(key));
+                    }
+                }
+                conds.put(c.getKey(), kept);
+            }
+            rates.put(op.getKey(), conds);
+        }
+        m.put("rates", rates);
+        ToyVlmCriteria.Outcome c = ToyVlmCriteria.evaluate(family, dir);
+        log.print("toy VLM criteria:\n" + c.describe());
+        m.put("toy_criteria_passed", c.passed());
+        m.put("toy_criteria", c.criteria());
+        return m;
+    }
+}
