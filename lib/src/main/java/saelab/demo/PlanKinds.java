@@ -14,10 +14,9 @@ import saelab.toy.ToyVlmSpec;
 
 /**
  * The step kinds a plan may use ({@link saelab.plan.PlanReader}), with their inputs and the records their
- * {@code params} bind to. The first eleven are the demo's steps ({@link PlanRunner} builds them with the step classes'
- * factories); {@code compare} (latents of two models matched by their activations on the same images) and
- * {@code vlm-control} (the VLM protocol on a hub LLaVA model) are written down for the paper plan and reported by the
- * dry run as not yet runnable.
+ * {@code params} bind to. The first twelve are the demo's steps ({@link PlanRunner} builds them with the step classes'
+ * factories); {@code compare} (latents of two models matched by their activations on the same images) is written down
+ * for the paper plan and reported by the dry run as not yet runnable.
  */
 public final class PlanKinds {
 
@@ -145,19 +144,9 @@ public final class PlanKinds {
         }
     }
 
-    /** VLM-protocol parameters: images asked about and sampled answers per question. */
-    public record VlmControlParams(int images, int samples) {
-        public VlmControlParams {
-            if (images < 1 || samples < 1) {
-                throw new IllegalArgumentException("fields 'images' and 'samples' are " + images + " and " + samples
-                        + "; expected positive numbers");
-            }
-        }
-    }
-
     /** The kinds {@link PlanRunner} can build today (the others are only described). */
     public static final List<String> RUNNABLE = List.of("world", "backbone", "vlm", "capture", "truth", "sae", "eval", "analyze",
-            "concepts", "heads", "control");
+            "concepts", "heads", "control", "vlm-control");
 
     /** Every kind, by name. */
     public static final Map<String, StepKind> ALL = all();
@@ -193,9 +182,9 @@ public final class PlanKinds {
                 new StepKind("compare", List.of(Role.of("a", "step:sae"), Role.of("b", "step:sae"),
                         Role.of("dataset", "step:world", dataset)), CompareParams.class,
                         "latents of two models matched by their activations on the same images"),
-                new StepKind("vlm-control", List.of(Role.of("vlm", "step:vlm", model), Role.of("sae", "step:sae"),
-                        Role.of("dataset", "step:world", dataset)), VlmControlParams.class,
-                        "the VLM protocol: sampled answers before and after SAE edits"));
+                new StepKind("vlm-control", List.of(Role.of("dataset", "step:world", dataset), Role.of("vlm", "step:vlm", model),
+                        Role.of("sae", "step:sae"), Role.of("analysis", "step:analyze"), Role.of("concepts", "step:concepts")),
+                        VlmControlSize.class, "the VLM protocol: answers before and after SAE edits, against matched controls"));
         Map<String, StepKind> m = new LinkedHashMap<>();
         k.forEach(s -> m.put(s.name(), s));
         return java.util.Collections.unmodifiableMap(m);

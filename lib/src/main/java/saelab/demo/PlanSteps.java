@@ -112,6 +112,7 @@ final class PlanSteps {
             case "capture" -> providerOf(plan.stepOf(s, "model"));
             case "sae" -> providerOf(plan.stepOf(s, "capture"));
             case "eval", "analyze", "concepts" -> providerOf(plan.stepOf(s, "sae"));
+            case "vlm-control" -> providerOf(plan.stepOf(s, "vlm"));
             default -> providerOf(plan.stepOf(s, "backbone"));
         };
     }
@@ -160,6 +161,8 @@ final class PlanSteps {
                 yield ControlStep.of(providerOf(s), p.kind(), p.size(epochs), in(s, "dataset", done), in(s, "backbone", done),
                         in(s, "sae", done), in(s, "analysis", done), in(s, "concepts", done), in(s, "heads", done));
             }
+            case "vlm-control" -> VlmControlStep.of(providerOf(s), s.params(VlmControlSize.class), in(s, "dataset", done),
+                    in(s, "vlm", done), in(s, "sae", done), in(s, "analysis", done), in(s, "concepts", done));
             default -> throw new IllegalArgumentException("plan " + plan.file() + ": " + s.path() + ".kind " + s.kind()
                     + ": the runner has no such step yet");
         };

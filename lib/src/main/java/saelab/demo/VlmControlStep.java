@@ -56,7 +56,12 @@ final class VlmControlStep {
 
     static Step of(BackboneProvider provider, DemoSize size, StepOutcome heldOut, StepOutcome vlm, StepOutcome sae, StepOutcome analysis,
                    StepOutcome concepts) {
-        VlmControlSize vs = size.vlmControl();
+        return of(provider, size.vlmControl(), heldOut, vlm, sae, analysis, concepts);
+    }
+
+    /** The step with explicit sizes (what a plan's {@code vlm-control} step gives). */
+    static Step of(BackboneProvider provider, VlmControlSize vs, StepOutcome heldOut, StepOutcome vlm, StepOutcome sae, StepOutcome analysis,
+                   StepOutcome concepts) {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("families", List.copyOf(FAMILIES.keySet()));
         params.put("scenes", vs.scenes());
