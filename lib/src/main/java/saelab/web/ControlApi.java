@@ -126,6 +126,46 @@ final class ControlApi implements AutoCloseable {
         });
     }
 
+    /**
+     * The address query of a showcase view of a head's dashboard, or null when the run has no such head: image 0 of the
+     * first backbone with the head, the latent named after the class the head predicts there (for segmentation the most
+     * frequent class other than background) set to −2 × its maximum, the dose at which the demo's protocol shows the
+     * colour latents' effect.
+     */
+    String showcase(HeadKind kind) throws IOException {
+        for (ServedRun.Bench s : specs.values()) {
+            if (!s.heads().containsKey(kind)) {
+                continue;
+            }
+            ControlBench b = bench(s.backbone());
+            String cls;
+            synchronized (b.lock()) {
+                ImageIntervention session = b.session(kind, 0);
+                Prediction p = session.clean();
+                cls = session.classes().get(p.mask() == null ? p.top() : frequentNonBackground(p.mask(), session.classes()));
+            }
+            String q = "backbone=" + s.backbone() + "&image=0";
+            var latent = b.namedLatent(cls);
+            return latent.isPresent() ? q + "&latents=" + latent.get() + "&values=-2" : q;
+        }
+        return null;
+    }
+
+    private static int frequentNonBackground(int[] mask, List<String> classes) {
+        int[] counts = new int[classes.size()];
+        for (int c : mask) {
+            counts[c]++;
+        }
+        int best = 0;
+        for (int c = 0; c < counts.length; c++) {
+            boolean background = classes.get(c).equals("background");
+            if (!background && (classes.get(best).equals("background") || counts[c] > counts[best])) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
     private Map<String, Object> edit(ControlBench b, ImageIntervention s, EditRequest req) {
         float[] amounts = new float[req.latents().length];
         for (int k = 0; k < amounts.length; k++) {

@@ -119,6 +119,27 @@ final class ControlBench implements AutoCloseable {
         }
     }
 
+    /**
+     * The latent the concept matching names best (highest F1) for a class name, if any: what a showcase view edits
+     * (the toy world's colour classes have colour concepts of the same names).
+     */
+    java.util.Optional<Integer> namedLatent(String className) throws IOException {
+        if (spec.concepts() == null) {
+            return java.util.Optional.empty();
+        }
+        int best = -1;
+        double f1 = -1;
+        for (Map.Entry<Integer, List<FeatureSetView.ConceptHit>> e : FeatureSetView.readConcepts(spec.concepts().resolve("concepts.csv")).entrySet()) {
+            for (FeatureSetView.ConceptHit h : e.getValue()) {
+                if (h.name().equals(className) && h.f1() > f1) {
+                    f1 = h.f1();
+                    best = e.getKey();
+                }
+            }
+        }
+        return best < 0 ? java.util.Optional.empty() : java.util.Optional.of(best);
+    }
+
     /** The lock every caller holds while it uses the bench or a session of it. */
     Object lock() {
         return lock;

@@ -28,18 +28,6 @@ public final class DashboardScreenshots {
     private DashboardScreenshots() {}
 
     /**
-     * The views to picture: file name to the address (path and query) under the server's root.
-     *
-     * @param featureMapSet    the feature set the feature map shows
-     * @param featureMapLatent the latent whose page is open
-     */
-    public static Map<String, String> views(String featureMapSet, int featureMapLatent) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("feature-map.png", "feature-map.html?set=" + featureMapSet + "&latent=" + featureMapLatent);
-        return m;
-    }
-
-    /**
      * Pictures each view of a running server into {@code dir} (PNG, 1400x900), atomically.
      *
      * @return the files written

@@ -40,11 +40,13 @@ public final class DashboardServer implements AutoCloseable {
     private final Javalin app;
     private final FeatureMapApi featureMap;
     private final ControlApi control;
+    private final VlmApi vlm;
 
-    private DashboardServer(Javalin app, FeatureMapApi featureMap, ControlApi control) {
+    private DashboardServer(Javalin app, FeatureMapApi featureMap, ControlApi control, VlmApi vlm) {
         this.app = app;
         this.featureMap = featureMap;
         this.control = control;
+        this.vlm = vlm;
     }
 
     /**
@@ -70,6 +72,7 @@ public final class DashboardServer implements AutoCloseable {
     public static DashboardServer start(ServedRun run, Options o) {
         FeatureMapApi featureMap = new FeatureMapApi(run, o.umapMax());
         ControlApi control = new ControlApi(run.benches());
+        VlmApi vlm = new VlmApi(run.vlms());
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -86,6 +89,7 @@ public final class DashboardServer implements AutoCloseable {
             config.routes.get("/api/run", ctx -> ctx.json(Map.of("name", run.name())));
             featureMap.register(config.routes);
             control.register(config.routes);
+            vlm.register(config.routes);
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
             config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
             config.routes.exception(UncheckedIOException.class, (e, ctx) -> error(ctx, 500, e.getCause().getMessage()));
@@ -101,7 +105,7 @@ public final class DashboardServer implements AutoCloseable {
             });
         });
         app.start("127.0.0.1", o.port());
-        return new DashboardServer(app, featureMap, control);
+        return new DashboardServer(app, featureMap, control, vlm);
     }
 
     /** The security checks and headers applied to every request (see the class comment). */
@@ -145,12 +149,25 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     /**
-     * The addresses of the views worth a screenshot on this run ({@link DashboardScreenshots#views}): the feature map of the
-     * first feature set with its showcase latent open.
+     * The addresses of the views worth a screenshot on this run, by file name: the feature map of the first feature set
+     * with its showcase latent open, and each control dashboard the run has with its showcase edit
+     * ({@code ControlApi.showcase}, {@code VlmApi.showcase}).
      */
-    public Map<String, String> showcaseViews() {
+    public Map<String, String> showcaseViews() throws java.io.IOException {
         FeatureSetView first = featureMap.view(featureMap.firstSetId());
-        return DashboardScreenshots.views(first.set().id(), first.showcaseLatent());
+        Map<String, String> views = new java.util.LinkedHashMap<>();
+        views.put("feature-map.png", "feature-map.html?set=" + first.set().id() + "&latent=" + first.showcaseLatent());
+        for (saelab.heads.HeadKind kind : saelab.heads.HeadKind.values()) {
+            String q = control.showcase(kind);
+            if (q != null) {
+                views.put(kind.id() + "-control.png", kind.id() + "-control.html?" + q);
+            }
+        }
+        String q = vlm.showcase();
+        if (q != null) {
+            views.put("vlm-control.png", "vlm-control.html?" + q);
+        }
+        return views;
     }
 
     /** The port on 127.0.0.1. */
@@ -168,5 +185,6 @@ public final class DashboardServer implements AutoCloseable {
         app.stop();
         featureMap.close();
         control.close();
+        vlm.close();
     }
 }

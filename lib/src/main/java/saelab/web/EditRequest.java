@@ -37,7 +37,7 @@ record EditRequest(@JsonProperty("operation") String operation, @JsonProperty("l
     }
 
     /**
-     * Checks the request against a bench's SAE and an image's layout.
+     * Checks the request against a bench's SAE and an image's layout (null: the request may name no patches).
      *
      * @throws IllegalArgumentException naming the field and what was expected
      */
@@ -68,7 +68,7 @@ record EditRequest(@JsonProperty("operation") String operation, @JsonProperty("l
                         + " (units of each latent's maximum)");
             }
         }
-        if (patches != null) {
+        if (patches != null && layout != null) {
             if (patches.length > layout.patches()) {
                 throw new IllegalArgumentException("field 'patches' lists " + patches.length + " patches; the image has " + layout.patches());
             }
@@ -80,6 +80,9 @@ record EditRequest(@JsonProperty("operation") String operation, @JsonProperty("l
             if (Arrays.stream(patches).distinct().count() != patches.length) {
                 throw new IllegalArgumentException("field 'patches' holds a patch twice; expected distinct patches");
             }
+        }
+        if (patches != null && patches.length > 0 && layout == null) {
+            throw new IllegalArgumentException("field 'patches' is not accepted here: the edit applies to every image feature");
         }
         return this;
     }

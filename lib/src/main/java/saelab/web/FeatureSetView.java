@@ -105,7 +105,7 @@ final class FeatureSetView implements AutoCloseable {
         return new FeatureSetView(set, analysis, density, unit, dModel, maps, concepts, cache, pre);
     }
 
-    private static Map<Integer, List<ConceptHit>> readConcepts(Path csv) throws IOException {
+    static Map<Integer, List<ConceptHit>> readConcepts(Path csv) throws IOException {
         if (!Files.isRegularFile(csv)) {
             return Map.of();
         }

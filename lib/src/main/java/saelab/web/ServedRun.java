@@ -18,8 +18,27 @@ import saelab.store.TokenKind;
  * @param name        what the pages call the run (e.g. {@code demo (work/demo)})
  * @param featureSets the feature sets, in the order the pages list them; ids distinct
  * @param benches     what the control dashboards edit, one per backbone with task heads; backbones distinct
+ * @param vlms        the vision-language models the VLM dashboard asks, one per backbone at most
  */
-public record ServedRun(String name, List<FeatureSet> featureSets, List<Bench> benches) {
+public record ServedRun(String name, List<FeatureSet> featureSets, List<Bench> benches, List<Vlm> vlms) {
+
+    /**
+     * A vision-language model with the SAE of the vision features it reads.
+     *
+     * @param backbone the backbone whose vision tower the VLM reads (lower-case letters, digits, dashes)
+     * @param model    the LLaVA folder
+     * @param sae      the SAE of the selected vision features (trained on the block the VLM reads)
+     * @param analysis that SAE's analysis folder (maxima: the sliders' unit)
+     * @param concepts that SAE's concept-matching folder, or null (offers the concepts' best latents to pick)
+     * @param images   the dataset spec and split of the images offered
+     */
+    public record Vlm(String backbone, Path model, Path sae, Path analysis, Path concepts, String[] images) {
+        public Vlm {
+            if (backbone == null || !backbone.matches("[a-z0-9][a-z0-9-]{0,63}")) {
+                throw new IllegalArgumentException("backbone id '" + backbone + "' must be 1-64 lower-case letters, digits and dashes");
+            }
+        }
+    }
 
     /**
      * One backbone as the control dashboards use it.
@@ -31,9 +50,10 @@ public record ServedRun(String name, List<FeatureSet> featureSets, List<Bench> b
      * @param heads    head files by kind
      * @param images   per head kind, the dataset spec and split ({@code saelab.data.Datasets}) of the images offered
      * @param zeroShotTemplates the prompt templates a zero-shot head over typed class names averages ({@code {}} = the name)
+     * @param concepts the SAE's concept-matching folder, or null (names the latents of classes for the showcase views)
      */
     public record Bench(String backbone, Path model, Path sae, Path analysis, Map<HeadKind, Path> heads, Map<HeadKind, String[]> images,
-                        List<String> zeroShotTemplates) {
+                        List<String> zeroShotTemplates, Path concepts) {
         public Bench {
             zeroShotTemplates = List.copyOf(zeroShotTemplates);
             if (backbone == null || !backbone.matches("[a-z0-9][a-z0-9-]{0,63}")) {
@@ -47,6 +67,7 @@ public record ServedRun(String name, List<FeatureSet> featureSets, List<Bench> b
     public ServedRun {
         featureSets = List.copyOf(featureSets);
         benches = List.copyOf(benches);
+        vlms = List.copyOf(vlms);
         Map<String, FeatureSet> seen = new LinkedHashMap<>();
         for (FeatureSet f : featureSets) {
             if (seen.put(f.id(), f) != null) {
@@ -84,10 +105,27 @@ public record ServedRun(String name, List<FeatureSet> featureSets, List<Bench> b
             }
             if (!heads.isEmpty()) {
                 benches.add(new Bench(backbone, d.model(backbone), d.sae(backbone, TokenKind.PATCHES), d.analysis(backbone, TokenKind.PATCHES),
-                        heads, images, d.zeroShotTemplates()));
+                        heads, images, d.zeroShotTemplates(), d.concepts(backbone, TokenKind.PATCHES)));
             }
         }
-        return new ServedRun("demo (" + d.size() + ", " + work + ")", sets, benches);
+        List<Vlm> vlms = new ArrayList<>();
+        for (String backbone : d.backbones()) {
+            Optional<Path> vlm = optional(() -> d.vlm(backbone));
+            if (vlm.isPresent() && java.nio.file.Files.isRegularFile(vlm.get().resolve("config.json"))) {
+                HeadKind images = headOf(d, backbone, HeadKind.CLASSIFY).isPresent() ? HeadKind.CLASSIFY : HeadKind.SEGMENT;
+                vlms.add(new Vlm(backbone, vlm.get(), d.sae(backbone, TokenKind.PATCHES), d.analysis(backbone, TokenKind.PATCHES),
+                        d.concepts(backbone, TokenKind.PATCHES), new String[] {d.heldOutDataset(images), d.heldOutSplit(images)}));
+            }
+        }
+        return new ServedRun("demo (" + d.size() + ", " + work + ")", sets, benches, vlms);
+    }
+
+    private static <T> Optional<T> optional(java.util.function.Supplier<T> s) {
+        try {
+            return Optional.of(s.get());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     private static Optional<Path> headOf(DemoOutputs d, String backbone, HeadKind kind) {

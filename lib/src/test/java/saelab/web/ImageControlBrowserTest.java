@@ -73,7 +73,7 @@ class ImageControlBrowserTest {
     private int pickLatentAtSomePatch() {
         var d = browser.driver;
         WebElement canvas = d.findElement(By.id("picture"));
-        int[][] spots = {{-60, -60}, {60, 60}, {0, 0}, {-100, 80}, {100, -100}, {-20, 120}};
+        int[][] spots = Spots.acrossCanvas();
         for (int[] s : spots) {
             new Actions(d).moveToElement(canvas, s[0], s[1]).click().perform();
             browser.wait.until(x -> x.findElement(By.id("patch-title")).getText().startsWith("Latents at patch ")

@@ -10,14 +10,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import saelab.demo.BackboneProvider;
-import saelab.demo.DemoFixtures;
+import saelab.demo.DemoBackbones;
 import saelab.demo.DemoPipeline;
-import saelab.demo.ModelFolderBackbone;
+import saelab.demo.DemoSize;
 
 /**
- * A finished demo run for the dashboards' tests, built once per test JVM: the demo pipeline at the plumbing tests'
- * tiny size over the golden fixture backbones (random weights: the numbers mean nothing, every file is real). About
- * 15 s on two cores; deleted when the JVM exits.
+ * A finished demo run for the dashboards' tests, built once per test JVM: the quick demo (toy backbones, SAEs, heads and
+ * the toy VLM trained for a few dozen steps: every file is real, the numbers are rough). About half a minute on two idle
+ * cores; deleted when the JVM exits.
  */
 final class WebFixtures {
 
@@ -30,12 +30,11 @@ final class WebFixtures {
         if (work == null) {
             Path root = Files.createTempDirectory("saelab-web-fixture");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(root)));
-            List<BackboneProvider> backbones = List.of(
-                    new ModelFolderBackbone("dinov2", DemoFixtures.dinov2(root.resolve("fixtures/dinov2"))),
-                    new ModelFolderBackbone("clip", DemoFixtures.clip(root.resolve("fixtures/clip"))));
+            DemoSize size = DemoSize.quick();
+            List<BackboneProvider> backbones = DemoBackbones.standard(size);
             ByteArrayOutputStream log = new ByteArrayOutputStream();
             Path w = root.resolve("work");
-            DemoPipeline.run(new DemoPipeline.Options(w, DemoFixtures.tiny(), backbones, Set.of(), null, null,
+            DemoPipeline.run(new DemoPipeline.Options(w, size, backbones, Set.of(), null, null,
                     new PrintStream(log, true, StandardCharsets.UTF_8)));
             work = w;
         }
