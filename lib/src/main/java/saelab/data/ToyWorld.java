@@ -114,14 +114,10 @@ public record ToyWorld(int imageSize, int minObjects, int maxObjects, long seed)
 
     /** Generates and renders scene {@code index} (>= 0). */
     public ToyWorldScene scene(long index) {
-        if (index < 0) {
-            throw new IllegalArgumentException("toy world: scene index must be >= 0, got " + index);
-        }
-        SplittableRandom rng = new SplittableRandom(sceneSeed(seed, index));
-        int s = imageSize;
+        SplittableRandom rng = sceneRandom(index);
         ToyWorldBackground kind = pick(ToyWorldBackground.values(), rng);
-        byte[] background = new byte[s * s * 3];
-        ToyWorldRenderer.background(kind, s, rng, background);
+        byte[] background = new byte[imageSize * imageSize * 3];
+        ToyWorldRenderer.background(kind, imageSize, rng, background);
         int n = rng.nextInt(minObjects, maxObjects + 1);
         List<ToyWorldObject> objects = new ArrayList<>(n);
         for (int k = 0; k < n; k++) {
@@ -129,20 +125,100 @@ public record ToyWorld(int imageSize, int minObjects, int maxObjects, long seed)
             ToyWorldColour colour = pick(ToyWorldColour.values(), rng);
             ToyWorldTexture texture = pick(ToyWorldTexture.values(), rng);
             ToyWorldSize size = pick(ToyWorldSize.values(), rng);
-            double r = size.radius(s);
-            int lo = (int) Math.ceil(r);
-            int hi = s - lo;
-            double cx = 0;
-            double cy = 0;
-            for (int attempt = 0; attempt < 20; attempt++) {
-                cx = rng.nextInt(lo, hi + 1);
-                cy = rng.nextInt(lo, hi + 1);
-                if (apart(objects, cx, cy, r)) {
-                    break;
-                }
-            }
-            objects.add(new ToyWorldObject(shape, colour, texture, size, cx, cy, r, 0, 0, 0, 0, 0));
+            objects.add(place(new ToyWorldObject(shape, colour, texture, size, 0, 0, size.radius(imageSize), 0, 0, 0, 0, 0), objects, rng));
         }
+        return draw(index, kind, background, objects);
+    }
+
+    /**
+     * Scene {@code index} re-rendered with other objects over its own background: the counterpart of a scene
+     * with, say, one object's shape changed ({@link ToyWorldObject#withShape}) and everything else the same.
+     * Pixel counts and boxes of the given objects are ignored and recomputed; objects left without a visible
+     * pixel are dropped, as in {@link #scene}.
+     *
+     * @throws IllegalArgumentException for an index below 0, no objects, or an object not wholly inside the image
+     */
+    public ToyWorldScene rerender(long index, List<ToyWorldObject> objects) {
+        SplittableRandom rng = sceneRandom(index);
+        ToyWorldBackground kind = pick(ToyWorldBackground.values(), rng);
+        byte[] background = new byte[imageSize * imageSize * 3];
+        ToyWorldRenderer.background(kind, imageSize, rng, background);
+        return draw(index, kind, background, checked(objects));
+    }
+
+    /**
+     * The given objects over a fresh background whose kind and parameters are drawn from {@code rng}, labelled
+     * as scene {@code index}: another view of a scene's objects (re-placed with {@link #replaced} or recoloured)
+     * that shares none of its background.
+     *
+     * @throws IllegalArgumentException for an index below 0, no objects, or an object not wholly inside the image
+     */
+    public ToyWorldScene render(long index, List<ToyWorldObject> objects, SplittableRandom rng) {
+        if (index < 0) {
+            throw new IllegalArgumentException("toy world: scene index must be >= 0, got " + index);
+        }
+        ToyWorldBackground kind = pick(ToyWorldBackground.values(), rng);
+        byte[] background = new byte[imageSize * imageSize * 3];
+        ToyWorldRenderer.background(kind, imageSize, rng, background);
+        return draw(index, kind, background, checked(objects));
+    }
+
+    /**
+     * The objects at new positions drawn from {@code rng} as {@link #scene} places them (wholly inside the image,
+     * centres kept apart when 20 tries allow), in the same drawing order, with shape, colour, texture and size
+     * unchanged.
+     */
+    public List<ToyWorldObject> replaced(List<ToyWorldObject> objects, SplittableRandom rng) {
+        List<ToyWorldObject> out = new ArrayList<>(objects.size());
+        for (ToyWorldObject o : objects) {
+            out.add(place(o, out, rng));
+        }
+        return List.copyOf(out);
+    }
+
+    private SplittableRandom sceneRandom(long index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("toy world: scene index must be >= 0, got " + index);
+        }
+        return new SplittableRandom(sceneSeed(seed, index));
+    }
+
+    /** {@code o} moved to a random position inside the image, apart from {@code placed} when 20 tries allow. */
+    private ToyWorldObject place(ToyWorldObject o, List<ToyWorldObject> placed, SplittableRandom rng) {
+        double r = o.radius();
+        int lo = (int) Math.ceil(r);
+        int hi = imageSize - lo;
+        double cx = 0;
+        double cy = 0;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            cx = rng.nextInt(lo, hi + 1);
+            cy = rng.nextInt(lo, hi + 1);
+            if (apart(placed, cx, cy, r)) {
+                break;
+            }
+        }
+        return o.movedTo(cx, cy);
+    }
+
+    private List<ToyWorldObject> checked(List<ToyWorldObject> objects) {
+        if (objects == null || objects.isEmpty() || objects.size() > 254) {
+            throw new IllegalArgumentException("toy world: a scene needs 1..254 objects, got " + (objects == null ? "none" : objects.size()));
+        }
+        for (ToyWorldObject o : objects) {
+            if (o == null || o.shape() == null || o.colour() == null || o.texture() == null || o.size() == null) {
+                throw new IllegalArgumentException("toy world: an object of the scene, or its shape, colour, texture or size, is missing");
+            }
+            if (!(o.radius() > 0) || !(o.cx() - o.radius() >= 0) || !(o.cx() + o.radius() <= imageSize) || !(o.cy() - o.radius() >= 0)
+                    || !(o.cy() + o.radius() <= imageSize)) {
+                throw new IllegalArgumentException("toy world: object " + o.className() + " at (" + o.cx() + ", " + o.cy() + ") with radius "
+                        + o.radius() + " is not wholly inside the " + imageSize + "x" + imageSize + " image");
+            }
+        }
+        return objects;
+    }
+
+    private ToyWorldScene draw(long index, ToyWorldBackground kind, byte[] background, List<ToyWorldObject> objects) {
+        int s = imageSize;
         byte[] rgb = new byte[s * s * 3];
         byte[] classMask = new byte[s * s];
         byte[] instanceMask = new byte[s * s];

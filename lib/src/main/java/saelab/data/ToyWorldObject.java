@@ -40,6 +40,26 @@ public record ToyWorldObject(ToyWorldShape shape, ToyWorldColour colour, ToyWorl
         return texture.colourAt(colour, x - (int) Math.floor(cx), y - (int) Math.floor(cy));
     }
 
+    /** The same object with another shape (visible-pixel statistics cleared: drawing recomputes them). */
+    public ToyWorldObject withShape(ToyWorldShape newShape) {
+        return new ToyWorldObject(newShape, colour, texture, size, cx, cy, radius, 0, 0, 0, 0, 0);
+    }
+
+    /** The same object with another colour (visible-pixel statistics cleared). */
+    public ToyWorldObject withColour(ToyWorldColour newColour) {
+        return new ToyWorldObject(shape, newColour, texture, size, cx, cy, radius, 0, 0, 0, 0, 0);
+    }
+
+    /** The same object with another texture (visible-pixel statistics cleared). */
+    public ToyWorldObject withTexture(ToyWorldTexture newTexture) {
+        return new ToyWorldObject(shape, colour, newTexture, size, cx, cy, radius, 0, 0, 0, 0, 0);
+    }
+
+    /** The same object centred at {@code (newCx, newCy)} (visible-pixel statistics cleared). */
+    public ToyWorldObject movedTo(double newCx, double newCy) {
+        return new ToyWorldObject(shape, colour, texture, size, newCx, newCy, radius, 0, 0, 0, 0, 0);
+    }
+
     /** The same object with its visible-pixel statistics. */
     ToyWorldObject withVisible(int pixels, int minX, int minY, int maxX, int maxY) {
         return new ToyWorldObject(shape, colour, texture, size, cx, cy, radius, pixels, minX, minY, maxX, maxY);
