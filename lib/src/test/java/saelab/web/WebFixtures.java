@@ -27,6 +27,10 @@ final class WebFixtures {
 
     /** The work folder of the run ({@code demo.json} inside). */
     static synchronized Path demoRun() throws IOException {
+        String reuse = System.getProperty("saelab.web.fixture");
+        if (work == null && reuse != null && Files.isRegularFile(Path.of(reuse, "demo.json"))) {
+            work = Path.of(reuse); // a quick run built before (repeated runs of the browser tests, e.g. the 10-in-a-row check)
+        }
         if (work == null) {
             Path root = Files.createTempDirectory("saelab-web-fixture");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(root)));
