@@ -40,6 +40,7 @@ import saelab.BuildInfo;
                 ToyCommand.class,
                 VlmCommand.class,
                 ServeCommand.class,
+                CompareCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Workflow commands of the ./saelab launcher (run from the repository root):",
                 "  reproduce   set up, run every notebook, write every figure to figures/",
