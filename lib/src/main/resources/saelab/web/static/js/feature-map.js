@@ -17,6 +17,9 @@ let hovered = null;
 let mapRequest = null;
 let latentRequest = null;
 let colourScale = null;
+let firstDrawMs = null;  // ms from navigation to the first drawn map
+// Benchmark mode (address with bench=N, used by `saelab bench serve`): see benchmark() below.
+const BENCH = Math.min(10000, Number.parseInt(new URLSearchParams(window.location.search).get('bench') || '0', 10) || 0);
 
 function select(id, value) {
   const el = document.getElementById(id);
@@ -55,7 +58,7 @@ function buildPoints() {
   colourScale = d3.scaleSequential(d3.interpolateViridis).domain(extent);
   const label = document.querySelector(`#colour option[value="${state.colour}"]`).textContent;
   document.getElementById('legend').textContent = `${points.length} latents · colour: ${label} from ${fmt(extent[0])} (dark) to ${fmt(extent[1])} (yellow)`
-    + (outside ? ` · ${outside} latents outside the UMAP sample (shown under PCA)` : '');
+    + (outside ? ` · ${outside} latents outside the UMAP sample are not drawn here (UMAP ran on a sample); the PCA projection shows all` : '');
   canvas.dataset.points = String(points.length);
 }
 
@@ -63,8 +66,14 @@ function screen(p) {
   return [transform.applyX(base.x(p.x)), transform.applyY(base.y(p.y))];
 }
 
+// One redraw: the points, then the hover index of their new screen positions (what every zoom step and hover change costs).
 function draw() {
   if (!base) return;
+  paint();
+  index();
+}
+
+function paint() {
   const { w, h } = { w: canvas.clientWidth, h: canvas.clientHeight };
   ctx.clearRect(0, 0, w, h);
   const selected = Number.parseInt(state.latent, 10);
@@ -83,6 +92,9 @@ function draw() {
     ctx.arc(sx, sy, 6, 0, 2 * Math.PI);
     ctx.stroke();
   }
+}
+
+function index() {
   tree = d3.quadtree().x(p => screen(p)[0]).y(p => screen(p)[1]).addAll(points);
 }
 
@@ -126,6 +138,7 @@ async function loadSet() {
     d3.select(canvas).call(d3.zoom().transform, d3.zoomIdentity);
     buildPoints();
     draw();
+    if (firstDrawMs === null) firstDrawMs = performance.now();
     busy(null);
     if (state.latent !== '') await openLatent(Number.parseInt(state.latent, 10));
   } catch (e) {
@@ -232,6 +245,51 @@ window.saelabFeatureMap = {
   },
 };
 
+// Benchmark mode: after the map is drawn, n redraws at zoom transforms cycling through scales 1, 2, 4, 8, 16 and 0.5
+// (centred on seeded random spots; two warm-up redraws first), one per animation frame as zoom events come. Each is
+// timed from the start of the paint until its pixels are readable (getImageData of one pixel flushes the canvas's
+// drawing), then the hover index rebuild; then hover look-ups (quadtree find within 8 px) at random spots. The raw
+// figures go, as JSON, into the body's data-bench attribute, which the benchmark reads.
+async function benchmark(n) {
+  if (!map || !points.length) {
+    document.body.dataset.bench = JSON.stringify({ error: 'the map has no points to draw' });
+    return;
+  }
+  const w = canvas.clientWidth;
+  const h = canvas.clientHeight;
+  let seed = 1;
+  const random = () => { seed = (seed * 16807) % 2147483647; return (seed - 1) / 2147483646; };
+  const frame = () => new Promise(resolve => requestAnimationFrame(() => resolve()));
+  const scales = [1, 2, 4, 8, 16, 0.5];
+  const out = { redraws: n, points: points.length, width: w, height: h, ratio: window.devicePixelRatio || 1,
+    first_draw_ms: firstDrawMs, redraw_ms: [], paint_ms: [], index_ms: [], full_view_ms: [] };
+  for (let i = -2; i < n; i++) {
+    const k = scales[(i + scales.length) % scales.length];
+    transform = k === 1 ? d3.zoomIdentity
+      : d3.zoomIdentity.translate(w / 2, h / 2).scale(k).translate(-random() * w, -random() * h);
+    await frame();
+    const t0 = performance.now();
+    paint();
+    ctx.getImageData(0, 0, 1, 1);
+    const t1 = performance.now();
+    index();
+    const t2 = performance.now();
+    if (i < 0) continue;
+    out.redraw_ms.push(t2 - t0);
+    out.paint_ms.push(t1 - t0);
+    out.index_ms.push(t2 - t1);
+    if (k === 1) out.full_view_ms.push(t2 - t0);
+  }
+  transform = d3.zoomIdentity;
+  d3.select(canvas).call(d3.zoom().transform, d3.zoomIdentity);
+  draw();
+  const finds = 10000;
+  const t3 = performance.now();
+  for (let i = 0; i < finds; i++) tree.find(random() * w, random() * h, 8);
+  out.hover_find_ms = (performance.now() - t3) / finds;
+  document.body.dataset.bench = JSON.stringify(out);
+}
+
 async function start() {
   for (const id of ['proj', 'colour']) {
     select(id, state[id]).addEventListener('change', event => {
@@ -259,6 +317,7 @@ async function start() {
     writeState(state);
     window.addEventListener('resize', () => { if (map) { buildPoints(); draw(); } });
     await loadSet();
+    if (BENCH > 0) await benchmark(BENCH);
   } catch (e) {
     busy(null);
     showError(e.message);
