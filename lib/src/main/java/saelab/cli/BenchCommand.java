@@ -15,7 +15,7 @@ import saelab.store.ShuffleOptions;
 /** {@code saelab bench ...}: measurements of the heavy paths, printed as figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks of the heavy paths.",
         subcommands = {BenchCommand.Loader.class, BenchCommand.Train.class, BenchForwardCommand.class, BenchDecodeCommand.class,
-                BenchAnalyzeCommand.class, BenchInterveneCommand.class, BenchVlmCommand.class})
+                BenchAnalyzeCommand.class, BenchInterveneCommand.class, BenchVlmCommand.class, BenchServeCommand.class})
 final class BenchCommand {
 
     @Command(name = "loader", mixinStandardHelpOptions = true,

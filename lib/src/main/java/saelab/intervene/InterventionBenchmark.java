@@ -168,10 +168,15 @@ public final class InterventionBenchmark {
         return a;
     }
 
-    /** A ReLU SAE drawn as the reference script draws its own. */
     private static Sae randomSae(Options o, NDManager m) {
-        int d = o.width();
-        int f = o.dSae();
+        return randomSae(o.width(), o.dSae(), m);
+    }
+
+    /**
+     * A ReLU SAE of {@code f} latents on width {@code d} drawn as the reference script draws its own (see the class
+     * comment), on {@code m}'s device; also the dashboards' benchmark's.
+     */
+    public static Sae randomSae(int d, int f, NDManager m) {
         try (NDManager draw = m.newSubManager()) {
             float[] encRows = draw.randomNormal(0f, (float) (1 / Math.sqrt(d)), new Shape(f, d), DataType.FLOAT32).toFloatArray();
             float[] bEnc = draw.randomNormal(-0.2f, 0.1f, new Shape(f), DataType.FLOAT32).toFloatArray();

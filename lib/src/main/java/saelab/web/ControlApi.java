@@ -121,7 +121,7 @@ final class ControlApi implements AutoCloseable {
             synchronized (b.lock()) {
                 ImageIntervention s = b.session(kind, i, typed);
                 req.check(b.dSae(), s.layout());
-                ctx.json(edit(b, s, req));
+                ctx.json(edit(s, req, b::maximum));
             }
         });
     }
@@ -166,10 +166,15 @@ final class ControlApi implements AutoCloseable {
         return best;
     }
 
-    private Map<String, Object> edit(ControlBench b, ImageIntervention s, EditRequest req) {
+    /**
+     * Runs a checked edit request on an open image and builds the answer the page draws: the prediction after the edit
+     * (with the clean one for reference), the patches whose class changed, and the amounts applied ({@code maximum}
+     * gives a latent's maximum, the slider's unit). Also what {@link DashboardBenchmark} times in process.
+     */
+    static Map<String, Object> edit(ImageIntervention s, EditRequest req, java.util.function.IntToDoubleFunction maximum) {
         float[] amounts = new float[req.latents().length];
         for (int k = 0; k < amounts.length; k++) {
-            amounts[k] = (float) (req.values()[k] * b.maximum(req.latents()[k]));
+            amounts[k] = (float) (req.values()[k] * maximum.applyAsDouble(req.latents()[k]));
         }
         EditTokens tokens = req.allPatches() ? EditTokens.allPatches() : EditTokens.patches(req.patches());
         LatentEdit e = new LatentEdit(null, tokens, req.latents(), req.op(), amounts, ErrorPolicy.KEEP);

@@ -12,11 +12,14 @@ let map = null;          // the map JSON of the current set
 let points = [];         // {row, latent, x, y, value} in data coordinates
 let base = null;         // {x, y} d3 scales from data to canvas pixels before zoom
 let transform = d3.zoomIdentity;
-let tree = null;         // quadtree of points in screen pixels
+let tree = null;         // quadtree of points in canvas pixels before zoom (built once per layout, not per redraw)
 let hovered = null;
 let mapRequest = null;
 let latentRequest = null;
 let colourScale = null;
+let firstDrawMs = null;  // ms from navigation to the first drawn map
+// Benchmark mode (address with bench=N, used by `saelab bench serve`): see benchmark() below.
+const BENCH = Math.min(10000, Number.parseInt(new URLSearchParams(window.location.search).get('bench') || '0', 10) || 0);
 
 function select(id, value) {
   const el = document.getElementById(id);
@@ -55,16 +58,22 @@ function buildPoints() {
   colourScale = d3.scaleSequential(d3.interpolateViridis).domain(extent);
   const label = document.querySelector(`#colour option[value="${state.colour}"]`).textContent;
   document.getElementById('legend').textContent = `${points.length} latents · colour: ${label} from ${fmt(extent[0])} (dark) to ${fmt(extent[1])} (yellow)`
-    + (outside ? ` · ${outside} latents outside the UMAP sample (shown under PCA)` : '');
+    + (outside ? ` · ${outside} latents outside the UMAP sample are not drawn here (UMAP ran on a sample); the PCA projection shows all` : '');
   canvas.dataset.points = String(points.length);
+  index();
 }
 
 function screen(p) {
   return [transform.applyX(base.x(p.x)), transform.applyY(base.y(p.y))];
 }
 
+// One redraw (every zoom step and hover change): the hover index does not change with the zoom, so it is not rebuilt.
 function draw() {
   if (!base) return;
+  paint();
+}
+
+function paint() {
   const { w, h } = { w: canvas.clientWidth, h: canvas.clientHeight };
   ctx.clearRect(0, 0, w, h);
   const selected = Number.parseInt(state.latent, 10);
@@ -83,7 +92,17 @@ function draw() {
     ctx.arc(sx, sy, 6, 0, 2 * Math.PI);
     ctx.stroke();
   }
-  tree = d3.quadtree().x(p => screen(p)[0]).y(p => screen(p)[1]).addAll(points);
+}
+
+// The hover index, in canvas pixels before zoom: a pointer position is mapped back through the zoom instead
+// (d3's transform.invert), so zooming and panning never rebuild it.
+function index() {
+  tree = d3.quadtree().x(p => base.x(p.x)).y(p => base.y(p.y)).addAll(points);
+}
+
+// The point within 8 screen pixels of (mx, my), or null.
+function pointAt(mx, my) {
+  return tree.find(transform.invertX(mx), transform.invertY(my), 8 / transform.k) || null;
 }
 
 function showTooltip(p, mx, my) {
@@ -100,7 +119,7 @@ canvas.addEventListener('mousemove', event => {
   const rect = canvas.getBoundingClientRect();
   const mx = event.clientX - rect.left;
   const my = event.clientY - rect.top;
-  const p = tree.find(mx, my, 8) || null;
+  const p = pointAt(mx, my);
   if (p !== hovered) {
     hovered = p;
     draw();
@@ -126,6 +145,7 @@ async function loadSet() {
     d3.select(canvas).call(d3.zoom().transform, d3.zoomIdentity);
     buildPoints();
     draw();
+    if (firstDrawMs === null) firstDrawMs = performance.now();
     busy(null);
     if (state.latent !== '') await openLatent(Number.parseInt(state.latent, 10));
   } catch (e) {
@@ -232,6 +252,61 @@ window.saelabFeatureMap = {
   },
 };
 
+// Benchmark mode: after the map is drawn, n redraws at zoom transforms cycling through scales 1, 2, 4, 8, 16 and 0.5
+// (centred on seeded random spots; two warm-up redraws first), one per animation frame as zoom events come. Each is
+// timed from the start of the paint until its pixels are readable (getImageData of one pixel flushes the canvas's
+// drawing). Then the hover index build (once per set, projection, colour or window size; 5 times) and hover look-ups
+// (pointAt, as mousemove calls it) at random spots, half at scale 1 and half at scale 8. The raw figures go, as JSON,
+// into the body's data-bench attribute, which the benchmark reads.
+async function benchmark(n) {
+  if (!map || !points.length) {
+    document.body.dataset.bench = JSON.stringify({ error: 'the map has no points to draw' });
+    return;
+  }
+  const w = canvas.clientWidth;
+  const h = canvas.clientHeight;
+  let seed = 1;
+  const random = () => { seed = (seed * 16807) % 2147483647; return (seed - 1) / 2147483646; };
+  const frame = () => new Promise(resolve => requestAnimationFrame(() => resolve()));
+  const zoomAt = k => (k === 1 ? d3.zoomIdentity
+    : d3.zoomIdentity.translate(w / 2, h / 2).scale(k).translate(-random() * w, -random() * h));
+  const scales = [1, 2, 4, 8, 16, 0.5];
+  const out = { redraws: n, points: points.length, width: w, height: h, ratio: window.devicePixelRatio || 1,
+    first_draw_ms: firstDrawMs, redraw_ms: [], full_view_ms: [], index_ms: [] };
+  for (let i = -2; i < n; i++) {
+    const k = scales[(i + scales.length) % scales.length];
+    transform = zoomAt(k);
+    await frame();
+    const t0 = performance.now();
+    paint();
+    ctx.getImageData(0, 0, 1, 1);
+    const t1 = performance.now();
+    if (i < 0) continue;
+    out.redraw_ms.push(t1 - t0);
+    if (k === 1) out.full_view_ms.push(t1 - t0);
+  }
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    index();
+    out.index_ms.push(performance.now() - t0);
+  }
+  const finds = 10000;
+  let found = 0;
+  let spent = 0;
+  for (const k of [1, 8]) {
+    transform = zoomAt(k);
+    const t0 = performance.now();
+    for (let i = 0; i < finds / 2; i++) if (pointAt(random() * w, random() * h)) found++;
+    spent += performance.now() - t0;
+  }
+  out.hover_find_ms = spent / finds;
+  out.hover_found = found;
+  transform = d3.zoomIdentity;
+  d3.select(canvas).call(d3.zoom().transform, d3.zoomIdentity);
+  draw();
+  document.body.dataset.bench = JSON.stringify(out);
+}
+
 async function start() {
   for (const id of ['proj', 'colour']) {
     select(id, state[id]).addEventListener('change', event => {
@@ -259,6 +334,7 @@ async function start() {
     writeState(state);
     window.addEventListener('resize', () => { if (map) { buildPoints(); draw(); } });
     await loadSet();
+    if (BENCH > 0) await benchmark(BENCH);
   } catch (e) {
     busy(null);
     showError(e.message);
