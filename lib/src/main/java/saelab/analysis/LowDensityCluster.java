@@ -20,7 +20,9 @@ import smile.stat.hypothesis.TTest;
  *
  * <p>The entropy comparison uses the latents whose entropy is known (a labelled top example, see
  * {@link LabelStatistics}); the difference of the means is tested with Welch's unequal-variance t-test (Smile's
- * {@code TTest.test(x, y, false)}).
+ * {@code TTest.test(x, y, false)}). Low entropy can also mean that a latent's top examples are all background: when the
+ * majority label of each latent's top examples is known, the summary counts, on each side, the latents whose majority
+ * label is the background label ({@link #of(DensityView, double, int[], int)}).
  */
 public final class LowDensityCluster {
 
@@ -46,9 +48,13 @@ public final class LowDensityCluster {
      * @param gapLow             log10 frequency below the widest gap between consecutive firing latents (NaN with fewer than
      *                           two firing latents)
      * @param gapHigh            log10 frequency above that gap
+     * @param clusterBackground  cluster latents whose top examples' majority label is the background label (−1 when the
+     *                           majority labels were not given)
+     * @param restBackground     likewise for the other firing latents
      */
     public record Summary(double threshold, int latents, int dead, int cluster, int rest, int clusterLabelled, int restLabelled,
-                          double clusterEntropy, double restEntropy, double welchP, double gapLow, double gapHigh) {
+                          double clusterEntropy, double restEntropy, double welchP, double gapLow, double gapHigh,
+                          int clusterBackground, int restBackground) {
 
         /** The cluster's share of all latents. */
         public double clusterFraction() {
@@ -78,12 +84,29 @@ public final class LowDensityCluster {
      * @throws IllegalArgumentException when the threshold is not in (0, 1] or a frequency is negative or not finite
      */
     public static Summary of(DensityView v, double threshold) {
+        return of(v, threshold, null, -1);
+    }
+
+    /**
+     * As {@link #of(DensityView, double)}, also counting on each side the latents whose majority label is {@code background}.
+     *
+     * @param majorityLabel per latent of the view, the majority label of its top examples (−1 for none), or null
+     * @param background    the background label (−1 when the labels have none: the counts are then 0)
+     * @throws IllegalArgumentException also when {@code majorityLabel} has not one entry per latent
+     */
+    public static Summary of(DensityView v, double threshold, int[] majorityLabel, int background) {
+        if (majorityLabel != null && majorityLabel.length != v.latents().length) {
+            throw new IllegalArgumentException("the density view has " + v.latents().length + " latents but " + majorityLabel.length
+                    + " majority labels; expected one per latent");
+        }
         boolean[] in = members(v, threshold);
         double[] f = v.frequency();
         double[] h = v.entropy();
         int dead = 0;
         int cluster = 0;
         int rest = 0;
+        int bgIn = 0;
+        int bgOut = 0;
         double[] hIn = new double[f.length];
         double[] hOut = new double[f.length];
         int nIn = 0;
@@ -100,13 +123,16 @@ public final class LowDensityCluster {
                 continue;
             }
             logF[firing++] = Math.log10(f[i]);
+            boolean bg = majorityLabel != null && background >= 0 && majorityLabel[i] == background;
             if (in[i]) {
                 cluster++;
+                bgIn += bg ? 1 : 0;
                 if (Double.isFinite(h[i])) {
                     hIn[nIn++] = h[i];
                 }
             } else {
                 rest++;
+                bgOut += bg ? 1 : 0;
                 if (Double.isFinite(h[i])) {
                     hOut[nOut++] = h[i];
                 }
@@ -116,7 +142,7 @@ public final class LowDensityCluster {
         hOut = Arrays.copyOf(hOut, nOut);
         double[] gap = widestGap(Arrays.copyOf(logF, firing));
         return new Summary(threshold, f.length, dead, cluster, rest, nIn, nOut, mean(hIn), mean(hOut), welch(hIn, hOut), gap[0],
-                gap[1]);
+                gap[1], majorityLabel == null ? -1 : bgIn, majorityLabel == null ? -1 : bgOut);
     }
 
     /** The widest gap between consecutive sorted values as {low, high}; NaNs with fewer than two values. */

@@ -221,17 +221,23 @@ public final class SaeReport {
     /**
      * The ultra-low-density cluster of every patch SAE ({@link LowDensityCluster#of}), one row each: latents, dead,
      * cluster size and share, the mean label entropy (nats) of the cluster and of the other firing latents with the
-     * number of latents each mean is over, Welch's p-value of their difference, and the widest gap in log10 frequency.
-     * CLS SAEs are left out: their analysis counts firing on patch tokens, which they were not trained on.
+     * number of latents each mean is over, Welch's p-value of their difference, the widest gap in log10 frequency, and on
+     * each side the share of latents whose top patches' majority label is the background label of the cache (low entropy
+     * then means "background", not one object class). CLS SAEs are left out: their analysis counts firing on patch tokens,
+     * which they were not trained on.
      */
     public static Table lowDensity(DemoOutputs d, double threshold) throws IOException {
         Table t = Table.create("Ultra-low-density cluster (frequency < " + threshold + ")", StringColumn.create(SAE),
                 IntColumn.create("latents"), IntColumn.create("dead"), IntColumn.create("cluster"), DoubleColumn.create("cluster_fraction"),
                 DoubleColumn.create("cluster_entropy"), IntColumn.create("cluster_labelled"), DoubleColumn.create("rest_entropy"),
                 IntColumn.create("rest_labelled"), DoubleColumn.create("welch_p"), DoubleColumn.create("gap_low_log10"),
-                DoubleColumn.create("gap_high_log10"));
+                DoubleColumn.create("gap_high_log10"), DoubleColumn.create("cluster_background_share"),
+                DoubleColumn.create("rest_background_share"));
         for (String b : d.backbones()) {
-            LowDensityCluster.Summary s = LowDensityCluster.of(DensityView.read(d.analysis(b, TokenKind.PATCHES)), threshold);
+            Path dir = d.analysis(b, TokenKind.PATCHES);
+            var labels = ActivationCache.readManifest(d.cache(b)).patchLabels();
+            LowDensityCluster.Summary s = LowDensityCluster.of(DensityView.read(dir), threshold, majorityLabels(dir.resolve(DensityView.FILE)),
+                    labels == null ? -1 : labels.background());
             Row r = t.appendRow();
             r.setString(SAE, new RunSae(b, TokenKind.PATCHES).id());
             r.setInt("latents", s.latents());
@@ -245,8 +251,29 @@ public final class SaeReport {
             r.setDouble("welch_p", s.welchP());
             r.setDouble("gap_low_log10", s.gapLow());
             r.setDouble("gap_high_log10", s.gapHigh());
+            r.setDouble("cluster_background_share", labels == null ? Double.NaN : (double) s.clusterBackground() / s.cluster());
+            r.setDouble("rest_background_share", labels == null ? Double.NaN : (double) s.restBackground() / s.rest());
         }
         return t;
+    }
+
+    /**
+     * The {@code top_label} column (the majority label of each latent's top patches, −1 for none) of a {@code density.csv}
+     * that {@link DensityView#read} has already checked. {@link DensityView} does not keep it; the label is the sixth of
+     * seven fields, before the only one that may be quoted, so a split with a limit finds it.
+     */
+    static int[] majorityLabels(Path file) throws IOException {
+        List<String> lines = readLines(file);
+        int[] out = new int[Math.max(0, lines.size() - 1)];
+        for (int i = 0; i < out.length; i++) {
+            String[] c = lines.get(i + 1).split(",", 7);
+            try {
+                out[i] = Integer.parseInt(c[5]);
+            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                throw new IllegalArgumentException(file + ": row " + (i + 1) + " has no integer field top_label", e);
+            }
+        }
+        return out;
     }
 
     /** Per SAE, one column (1 frequency, 2 mean value) of its eval step's {@code latents.csv}. */

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import saelab.analysis.DensityView;
@@ -19,14 +20,15 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
- * Plots that compare several SAEs in one chart, in {@link PaperStyle}, each with the table of the numbers it shows:
+ * Plots that compare several SAEs in one chart, in {@link PaperStyle} (the multi-SAE charts span the text width, legend
+ * to the right), each with the table of the numbers it shows:
  * training curves (one line per SAE), per-latent histograms on shared log-spaced bins (one line per SAE), and the density
  * view with the ultra-low-density cluster's boundary drawn in ({@link LowDensityCluster}).
  */
 public final class SaePlots {
 
-    /** Bins per decade of {@link #logHistograms}. */
-    static final int PER_DECADE = 5;
+    /** Bins per decade of {@link #logHistograms}, as saelab's fixed per-latent histograms ({@link saelab.analysis.LogHistogram}). */
+    static final int PER_DECADE = saelab.analysis.LogHistogram.PER_DECADE;
 
     private SaePlots() {}
 
@@ -58,7 +60,7 @@ public final class SaePlots {
         if (points.isEmpty()) {
             throw new IllegalArgumentException("plot '" + id + "': no finite" + (logY ? " positive" : "") + " values of '" + y + "' to draw");
         }
-        XYChart chart = PaperStyle.xyChart(title, xTitle, yTitle, PaperStyle.SINGLE_COLUMN);
+        XYChart chart = legendOutside(PaperStyle.xyChart(title, xTitle, yTitle, PaperStyle.DOUBLE_COLUMN));
         chart.getStyler().setYAxisLogarithmic(logY);
         for (Map.Entry<String, List<double[]>> e : points.entrySet()) {
             XYSeries s = chart.addSeries(e.getKey(), e.getValue().stream().mapToDouble(p -> p[0]).toArray(),
@@ -69,7 +71,7 @@ public final class SaePlots {
     }
 
     /**
-     * Per-latent value histograms of several SAEs on one pair of log axes: shared bins of {@value #PER_DECADE} per decade
+     * Per-latent value histograms of several SAEs on one pair of log axes: shared bins of 10 per decade
      * from the decade below the smallest positive value to the decade above the largest, one line (markers on the bins
      * that hold latents) per SAE. Values ≤ 0 (latents that never fire) cannot sit on a log axis: each series' legend entry
      * counts them and the CSV gives them a row with bin edges 0, 0.
@@ -97,7 +99,7 @@ public final class SaePlots {
         DoubleColumn low = DoubleColumn.create("bin_low");
         DoubleColumn high = DoubleColumn.create("bin_high");
         IntColumn count = IntColumn.create("latents");
-        XYChart chart = PaperStyle.xyChart(title, xTitle, "latents", PaperStyle.SINGLE_COLUMN);
+        XYChart chart = legendOutside(PaperStyle.xyChart(title, xTitle, "latents", PaperStyle.DOUBLE_COLUMN));
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisLogarithmic(true);
         for (Map.Entry<String, double[]> e : values.entrySet()) {
@@ -137,15 +139,20 @@ public final class SaePlots {
     }
 
     /**
-     * The density view of one SAE (log firing frequency against log mean value when firing, coloured by label entropy:
-     * {@link AnalysisPlots#densityScatter(String, DensityView)}) with the ultra-low-density cluster's boundary, a dashed
-     * vertical line at {@code threshold}, and the cluster's size in the title. The CSV gets a column {@code low_density}
+     * The density view of one SAE at text width (log firing frequency against log mean value when firing, coloured by
+     * label entropy: {@link AnalysisPlots#densityScatter(String, DensityView)}) with the ultra-low-density cluster's boundary, a dashed
+     * vertical line at {@code threshold} whose legend entry gives the cluster's size. The CSV gets a column {@code low_density}
      * (1 for the cluster's latents, see {@link LowDensityCluster#members}).
      *
      * @param name the SAE, for the title
      */
     public static ChartFigure density(String id, String name, DensityView v, double threshold) {
-        ChartFigure f = AnalysisPlots.densityScatter(id, v);
+        if (v.drawable() == 0) {
+            throw new IllegalArgumentException("density plot '" + id + "': none of the " + v.latents().length
+                    + " latents fires, so none has a frequency and mean to draw on log axes");
+        }
+        ChartFigure f = AnalysisPlots.densityScatter(id, v.latents(), v.frequency(), v.mean(), v.entropy(), "label entropy (nats)",
+                PaperStyle.DOUBLE_COLUMN);
         XYChart chart = (XYChart) f.chart();
         boolean[] in = LowDensityCluster.members(v, threshold);
         int n = 0;
@@ -158,8 +165,8 @@ public final class SaePlots {
                 hi = Math.max(hi, v.mean()[i]);
             }
         }
-        chart.setTitle(String.format(Locale.ROOT, "%s by label entropy (nats); %d/%d below f = %.0e", name, n, in.length, threshold));
-        XYSeries line = chart.addSeries(String.format(Locale.ROOT, "f = %.0e", threshold), new double[] {threshold, threshold},
+        chart.setTitle(name + ": label entropy (nats)");
+        XYSeries line = chart.addSeries(String.format(Locale.ROOT, "f < %.0e: %d of %d", threshold, n, in.length), new double[] {threshold, threshold},
                 new double[] {lo, hi});
         line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         line.setMarker(SeriesMarkers.NONE);
@@ -171,5 +178,11 @@ public final class SaePlots {
         }
         f.data().addColumns(IntColumn.create("low_density", flags));
         return f;
+    }
+
+    /** Text width with the legend to the right: inside the plot it would cover the lines of some SAE. */
+    private static XYChart legendOutside(XYChart chart) {
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        return chart;
     }
 }

@@ -53,6 +53,17 @@ class LowDensityClusterTest {
     }
 
     @Test
+    void countsTheLatentsWhoseMajorityLabelIsBackground() {
+        int[] top = {-1, 0, 0, -1, 3, 0, 2, -1, 0, 1, 0, 2};
+        LowDensityCluster.Summary s = LowDensityCluster.of(planted(), 1e-4, top, 0);
+        assertEquals(2, s.clusterBackground());
+        assertEquals(3, s.restBackground());
+        assertEquals(-1, LowDensityCluster.of(planted(), 1e-4).clusterBackground());
+        var e = assertThrows(IllegalArgumentException.class, () -> LowDensityCluster.of(planted(), 1e-4, new int[3], 0));
+        assertTrue(e.getMessage().contains("3 majority labels"), e.getMessage());
+    }
+
+    @Test
     void aLowerThresholdShrinksTheCluster() {
         LowDensityCluster.Summary s = LowDensityCluster.of(planted(), 1e-5);
         assertEquals(2, s.cluster());

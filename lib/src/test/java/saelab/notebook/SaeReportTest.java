@@ -50,7 +50,7 @@ class SaeReportTest {
         Path model = Files.createDirectories(work.resolve("backbone-toy/a/model"));
         Files.writeString(model.resolve("config.json"), "{\"model_type\": \"dinov2\"}");
         Path cache = work.resolve("capture-toy/a/cache");
-        SyntheticCache.write(cache, 2, 5, D_MODEL, StorageDtype.F32, 1, 0, 1, 1 << 20, Verbosity.QUIET);
+        SyntheticCache.write(cache, 2, 5, D_MODEL, StorageDtype.F32, 1, 3, 1, 1 << 20, Verbosity.QUIET); // label 0 = background
         // the synthetic cache records block 0; say block 2 so the test sees the layer read from the manifest
         Path manifest = cache.resolve("manifest.json");
         String m = Files.readString(manifest);
@@ -164,6 +164,8 @@ class SaeReportTest {
         assertEquals(0.1, r.getDouble("cluster_entropy"), 1e-9);
         assertEquals(1.4, r.getDouble("rest_entropy"), 1e-9);
         assertEquals(3, r.getInt("rest_labelled"));
+        assertEquals(0.0, r.getDouble("cluster_background_share"), "both cluster latents' top patches are mostly label 1");
+        assertEquals(0.75, r.getDouble("rest_background_share"));
         ChartFigure d = SaeReport.density("d", demo(), "toy", 1e-4);
         assertArrayEquals(new int[] {0, 0, 1, 1, 0, 0, 0, 0}, d.data().intColumn("low_density").asIntArray());
     }
