@@ -123,8 +123,14 @@ public final class AnalysisPlots {
      */
     public static ChartFigure densityScatter(String id, int[] latents, double[] frequency, double[] mean, double[] colour,
                                              String colourName) {
+        return densityScatter(id, latents, frequency, mean, colour, colourName, PaperStyle.SINGLE_COLUMN);
+    }
+
+    /** {@link #densityScatter(String, int[], double[], double[], double[], String)} at another size. */
+    public static ChartFigure densityScatter(String id, int[] latents, double[] frequency, double[] mean, double[] colour,
+                                             String colourName, PaperStyle.Size size) {
         requireSameLength(id, latents.length, frequency.length, mean.length, colour.length);
-        XYChart chart = PaperStyle.xyChart("Latent density by " + colourName, "firing frequency", "mean value when firing", PaperStyle.SINGLE_COLUMN);
+        XYChart chart = PaperStyle.xyChart("Latent density by " + colourName, "firing frequency", "mean value when firing", size);
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisLogarithmic(true);
         boolean[] shown = new boolean[latents.length];
