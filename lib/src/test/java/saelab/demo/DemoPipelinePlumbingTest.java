@@ -126,7 +126,7 @@ class DemoPipelinePlumbingTest {
         assertEquals(List.of("real", "random-latent", "random-direction", "class-mean"),
                 protocol.stringColumn("condition").asList().subList(0, 4));
         assertEquals(2 + 1 + 1, saelab.notebook.DemoControls.faithfulness(out).rowCount(), "miou and patch accuracy, then top-1 twice");
-        assertEquals("w00-toy-dose-dinov2-segment",
+        assertEquals("s05-1-dose-dinov2-segment",
                 saelab.notebook.DemoControls.doseResponse(out, "dinov2", saelab.heads.HeadKind.SEGMENT).id());
         // show-latent works on an analysis folder
         Path png = tmp.resolve("latent.png");
