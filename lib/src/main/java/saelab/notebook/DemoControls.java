@@ -16,7 +16,6 @@ import saelab.plot.ChartFigure;
 import saelab.intervene.ProtocolFlips;
 import saelab.plot.DoseResponsePlot;
 import saelab.plot.EditComparisonFigure;
-import saelab.plot.FlipHeatmap;
 import saelab.plot.ModelView;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -171,12 +170,16 @@ public final class DemoControls {
                 6);
     }
 
-    /** Where the real ablation's top-1 flips go in a classification control step ({@code transitions.csv}), as a heat map. */
-    public static ChartFigure flips(DemoOutputs d, String backbone, HeadKind head, String id) throws IOException {
+    /**
+     * Where the real ablation's top-1 flips go in a classification control step ({@code transitions.csv}, {@link ProtocolFlips}):
+     * a row per clean top-1 class, a column per top-1 after the edit, and each row's flips. Prints the total.
+     */
+    public static Table flips(DemoOutputs d, String backbone, HeadKind head) throws IOException {
         ProtocolFlips f = ProtocolFlips.read(d.control(backbone, head));
-        System.out.printf(Locale.ROOT, "%d of %d held-out images changed their top-1 under the ablation of their class's latent%n", f.flips(),
-                f.images());
-        return FlipHeatmap.figure(id, "Where the flips go: " + backbone + " " + head.id() + ", ablation of the class's latent", f);
+        System.out.println(String.format(Locale.ROOT, "%d of %d held-out images changed their top-1 under the ablation of their class's latent",
+                f.flips(), f.images()));
+        return f.table("Where the flips go (" + backbone + " " + head.id() + "): held-out images by clean top-1 (rows) and top-1 after ablating"
+                + " their class's latent (columns)");
     }
 
     private static List<String> steps(DemoOutputs d, HeadKind... heads) {

@@ -88,9 +88,9 @@ public final class DemoVlmControls {
     public static ChartFigure answers(DemoOutputs d, String backbone, int samples, long seed, String id) throws IOException {
         ControlExamples.VlmExample e = ControlExamples.vlm(d, backbone, samples, seed);
         Show.image(saelab.plot.InterventionFigure.toBuffered(e.rgb()));
-        System.out.printf(Locale.ROOT, "%s \"%s\" (expected %s): latent %d (%s) set to 0, latent %d (%s) to its maximum; %d of %d paired"
-                + " answers changed%n", e.image(), e.question(), e.answer(), e.from(), e.answer(), e.to(), e.swapTo(), e.result().changedPairs(),
-                samples);
+        System.out.println(String.format(Locale.ROOT, "%s \"%s\" (expected %s): latent %d (%s) set to 0, latent %d (%s) to its maximum; %d of"
+                + " %d paired answers changed", e.image(), e.question(), e.answer(), e.from(), e.answer(), e.to(), e.swapTo(), e.result().changedPairs(),
+                samples));
         ChartFigure f = AnswerBarsPlot.figure("\"" + e.question() + "\": " + e.answer() + " swapped for " + e.swapTo() + " (" + samples
                 + " samples, T = 1)", e.result().before(), e.result().after(), 5);
         return new ChartFigure(id, f.chart(), f.data());

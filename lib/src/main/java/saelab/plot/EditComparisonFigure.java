@@ -22,7 +22,8 @@ import saelab.io.CsvField;
 /**
  * Several edits of one image side by side, all from the same clean prediction: the real edit and its controls, as the
  * paper's intervention figures show them. For a segmentation head: the image as the model saw it, the clean mask, and
- * each edit's mask (class colours at opacity 0.5 over the image as in {@link InterventionFigure}, the patches whose class
+ * each edit's mask (class colours at opacity 0.5 over the image as in {@link InterventionFigure}, classes named by a colour
+ * word in that colour, the patches whose class
  * changed outlined in black, the edited patches marked by a white corner tick), with a legend of the classes and their
  * patch counts before and after each edit. For an image head (probe, zero-shot): the image, then the probabilities of
  * the top classes before and after each edit as grouped bars. The CSV holds the numbers drawn.
@@ -138,7 +139,7 @@ public final class EditComparisonFigure {
             for (int px = 0; px < image.width(); px++) {
                 int gx = (int) ((long) px * gw / image.width());
                 int pixel = (image.get(py, px, 0) << 16) | (image.get(py, px, 1) << 8) | image.get(py, px, 2);
-                out.setRGB(px, py, HeatmapOverlay.blend(InterventionFigure.classColour(mask[gy * gw + gx]).getRGB() & 0xFFFFFF, pixel, ALPHA));
+                out.setRGB(px, py, HeatmapOverlay.blend(colour(mask[gy * gw + gx]).getRGB() & 0xFFFFFF, pixel, ALPHA));
             }
         }
         return out;
@@ -201,7 +202,7 @@ public final class EditComparisonFigure {
             int c = shown.get(i);
             int x = PAD + (i / LEGEND_ROWS) * 2 * (CELL + PAD);
             int y = y0 + (i % LEGEND_ROWS) * (FONT + 4);
-            g.setColor(InterventionFigure.classColour(c));
+            g.setColor(colour(c));
             g.fillRect(x, y, FONT, FONT);
             g.setColor(Color.BLACK);
             StringBuilder s = new StringBuilder(clip(first().classes().get(c), 18)).append("  ").append(first().before().classCounts()[c]);
@@ -267,6 +268,20 @@ public final class EditComparisonFigure {
         }
         return sb.toString();
     }
+
+    /**
+     * The overlay colour of class c: a class named by a basic colour word (red, green, blue, yellow, purple, orange, as the
+     * toy world's colour classes are) is drawn in that colour, a class named "background" in light grey, any other in the
+     * colours of {@link InterventionFigure#classColour}.
+     */
+    private Color colour(int c) {
+        Color named = NAMED.get(first().classes().get(c).strip().toLowerCase(Locale.ROOT));
+        return named != null ? named : InterventionFigure.classColour(c);
+    }
+
+    private static final java.util.Map<String, Color> NAMED = java.util.Map.of("background", new Color(0xDDDDDD), "red", new Color(0xD62728),
+            "green", new Color(0x2CA02C), "blue", new Color(0x1F77B4), "yellow", new Color(0xF5D800), "purple", new Color(0x9467BD),
+            "orange", new Color(0xFF7F0E));
 
     private static String clip(String s, int n) {
         return s.length() <= n ? s : s.substring(0, n - 1) + "…";
