@@ -15,6 +15,7 @@ import saelab.heads.TaskHead;
 import saelab.image.Preprocessor;
 import saelab.image.ResizeRule;
 import saelab.image.RgbImage;
+import saelab.intervene.stats.RandomDirections;
 import saelab.model.VisionOutput;
 import saelab.model.VisionTower;
 import saelab.sae.Sae;
@@ -180,6 +181,36 @@ public final class ImageIntervention implements AutoCloseable {
     /** Applies a resolved edit (a slider that sets amounts directly); the result's spec is null. */
     public InterventionResult apply(LatentEdit edit, SpliceForm form) {
         return apply(null, edit, form);
+    }
+
+    /**
+     * The random-direction control of an edit already applied: the clean residual moved, on every token, by the real
+     * edit's ‖Δx_t‖ along one uniformly random unit direction shared by the image's tokens (the protocol's random-direction
+     * control, {@link RandomDirections} with {@link RandomDirections.Sharing#PER_IMAGE}), then the blocks after the edit
+     * block and the head. Tokens the real edit left unchanged stay bit for bit. The result keeps the real edit's
+     * {@code edit} and selection, with a null spec.
+     *
+     * @param real the result of {@link #apply} on this image
+     * @param seed the seed of the direction
+     * @throws IllegalArgumentException when {@code real} was computed on an image of another token layout
+     */
+    public InterventionResult applyRandomDirection(InterventionResult real, long seed) {
+        if (real.deltaNorms().length != layout.tokens()) {
+            throw new IllegalArgumentException("the edit result holds " + real.deltaNorms().length + " token norms; this image has "
+                    + layout.tokens() + " tokens");
+        }
+        int d = Math.toIntExact(tower.width());
+        float[] dx = RandomDirections.edit(real.deltaNorms(), d, RandomDirections.Sharing.PER_IMAGE, seed);
+        try (NDManager scope = manager.newSubManager()) {
+            clean.tempAttach(scope);
+            NDArray moved = scope.create(dx, new Shape(1, layout.tokens(), d)).toDevice(clean.getDevice(), false).add(clean);
+            float[] norms = moved.sub(clean).square().sum(new int[] {2}).sqrt().toFloatArray();
+            NDArray x = moved.getDataType() == tower.dtype() ? moved : moved.toType(tower.dtype(), false);
+            VisionOutput out = tower.forwardFrom(session.block(), x, Set.of(), layout);
+            Prediction after = predict(head.logits(out, scope));
+            return new InterventionResult(null, real.edit(), real.form(), session.block(), head.classes(), layout, before, after, norms,
+                    real.edited().clone());
+        }
     }
 
     private void checkLatents(int[] latents) {

@@ -101,6 +101,11 @@ public final class ProtocolImages {
         return examples.size();
     }
 
+    /** The dataset's root folder: {@link Image#path()} is relative to it. */
+    public Path root() {
+        return Path.of(manifest.root());
+    }
+
     /** The dataset's class names, index = label. */
     public List<String> classes() {
         return manifest.classes();

@@ -7,12 +7,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import saelab.demo.ControlExamples;
 import saelab.demo.DemoOutputs;
 import saelab.demo.ToyControlCriteria;
 import saelab.heads.HeadKind;
 import saelab.io.Json;
 import saelab.plot.ChartFigure;
+import saelab.intervene.ProtocolFlips;
 import saelab.plot.DoseResponsePlot;
+import saelab.plot.EditComparisonFigure;
+import saelab.plot.ModelView;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -32,6 +36,11 @@ public final class DemoControls {
      * real − control of the target rate, and how many classes the Holm-adjusted sign-flip test rejects at 0.05.
      */
     public static Table protocol(DemoOutputs d) throws IOException {
+        return protocol(d, HeadKind.values());
+    }
+
+    /** {@link #protocol(DemoOutputs)} of the control steps of the given head kinds only (a paper section's rows). */
+    public static Table protocol(DemoOutputs d, HeadKind... heads) throws IOException {
         List<String> run = new ArrayList<>();
         List<String> condition = new ArrayList<>();
         List<String> target = new ArrayList<>();
@@ -39,7 +48,7 @@ public final class DemoControls {
         List<String> diff = new ArrayList<>();
         List<Integer> rejected = new ArrayList<>();
         List<Integer> classes = new ArrayList<>();
-        for (String step : d.controls()) {
+        for (String step : steps(d, heads)) {
             JsonNode s = summary(d.dir(step));
             boolean seg = "segment".equals(s.path("task").asText());
             String t = seg ? "target" : "target-flip";
@@ -66,13 +75,18 @@ public final class DemoControls {
 
     /** One row per control step: the head's clean metric, the metric with the SAE's reconstruction spliced in, no-edit agreement. */
     public static Table faithfulness(DemoOutputs d) throws IOException {
+        return faithfulness(d, HeadKind.values());
+    }
+
+    /** {@link #faithfulness(DemoOutputs)} of the control steps of the given head kinds only. */
+    public static Table faithfulness(DemoOutputs d, HeadKind... heads) throws IOException {
         List<String> run = new ArrayList<>();
         List<String> metric = new ArrayList<>();
         List<String> clean = new ArrayList<>();
         List<String> recon = new ArrayList<>();
         List<String> agreement = new ArrayList<>();
         List<String> noEdit = new ArrayList<>();
-        for (String step : d.controls()) {
+        for (String step : steps(d, heads)) {
             JsonNode f = summary(d.dir(step)).path("faithfulness");
             for (String key : List.of("miou", "patch_accuracy", "top1_accuracy")) {
                 if (!f.has("clean_" + key)) {
@@ -92,7 +106,10 @@ public final class DemoControls {
                 StringColumn.create("no-edit splice agrees with clean", noEdit));
     }
 
-    /** The dose-response plot of one control step, redrawn from its {@code dose-response-macro.csv}. */
+    /**
+     * The dose-response plot of one control step, redrawn from its {@code dose-response-macro.csv}, with the registry id of
+     * its paper section: {@code s05-1-dose-<backbone>-segment} (segmentation), {@code s05-2-dose-<backbone>-<head>} (image heads).
+     */
     public static ChartFigure doseResponse(DemoOutputs d, String backbone, HeadKind head) throws IOException {
         Path csv = d.control(backbone, head).resolve(DoseResponsePlot.ID + ".csv");
         if (!Files.isRegularFile(csv)) {
@@ -101,7 +118,7 @@ public final class DemoControls {
         }
         Table t = Table.read().csv(csv.toFile());
         ChartFigure f = DoseResponsePlot.figure(t, head == HeadKind.SEGMENT ? "patch" : "top-1");
-        return new ChartFigure("w00-toy-dose-" + backbone + "-" + head.id(), f.chart(), f.data());
+        return new ChartFigure("s05-" + (head == HeadKind.SEGMENT ? "1" : "2") + "-dose-" + backbone + "-" + head.id(), f.chart(), f.data());
     }
 
     /**
@@ -129,11 +146,52 @@ public final class DemoControls {
                 StringColumn.create("accuracy", accuracy), StringColumn.create("chance (majority answer)", chance));
     }
 
-        /** The toy-world criteria of the segmentation control step of {@code backbone}, printed and returned. */
+    /** The toy-world criteria of the segmentation control step of {@code backbone}, printed and returned. */
     public static ToyControlCriteria.Outcome criteria(DemoOutputs d, String backbone) throws IOException {
         ToyControlCriteria.Outcome o = ToyControlCriteria.evaluate(d.control(backbone, HeadKind.SEGMENT));
         System.out.print(o.describe());
         return o;
+    }
+
+    /**
+     * The paper's intervention figure of one control step (Figure 4 for segmentation, Figure 5 for the probe): one held-out
+     * image chosen by {@link ControlExamples}' fixed rules, the protocol's edit of the class's chosen latent at the most
+     * specific dose ({@link saelab.intervene.SpecificDose}) beside the same per-token norms along a random direction.
+     * Prints what was edited.
+     */
+    public static EditComparisonFigure editExample(DemoOutputs d, String backbone, HeadKind head) throws IOException {
+        ControlExamples.ImageExample e = ControlExamples.image(d, backbone, head);
+        String dose = e.dose() == null ? "ablation (the run has no dose-response)" : String.format(Locale.ROOT,
+                "dose %s x max (real %.3f vs random latent %.3f, random direction %.3f macro target change)", e.dose().dose(),
+                e.dose().realRate(), e.dose().randomLatent(), e.dose().randomDirection());
+        System.out.println("held-out image " + e.index() + " (" + e.image() + "): " + e.describe() + "; " + dose);
+        return new EditComparisonFigure(ModelView.of(e.preprocessor(), e.rgb()), e.describe(),
+                List.of(new EditComparisonFigure.Panel("real edit", e.real()), new EditComparisonFigure.Panel("random direction", e.randomDirection())),
+                6);
+    }
+
+    /**
+     * Where the real ablation's top-1 flips go in a classification control step ({@code transitions.csv}, {@link ProtocolFlips}):
+     * a row per clean top-1 class, a column per top-1 after the edit, and each row's flips. Prints the total.
+     */
+    public static Table flips(DemoOutputs d, String backbone, HeadKind head) throws IOException {
+        ProtocolFlips f = ProtocolFlips.read(d.control(backbone, head));
+        System.out.println(String.format(Locale.ROOT, "%d of %d held-out images changed their top-1 under the ablation of their class's latent",
+                f.flips(), f.images()));
+        return f.table("Where the flips go (" + backbone + " " + head.id() + "): held-out images by clean top-1 (rows) and top-1 after ablating"
+                + " their class's latent (columns)");
+    }
+
+    private static List<String> steps(DemoOutputs d, HeadKind... heads) {
+        List<String> out = new ArrayList<>();
+        for (String step : d.controls()) {
+            for (HeadKind h : heads) {
+                if (step.endsWith("-" + h.id())) {
+                    out.add(step);
+                }
+            }
+        }
+        return out;
     }
 
     private static JsonNode summary(Path dir) throws IOException {

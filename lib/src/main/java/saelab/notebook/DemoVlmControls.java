@@ -9,9 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import saelab.demo.ControlExamples;
 import saelab.demo.DemoOutputs;
 import saelab.demo.ToyVlmCriteria;
 import saelab.io.Json;
+import saelab.plot.AnswerBarsPlot;
+import saelab.plot.ChartFigure;
 import saelab.plot.VlmProtocolPlot;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -74,6 +77,23 @@ public final class DemoVlmControls {
                 IntColumn.create("no-edit identical", identical.stream().mapToInt(Integer::intValue).toArray()),
                 StringColumn.create("clean accuracy", accuracy), StringColumn.create("real edit", rates.get(0)),
                 StringColumn.create("random latent", rates.get(1)), StringColumn.create("random direction", rates.get(2)));
+    }
+
+    /**
+     * Figure 6: the answers of the toy VLM to one held-out colour question before and after the protocol's swap
+     * ({@link ControlExamples#vlm}: the first question the clean model answered right; the answer's latent set to 0 and the
+     * next colour's to its maximum on every image token), {@code samples} answers sampled at temperature 1 from
+     * {@code seed}, the top five of each run as paired bars. Shows the image and prints the question and the swap.
+     */
+    public static ChartFigure answers(DemoOutputs d, String backbone, int samples, long seed, String id) throws IOException {
+        ControlExamples.VlmExample e = ControlExamples.vlm(d, backbone, samples, seed);
+        Show.image(saelab.plot.InterventionFigure.toBuffered(e.rgb()));
+        System.out.println(String.format(Locale.ROOT, "%s \"%s\" (expected %s): latent %d (%s) set to 0, latent %d (%s) to its maximum; %d of"
+                + " %d paired answers changed", e.image(), e.question(), e.answer(), e.from(), e.answer(), e.to(), e.swapTo(), e.result().changedPairs(),
+                samples));
+        ChartFigure f = AnswerBarsPlot.figure("\"" + e.question() + "\": " + e.answer() + " swapped for " + e.swapTo() + " (" + samples
+                + " samples, T = 1)", e.result().before(), e.result().after(), 5);
+        return new ChartFigure(id, f.chart(), f.data());
     }
 
     /** The toy criteria of each family the step ran, printed and returned. */

@@ -110,6 +110,11 @@ public final class Notebook {
         saveRasterFigure(id, grid.layout().width(), grid.layout().height(), grid::paint, grid.csv());
     }
 
+    /** {@link #saveRasterFigure} of several edits of one image side by side. */
+    public static void saveFigure(String id, saelab.plot.EditComparisonFigure figure) {
+        saveRasterFigure(id, figure.width(), figure.height(), figure::paint, figure.csv());
+    }
+
     /** Writes a registered table (CSV, HTML if listed) and shows it inline. */
     public static void saveTable(String id, Table data) {
         FigureSpec spec = registry().get(id);

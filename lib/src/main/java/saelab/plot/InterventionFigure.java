@@ -244,7 +244,8 @@ public final class InterventionFigure {
         return List.of(png, pdf, csv);
     }
 
-    private static BufferedImage toBuffered(RgbImage im) {
+    /** An RGB image as a {@link BufferedImage} (for showing it inline). */
+    public static BufferedImage toBuffered(RgbImage im) {
         BufferedImage b = new BufferedImage(im.width(), im.height(), BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < im.height(); y++) {
             for (int x = 0; x < im.width(); x++) {

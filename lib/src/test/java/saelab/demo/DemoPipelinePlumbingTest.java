@@ -126,8 +126,19 @@ class DemoPipelinePlumbingTest {
         assertEquals(List.of("real", "random-latent", "random-direction", "class-mean"),
                 protocol.stringColumn("condition").asList().subList(0, 4));
         assertEquals(2 + 1 + 1, saelab.notebook.DemoControls.faithfulness(out).rowCount(), "miou and patch accuracy, then top-1 twice");
-        assertEquals("w00-toy-dose-dinov2-segment",
+        assertEquals("s05-1-dose-dinov2-segment",
                 saelab.notebook.DemoControls.doseResponse(out, "dinov2", saelab.heads.HeadKind.SEGMENT).id());
+        // the section-5 figure of the segmentation run: the rule finds a held-out image with the class, the real edit covers its
+        // patches of the class and the random-direction control moves the same tokens by the same norms
+        ControlExamples.ImageExample seg = ControlExamples.image(out, "dinov2", saelab.heads.HeadKind.SEGMENT);
+        assertTrue(seg.real().editedTokens() >= ControlExamples.MIN_PATCHES, seg.describe());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(seg.real().edited(), seg.randomDirection().edited());
+        for (int t = 0; t < seg.real().deltaNorms().length; t++) {
+            assertEquals(seg.real().deltaNorms()[t], seg.randomDirection().deltaNorms()[t], 1e-4 * (1 + seg.real().deltaNorms()[t]), "token " + t);
+        }
+        // where the probe's flips go: every held-out image with a label is counted once
+        saelab.intervene.ProtocolFlips flips = saelab.intervene.ProtocolFlips.read(out.control("clip", saelab.heads.HeadKind.CLASSIFY));
+        assertTrue(flips.images() > 0 && flips.images() <= size.control().heldOutImages(), flips.images() + " images");
         // show-latent works on an analysis folder
         Path png = tmp.resolve("latent.png");
         int code = quietly(() -> saelab.cli.Main.run("show-latent", "--analysis",

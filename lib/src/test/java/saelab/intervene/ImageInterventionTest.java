@@ -128,6 +128,44 @@ class ImageInterventionTest {
     }
 
     @Test
+    void randomDirectionControlMovesTheRealEditsTokensByTheSameNormsAlongASeededDirection() throws Exception {
+        try (ImageIntervention iv = open(BLOCK)) {
+            int[] all = IntStream.range(0, D_SAE).toArray();
+            float[] codes = iv.session().codes(all);
+            int best = 0;
+            for (int l = 1; l < D_SAE; l++) {
+                if (codes[3 * D_SAE + l] > codes[3 * D_SAE + best]) {
+                    best = l;
+                }
+            }
+            InterventionResult real = iv.apply(EditSpec.builder(EditOperation.SET).tokens(EditTokens.patches(2, 7)).latents(best)
+                    .value(-20.0).build());
+            InterventionResult random = iv.applyRandomDirection(real, 42L);
+            InterventionResult again = iv.applyRandomDirection(real, 42L);
+            InterventionResult other = iv.applyRandomDirection(real, 43L);
+            for (int t = 0; t < 17; t++) {
+                if (t == 3 || t == 8) {
+                    assertTrue(real.deltaNorms()[t] > 0, "token " + t);
+                    assertEquals(real.deltaNorms()[t], random.deltaNorms()[t], 1e-4 * real.deltaNorms()[t], "token " + t);
+                } else {
+                    assertEquals(0f, random.deltaNorms()[t], "token " + t);
+                }
+            }
+            assertArrayEquals(real.before().logits(), random.before().logits());
+            assertArrayEquals(random.after().logits(), again.after().logits());
+            assertFalse(java.util.Arrays.equals(random.after().logits(), other.after().logits()), "the seed picks the direction");
+            assertFalse(java.util.Arrays.equals(random.after().logits(), real.after().logits()), "a random direction is not the decoder row");
+            assertArrayEquals(real.edited(), random.edited());
+            assertEquals(null, random.spec());
+
+            InterventionResult foreign = new InterventionResult(null, real.edit(), real.form(), real.block(), real.classes(), real.layout(),
+                    real.before(), real.after(), new float[5], new boolean[5]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> iv.applyRandomDirection(foreign, 1L));
+            assertEquals("the edit result holds 5 token norms; this image has 17 tokens", e.getMessage());
+        }
+    }
+
+    @Test
     void everyApplyStartsFromThePrefixCachedAtOpen() throws Exception {
         VisionTower tower = model.vision();
         try (NDManager scope = NDManager.newBaseManager()) {
