@@ -92,9 +92,11 @@ public final class ControlExamples {
      * @param tokens          the tokens edited
      * @param real            the real edit
      * @param randomDirection the same per-token norms along a random direction
+     * @param latentMap       the latent's code on each patch of the image before the edit, {@code [gridH * gridW]} raster order
      */
     public record ImageExample(HeadKind head, String image, int index, RgbImage rgb, Preprocessor preprocessor, int classId, String className,
-                               int latent, SpecificDose dose, EditTokens tokens, InterventionResult real, InterventionResult randomDirection) {
+                               int latent, SpecificDose dose, EditTokens tokens, InterventionResult real, InterventionResult randomDirection,
+                               float[] latentMap) {
 
         /** The edit in words, e.g. "latent 305 (red) set to -2 x max on 9 patches". */
         public String describe() {
@@ -125,8 +127,24 @@ public final class ControlExamples {
      * @throws IllegalArgumentException when the run, its edits or a fitting held-out image are missing
      */
     public static ImageExample image(DemoOutputs d, String backbone, HeadKind kind) throws IOException {
+        return image(d, backbone, kind, -1);
+    }
+
+    /**
+     * The example of an image control run for one of its classes, chosen by a rule of the caller (e.g. {@link OverviewExample}):
+     * the image rules of the class comment with that class in place of the run's first (segmentation) or with scenes of
+     * that class only (image heads).
+     *
+     * @param classId the head's class whose latent is edited, one the run edited; −1 for the rule of the class comment
+     * @throws IllegalArgumentException when the run, its edits, the class's edit or a fitting held-out image are missing
+     */
+    public static ImageExample image(DemoOutputs d, String backbone, HeadKind kind, int classId) throws IOException {
         Path run = d.control(backbone, kind);
         Map<Integer, Object[]> edits = chosenLatents(run);
+        if (classId >= 0 && !edits.containsKey(classId)) {
+            throw new IllegalArgumentException(run.resolve("edits") + " holds no class-" + classId + ".json; the control run edited classes "
+                    + edits.keySet().stream().sorted().toList());
+        }
         SpecificDose dose = Files.isRegularFile(run.resolve(SpecificDose.FILE)) ? SpecificDose.of(run) : null;
         long seed = Json.mapper().readTree(run.resolve("index.json").toFile()).at("/parameters/seed").asLong(0);
         Path saeFile = d.sae(backbone, TokenKind.PATCHES);
@@ -145,7 +163,7 @@ public final class ControlExamples {
                 case ZEROSHOT -> ZeroShotHead.load(headFile);
             };
             if (kind == HeadKind.SEGMENT) {
-                int c = edits.keySet().stream().min(Integer::compare).orElseThrow();
+                int c = classId >= 0 ? classId : edits.keySet().stream().min(Integer::compare).orElseThrow();
                 ProtocolImages images = ProtocolImages.open(d.heldOutDataset(kind), d.heldOutSplit(kind), pre, m.vision(), true, Integer.MAX_VALUE);
                 for (int i = 0; i < images.size(); i++) {
                     ProtocolImages.Image im = images.load(i);
@@ -170,7 +188,7 @@ public final class ControlExamples {
                 }
                 int c = head.classes().indexOf(scene.at("/labels/colour").asText());
                 int largest = scene.at("/labels/label").asInt(-1);
-                if (c < 0 || !edits.containsKey(c) || largest < 0 || count(im.patchLabels(), largest) == 0) {
+                if (c < 0 || !edits.containsKey(c) || classId >= 0 && c != classId || largest < 0 || count(im.patchLabels(), largest) == 0) {
                     continue;
                 }
                 try (ImageIntervention probe = ImageIntervention.ofResidual(m.vision(), sae, block, head, residual(m, pre, im, block, nd),
@@ -181,7 +199,8 @@ public final class ControlExamples {
                 }
                 return example(kind, images, im, pre, m, sae, block, head, c, edits.get(c), dose, EditTokens.ofClass(largest), analysis, seed);
             }
-            throw new IllegalArgumentException("no held-out scene of " + world + " is classified right by the " + kind.id() + " head");
+            throw new IllegalArgumentException("no held-out scene of " + world + (classId >= 0 ? " of class " + classId : "")
+                    + " is classified right by the " + kind.id() + " head");
         }
     }
 
@@ -195,9 +214,12 @@ public final class ControlExamples {
             b.value(dose.dose()).unit(ValueUnit.MAX).analysis(analysis.toString());
         }
         try (ImageIntervention iv = ImageIntervention.open(m.vision(), pre, sae, block, head, rgb, im.patchLabels(), Device.cpu())) {
+            float[] codes = iv.session().codes(new int[] {latent}); // [1, T, 1]: every token, before any edit
+            int first = iv.layout().firstPatch();
+            float[] map = java.util.Arrays.copyOfRange(codes, first, first + iv.layout().patches());
             InterventionResult real = iv.apply(b.build());
             InterventionResult random = iv.applyRandomDirection(real, RandomDirections.seedFor(RandomDirections.seedFor(seed, c, 0), im.index(), 0));
-            return new ImageExample(kind, im.path(), im.index(), rgb, pre, c, (String) edit[0], latent, dose, tokens, real, random);
+            return new ImageExample(kind, im.path(), im.index(), rgb, pre, c, (String) edit[0], latent, dose, tokens, real, random, map);
         }
     }
 
@@ -272,7 +294,7 @@ public final class ControlExamples {
     }
 
     /** Per edited class id: {name, latent}, from {@code edits/class-<id>.json}. */
-    private static Map<Integer, Object[]> chosenLatents(Path run) throws IOException {
+    static Map<Integer, Object[]> chosenLatents(Path run) throws IOException {
         Path dir = run.resolve("edits");
         Map<Integer, Object[]> out = new HashMap<>();
         if (Files.isDirectory(dir)) {
