@@ -109,7 +109,8 @@ public final class DemoOverview {
                 off += e ? 0 : 1;
             }
         }
-        return String.format(Locale.ROOT, "%d patches changed class (%d of the %d edited, %d others)", onEdited + off, onEdited, edited, off);
+        return String.format(Locale.ROOT, "%d patch%s changed class (%d of the %d edited, %d other%s)", onEdited + off,
+                onEdited + off == 1 ? "" : "es", onEdited, edited, off, off == 1 ? "" : "s");
     }
 
     private static LatentGridPlot topImages(DemoOutputs d, String backbone, int latent) throws IOException {
