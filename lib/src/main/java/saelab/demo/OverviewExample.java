@@ -70,7 +70,13 @@ public record OverviewExample(String backbone, HeadKind head, String family, Can
             throw new IllegalArgumentException("the analysis of " + backbone + "'s patch SAE has no " + analysis + "; expected a finished"
                     + " 'saelab analyze' run");
         }
-        int dSae = Json.mapper().readTree(analysis.toFile()).path("d_sae").asInt(0);
+        int dSae;
+        try {
+            dSae = Json.mapper().readTree(analysis.toFile()).path("d_sae").asInt(0);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(analysis + " is not readable JSON (" + e.getMessage() + "); expected the index of 'saelab analyze'",
+                    e);
+        }
         if (dSae < 1) {
             throw new IllegalArgumentException(analysis + " has no positive field d_sae; expected the index of 'saelab analyze'");
         }
