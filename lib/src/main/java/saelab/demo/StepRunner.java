@@ -36,7 +36,8 @@ import saelab.io.Json;
  *       forced step's output; the old folder is swapped out only once the new one is complete.</li>
  * </ul>
  * Old outputs of other keys are kept (switching a parameter back finds its output again). One runner at a time
- * per work folder: the constructor takes an exclusive lock on {@code <work>/.lock}.
+ * per work folder: the constructor takes an exclusive lock on {@code <work>/.lock}. Within it, {@link #run} may be called
+ * from several threads at once for different steps ({@link StepScheduler}).
  */
 public final class StepRunner implements AutoCloseable {
 
@@ -52,7 +53,7 @@ public final class StepRunner implements AutoCloseable {
     private final PrintStream log;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    private int count;
+    private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
     private int total;
 
     /**
@@ -129,8 +130,8 @@ public final class StepRunner implements AutoCloseable {
         Path dir = folder(step.name(), key);
         boolean forced = matches(force, step.name())
                 || step.inputs().stream().anyMatch(i -> i.status() == StepOutcome.Status.FORCED);
-        count++;
-        String tag = total > 0 ? String.format(Locale.ROOT, "[%d/%d] ", count, total) : "";
+        int number = count.incrementAndGet();
+        String tag = total > 0 ? String.format(Locale.ROOT, "[%d/%d] ", number, total) : "";
         if (!forced && Files.isDirectory(dir)) {
             JsonNode rec = readRecord(dir);
             if (rec != null && key.equals(rec.path("key").asText())) {

@@ -1,0 +1,176 @@
+package saelab.demo;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Runs a graph of pipeline steps on one {@link StepRunner}, up to {@code jobs} at a time. A step starts once every step
+ * it reads has finished; among the steps that may start, the one listed first goes first, so {@code jobs = 1} runs
+ * them exactly in list order, as before. Steps are built ({@link Factory#build}) on the calling thread, with the
+ * outcomes finished so far, and only their bodies run on the worker threads: nothing a step reads is shared with
+ * another running step except the work folder, in which every step owns its own sub-folder. A step's output does not
+ * depend on what runs beside it (its key, parameters and inputs are the same, and the pipeline's steps seed their own
+ * random generators), so a run with two jobs writes the same outputs as a run with one, sooner when the steps leave a
+ * core idle (small tensors, Java-side loops, file reads).
+ *
+ * <p>When a step fails, no further step starts; the ones already running finish (their outputs are complete and kept),
+ * then the first failure is thrown. (Written by hand: a dozen lines over {@link ExecutorCompletionService}; the
+ * library workflow engines we know of bring their own persistence, which the step runner already is.)
+ */
+final class StepScheduler {
+
+    /** Builds a step from the outcomes of the steps it reads (called on the scheduler's thread). */
+    @FunctionalInterface
+    interface Factory {
+        Step build(Map<String, StepOutcome> done) throws IOException;
+    }
+
+    /**
+     * One step of the graph.
+     *
+     * @param id      the step's id (its name in the plan)
+     * @param after   the ids of the steps it reads (each listed before it)
+     * @param factory how to build it once those have finished
+     */
+    record Node(String id, List<String> after, Factory factory) {
+        Node {
+            after = List.copyOf(after);
+        }
+    }
+
+    private StepScheduler() {}
+
+    /**
+     * Runs every node.
+     *
+     * @param jobs the most steps that run at once (at least 1)
+     * @return the outcome of every node, in list order
+     * @throws IllegalArgumentException when a node reads a step that is not listed before it, or ids repeat
+     */
+    static Map<String, StepOutcome> run(List<Node> nodes, StepRunner runner, int jobs) throws IOException {
+        if (jobs < 1) {
+            throw new IllegalArgumentException("jobs must be at least 1, got " + jobs);
+        }
+        check(nodes);
+        Map<String, StepOutcome> done = new LinkedHashMap<>();
+        if (jobs == 1) {
+            for (Node n : nodes) {
+                done.put(n.id(), runner.run(n.factory().build(done)));
+            }
+            return done;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
+            Thread t = new Thread(r, "saelab-step");
+            t.setDaemon(true);
+            return t;
+        });
+        ExecutorCompletionService<Finished> finished = new ExecutorCompletionService<>(pool);
+        List<Node> waiting = new ArrayList<>(nodes);
+        Set<String> running = new HashSet<>();
+        Throwable failure = null;
+        try {
+            while (!waiting.isEmpty() || !running.isEmpty()) {
+                if (failure == null) {
+                    for (var it = waiting.iterator(); it.hasNext() && running.size() < jobs; ) {
+                        Node n = it.next();
+                        if (!done.keySet().containsAll(n.after())) {
+                            continue;
+                        }
+                        it.remove();
+                        Step step;
+                        try {
+                            step = n.factory().build(done);
+                        } catch (IOException | RuntimeException e) {
+                            failure = e;
+                            break;
+                        }
+                        running.add(n.id());
+                        finished.submit(() -> new Finished(n.id(), runner.run(step)));
+                    }
+                }
+                if (running.isEmpty()) {
+                    break; // after a failure: nothing left to wait for
+                }
+                Future<Finished> f = finished.take();
+                try {
+                    Finished r = f.get();
+                    running.remove(r.id());
+                    done.put(r.id(), r.outcome());
+                } catch (ExecutionException e) {
+                    failure = failure == null ? e.getCause() : failure;
+                    drain(finished, pool, done); // the steps still running finish and keep their outputs
+                    running.clear();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = failure == null ? e : failure;
+        } finally {
+            pool.shutdown();
+        }
+        if (failure != null) {
+            throw rethrow(failure);
+        }
+        Map<String, StepOutcome> ordered = new LinkedHashMap<>();
+        for (Node n : nodes) {
+            ordered.put(n.id(), done.get(n.id()));
+        }
+        return ordered;
+    }
+
+    private record Finished(String id, StepOutcome outcome) {}
+
+    /** Waits for the steps still running after a failure, keeping the outcomes of those that finish. */
+    private static void drain(ExecutorCompletionService<Finished> finished, ExecutorService pool, Map<String, StepOutcome> done)
+            throws InterruptedException {
+        pool.shutdown();
+        while (!pool.isTerminated()) {
+            Future<Finished> f = finished.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (f != null) {
+                try {
+                    Finished r = f.get();
+                    done.put(r.id(), r.outcome());
+                } catch (ExecutionException ignored) {
+                    // a second failure: the first one is reported
+                }
+            }
+        }
+    }
+
+    private static void check(List<Node> nodes) {
+        Set<String> seen = new HashSet<>();
+        for (Node n : nodes) {
+            for (String a : n.after()) {
+                if (!seen.contains(a)) {
+                    throw new IllegalArgumentException("step " + n.id() + " reads step " + a + ", which is not listed before it");
+                }
+            }
+            if (!seen.add(n.id())) {
+                throw new IllegalArgumentException("step " + n.id() + " is listed twice");
+            }
+        }
+    }
+
+    private static IOException rethrow(Throwable t) {
+        if (t instanceof IOException io) {
+            return io;
+        }
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException(t.getMessage(), t);
+    }
+}
