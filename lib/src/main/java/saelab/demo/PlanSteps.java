@@ -70,9 +70,6 @@ final class PlanSteps {
                 return "the runner does not fetch hub models yet: download " + m.hub() + " (saelab hub download) and declare it"
                         + " as a folder source";
             }
-            if (m.toy() != null && !m.toy().kind().id().equals(m.name())) {
-                return "a toy backbone's id is its kind: name the source '" + m.toy().kind().id() + "', not '" + m.name() + "'";
-            }
         }
         if (s.kind().equals("vlm")) {
             PlanSource.ModelSource m = (PlanSource.ModelSource) plan.sourceOf(plan.stepOf(s, "backbone"), "model");
@@ -88,7 +85,7 @@ final class PlanSteps {
         BackboneProvider p = providers.get(m.name());
         if (p == null) {
             if (m.toy() != null) {
-                p = new ToyBackbone(m.toy());
+                p = new ToyBackbone(m.name(), m.toy());
             } else if (m.folder() != null) {
                 if (dataRoot == null) {
                     throw new IllegalArgumentException("plan " + plan.file() + ": $.sources." + m.name() + ".folder is relative to"
