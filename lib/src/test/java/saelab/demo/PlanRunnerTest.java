@@ -50,7 +50,8 @@ class PlanRunnerTest {
     /** The steps the plans add after the hard-wired ones, in run order. */
     private static final List<String> SECTION_4 = List.of("backbone-clip-concept", "capture-clip-concept", "truth-clip-concept",
             "sae-clip-concept-patch", "eval-clip-concept-patch", "analyze-clip-concept-patch", "concepts-clip-concept-patch",
-            "sae-clip-concept-cls", "eval-clip-concept-cls", "analyze-clip-concept-cls", "concepts-clip-concept-cls");
+            "sae-clip-concept-cls", "eval-clip-concept-cls", "analyze-clip-concept-cls", "concepts-clip-concept-cls",
+            "compare-clip-concept-dinov2", "compare-clip-clip-concept");
 
     private void sameSteps(String name, DemoSize size) throws Exception {
         Path file = Workspace.locate().manifests().resolve("plans").resolve(name + ".json");
