@@ -14,9 +14,9 @@ import saelab.toy.ToyVlmSpec;
 
 /**
  * The step kinds a plan may use ({@link saelab.plan.PlanReader}), with their inputs and the records their
- * {@code params} bind to. The first twelve are the demo's steps ({@link PlanRunner} builds them with the step classes'
- * factories); {@code compare} (latents of two models matched by their activations on the same images) is written down
- * for the paper plan and reported by the dry run as not yet runnable.
+ * {@code params} bind to. {@link PlanRunner} builds each with the step classes' factories; {@code compare} (latents
+ * of two patch SAEs matched by their activations on the same patches, {@link CompareStep}) runs where both SAEs were
+ * trained on captures of the step's dataset.
  */
 public final class PlanKinds {
 
@@ -142,11 +142,16 @@ public final class PlanKinds {
                 throw new IllegalArgumentException("field 'images' is " + images + "; expected a positive number");
             }
         }
+
+        /** The token kind. */
+        public TokenKind kind() {
+            return tokenKind(tokens);
+        }
     }
 
     /** The kinds {@link PlanRunner} can build today (the others are only described). */
     public static final List<String> RUNNABLE = List.of("world", "backbone", "vlm", "capture", "truth", "sae", "eval", "analyze",
-            "concepts", "heads", "control", "vlm-control");
+            "concepts", "heads", "control", "vlm-control", "compare");
 
     /** Every kind, by name. */
     public static final Map<String, StepKind> ALL = all();

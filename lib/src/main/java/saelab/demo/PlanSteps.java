@@ -70,9 +70,9 @@ final class PlanSteps {
                 return "the runner does not fetch hub models yet: download " + m.hub() + " (saelab hub download) and declare it"
                         + " as a folder source";
             }
-            if (m.toy() != null && !m.toy().kind().id().equals(m.name())) {
-                return "a toy backbone's id is its kind: name the source '" + m.toy().kind().id() + "', not '" + m.name() + "'";
-            }
+        }
+        if (s.kind().equals("compare")) {
+            return compareProblem(plan, s);
         }
         if (s.kind().equals("vlm")) {
             PlanSource.ModelSource m = (PlanSource.ModelSource) plan.sourceOf(plan.stepOf(s, "backbone"), "model");
@@ -83,12 +83,35 @@ final class PlanSteps {
         return null;
     }
 
+    /**
+     * Why the runner cannot build a compare step, or null: it matches patch SAEs on patch units, both SAEs' captures
+     * must read the step's dataset (so the two codes cover the same images in the same order), and the dataset must be
+     * the toy world the runner captures.
+     */
+    private static String compareProblem(Plan plan, PlanStep s) {
+        if (s.params(PlanKinds.CompareParams.class).kind() != TokenKind.PATCHES) {
+            return "the runner compares patch SAEs on patch units only; set params.tokens to patches";
+        }
+        for (String role : java.util.List.of("a", "b")) {
+            PlanStep sae = plan.stepOf(s, role);
+            if (sae.params(PlanKinds.SaeParams.class).kind() != TokenKind.PATCHES) {
+                return "its input " + role + " (" + sae.id() + ") is an SAE on CLS tokens; expected an SAE on patch tokens";
+            }
+            PlanStep capture = plan.stepOf(sae, "capture");
+            if (!s.input("dataset").equals(capture.input("dataset"))) {
+                return "its input " + role + " (" + sae.id() + ") was trained on a capture of " + capture.input("dataset")
+                        + ", not of the step's dataset " + s.input("dataset") + "; expected both SAEs' captures to read it";
+            }
+        }
+        return null;
+    }
+
     /** The backbone of a model source (a toy backbone, or a folder under the data root). */
     BackboneProvider provider(PlanSource.ModelSource m) throws IOException {
         BackboneProvider p = providers.get(m.name());
         if (p == null) {
             if (m.toy() != null) {
-                p = new ToyBackbone(m.toy());
+                p = new ToyBackbone(m.name(), m.toy());
             } else if (m.folder() != null) {
                 if (dataRoot == null) {
                     throw new IllegalArgumentException("plan " + plan.file() + ": $.sources." + m.name() + ".folder is relative to"
@@ -160,6 +183,13 @@ final class PlanSteps {
                 int epochs = plan.stepOf(s, "heads").params(PlanKinds.HeadsParams.class).epochs();
                 yield ControlStep.of(providerOf(s), p.kind(), p.size(epochs), in(s, "dataset", done), in(s, "backbone", done),
                         in(s, "sae", done), in(s, "analysis", done), in(s, "concepts", done), in(s, "heads", done));
+            }
+            case "compare" -> {
+                PlanStep a = plan.stepOf(s, "a");
+                PlanStep b = plan.stepOf(s, "b");
+                yield CompareStep.of(s.id(), new String[] {a.id(), b.id()}, s.params(PlanKinds.CompareParams.class).images(),
+                        in(s, "dataset", done), in(s, "a", done), done.get(a.input("capture")), in(s, "b", done),
+                        done.get(b.input("capture")));
             }
             case "vlm-control" -> VlmControlStep.of(providerOf(s), s.params(VlmControlSize.class), in(s, "dataset", done),
                     in(s, "vlm", done), in(s, "sae", done), in(s, "analysis", done), in(s, "concepts", done));

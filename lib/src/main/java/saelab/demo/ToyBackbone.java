@@ -17,13 +17,20 @@ import saelab.toy.ToyBackboneTrainer;
  * DINOv2-layout masked-patch model). Its step summary records the final loss, the held-out check and the linear
  * probes (the image class, and the largest object's colour, shape and texture), each with its chance level.
  *
+ * @param id   the backbone's id in step names ({@code clip}, {@code dinov2}, {@code clip-concept}, ...); not part of any
+ *             key, which depends only on what is trained
  * @param spec what to train
  */
-public record ToyBackbone(ToyBackboneSpec spec) implements BackboneProvider {
+public record ToyBackbone(String id, ToyBackboneSpec spec) implements BackboneProvider {
 
-    @Override
-    public String id() {
-        return spec.kind().id();
+    public ToyBackbone {
+        java.util.Objects.requireNonNull(id, "id");
+        java.util.Objects.requireNonNull(spec, "spec");
+    }
+
+    /** The backbone of {@code spec}, named by its kind ({@code clip} or {@code dinov2}). */
+    public ToyBackbone(ToyBackboneSpec spec) {
+        this(spec.kind().id(), spec);
     }
 
     @Override

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
@@ -28,6 +29,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import saelab.data.Datasets;
 import saelab.data.ToyWorld;
+import saelab.data.ToyWorldCaption;
 import saelab.io.ConfinedPaths;
 import saelab.io.Json;
 import saelab.toy.ToyBackboneSpec;
@@ -39,7 +41,8 @@ import saelab.toy.ToyBackboneSpec;
  *  "sources": {"world":  {"type": "toy-world", "world": {"image_size": 64, ...}, "images": 10000},
  *              "in1k":   {"type": "dataset", "layout": "imagenet", "path": "imagenet-1k", "split": "train", "images": 1281167},
  *              "dinov2": {"type": "model", "hub": "facebook/dinov2-base", "revision": null},
- *              "clip":   {"type": "model", "toy": {"kind": "clip", "width": 64, ...}}},
+ *              "clip":   {"type": "model", "toy": {"kind": "clip", "width": 64, ...}},
+ *              "clip-concept": {"type": "model", "toy": {"kind": "clip", ..., "captions": "colour-shape"}}},
  *  "steps": [{"kind": "capture", "id": "capture-clip", "inputs": {"dataset": "world", "model": "backbone-clip"},
  *             "params": {"block": -2, "batch": 128}}, ...]}
  * </pre>
@@ -226,10 +229,30 @@ public final class PlanReader {
         } else if (n.has("revision")) {
             throw fail(path + ".revision", "is given without a hub id; expected it only beside 'hub'");
         }
-        ToyBackboneSpec toy = n.has("toy") ? bind(n.get("toy"), ToyBackboneSpec.class, path + ".toy") : null;
+        ToyBackboneSpec toy = n.has("toy") ? toy(n.get("toy"), path + ".toy") : null;
         Integer dModel = n.has("d_model") ? positiveInt(n, path, "d_model", true) : null;
         Integer tokens = n.has("tokens") ? positiveInt(n, path, "tokens", true) : null;
         return new PlanSource.ModelSource(name, folder, hub, revision, toy, dModel, tokens, note);
+    }
+
+    /**
+     * A toy backbone's spec: every field of {@link ToyBackboneSpec} required except {@code captions}, which names the
+     * attributes CLIP's captions name ({@code colour-texture-shape}, the default, or {@code colour-shape}).
+     */
+    private ToyBackboneSpec toy(JsonNode n, String path) {
+        object(n, path);
+        ObjectNode copy = ((ObjectNode) n).deepCopy();
+        ToyWorldCaption.Attributes captions = ToyWorldCaption.Attributes.DEFAULT;
+        if (copy.has("captions")) {
+            String id = text(copy, path, "captions", true);
+            try {
+                captions = ToyWorldCaption.Attributes.parse(id);
+            } catch (IllegalArgumentException e) {
+                throw fail(path + ".captions", "is '" + id + "'; expected colour-texture-shape (the default) or colour-shape");
+            }
+        }
+        copy.put("captions", captions.id()); // bound like every other field, so the record's own checks see it
+        return bind(copy, ToyBackboneSpec.class, path);
     }
 
     // ---- steps ----

@@ -3,6 +3,7 @@ package saelab.toy;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import saelab.data.ToyWorldCaption;
 
 /**
  * What to train: a toy backbone's size, data and optimisation. The architecture constants that are not
@@ -20,11 +21,22 @@ import java.util.Objects;
  * @param batch         images per step (CLIP: also the number of captions each image is contrasted with; at least 2)
  * @param lr            peak learning rate of the warmup + cosine schedule
  * @param seed          seed of the initialisation, the batch order and the masks
+ * @param captions      which attributes the captions CLIP learns from name ({@link ToyWorldCaption.Attributes}; null: the
+ *                      default, colour, texture and shape); a DINOv2 backbone reads no captions and takes only the default
  */
 public record ToyBackboneSpec(ToyBackboneKind kind, int width, int layers, int heads, int trainImages, int heldOutImages, int steps,
-                              int batch, double lr, long seed) {
+                              int batch, double lr, long seed, ToyWorldCaption.Attributes captions) {
+
+    /** A spec whose captions name colour, texture and shape (the default). */
+    public ToyBackboneSpec(ToyBackboneKind kind, int width, int layers, int heads, int trainImages, int heldOutImages, int steps,
+                           int batch, double lr, long seed) {
+        this(kind, width, layers, heads, trainImages, heldOutImages, steps, batch, lr, seed, ToyWorldCaption.Attributes.DEFAULT);
+    }
 
     public ToyBackboneSpec {
+        if (captions == null) {
+            captions = ToyWorldCaption.Attributes.DEFAULT;
+        }
         if (kind == null) {
             throw new IllegalArgumentException("toy backbone spec: field 'kind' is missing; expected clip or dinov2");
         }
@@ -35,6 +47,10 @@ public record ToyBackboneSpec(ToyBackboneKind kind, int width, int layers, int h
         positive("held_out_images", heldOutImages);
         positive("steps", steps);
         positive("batch", batch);
+        if (kind != ToyBackboneKind.CLIP && captions != ToyWorldCaption.Attributes.DEFAULT) {
+            throw new IllegalArgumentException("toy backbone spec: field 'captions' is '" + captions.id() + "' for a " + kind.id()
+                    + " backbone, which reads no captions; expected it only on a clip backbone");
+        }
         if (width % heads != 0) {
             throw new IllegalArgumentException("toy backbone spec: width " + width + " is not a multiple of heads " + heads);
         }
@@ -80,13 +96,20 @@ public record ToyBackboneSpec(ToyBackboneKind kind, int width, int layers, int h
 
     /** The same spec with another seed. */
     public ToyBackboneSpec withSeed(long newSeed) {
-        return new ToyBackboneSpec(kind, width, layers, heads, trainImages, heldOutImages, steps, batch, lr, newSeed);
+        return new ToyBackboneSpec(kind, width, layers, heads, trainImages, heldOutImages, steps, batch, lr, newSeed, captions);
+    }
+
+    /** The same spec with captions that name {@code names}. */
+    public ToyBackboneSpec withCaptions(ToyWorldCaption.Attributes names) {
+        return new ToyBackboneSpec(kind, width, layers, heads, trainImages, heldOutImages, steps, batch, lr, seed, names);
     }
 
     /**
      * The canonical JSON form: snake_case keys in a fixed order, the kind as its {@link ToyBackboneKind#id()},
-     * numbers as numbers. Two specs are equal exactly when their JSON forms are, so a hash of it (with the
-     * world and {@link ToyBackboneTrainer#GENERATOR}) addresses a trained model.
+     * numbers as numbers, and {@code captions} only when it is not the default (so a spec written before the field
+     * existed keeps its form, and every model and pipeline key made from it stays the same). Two specs are equal
+     * exactly when their JSON forms are, so a hash of it (with the world and {@link ToyBackboneTrainer#GENERATOR})
+     * addresses a trained model.
      */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -100,6 +123,9 @@ public record ToyBackboneSpec(ToyBackboneKind kind, int width, int layers, int h
         m.put("batch", batch);
         m.put("lr", lr);
         m.put("seed", seed);
+        if (captions != ToyWorldCaption.Attributes.DEFAULT) {
+            m.put("captions", captions.id());
+        }
         return m;
     }
 }

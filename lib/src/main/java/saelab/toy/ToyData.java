@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import saelab.data.ToyWorld;
+import saelab.data.ToyWorldCaption;
 import saelab.data.ToyWorldObject;
 import saelab.data.ToyWorldScene;
 import saelab.image.Parallelism;
@@ -20,10 +21,18 @@ final class ToyData {
 
     private final ToyWorld world;
     private final Preprocessor preprocessor;
+    private final ToyWorldCaption.Attributes captions;
 
+    /** Scenes whose captions name colour, texture and shape (the world's own captions). */
     ToyData(ToyWorld world, Preprocessor preprocessor) {
+        this(world, preprocessor, ToyWorldCaption.Attributes.DEFAULT);
+    }
+
+    /** Scenes whose captions name the attributes {@code captions}. */
+    ToyData(ToyWorld world, Preprocessor preprocessor, ToyWorldCaption.Attributes captions) {
         this.world = world;
         this.preprocessor = preprocessor;
+        this.captions = captions;
     }
 
     /** Renders and preprocesses the scenes {@code indices} (in parallel over the common pool when there are many). */
@@ -38,7 +47,7 @@ final class ToyData {
         for (int i = 0; i < scenes.length; i++) {
             ToyWorldScene s = scenes[i];
             images.add(new RgbImage(s.size(), s.size(), s.rgb()));
-            captions.add(s.caption());
+            captions.add(this.captions == ToyWorldCaption.Attributes.DEFAULT ? s.caption() : ToyWorldCaption.of(s.objects(), this.captions));
             labels[i] = s.label();
             largest.add(s.largestObject());
         }

@@ -209,7 +209,8 @@ final class ToyReportFile {
             spec = new ToyBackboneSpec(ToyBackboneKind.parse(text(s, file, "spec.kind")), integer(s, file, "spec.width"),
                     integer(s, file, "spec.layers"), integer(s, file, "spec.heads"), integer(s, file, "spec.train_images"),
                     integer(s, file, "spec.held_out_images"), integer(s, file, "spec.steps"), integer(s, file, "spec.batch"),
-                    number(s, file, "spec.lr"), longInteger(s, file, "spec.seed"));
+                    number(s, file, "spec.lr"), longInteger(s, file, "spec.seed"),
+                    s.has("captions") ? saelab.data.ToyWorldCaption.Attributes.parse(text(s, file, "spec.captions")) : null);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": field 'spec': " + e.getMessage(), e);
         }

@@ -39,7 +39,7 @@ record ToySetup(ToyArchitecture arch, ToyModel model, ToyObjective objective, To
             Json.write(dir.resolve("preprocessor_config.json"), model.preprocessorConfig());
             ToyObjective objective = clip ? new ToyContrastiveObjective((ToyClipModel) model, Tokenizers.fromFolder(dir))
                     : new ToyMaskedPatchObjective((ToyDinoModel) model, manager, spec.seed());
-            return new ToySetup(arch, model, objective, new ToyData(world, Preprocessor.load(dir)));
+            return new ToySetup(arch, model, objective, new ToyData(world, Preprocessor.load(dir), spec.captions()));
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;

@@ -108,9 +108,9 @@ class RunCliTest {
         CliRun.Result r = CliRun.run("run", "quick", "--dry-run", "--work", work.toString(), "--data-root", tmp.toString());
         assertEquals(0, r.code(), r.err() + r.out());
         assertEquals("", r.err());
-        assertEquals(31, count(r.out(), "cache: would be built into "), r.out());
+        assertEquals(44, count(r.out(), "cache: would be built into "), r.out());
         assertEquals(0, count(r.out(), "MISSING"), r.out());
-        assertTrue(r.out().contains("[5/31] capture     capture-clip  inputs: dataset=world, model=backbone-clip"), r.out());
+        assertTrue(r.out().contains("[5/44] capture     capture-clip  inputs: dataset=world, model=backbone-clip"), r.out());
         assertTrue(r.out().contains("disk: about 260.0 KiB = 64 images x 65 tokens x 32 wide x 2 bytes (f16)"), r.out());
         assertTrue(r.out().contains("ready: every step can run"), r.out());
         assertFalse(Files.exists(work), "a dry run writes nothing");
@@ -131,7 +131,8 @@ class RunCliTest {
         assertTrue(r.out().contains("MISSING: " + root.resolve("ade20k") + " does not exist; put the ade20k layout"), r.out());
         assertTrue(r.out().contains("hub model facebook/dinov2-with-registers-base has no pinned revision")
                 && r.out().contains("saelab hub download imageomics/bioclip@COMMIT"), r.out());
-        assertTrue(r.out().contains("not yet runnable: the runner has no compare step yet"), r.out());
+        assertTrue(r.out().contains("not yet runnable: it reads the dataset source 'in1k-val' (imagenet); the runner's compare step"
+                + " reads only the toy world"), r.out());
         assertTrue(r.out().contains("471.0 GiB = 1,281,167 images x 257 tokens x 768 wide x 2 bytes (f16)"), r.out());
         assertTrue(r.out().contains("not ready"), r.out());
     }

@@ -21,11 +21,13 @@ import saelab.plan.Plan;
 import saelab.plan.PlanReader;
 
 /**
- * The demo's plans ({@code data-manifests/plans/quick.json}, {@code demo.json}) are exactly the hard-wired demo of
- * {@link DemoPipeline} at {@link DemoSize#quick()} and {@link DemoSize#demo()}: the dry run's keys, written as finished
- * step records into a work folder, make the hard-wired run skip every one of its steps (same names, same order, same
- * keys), and the plan run skips them too and writes a {@code demo.json} that {@link DemoOutputs} reads, with the plan
- * recorded. Nothing is trained: a key that differed would make the hard-wired run build that step, and fail the test.
+ * The demo's plans ({@code data-manifests/plans/quick.json}, {@code demo.json}) hold the hard-wired demo of
+ * {@link DemoPipeline} at {@link DemoSize#quick()} and {@link DemoSize#demo()}, followed by the section-4 steps the
+ * hard-wired list never had (the toy CLIP whose captions leave the style out, and the cross-model comparisons): the
+ * dry run's keys, written as finished step records into a work folder, make the hard-wired run skip every one of its
+ * steps (same names, same order, same keys: the steps added later change no existing key), and the plan run skips them
+ * all too and writes a {@code demo.json} that {@link DemoOutputs} reads, with the plan recorded. Nothing is trained: a
+ * key that differed would make the hard-wired run build that step, and fail the test.
  */
 class PlanRunnerTest {
 
@@ -45,6 +47,12 @@ class PlanRunnerTest {
         sameSteps("demo", DemoSize.demo());
     }
 
+    /** The steps the plans add after the hard-wired ones, in run order. */
+    private static final List<String> SECTION_4 = List.of("backbone-clip-concept", "capture-clip-concept", "truth-clip-concept",
+            "sae-clip-concept-patch", "eval-clip-concept-patch", "analyze-clip-concept-patch", "concepts-clip-concept-patch",
+            "sae-clip-concept-cls", "eval-clip-concept-cls", "analyze-clip-concept-cls", "concepts-clip-concept-cls",
+            "compare-clip-concept-dinov2", "compare-clip-clip-concept");
+
     private void sameSteps(String name, DemoSize size) throws Exception {
         Path file = Workspace.locate().manifests().resolve("plans").resolve(name + ".json");
         Plan plan = PlanReader.read(file, PlanKinds.ALL);
@@ -60,8 +68,10 @@ class PlanRunnerTest {
 
         DemoPipeline.Result wired = DemoPipeline.run(new DemoPipeline.Options(work, size, DemoBackbones.standard(size), Set.of(), null,
                 null, log));
-        assertEquals(List.copyOf(keys.keySet()), wired.steps().stream().map(StepOutcome::name).toList());
-        assertEquals(keys.size(), wired.count(StepOutcome.Status.SKIPPED), logBytes.toString(StandardCharsets.UTF_8));
+        List<String> hardWired = wired.steps().stream().map(StepOutcome::name).toList();
+        assertEquals(List.copyOf(keys.keySet()).subList(0, hardWired.size()), hardWired, "the plan starts with the hard-wired steps");
+        assertEquals(SECTION_4, List.copyOf(keys.keySet()).subList(hardWired.size(), keys.size()));
+        assertEquals(hardWired.size(), wired.count(StepOutcome.Status.SKIPPED), logBytes.toString(StandardCharsets.UTF_8));
         for (StepOutcome s : wired.steps()) {
             assertEquals(keys.get(s.name()), s.key(), s.name());
         }
@@ -71,7 +81,7 @@ class PlanRunnerTest {
         DemoOutputs out = DemoOutputs.open(work);
         assertEquals(name, out.size());
         assertEquals(file.toAbsolutePath().normalize().toString(), out.summary().get("plan").asText());
-        assertEquals(List.of("clip", "dinov2"), out.backbones());
+        assertEquals(List.of("clip", "dinov2", "clip-concept"), out.backbones());
         assertEquals(List.of("control-clip-classify", "control-clip-zeroshot", "control-dinov2-segment"), out.controls());
 
         // --force reaches the plan run's steps as it does the hard-wired run's

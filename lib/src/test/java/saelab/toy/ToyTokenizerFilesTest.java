@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import saelab.data.ToyWorld;
+import saelab.data.ToyWorldCaption;
 import saelab.io.Json;
 import saelab.text.Tokenizer;
 import saelab.text.Tokenizers;
@@ -86,8 +87,11 @@ class ToyTokenizerFilesTest {
         for (ToyWorld world : List.of(ToyWorld.withSeed(1), new ToyWorld(64, 6, 12, 2))) {
             Tokenizer t = write(world);
             Map<Integer, String> inv = inverseVocab();
-            for (int i = 0; i < 300; i++) {
-                String caption = world.scene(i).caption();
+            for (int j = 0; j < 600; j++) {
+                // both caption kinds: the world's own (colour, texture, shape) and the concept-only ones (colour, shape)
+                int i = j % 300;
+                String caption = j < 300 ? world.scene(i).caption()
+                        : ToyWorldCaption.of(world.scene(i).objects(), ToyWorldCaption.Attributes.COLOUR_SHAPE);
                 List<String> words = new ArrayList<>();
                 Matcher m = pieces.matcher(caption);
                 while (m.find()) {
