@@ -14,9 +14,9 @@ import saelab.toy.ToyVlmSpec;
 
 /**
  * The step kinds a plan may use ({@link saelab.plan.PlanReader}), with their inputs and the records their
- * {@code params} bind to. The first twelve are the demo's steps ({@link PlanRunner} builds them with the step classes'
- * factories); {@code compare} (latents of two models matched by their activations on the same images) is written down
- * for the paper plan and reported by the dry run as not yet runnable.
+ * {@code params} bind to. {@link PlanRunner} builds them on the toy world with the demo's step classes, and on dataset
+ * sources (capture, concepts, heads, control, and {@code compare}: latents of two models matched by their activations on
+ * the same images) with the classes {@link PlanSteps} names.
  */
 public final class PlanKinds {
 
@@ -144,9 +144,9 @@ public final class PlanKinds {
         }
     }
 
-    /** The kinds {@link PlanRunner} can build today (the others are only described). */
+    /** The kinds {@link PlanRunner} can build (on which sources: {@link PlanSteps#blockers}). */
     public static final List<String> RUNNABLE = List.of("world", "backbone", "vlm", "capture", "truth", "sae", "eval", "analyze",
-            "concepts", "heads", "control", "vlm-control");
+            "concepts", "heads", "control", "compare", "vlm-control");
 
     /** Every kind, by name. */
     public static final Map<String, StepKind> ALL = all();
