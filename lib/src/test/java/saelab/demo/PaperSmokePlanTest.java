@@ -70,6 +70,32 @@ class PaperSmokePlanTest {
     }
 
     @Test
+    void theDryRunWithPartOfTheDataSaysPerStepWhatIsMissing() throws Exception {
+        Plan plan = PlanReader.read(planFile(), PlanKinds.ALL);
+        Path root = tmp.resolve("part");
+        ToyDatasetExport.write(ToyDatasetExport.Layout.IMAGENET, root.resolve("imagenet"), ToyWorld.withSeed(3), 4, 2);
+        DemoFixtures.dinov2(root.resolve("models/dinov2"), "dinov2_registers");
+        Files.createDirectories(root.resolve("cub200"));
+        PlanDryRun.Report r = PlanDryRun.of(plan, tmp.resolve("w"), Set.of(), root, null);
+        String text = r.describe();
+        assertTrue(!r.ready(), text);
+        Map<String, PlanDryRun.StepReport> by = new java.util.LinkedHashMap<>();
+        r.steps().forEach(s -> by.put(s.step().id(), s));
+        assertTrue(by.get("capture-dinov2-in1k").needs().stream().allMatch(PlanDryRun.Need::present), text);
+        assertTrue(by.get("capture-dinov2-in1k").key() != null, "its key is known: the dataset was listed and the model hashed");
+        PlanDryRun.Need clip = by.get("capture-clip-in1k").needs().get(1);
+        assertTrue(!clip.present() && clip.detail().contains(root.resolve("models/clip") + " has no config.json"), clip.detail());
+        PlanDryRun.Need cub = by.get("capture-dinov2-cub").needs().getFirst();
+        assertTrue(!cub.present() && cub.detail().contains("CUB_200_2011/ with images/, images.txt"), cub.detail());
+        PlanDryRun.Need ade = by.get("heads-dinov2-ade20k").needs().getFirst();
+        assertTrue(!ade.present() && ade.detail().equals(root.resolve("ade20k") + " does not exist; put the ade20k layout"
+                + " (ADEChallengeData2016/images/{training,validation}/*.jpg and annotations/{training,validation}/*.png), split train"
+                + " there"), ade.detail());
+        assertTrue(by.get("sae-clip-in1k-patch").key() == null && text.contains("cache: unknown until what it reads is present"), text);
+        assertTrue(!Files.exists(tmp.resolve("w")), "a dry run writes nothing");
+    }
+
+    @Test
     void thePaperShapedPlanRunsEveryStepOnTheRealDataPathsThenSkipsEverything() throws Exception {
         Plan plan = PlanReader.read(planFile(), PlanKinds.ALL);
         Path root = dataRoot(tmp.resolve("data"));
