@@ -10,8 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import saelab.analysis.ConceptMatching;
-import saelab.analysis.ConceptSource;
-import saelab.analysis.FamilyMatching;
+import saelab.analysis.CacheConcepts;
 import saelab.sae.Sae;
 import saelab.sae.SaeCheckpoint;
 import saelab.store.ActivationCache;
@@ -72,11 +71,7 @@ final class ConceptsCommand implements Callable<Integer> {
                     .filter(s -> !s.isEmpty()).toList();
             ConceptMatching.Options o = ConceptMatching.Options.builder(l).maxUnits(maxUnits).randomDraws(draws).seed(seed).progress()
                     .build();
-            ConceptMatching.Result r = ConceptMatching.run(c, model, ids, FamilyMatching.Family.ofCache(c, u, names), nd, o);
-            Files.createDirectories(folder);
-            r.write(folder);
-            // which SAE and cache made the choice, so that 'saelab control' refuses a folder made for another SAE
-            ConceptSource.of(checkpoint, cache, l).write(folder);
+            ConceptMatching.Result r = CacheConcepts.match(checkpoint, model, cache, c, ids, u, names, o, nd, folder);
             System.out.printf(Locale.ROOT, "%d classes, %d latents, %d units scored (stride %d)%n", r.classes().size(), ids.length,
                     r.units(), r.stride());
             System.out.println("wrote " + folder.resolve("concepts.csv"));

@@ -78,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
             System.out.println("manifests: not recorded: no data root is set (" + DataRoot.VAR
                     + " or data_root in ~/.config/saelab/config.json)");
         }
-        PlanRunner.run(p, new PlanRunner.Options(dir, f, noManifests ? null : ws.manifests(), noManifests ? null : root, System.out));
+        PlanRunner.run(p, new PlanRunner.Options(dir, f, noManifests ? null : ws.manifests(), root, System.out));
         return 0;
     }
 }

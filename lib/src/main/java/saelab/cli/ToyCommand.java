@@ -21,7 +21,8 @@ import saelab.toy.ToyVlmTrainer;
 /** {@code saelab toy ...}: the embedded toy world and the small backbones trained on it. */
 @Command(name = "toy", mixinStandardHelpOptions = true,
         description = "The embedded toy world (no downloads), small CLIP / DINOv2 backbones and a small LLaVA-layout VLM trained on it in Java.",
-        subcommands = {ToyCommand.World.class, ToyCommand.Backbone.class, ToyCommand.Vlm.class, ToyQuestionsCommand.class})
+        subcommands = {ToyCommand.World.class, ToyCommand.Backbone.class, ToyCommand.Vlm.class, ToyQuestionsCommand.class,
+                ToyExportCommand.class})
 final class ToyCommand {
 
     @Command(name = "world", mixinStandardHelpOptions = true,

@@ -155,6 +155,10 @@ public final class PlanDryRun {
                 PlanSource src = plan.sources().get(ref);
                 if (src != null) {
                     Need n = needs.computeIfAbsent(ref, r -> need(src, dataRoot, hub));
+                    if (n.present() && !planned.containsKey(ref) && PlanSteps.direct(plan, s).contains(src)) {
+                        n = plan(builder, src, n, w, force, planned);
+                        needs.put(ref, n);
+                    }
                     mine.add(n);
                     inputsPresent &= n.present();
                 } else if (!planned.containsKey(ref)) {
@@ -179,6 +183,27 @@ public final class PlanDryRun {
             out.add(new StepReport(s, blocked.get(s.id()), List.copyOf(mine), key, cached, dir, bytes[0], estimate));
         }
         return new Report(plan, w, dataRoot, out);
+    }
+
+    /**
+     * Plans the source step of a present source ({@link SourceStep}: lists the dataset, hashes the model folder or finds the
+     * hub snapshot) into {@code planned}; a source its step cannot read becomes a missing need with the reason.
+     */
+    private static Need plan(PlanSteps builder, PlanSource src, Need n, Path work, Set<String> force, Map<String, StepOutcome> planned)
+            throws IOException {
+        Step step;
+        try {
+            step = builder.sourceStep(src);
+        } catch (IllegalArgumentException e) {
+            return new Need(n.what(), false, e.getMessage());
+        }
+        String key = step.key();
+        Path dir = StepRunner.folder(work, step.name(), key);
+        boolean forced = StepRunner.matches(force, step.name());
+        boolean cached = !forced && StepRunner.hasOutput(dir, key);
+        planned.put(src.name(), new StepOutcome(step.name(), key, dir, forced ? StepOutcome.Status.FORCED
+                : cached ? StepOutcome.Status.SKIPPED : StepOutcome.Status.BUILT, 0, Map.of()));
+        return n;
     }
 
     // ---- what a source needs ----
@@ -231,8 +256,11 @@ public final class PlanDryRun {
                         + m.folder() + "/ (config.json, weights, preprocessor_config.json)");
             }
             Path folder = ConfinedPaths.resolveLexically(dataRoot, m.folder(), "source " + m.name(), "folder");
-            return Files.isRegularFile(folder.resolve("config.json")) ? new Need(what, true, "model folder " + folder)
-                    : new Need(what, false, folder + " has no config.json; expected a Hugging Face model folder there");
+            if (!Files.isRegularFile(folder.resolve("config.json")) && !Files.isRegularFile(folder.resolve("open_clip_config.json"))) {
+                return new Need(what, false, folder + " has no config.json (nor open_clip_config.json); expected a Hugging Face"
+                        + " (or open_clip) model folder there");
+            }
+            return new Need(what, true, "model folder " + folder);
         }
         if (m.revision() == null) {
             return new Need(what, false, "hub model " + m.hub() + " has no pinned revision: look up its commit (saelab hub files "

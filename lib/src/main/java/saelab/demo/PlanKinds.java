@@ -14,9 +14,11 @@ import saelab.toy.ToyVlmSpec;
 
 /**
  * The step kinds a plan may use ({@link saelab.plan.PlanReader}), with their inputs and the records their
- * {@code params} bind to. {@link PlanRunner} builds each with the step classes' factories; {@code compare} (latents
- * of two patch SAEs matched by their activations on the same patches, {@link CompareStep}) runs where both SAEs were
- * trained on captures of the step's dataset.
+ * {@code params} bind to. {@link PlanRunner} builds them on the toy world with the demo's step classes, and on dataset
+ * sources (capture, concepts, heads, control) with the classes {@link PlanSteps} names; {@code compare} (latents of two
+ * models matched by their activations on the same patches or images) runs on the toy world where both SAEs were
+ * trained on captures of the step's world ({@link CompareStep}), and on a dataset source by capturing both models over
+ * its first images ({@link DatasetCompareStep}).
  */
 public final class PlanKinds {
 
@@ -149,9 +151,9 @@ public final class PlanKinds {
         }
     }
 
-    /** The kinds {@link PlanRunner} can build today (the others are only described). */
+    /** The kinds {@link PlanRunner} can build (on which sources: {@link PlanSteps#blockers}). */
     public static final List<String> RUNNABLE = List.of("world", "backbone", "vlm", "capture", "truth", "sae", "eval", "analyze",
-            "concepts", "heads", "control", "vlm-control", "compare");
+            "concepts", "heads", "control", "compare", "vlm-control");
 
     /** Every kind, by name. */
     public static final Map<String, StepKind> ALL = all();

@@ -17,7 +17,9 @@ import saelab.store.TokenKind;
 
 /**
  * Runs a plan ({@link Plan}, read with {@link PlanKinds#ALL}): each step built by the demo's step classes
- * ({@link PlanSteps}) and run by a {@link StepRunner} in the work folder, so an unchanged step is skipped; then the
+ * ({@link PlanSteps}) and run by a {@link StepRunner} in the work folder, so an unchanged step is skipped; a dataset or
+ * model source a step reads directly first gets its source step ({@link SourceStep}, {@code source-<name>}, run once, listed
+ * in the index like the others, and forced with {@code --force source-<name>}); then the
  * data manifests of the demo profile ({@link DemoManifests}, when a target is given) and {@code <work>/demo.json}
  * ({@link DemoPipeline#SUMMARY}, the same format, with the plan file recorded in {@code plan} and the plan's name as
  * {@code size}). {@code data-manifests/plans/demo.json} and {@code quick.json} are the demo's two sizes written down
@@ -65,8 +67,15 @@ public final class PlanRunner {
         Map<String, StepOutcome> done = new LinkedHashMap<>();
         List<StepOutcome> all = new ArrayList<>();
         try (StepRunner runner = new StepRunner(o.work(), o.force(), o.log())) {
-            runner.expect(plan.steps().size());
+            runner.expect(plan.steps().size() + PlanSteps.sourceStepNames(plan).size());
             for (PlanStep s : plan.steps()) {
+                for (saelab.plan.PlanSource src : PlanSteps.direct(plan, s)) {
+                    if (!done.containsKey(src.name())) {
+                        StepOutcome so = runner.run(builder.sourceStep(src));
+                        done.put(src.name(), so);
+                        all.add(so);
+                    }
+                }
                 StepOutcome out = runner.run(builder.step(s, done));
                 done.put(s.id(), out);
                 all.add(out);
@@ -86,7 +95,8 @@ public final class PlanRunner {
 
     /** Refuses a {@code --force} entry that names no step of the plan. */
     static void checkForce(Plan plan, Set<String> force) {
-        List<String> names = plan.steps().stream().map(PlanStep::id).toList();
+        List<String> names = new ArrayList<>(PlanSteps.sourceStepNames(plan));
+        names.addAll(plan.steps().stream().map(PlanStep::id).toList());
         for (String f : force) {
             if (!f.equals("all") && names.stream().noneMatch(n -> StepRunner.matches(Set.of(f), n))) {
                 throw new IllegalArgumentException("--force " + f + ": no such step in plan " + plan.name() + "; the steps are "
@@ -106,6 +116,11 @@ public final class PlanRunner {
             return List.of();
         }
         String world = captures.getFirst().input("dataset");
+        if (!plan.isStep(world) || !plan.step(world).kind().equals("world")) {
+            o.log().println("manifests: not recorded: the demo profile's manifests describe a toy-world run; the captures of plan "
+                    + plan.name() + " read dataset sources, whose source steps hold their dataset manifests");
+            return List.of();
+        }
         List<DemoManifests.BackboneOutputs> outputs = new ArrayList<>();
         for (PlanStep b : plan.steps()) {
             if (!b.kind().equals("backbone")) {

@@ -3,6 +3,7 @@ package saelab.demo;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import saelab.io.ConfinedPaths;
@@ -14,14 +15,19 @@ import saelab.store.TokenKind;
 /**
  * Turns the steps of a plan into the demo's content-addressed steps ({@link Step}), through the step classes' own
  * factories, each renamed to its plan id: a plan whose ids, sources and parameters are those of {@link DemoPipeline}'s
- * hard-wired list gives steps with the same names and keys. Also says, without touching a file, which steps the
- * runner cannot build yet and why ({@link #blockers}).
+ * hard-wired list gives steps with the same names and keys. Steps on the toy world read world and backbone steps; steps on
+ * a dataset source (capture, concepts, heads, control, compare) read the source's step ({@link SourceStep}: the dataset's
+ * manifest, the model folder or hub snapshot) and the library code of the matching commands ({@link DatasetCaptureStep},
+ * {@link LabelConceptStep}, {@link DatasetHeadStep}, {@link DatasetControlStep}, {@link CompareStep}). Also says, without
+ * touching a file, which steps the runner cannot build and why ({@link #blockers}).
  */
 final class PlanSteps {
 
     private final Plan plan;
     private final Path dataRoot;
     private final Map<String, BackboneProvider> providers = new HashMap<>();
+    private final Map<String, SourceStep.SourceModel> sourceModels = new HashMap<>();
+    private final Map<String, saelab.data.DatasetManifest> manifests = new HashMap<>();
 
     /**
      * @param dataRoot the data root a folder source is relative to (null: a folder source cannot be resolved)
@@ -52,17 +58,33 @@ final class PlanSteps {
         return out;
     }
 
+    /** The kinds that may read a dataset source (by role) and a folder or hub model source directly. */
+    private static final Map<String, String> DATASET_ROLE = Map.of("capture", "dataset", "concepts", "truth", "heads", "dataset",
+            "control", "dataset", "compare", "dataset");
+    private static final Map<String, String> MODEL_ROLE = Map.of("capture", "model", "heads", "backbone", "control", "backbone");
+
     private static String own(Plan plan, PlanStep s) {
         for (String role : s.inputs().keySet()) {
             PlanSource src = plan.sourceOf(s, role);
-            if (src instanceof PlanSource.DatasetSource d) {
-                return "it reads the dataset source '" + d.name() + "' (" + d.layout() + "); the runner's " + s.kind()
-                        + " step reads only the toy world (a world step) today";
+            if (src instanceof PlanSource.DatasetSource d && !role.equals(DATASET_ROLE.get(s.kind()))) {
+                return s.kind().equals("vlm-control") ? "the VLM protocol asks the toy world's generated questions about the toy"
+                        + " world's scenes (saelab.toy.ToyQuestionFile); there is no question set for the dataset source '" + d.name()
+                        + "' yet" : "its " + s.kind() + " step reads only the toy world, not the dataset source '" + d.name() + "'";
             }
             if (src instanceof PlanSource.ModelSource m && !s.kind().equals("backbone")) {
-                return "it takes the model source '" + m.name() + "' directly; the runner builds models only through a backbone"
-                        + " step today";
+                if (!role.equals(MODEL_ROLE.get(s.kind()))) {
+                    return s.kind().equals("vlm-control") ? "the VLM protocol runs the toy VLM of a vlm step; the model source '"
+                            + m.name() + "' cannot be read by it yet" : "it takes the model source '" + m.name() + "' directly,"
+                            + " which a " + s.kind() + " step cannot";
+                }
+                if (m.toy() != null) {
+                    return "the toy model source '" + m.name() + "' is trained by a backbone step; read that step instead";
+                }
             }
+        }
+        String mixed = mixedSources(plan, s);
+        if (mixed != null) {
+            return mixed;
         }
         if (s.kind().equals("backbone")) {
             PlanSource.ModelSource m = (PlanSource.ModelSource) plan.sourceOf(s, "model");
@@ -71,7 +93,7 @@ final class PlanSteps {
                         + " as a folder source";
             }
         }
-        if (s.kind().equals("compare")) {
+        if (s.kind().equals("compare") && !onDataset(plan, s)) {
             return compareProblem(plan, s);
         }
         if (s.kind().equals("vlm")) {
@@ -84,9 +106,8 @@ final class PlanSteps {
     }
 
     /**
-     * Why the runner cannot build a compare step, or null: it matches patch SAEs on patch units, both SAEs' captures
-     * must read the step's dataset (so the two codes cover the same images in the same order), and the dataset must be
-     * the toy world the runner captures.
+     * Why the runner cannot build a compare step on the toy world, or null: it matches patch SAEs on patch units, and
+     * both SAEs' captures must read the step's world (so the two codes cover the same images in the same order).
      */
     private static String compareProblem(Plan plan, PlanStep s) {
         if (s.params(PlanKinds.CompareParams.class).kind() != TokenKind.PATCHES) {
@@ -104,6 +125,144 @@ final class PlanSteps {
             }
         }
         return null;
+    }
+
+    /** Whether {@code s} reads a dataset source (rather than a world step) through its dataset or truth role. */
+    static boolean onDataset(Plan plan, PlanStep s) {
+        String role = DATASET_ROLE.get(s.kind());
+        return role != null && plan.sourceOf(s, role) instanceof PlanSource.DatasetSource;
+    }
+
+    /** Why a step on a dataset source cannot be built from the steps it reads, or null. */
+    private static String mixedSources(Plan plan, PlanStep s) {
+        boolean data = onDataset(plan, s);
+        switch (s.kind()) {
+            case "capture" -> {
+                if (!data && plan.sourceOf(s, "model") instanceof PlanSource.ModelSource m) {
+                    return "a capture of the toy world reads its model through a backbone step, not the model source '" + m.name() + "'";
+                }
+            }
+            case "concepts" -> {
+                PlanStep capture = plan.stepOf(s, "capture");
+                if (data && capture != null && !s.input("truth").equals(capture.input("dataset"))) {
+                    return "its truth '" + s.input("truth") + "' is not the dataset its capture " + capture.id() + " read ('"
+                            + capture.input("dataset") + "'); the labels come from that capture";
+                }
+                if (!data && capture != null && onDataset(plan, capture)) {
+                    return "its capture " + capture.id() + " read a dataset source; give that source as its truth";
+                }
+            }
+            case "heads" -> {
+                PlanKinds.HeadsParams p = s.params(PlanKinds.HeadsParams.class);
+                if (p.kinds().contains(saelab.heads.HeadKind.SEGMENT) && p.kinds().size() > 1) {
+                    return "a heads step trains either a segmentation head or a classification probe (and its zero-shot head),"
+                            + " not both; split it into two steps";
+                }
+                if (!data && plan.sourceOf(s, "backbone") instanceof PlanSource.ModelSource m) {
+                    return "heads on the toy world read their model through a backbone step, not the model source '" + m.name() + "'";
+                }
+            }
+            case "control" -> {
+                PlanStep heads = plan.stepOf(s, "heads");
+                if (heads != null && data != onDataset(plan, heads)) {
+                    return "it and its heads step " + heads.id() + " must both read dataset sources or both the toy world";
+                }
+                if (!data && plan.sourceOf(s, "backbone") instanceof PlanSource.ModelSource m) {
+                    return "a control step on the toy world reads its model through a backbone step, not the model source '"
+                            + m.name() + "'";
+                }
+            }
+            case "compare" -> {
+                if (!data) {
+                    return null; // a comparison on the toy world: compareProblem
+                }
+                for (String side : List.of("a", "b")) {
+                    PlanStep sae = plan.stepOf(s, side);
+                    if (sae != null && plan.stepOf(sae, "capture") == null) {
+                        return "its SAE " + sae.id() + " has no capture step";
+                    }
+                }
+            }
+            default -> { }
+        }
+        return null;
+    }
+
+    /** The names of the source steps of a plan ({@link SourceStep}): the sources some step reads directly, in run order. */
+    static List<String> sourceStepNames(Plan plan) {
+        List<String> out = new java.util.ArrayList<>();
+        for (PlanStep s : plan.steps()) {
+            for (PlanSource src : direct(plan, s)) {
+                String n = SourceStep.name(src);
+                if (!out.contains(n)) {
+                    out.add(n);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The sources {@code s} reads directly through a source step: dataset sources, and folder or hub models outside backbone steps. */
+    static List<PlanSource> direct(Plan plan, PlanStep s) {
+        List<PlanSource> out = new java.util.ArrayList<>();
+        for (String role : s.inputs().keySet()) {
+            PlanSource src = plan.sourceOf(s, role);
+            if (src instanceof PlanSource.DatasetSource
+                    || (src instanceof PlanSource.ModelSource m && m.toy() == null && !s.kind().equals("backbone"))) {
+                out.add(src);
+            }
+        }
+        return out;
+    }
+
+    /** The source step of {@code src} (reads the dataset's listing, or hashes the model folder or finds the hub snapshot). */
+    Step sourceStep(PlanSource src) throws IOException {
+        return switch (src) {
+            case PlanSource.DatasetSource d -> SourceStep.of(d, manifest(d));
+            case PlanSource.ModelSource m -> SourceStep.of(sourceModel(m));
+            case PlanSource.ToyWorldSource t -> throw new IllegalStateException("the toy world " + t.name() + " has no source step");
+        };
+    }
+
+    private saelab.data.DatasetManifest manifest(PlanSource.DatasetSource d) throws IOException {
+        saelab.data.DatasetManifest m = manifests.get(d.name());
+        if (m == null) {
+            m = SourceStep.manifest(d, dataRoot, plan.file().toString());
+            manifests.put(d.name(), m);
+        }
+        return m;
+    }
+
+    private SourceStep.SourceModel sourceModel(PlanSource.ModelSource m) throws IOException {
+        SourceStep.SourceModel sm = sourceModels.get(m.name());
+        if (sm == null) {
+            sm = SourceStep.model(m, dataRoot, plan.file().toString());
+            sourceModels.put(m.name(), sm);
+        }
+        return sm;
+    }
+
+    /** The model that role {@code role} of {@code s} names: a model source (its source step) or a backbone step. */
+    private SourceInputs.Model model(PlanStep s, String role, Map<String, StepOutcome> done) throws IOException {
+        StepOutcome o = in(s, role, done);
+        if (plan.sourceOf(s, role) instanceof PlanSource.ModelSource m) {
+            SourceStep.SourceModel sm = sourceModel(m);
+            return new SourceInputs.Model(sm, sm.folder(), sm.modelName(), m.revision(), o);
+        }
+        BackboneProvider p = providerOf(plan.stepOf(s, role));
+        return new SourceInputs.Model(p, BackboneStep.modelDir(o), p.id(), null, o);
+    }
+
+    /** The dataset source that role {@code role} of {@code s} names, through its source step's manifest. */
+    private SourceInputs.Dataset dataset(PlanStep s, String role, Map<String, StepOutcome> done) {
+        PlanSource.DatasetSource d = (PlanSource.DatasetSource) plan.sourceOf(s, role);
+        StepOutcome o = in(s, role, done);
+        return new SourceInputs.Dataset(SourceStep.spec(o), manifests.containsKey(d.name()) ? manifests.get(d.name()).split() : d.split(), o);
+    }
+
+    /** The model a capture step reads, as the model's source or its backbone step names it. */
+    private SourceInputs.Model captureModel(PlanStep capture, Map<String, StepOutcome> done) throws IOException {
+        return model(capture, "model", done);
     }
 
     /** The backbone of a model source (a toy backbone, or a folder under the data root). */
@@ -132,11 +291,13 @@ final class PlanSteps {
     BackboneProvider providerOf(PlanStep s) throws IOException {
         return switch (s.kind()) {
             case "backbone" -> provider((PlanSource.ModelSource) plan.sourceOf(s, "model"));
-            case "capture" -> providerOf(plan.stepOf(s, "model"));
+            case "capture" -> plan.sourceOf(s, "model") instanceof PlanSource.ModelSource m ? sourceModel(m)
+                    : providerOf(plan.stepOf(s, "model"));
             case "sae" -> providerOf(plan.stepOf(s, "capture"));
             case "eval", "analyze", "concepts" -> providerOf(plan.stepOf(s, "sae"));
             case "vlm-control" -> providerOf(plan.stepOf(s, "vlm"));
-            default -> providerOf(plan.stepOf(s, "backbone"));
+            default -> plan.sourceOf(s, "backbone") instanceof PlanSource.ModelSource m && m.toy() == null ? sourceModel(m)
+                    : providerOf(plan.stepOf(s, "backbone"));
         };
     }
 
@@ -161,7 +322,8 @@ final class PlanSteps {
             case "vlm" -> VlmStep.of(providerOf(s), s.params(saelab.toy.ToyVlmSpec.class), toyWorld(s), in(s, "backbone", done));
             case "capture" -> {
                 PlanKinds.CaptureParams p = s.params(PlanKinds.CaptureParams.class);
-                yield CaptureStep.of(providerOf(s), p.block(), p.batch(), in(s, "dataset", done), in(s, "model", done));
+                yield onDataset(plan, s) ? DatasetCaptureStep.of(s.id(), model(s, "model", done), p.block(), p.batch(), dataset(s, "dataset", done))
+                        : CaptureStep.of(providerOf(s), p.block(), p.batch(), in(s, "dataset", done), in(s, "model", done));
             }
             case "truth" -> TruthStep.of(providerOf(s), in(s, "world", done), in(s, "backbone", done), in(s, "capture", done));
             case "sae" -> SaeStep.of(providerOf(s), tokens(s), s.params(PlanKinds.SaeParams.class).recipe(), in(s, "capture", done));
@@ -170,26 +332,41 @@ final class PlanSteps {
                     in(s, "sae", done), in(s, "capture", done));
             case "concepts" -> {
                 PlanKinds.ConceptParams p = s.params(PlanKinds.ConceptParams.class);
+                if (onDataset(plan, s)) {
+                    yield LabelConceptStep.of(s.id(), tokens(s), p.maxUnits(), p.draws(), in(s, "sae", done), in(s, "capture", done));
+                }
                 yield ConceptStep.of(providerOf(s), tokens(s), p.maxUnits(), p.draws(), in(s, "sae", done), in(s, "capture", done),
                         in(s, "truth", done));
             }
             case "heads" -> {
                 PlanKinds.HeadsParams p = s.params(PlanKinds.HeadsParams.class);
+                if (onDataset(plan, s)) {
+                    yield DatasetHeadStep.of(s.id(), model(s, "backbone", done), p.training(), p.block(), p.batch(), p.kinds(),
+                            dataset(s, "dataset", done));
+                }
                 yield HeadStep.of(providerOf(s), p.training(), p.block(), p.batch(), p.kinds(), in(s, "dataset", done),
                         in(s, "backbone", done));
             }
             case "control" -> {
                 PlanKinds.ControlParams p = s.params(PlanKinds.ControlParams.class);
                 int epochs = plan.stepOf(s, "heads").params(PlanKinds.HeadsParams.class).epochs();
+                if (onDataset(plan, s)) {
+                    yield DatasetControlStep.of(s.id(), model(s, "backbone", done), p.kind(), p.size(epochs), dataset(s, "dataset", done),
+                            in(s, "sae", done), in(s, "analysis", done), in(s, "concepts", done), in(s, "heads", done));
+                }
                 yield ControlStep.of(providerOf(s), p.kind(), p.size(epochs), in(s, "dataset", done), in(s, "backbone", done),
                         in(s, "sae", done), in(s, "analysis", done), in(s, "concepts", done), in(s, "heads", done));
             }
             case "compare" -> {
+                PlanKinds.CompareParams p = s.params(PlanKinds.CompareParams.class);
+                if (onDataset(plan, s)) {
+                    yield DatasetCompareStep.of(s.id(), p.tokens(), p.images(), dataset(s, "dataset", done), side(s, "a", done),
+                            side(s, "b", done));
+                }
                 PlanStep a = plan.stepOf(s, "a");
                 PlanStep b = plan.stepOf(s, "b");
-                yield CompareStep.of(s.id(), new String[] {a.id(), b.id()}, s.params(PlanKinds.CompareParams.class).images(),
-                        in(s, "dataset", done), in(s, "a", done), done.get(a.input("capture")), in(s, "b", done),
-                        done.get(b.input("capture")));
+                yield CompareStep.of(s.id(), new String[] {a.id(), b.id()}, p.images(), in(s, "dataset", done), in(s, "a", done),
+                        done.get(a.input("capture")), in(s, "b", done), done.get(b.input("capture")));
             }
             case "vlm-control" -> VlmControlStep.of(providerOf(s), s.params(VlmControlSize.class), in(s, "dataset", done),
                     in(s, "vlm", done), in(s, "sae", done), in(s, "analysis", done), in(s, "concepts", done));
@@ -197,6 +374,14 @@ final class PlanSteps {
                     + ": the runner has no such step yet");
         };
         return new Step(s.id(), built.version(), built.params(), built.inputs(), built.body());
+    }
+
+    /** One side of a comparison: the SAE step of role {@code role}, its capture's model and block. */
+    private DatasetCompareStep.Side side(PlanStep s, String role, Map<String, StepOutcome> done) throws IOException {
+        PlanStep sae = plan.stepOf(s, role);
+        PlanStep capture = plan.stepOf(sae, "capture");
+        return new DatasetCompareStep.Side(sae.id(), captureModel(capture, done), capture.params(PlanKinds.CaptureParams.class).block(),
+                in(s, role, done));
     }
 
     private saelab.data.ToyWorld toyWorld(PlanStep s) {

@@ -125,14 +125,13 @@ class RunCliTest {
         CliRun.Result r = CliRun.run("run", "paper", "--dry-run", "--data-root", root.toString(), "--work", tmp.resolve("w").toString());
         assertEquals(1, r.code(), r.err() + r.out());
         assertEquals("", r.err(), "no stack trace, no error line");
-        long steps = Json.mapper().readTree(plans().resolve("paper.json").toFile()).get("steps").size();
-        assertEquals(steps, count(r.out(), "not yet runnable: "), r.out());
+        assertEquals(1, count(r.out(), "not yet runnable: "), "only the VLM step, which needs the toy world's questions: " + r.out());
+        assertEquals(0, count(r.out(), "not yet runnable: the runner has no"), r.out());
         assertTrue(r.out().contains("MISSING: " + root.resolve("imagenet-1k") + " does not exist; put the imagenet layout"), r.out());
         assertTrue(r.out().contains("MISSING: " + root.resolve("ade20k") + " does not exist; put the ade20k layout"), r.out());
         assertTrue(r.out().contains("hub model facebook/dinov2-with-registers-base has no pinned revision")
                 && r.out().contains("saelab hub download imageomics/bioclip@COMMIT"), r.out());
-        assertTrue(r.out().contains("not yet runnable: it reads the dataset source 'in1k-val' (imagenet); the runner's compare step"
-                + " reads only the toy world"), r.out());
+        assertTrue(r.out().contains("not yet runnable: the VLM protocol asks the toy world's generated questions"), r.out());
         assertTrue(r.out().contains("471.0 GiB = 1,281,167 images x 257 tokens x 768 wide x 2 bytes (f16)"), r.out());
         assertTrue(r.out().contains("not ready"), r.out());
     }

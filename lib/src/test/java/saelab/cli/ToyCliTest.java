@@ -31,6 +31,18 @@ class ToyCliTest {
         assertTrue(again.out().startsWith("toy world unchanged: "), again.out());
     }
 
+    @Test
+    void exportWritesARealLayoutAndABadLayoutIsOneSentence() {
+        Path out = dir.resolve("cub");
+        Result r = run("toy", "export", "--layout", "cub200", "--images", "6", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("train 6 images, test 1 images; read it as cub200:" + out), r.out());
+        assertTrue(Files.isRegularFile(out.resolve("CUB_200_2011/images.txt")));
+        Result bad = run("toy", "export", "--layout", "coco", "--images", "6", "--out", dir.resolve("x").toString());
+        assertEquals(2, bad.code());
+        assertEquals("saelab toy export: error: --layout is 'coco'; expected imagenet, inat2021, ade20k or cub200", bad.err().strip());
+    }
+
     private static String[] tiny(String kind, Path out, String... more) {
         String[] base = {"toy", "backbone", "--kind", kind, "--world-seed", "3", "--out", out.toString(), "--size", "quick", "--steps", "4",
             "--width", "16", "--layers", "1", "--heads", "2", "--train-images", "64", "--held-out-images", "32", "--batch", "16"};

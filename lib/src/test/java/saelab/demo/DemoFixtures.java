@@ -31,7 +31,12 @@ public final class DemoFixtures {
 
     /** The DINOv2 fixture (width 32, 3 blocks, patch 14) with a BitImageProcessor config: 64 -> 56, a 4x4 grid. */
     public static Path dinov2(Path dir) throws IOException {
-        copy(golden("dinov2"), dir);
+        return dinov2(dir, "dinov2");
+    }
+
+    /** {@link #dinov2(Path)} from the golden fixture {@code fixture} ({@code dinov2} or {@code dinov2_registers}). */
+    public static Path dinov2(Path dir, String fixture) throws IOException {
+        copy(golden(fixture), dir);
         Files.writeString(dir.resolve("preprocessor_config.json"), """
                 {"image_processor_type": "BitImageProcessor", "do_resize": true, "size": {"shortest_edge": 56},
                  "resample": 3, "do_center_crop": true, "crop_size": {"height": 56, "width": 56},

@@ -98,8 +98,8 @@ class PlanRunnerTest {
         Plan plan = PlanReader.read(Workspace.locate().manifests().resolve("plans/paper.json"), PlanKinds.ALL);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PlanRunner.run(plan, new PlanRunner.Options(tmp.resolve("w"), Set.of(), null, null, log)));
-        assertTrue(e.getMessage().contains("step capture-dinov2-in1k is not runnable yet: it reads the dataset source 'in1k-train'")
-                && e.getMessage().contains("--dry-run"), e.getMessage());
+        assertTrue(e.getMessage().contains("step vlm-control-llava is not runnable yet: the VLM protocol asks the toy world's generated"
+                + " questions") && e.getMessage().contains("(1 of 36 steps are not;") && e.getMessage().contains("--dry-run"), e.getMessage());
         assertTrue(!Files.exists(tmp.resolve("w")), "nothing is started");
     }
 }
