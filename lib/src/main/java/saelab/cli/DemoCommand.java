@@ -50,13 +50,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-manifests", description = "do not record data manifests")
     boolean noManifests;
 
+    @Option(names = "--jobs", paramLabel = "N", description = "steps run at once when their inputs are ready (default: 2 on a"
+            + " machine with 2 or more cores, else 1; the plan runner only); the outputs are the same for any N")
+    Integer jobs;
+
     @Override
     public Integer call() throws Exception {
         DemoSize s = DemoSize.parse(size);
         if (backbones.isEmpty()) { // the demo is its plan: data-manifests/plans/<size>.json
             Workspace ws = Workspace.locate();
             Path file = PlanFiles.locate(s.name(), ws.manifests().resolve(PlanFiles.FOLDER));
-            return RunCommand.run(PlanReader.read(file, PlanKinds.ALL), ws, work, force, false, null, noManifests);
+            return RunCommand.run(PlanReader.read(file, PlanKinds.ALL), ws, work, force, false, null, noManifests, jobs);
         }
         List<BackboneProvider> providers = new ArrayList<>();
         for (String b : backbones) {

@@ -49,17 +49,21 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-manifests", description = "do not record data manifests")
     boolean noManifests;
 
+    @Option(names = "--jobs", paramLabel = "N", description = "steps run at once when their inputs are ready (default: 2 on a"
+            + " machine with 2 or more cores, else 1); the outputs are the same for any N")
+    Integer jobs;
+
     @Override
     public Integer call() throws Exception {
         Workspace ws = Workspace.locate();
         Path file = PlanFiles.locate(plan, ws.manifests().resolve(PlanFiles.FOLDER));
         Plan p = PlanReader.read(file, PlanKinds.ALL);
-        return run(p, ws, work, force, dryRun, dataRoot, noManifests);
+        return run(p, ws, work, force, dryRun, dataRoot, noManifests, jobs);
     }
 
     /** Runs or dry-runs {@code p}; shared with {@code saelab demo}. */
-    static int run(Plan p, Workspace ws, Path work, List<String> force, boolean dryRun, Path dataRoot, boolean noManifests)
-            throws Exception {
+    static int run(Plan p, Workspace ws, Path work, List<String> force, boolean dryRun, Path dataRoot, boolean noManifests,
+                   Integer jobs) throws Exception {
         Path dir = work != null ? work : ws.root().resolve("work")
                 .resolve(p.name().equals("quick") || p.name().equals("demo") ? "demo" : p.name());
         Path root = dataRoot != null ? dataRoot.toAbsolutePath().normalize() : DataRoot.find().orElse(null);
@@ -78,7 +82,8 @@ final class RunCommand implements Callable<Integer> {
             System.out.println("manifests: not recorded: no data root is set (" + DataRoot.VAR
                     + " or data_root in ~/.config/saelab/config.json)");
         }
-        PlanRunner.run(p, new PlanRunner.Options(dir, f, noManifests ? null : ws.manifests(), root, System.out));
+        PlanRunner.run(p, new PlanRunner.Options(dir, f, noManifests ? null : ws.manifests(), root, System.out,
+                jobs == null ? PlanRunner.defaultJobs() : jobs));
         return 0;
     }
 }

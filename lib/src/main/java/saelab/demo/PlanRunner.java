@@ -36,13 +36,31 @@ public final class PlanRunner {
      * @param manifestsDir where to record data manifests, or null to record none
      * @param dataRoot     the data root (folder sources are relative to it; manifests' locations too); may be null
      * @param log          where step lines and progress go
+     * @param jobs         the most steps that run at once ({@link StepScheduler}; 1: one after the other in plan order)
      */
-    public record Options(Path work, Set<String> force, Path manifestsDir, Path dataRoot, PrintStream log) {
+    public record Options(Path work, Set<String> force, Path manifestsDir, Path dataRoot, PrintStream log, int jobs) {
         public Options {
             Objects.requireNonNull(work, "work");
             Objects.requireNonNull(log, "log");
             force = Set.copyOf(force);
+            if (jobs < 1) {
+                throw new IllegalArgumentException("--jobs is " + jobs + "; expected at least 1");
+            }
         }
+
+        /** One step at a time. */
+        public Options(Path work, Set<String> force, Path manifestsDir, Path dataRoot, PrintStream log) {
+            this(work, force, manifestsDir, dataRoot, log, 1);
+        }
+    }
+
+    /**
+     * The default number of steps run at once: two where the machine has at least two cores. The demo's steps are small
+     * tensors, Java-side loops and file reads that keep libtorch's intra-op threads from filling the cores, so two at a
+     * time overlap one step's idle time with another's work; outputs do not depend on it.
+     */
+    public static int defaultJobs() {
+        return Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
     }
 
     private PlanRunner() {}
@@ -64,22 +82,10 @@ public final class PlanRunner {
         checkForce(plan, o.force());
         long t0 = System.nanoTime();
         PlanSteps builder = new PlanSteps(plan, o.dataRoot());
-        Map<String, StepOutcome> done = new LinkedHashMap<>();
-        List<StepOutcome> all = new ArrayList<>();
         try (StepRunner runner = new StepRunner(o.work(), o.force(), o.log())) {
             runner.expect(plan.steps().size() + PlanSteps.sourceStepNames(plan).size());
-            for (PlanStep s : plan.steps()) {
-                for (saelab.plan.PlanSource src : PlanSteps.direct(plan, s)) {
-                    if (!done.containsKey(src.name())) {
-                        StepOutcome so = runner.run(builder.sourceStep(src));
-                        done.put(src.name(), so);
-                        all.add(so);
-                    }
-                }
-                StepOutcome out = runner.run(builder.step(s, done));
-                done.put(s.id(), out);
-                all.add(out);
-            }
+            Map<String, StepOutcome> done = StepScheduler.run(nodes(plan, builder), runner, o.jobs());
+            List<StepOutcome> all = List.copyOf(done.values());
             List<Path> manifests = o.manifestsDir() == null || o.dataRoot() == null ? List.of() : manifests(plan, builder, done, o);
             double secs = (System.nanoTime() - t0) / 1e9;
             Path summary = runner.work().resolve(DemoPipeline.SUMMARY);
@@ -91,6 +97,34 @@ public final class PlanRunner {
                     r.count(StepOutcome.Status.FORCED), secs, summary);
             return r;
         }
+    }
+
+    /**
+     * The plan as a step graph: each step after the source steps of the sources it reads directly ({@link SourceStep},
+     * listed once, before the first step that reads them), and after every step its inputs name; the trainings with
+     * autograd (toy backbones, the toy VLM) take turns.
+     */
+    private static List<StepScheduler.Node> nodes(Plan plan, PlanSteps builder) {
+        List<StepScheduler.Node> nodes = new ArrayList<>();
+        Set<String> listed = new java.util.HashSet<>();
+        for (PlanStep s : plan.steps()) {
+            List<String> after = new ArrayList<>();
+            for (saelab.plan.PlanSource src : PlanSteps.direct(plan, s)) {
+                if (listed.add(src.name())) {
+                    nodes.add(new StepScheduler.Node(src.name(), List.of(), done -> builder.sourceStep(src)));
+                }
+                after.add(src.name());
+            }
+            for (String ref : s.inputs().values()) {
+                if (plan.isStep(ref) && !after.contains(ref)) {
+                    after.add(ref);
+                }
+            }
+            listed.add(s.id());
+            String exclusive = s.kind().equals("backbone") || s.kind().equals("vlm") ? StepScheduler.AUTOGRAD : null;
+            nodes.add(new StepScheduler.Node(s.id(), after, exclusive, done -> builder.step(s, done)));
+        }
+        return nodes;
     }
 
     /** Refuses a {@code --force} entry that names no step of the plan. */

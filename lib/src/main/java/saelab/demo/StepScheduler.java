@@ -1,5 +1,7 @@
 package saelab.demo;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,7 +26,9 @@ import java.util.concurrent.Future;
  * core idle (small tensors, Java-side loops, file reads).
  *
  * <p>When a step fails, no further step starts; the ones already running finish (their outputs are complete and kept),
- * then the first failure is thrown. (Written by hand: a dozen lines over {@link ExecutorCompletionService}; the
+ * then the first failure is thrown. Steps that hold the same {@linkplain Node#exclusive exclusive resource} never run
+ * together: DJL allows one gradient collector per process, so two trainings with autograd (the toy backbones, the toy
+ * VLM) take turns while other steps run beside them. (Written by hand: a dozen lines over {@link ExecutorCompletionService}; the
  * library workflow engines we know of bring their own persistence, which the step runner already is.)
  */
 final class StepScheduler {
@@ -38,15 +42,24 @@ final class StepScheduler {
     /**
      * One step of the graph.
      *
-     * @param id      the step's id (its name in the plan)
-     * @param after   the ids of the steps it reads (each listed before it)
-     * @param factory how to build it once those have finished
+     * @param id        the step's id (its name in the plan)
+     * @param after     the ids of the steps it reads (each listed before it)
+     * @param exclusive a resource no two running steps may hold at once (e.g. {@link #AUTOGRAD}), or null
+     * @param factory   how to build it once those have finished
      */
-    record Node(String id, List<String> after, Factory factory) {
+    record Node(String id, List<String> after, String exclusive, Factory factory) {
         Node {
             after = List.copyOf(after);
         }
+
+        /** A node that holds no exclusive resource. */
+        Node(String id, List<String> after, Factory factory) {
+            this(id, after, null, factory);
+        }
     }
+
+    /** The resource of the steps that train with DJL's autograd (one {@code GradientCollector} per process). */
+    static final String AUTOGRAD = "autograd";
 
     private StepScheduler() {}
 
@@ -77,13 +90,14 @@ final class StepScheduler {
         ExecutorCompletionService<Finished> finished = new ExecutorCompletionService<>(pool);
         List<Node> waiting = new ArrayList<>(nodes);
         Set<String> running = new HashSet<>();
+        Map<String, String> held = new java.util.HashMap<>(); // step id -> the exclusive resource it holds
         Throwable failure = null;
         try {
             while (!waiting.isEmpty() || !running.isEmpty()) {
                 if (failure == null) {
                     for (var it = waiting.iterator(); it.hasNext() && running.size() < jobs; ) {
                         Node n = it.next();
-                        if (!done.keySet().containsAll(n.after())) {
+                        if (!done.keySet().containsAll(n.after()) || (n.exclusive() != null && held.containsValue(n.exclusive()))) {
                             continue;
                         }
                         it.remove();
@@ -95,7 +109,16 @@ final class StepScheduler {
                             break;
                         }
                         running.add(n.id());
-                        finished.submit(() -> new Finished(n.id(), runner.run(step)));
+                        if (n.exclusive() != null) {
+                            held.put(n.id(), n.exclusive());
+                        }
+                        finished.submit(() -> {
+                            // libtorch's grad mode is per thread and on by default in a new one; the engine turns it off
+                            // only on the thread that loaded it, and the trainers' optimiser steps need it off
+                            Engine.getInstance(); // loads libtorch (once)
+                            JniUtils.setGradMode(false);
+                            return new Finished(n.id(), runner.run(step));
+                        });
                     }
                 }
                 if (running.isEmpty()) {
@@ -105,6 +128,7 @@ final class StepScheduler {
                 try {
                     Finished r = f.get();
                     running.remove(r.id());
+                    held.remove(r.id());
                     done.put(r.id(), r.outcome());
                 } catch (ExecutionException e) {
                     failure = failure == null ? e.getCause() : failure;
