@@ -82,6 +82,8 @@ final class StepScheduler {
             }
             return done;
         }
+        Engine.getInstance(); // loads libtorch here, so that its settings can be read and copied to the workers
+        int intraOpThreads = JniUtils.getNumThreads();
         ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
             Thread t = new Thread(r, "saelab-step");
             t.setDaemon(true);
@@ -113,10 +115,11 @@ final class StepScheduler {
                             held.put(n.id(), n.exclusive());
                         }
                         finished.submit(() -> {
-                            // libtorch's grad mode is per thread and on by default in a new one; the engine turns it off
-                            // only on the thread that loaded it, and the trainers' optimiser steps need it off
-                            Engine.getInstance(); // loads libtorch (once)
+                            // libtorch's grad mode and its OpenMP thread count are per thread: a new thread starts with
+                            // grad mode on (the trainers' optimiser steps need it off) and one intra-op thread, where the
+                            // thread that loaded the engine has it off and one thread per core
                             JniUtils.setGradMode(false);
+                            JniUtils.setNumThreads(intraOpThreads);
                             return new Finished(n.id(), runner.run(step));
                         });
                     }
