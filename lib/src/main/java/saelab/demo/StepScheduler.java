@@ -17,8 +17,8 @@ import java.util.concurrent.Future;
 
 /**
  * Runs a graph of pipeline steps on one {@link StepRunner}, up to {@code jobs} at a time. A step starts once every step
- * it reads has finished; among the steps that may start, the one listed first goes first, so {@code jobs = 1} runs
- * them exactly in list order, as before. Steps are built ({@link Factory#build}) on the calling thread, with the
+ * it reads has finished; among the steps that may start, a step holding an exclusive resource (below) goes first,
+ * then the one listed first; {@code jobs = 1} runs them exactly in list order, as before. Steps are built ({@link Factory#build}) on the calling thread, with the
  * outcomes finished so far, and only their bodies run on the worker threads: nothing a step reads is shared with
  * another running step except the work folder, in which every step owns its own sub-folder. A step's output does not
  * depend on what runs beside it (its key, parameters and inputs are the same, and the pipeline's steps seed their own
@@ -28,8 +28,9 @@ import java.util.concurrent.Future;
  * <p>When a step fails, no further step starts; the ones already running finish (their outputs are complete and kept),
  * then the first failure is thrown. Steps that hold the same {@linkplain Node#exclusive exclusive resource} never run
  * together: DJL allows one gradient collector per process, so two trainings with autograd (the toy backbones, the toy
- * VLM) take turns while other steps run beside them. (Written by hand: a dozen lines over {@link ExecutorCompletionService}; the
- * library workflow engines we know of bring their own persistence, which the step runner already is.)
+ * VLM) take turns while other steps run beside them. (Written by hand: a few dozen lines over
+ * {@link ExecutorCompletionService}; the workflow engines we know of bring their own persistence, which the step runner
+ * already is.)
  */
 final class StepScheduler {
 
@@ -96,33 +97,31 @@ final class StepScheduler {
         Throwable failure = null;
         try {
             while (!waiting.isEmpty() || !running.isEmpty()) {
-                if (failure == null) {
-                    for (var it = waiting.iterator(); it.hasNext() && running.size() < jobs; ) {
-                        Node n = it.next();
-                        if (!done.keySet().containsAll(n.after()) || (n.exclusive() != null && held.containsValue(n.exclusive()))) {
-                            continue;
-                        }
-                        it.remove();
-                        Step step;
-                        try {
-                            step = n.factory().build(done);
-                        } catch (IOException | RuntimeException e) {
-                            failure = e;
-                            break;
-                        }
-                        running.add(n.id());
-                        if (n.exclusive() != null) {
-                            held.put(n.id(), n.exclusive());
-                        }
-                        finished.submit(() -> {
-                            // libtorch's grad mode and its OpenMP thread count are per thread: a new thread starts with
-                            // grad mode on (the trainers' optimiser steps need it off) and one intra-op thread, where the
-                            // thread that loaded the engine has it off and one thread per core
-                            JniUtils.setGradMode(false);
-                            JniUtils.setNumThreads(intraOpThreads);
-                            return new Finished(n.id(), runner.run(step));
-                        });
+                while (failure == null && running.size() < jobs) {
+                    Node n = next(waiting, done.keySet(), held);
+                    if (n == null) {
+                        break;
                     }
+                    waiting.remove(n);
+                    Step step;
+                    try {
+                        step = n.factory().build(done);
+                    } catch (IOException | RuntimeException e) {
+                        failure = e;
+                        break;
+                    }
+                    running.add(n.id());
+                    if (n.exclusive() != null) {
+                        held.put(n.id(), n.exclusive());
+                    }
+                    finished.submit(() -> {
+                        // libtorch's grad mode and its OpenMP thread count are per thread: a new thread starts with grad
+                        // mode on (the trainers' optimiser steps need it off) and one intra-op thread, where the thread
+                        // that loaded the engine has it off and one thread per core
+                        JniUtils.setGradMode(false);
+                        JniUtils.setNumThreads(intraOpThreads);
+                        return new Finished(n.id(), runner.run(step));
+                    });
                 }
                 if (running.isEmpty()) {
                     break; // after a failure: nothing left to wait for
@@ -156,6 +155,27 @@ final class StepScheduler {
     }
 
     private record Finished(String id, StepOutcome outcome) {}
+
+    /**
+     * The step to start next: the first listed among those whose inputs have finished and whose exclusive resource is
+     * free, a step that holds an exclusive resource first. Such steps run one after the other whatever else runs, so
+     * they are the run's longest chain (the toy trainings); starting each as soon as it may shortens the run.
+     */
+    private static Node next(List<Node> waiting, Set<String> finished, Map<String, String> held) {
+        Node first = null;
+        for (Node n : waiting) {
+            if (!finished.containsAll(n.after()) || (n.exclusive() != null && held.containsValue(n.exclusive()))) {
+                continue;
+            }
+            if (n.exclusive() != null) {
+                return n;
+            }
+            if (first == null) {
+                first = n;
+            }
+        }
+        return first;
+    }
 
     /** Waits for the steps still running after a failure, keeping the outcomes of those that finish. */
     private static void drain(ExecutorCompletionService<Finished> finished, ExecutorService pool, Map<String, StepOutcome> done)
