@@ -85,6 +85,9 @@ final class StepScheduler {
         }
         Engine.getInstance(); // loads libtorch here, so that its settings can be read and copied to the workers
         int intraOpThreads = JniUtils.getNumThreads();
+        // a step holding an exclusive resource is the run's longest chain and gets every intra-op thread; the steps
+        // beside it one fewer, so that two steps do not ask libtorch for twice the cores
+        int besideThreads = Math.max(1, intraOpThreads - 1);
         ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
             Thread t = new Thread(r, "saelab-step");
             t.setDaemon(true);
@@ -117,9 +120,9 @@ final class StepScheduler {
                     finished.submit(() -> {
                         // libtorch's grad mode and its OpenMP thread count are per thread: a new thread starts with grad
                         // mode on (the trainers' optimiser steps need it off) and one intra-op thread, where the thread
-                        // that loaded the engine has it off and one thread per core
+                        // that loaded the engine has it off and one thread per core; set both for each step
                         JniUtils.setGradMode(false);
-                        JniUtils.setNumThreads(intraOpThreads);
+                        JniUtils.setNumThreads(n.exclusive() != null ? intraOpThreads : besideThreads);
                         return new Finished(n.id(), runner.run(step));
                     });
                 }
