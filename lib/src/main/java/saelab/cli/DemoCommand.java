@@ -50,8 +50,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-manifests", description = "do not record data manifests")
     boolean noManifests;
 
-    @Option(names = "--jobs", paramLabel = "N", description = "steps run at once when their inputs are ready (default 1; more pays"
-            + " only with more cores than one step uses; the plan runner only); the outputs are the same for any N")
+    @Option(names = "--jobs", paramLabel = "N", description = "steps run at once when their inputs are ready (default 2 on a machine"
+            + " with 2 or more cores, else 1; the plan runner only); the outputs are the same for any N")
     Integer jobs;
 
     @Override

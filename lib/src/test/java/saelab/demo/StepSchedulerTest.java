@@ -140,20 +140,6 @@ class StepSchedulerTest {
     }
 
     @Test
-    void aReadyStepHoldingAnExclusiveResourceStartsBeforeEarlierListedOnes() throws IOException {
-        // two jobs: after a, the ready steps are b, c (plain) and t (exclusive, listed last): t takes a slot before c
-        List<StepScheduler.Node> nodes = new ArrayList<>(List.of(node("a", List.of(), null), node("b", List.of("a"), null),
-                node("c", List.of("a"), null)));
-        StepScheduler.Node t = node("t", List.of("a"), (out, l) -> {
-            Thread.sleep(100);
-            return Map.of();
-        });
-        nodes.add(new StepScheduler.Node("t", List.of("a"), StepScheduler.AUTOGRAD, t.factory()));
-        run(tmp.resolve("w"), 2, nodes);
-        assertTrue(order.indexOf("start t") < order.indexOf("start c"), "t waited behind b and c: " + order);
-    }
-
-    @Test
     void aFailureStopsNewStepsLetsRunningOnesFinishAndIsThrown() throws IOException {
         CountDownLatch cStarted = new CountDownLatch(1);
         StepBody failAfterC = (out, l) -> {
