@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Executes saelab notebooks headless with the `saelab` Java kernel.
 
-  run_notebooks.py [--profile demo|paper] [--quick] [--out DIR] [--repeat N] [NOTEBOOK ...]
+  run_notebooks.py [--profile demo|paper] [--quick] [--out DIR] [--repeat N] [--jobs N] [NOTEBOOK ...]
 
 NOTEBOOK is a file under notebooks/ (with or without .ipynb) or a path; none means all of
 notebooks/*.ipynb in name order. Parameters reach the notebooks as environment variables:
 SAELAB_PROFILE (demo|paper) and SAELAB_QUICK (1 = small sizes). Executed copies, with outputs, are
 written to --out (default figures/<profile>/notebooks/), never over the committed notebooks, and
 are saved also when a cell fails. A kernel that does not answer within --start-timeout seconds is
-killed and started again (--start-retries times). Exit status: 0 when every notebook ran, 1 when a
+killed and started again (--start-retries times). --jobs N runs N notebooks at a time, each in its own
+process and kernel (lines are printed as each finishes; with --repeat they run one at a time). Exit status: 0 when every notebook ran, 1 when a
 cell failed (its notebook, cell number, source and error are printed), 2 on bad arguments.
 """
 import argparse
@@ -115,6 +116,39 @@ def describe_cell_error(path, nb, e):
     return "\n".join(lines)
 
 
+def run_one(path, run, args, out_dir):
+    """Executes one notebook; returns (label, ok, stdout text, stderr text). The executed copy is saved either way."""
+    import nbformat
+    name = os.path.basename(path)
+    nb = nbformat.read(path, as_version=4)
+    t0 = time.monotonic()
+    label = f"{name}" + (f" (run {run + 1}/{args.repeat})" if args.repeat > 1 else "")
+    log_path = os.path.join(out_dir, name[: -len(".ipynb")] + ".kernel.log")
+    try:
+        with open(log_path, "w") as kernel_log:
+            execute(nb, args, os.path.dirname(path), kernel_log)
+        return label, True, f"  ok      {label}  {time.monotonic() - t0:6.1f} s", ""
+    except KernelStartError as e:
+        return label, False, "", f"FAILED {label}: {e}\n  kernel log: {shown(log_path)}"
+    except Exception as e:  # noqa: BLE001 - any cell error, timeout or kernel death fails the notebook
+        return label, False, "", describe_cell_error(path, nb, e) + f"\n  kernel log: {shown(log_path)}"
+    finally:
+        save_atomically(nb, os.path.join(out_dir, name))
+
+
+def _run_task(task):
+    return run_one(*task)
+
+
+def report(label, ok, out, err, failures):
+    if out:
+        print(out, flush=True)
+    if err:
+        print(err, file=sys.stderr, flush=True)
+    if not ok:
+        failures.append(label)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("notebooks", nargs="*")
@@ -126,9 +160,12 @@ def main(argv=None):
     p.add_argument("--start-retries", type=int, default=2)
     p.add_argument("--cell-timeout", type=int, default=int(os.environ.get("SAELAB_CELL_TIMEOUT", "1800")))
     p.add_argument("--repeat", type=int, default=1, help="run each notebook this many times (start-up stress test)")
+    p.add_argument("--jobs", type=int, default=1, help="notebooks run at a time, each with its own kernel")
     args = p.parse_args(argv)
     if args.repeat < 1:
         fail_usage("--repeat must be at least 1")
+    if args.jobs < 1:
+        fail_usage("--jobs must be at least 1")
 
     import nbformat
 
@@ -145,28 +182,20 @@ def main(argv=None):
     print(f"saelab notebooks: {len(paths)} notebook(s), profile {args.profile}, {mode} mode, kernel {args.kernel}",
           flush=True)
     failures, runs = [], 0
-    for run in range(args.repeat):
-        for path in paths:
+    tasks = [(path, run) for run in range(args.repeat) for path in paths]
+    os.makedirs(out_dir, exist_ok=True)
+    if args.jobs > 1 and len(tasks) > 1 and args.repeat == 1:  # repeats of one notebook share its output files
+        import multiprocessing
+        # fork: the children inherit the environment set above; each runs its own kernel
+        with multiprocessing.get_context("fork").Pool(min(args.jobs, len(tasks))) as pool:
+            results = pool.imap_unordered(_run_task, [(path, run, args, out_dir) for path, run in tasks])
+            for label, ok, out, err in results:
+                runs += 1
+                report(label, ok, out, err, failures)
+    else:
+        for path, run in tasks:
             runs += 1
-            name = os.path.basename(path)
-            nb = nbformat.read(path, as_version=4)
-            t0 = time.monotonic()
-            label = f"{name}" + (f" (run {run + 1}/{args.repeat})" if args.repeat > 1 else "")
-            os.makedirs(out_dir, exist_ok=True)
-            log_path = os.path.join(out_dir, name[: -len(".ipynb")] + ".kernel.log")
-            try:
-                with open(log_path, "w") as kernel_log:
-                    execute(nb, args, os.path.dirname(path), kernel_log)
-                print(f"  ok      {label}  {time.monotonic() - t0:6.1f} s", flush=True)
-            except KernelStartError as e:
-                failures.append(label)
-                print(f"FAILED {label}: {e}\n  kernel log: {shown(log_path)}", file=sys.stderr, flush=True)
-            except Exception as e:  # noqa: BLE001 - any cell error, timeout or kernel death fails the notebook
-                failures.append(label)
-                print(describe_cell_error(path, nb, e), file=sys.stderr, flush=True)
-                print(f"  kernel log: {shown(log_path)}", file=sys.stderr, flush=True)
-            finally:
-                save_atomically(nb, os.path.join(out_dir, name))
+            report(*run_one(path, run, args, out_dir), failures)
     print(f"saelab notebooks: {runs - len(failures)} of {runs} run(s) succeeded; executed copies in "
           f"{shown(out_dir)}", flush=True)
     return 1 if failures else 0

@@ -73,6 +73,24 @@ class RunnerTest(unittest.TestCase):
         self.assertTrue(text[1].startswith("true "), text)
         self.assertIn("1 of 1 run(s) succeeded", r.stdout)
 
+    def test_two_jobs_run_every_notebook_and_report_each(self):
+        paths = []
+        for name, nb in [("good.ipynb", notebook('System.out.println("fine-7");')),
+                         ("bad.ipynb", notebook('throw new IllegalStateException("boom-9");'))]:
+            paths.append(os.path.join(self.tmp.name, name))
+            with open(paths[-1], "w") as f:
+                json.dump(nb, f)
+        env = dict(os.environ, SAELAB_FIGURES=os.path.join(self.tmp.name, "figures"))
+        r = subprocess.run([sys.executable, RUNNER, "--out", self.out, "--jobs", "2", *paths],
+                           capture_output=True, text=True, env=env, timeout=300)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("ok      good.ipynb", r.stdout)
+        self.assertIn("boom-9", r.stderr)
+        self.assertIn("1 of 2 run(s) succeeded", r.stdout)
+        with open(os.path.join(self.out, "good.ipynb")) as f:
+            self.assertIn("fine-7", "".join(json.load(f)["cells"][0]["outputs"][0]["text"]))
+        self.assertTrue(os.path.isfile(os.path.join(self.out, "bad.ipynb")))
+
     def test_unknown_notebook_is_a_usage_error(self):
         r = subprocess.run([sys.executable, RUNNER, "no-such-notebook"], capture_output=True, text=True, timeout=60)
         self.assertEqual(r.returncode, 2)
