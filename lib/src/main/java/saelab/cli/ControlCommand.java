@@ -19,7 +19,9 @@ import saelab.plot.DoseResponsePlot;
         description = {"The quantitative intervention protocol: per class, ablate the latent chosen on the training split (concepts"
                 + " folder, best F1) on a held-out split, against frequency-matched random latents, norm-matched random directions and"
                 + " the class-mean-difference direction; faithfulness first, cluster-bootstrap intervals, paired tests with Holm's"
-                + " correction, dose-response. Writes per-class.csv, summary.json, dose-response.csv and plot, edits/ and index.json."},
+                + " correction, dose-response. Writes per-class.csv, summary.json, dose-response.csv and plot, edits/ and index.json."
+                + " 'control vlm' runs the VLM protocol instead: suppress and swap edits of a question's answer latent on a VLM's"
+                + " vision features, sampled answers against the same controls."},
         subcommands = {ControlCommand.Segment.class, ControlCommand.Classify.class, ControlCommand.ZeroShot.class, ControlVlmCommand.class})
 final class ControlCommand {
 
