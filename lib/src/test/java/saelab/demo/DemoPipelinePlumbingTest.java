@@ -69,6 +69,7 @@ class DemoPipelinePlumbingTest {
         assertTrue(Files.isRegularFile(out.model("dinov2").resolve("config.json")));
         assertThrows(IllegalArgumentException.class, () -> out.dir("capture-siglip"));
         assertThrows(java.nio.file.NoSuchFileException.class, () -> DemoOutputs.open(tmp.resolve("nowhere")));
+        sectionFourRules(out);
 
         // what each step wrote is what the next one reads
         assertTrue(Files.isRegularFile(WorldStep.worldDir(first.step("world")).resolve("world.json")));
@@ -227,6 +228,34 @@ class DemoPipelinePlumbingTest {
             return body.getAsInt();
         } finally {
             System.setOut(old);
+        }
+    }
+
+    /**
+     * Section 4's selection rules on the tiny run: every ground-truth concept gets one dedicated-latent row whose verdict
+     * follows the fixed threshold from its two F1 values, and every style-span row is a colour or shape latent above the
+     * concept threshold with enough examples and entropies in [0, 1].
+     */
+    private static void sectionFourRules(DemoOutputs out) throws IOException {
+        tech.tablesaw.api.Table dedicated = saelab.notebook.DemoStyles.dedicated(out, "dinov2", "clip");
+        assertEquals(ToyFamily.COLOUR.classes(saelab.data.ToyWorld.withSeed(0)).size() - 1
+                + ToyFamily.SHAPE.classes(saelab.data.ToyWorld.withSeed(0)).size() - 1
+                + ToyFamily.TEXTURE.classes(saelab.data.ToyWorld.withSeed(0)).size() - 1, dedicated.rowCount());
+        for (tech.tablesaw.api.Row r : dedicated) {
+            boolean a = r.getDouble("f1_dinov2") >= saelab.notebook.DemoStyles.DEDICATED_F1;
+            boolean b = r.getDouble("f1_clip") >= saelab.notebook.DemoStyles.DEDICATED_F1;
+            assertEquals(a && b ? "both" : a ? "dinov2 only" : b ? "clip only" : "neither", r.getString("dedicated_in"),
+                    r.getString("concept"));
+        }
+        for (String backbone : List.of("dinov2", "clip")) {
+            for (tech.tablesaw.api.Row r : saelab.notebook.DemoStyles.styleSpans(out, backbone)) {
+                assertTrue(!r.getString("family").equals(ToyFamily.TEXTURE.id()), "a texture latent has no style span");
+                assertTrue(r.getDouble("f1") >= saelab.notebook.DemoStyles.CONCEPT_F1);
+                assertTrue(r.getInt("examples") >= saelab.notebook.DemoStyles.MIN_EXAMPLES);
+                assertTrue(r.getDouble("entropy") >= 0 && r.getDouble("entropy") <= 1 && r.getDouble("null_entropy") >= 0
+                        && r.getDouble("null_entropy") <= 1, "entropies are normalised");
+                assertEquals(r.getDouble("entropy") - r.getDouble("null_entropy"), r.getDouble("excess"), 1e-12);
+            }
         }
     }
 }
