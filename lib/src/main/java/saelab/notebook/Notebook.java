@@ -74,9 +74,9 @@ public final class Notebook {
      * CSV, and shows it inline.
      *
      * @param id     an id listed in {@code data-manifests/figures.json} with outputs png, pdf and csv
-     * @param width  canvas width in pixels
-     * @param height canvas height in pixels
-     * @param paint  draws the figure on a canvas of that size
+     * @param width  design width in points (the PDF's page; inline one pixel per point; the PNG at 300 dpi of it)
+     * @param height design height in points
+     * @param paint  draws the figure on a canvas of that size (scaled for the PNG)
      * @param csv    the numbers or captions the figure shows, as CSV text
      */
     public static void saveRasterFigure(String id, int width, int height, Consumer<Graphics2D> paint, String csv) {
@@ -90,7 +90,7 @@ public final class Notebook {
         BufferedImage image;
         try {
             java.nio.file.Files.createDirectories(dir);
-            image = RasterFigures.writePng(dir.resolve(id + ".png"), width, height, paint);
+            image = RasterFigures.writePrintPng(dir.resolve(id + ".png"), width, height, paint);
             RasterFigures.writePdf(dir.resolve(id + ".pdf"), width, height, paint);
             AtomicFiles.writeString(dir.resolve(id + ".csv"), csv);
         } catch (IOException e) {

@@ -309,14 +309,10 @@ public final class OverviewFigure {
      */
     public List<Path> write(Path dir, String id) throws IOException {
         Files.createDirectories(dir);
-        double s = PaperStyle.PNG_DPI / 72.0;
         Path png = dir.resolve(id + ".png");
         Path pdf = dir.resolve(id + ".pdf");
         Path csv = dir.resolve(id + ".csv");
-        RasterFigures.writePng(png, (int) Math.round(width() * s), (int) Math.round(height() * s), g -> {
-            g.scale(s, s);
-            paint(g);
-        });
+        RasterFigures.writePrintPng(png, width(), height(), this::paint);
         RasterFigures.writePdf(pdf, width(), height(), this::paint);
         AtomicFiles.writeString(csv, csv());
         return List.of(png, pdf, csv);

@@ -50,6 +50,23 @@ public final class RasterFigures {
         return img;
     }
 
+    /**
+     * Paints {@code painter}, designed for a {@code width × height} point page (what the PDF is), at
+     * {@link PaperStyle#PNG_DPI} dpi and writes it as PNG with that dpi in its metadata, so that the PNG prints at the
+     * same size as the PDF and as XChart's figures (a PNG of one pixel per point marked 300 dpi would print at a quarter
+     * of that width).
+     *
+     * @return the image at design size (one pixel per point), for showing inline
+     */
+    public static BufferedImage writePrintPng(Path target, int width, int height, Consumer<Graphics2D> painter) throws IOException {
+        double s = PaperStyle.PNG_DPI / 72.0;
+        writePng(target, (int) Math.round(width * s), (int) Math.round(height * s), g -> {
+            g.scale(s, s);
+            painter.accept(g);
+        });
+        return render(width, height, painter);
+    }
+
     /** Writes {@code img} as PNG with 300 dpi metadata. */
     public static void writePng(Path target, BufferedImage img) throws IOException {
         Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
