@@ -43,10 +43,12 @@ final class CompareStep {
      * @param name     the step's name
      * @param names    what to call the two sides in the summary (the SAE steps' ids)
      * @param images   how many images, from the first, are matched (at most the captures' images)
+     * @param maxTableBytes the largest co-moment table accepted (not part of the key: it changes whether the step runs,
+     *                      not what it writes)
      * @param dataset  the world both captures read
      */
-    static Step of(String name, String[] names, int images, StepOutcome dataset, StepOutcome saeA, StepOutcome captureA,
-                   StepOutcome saeB, StepOutcome captureB) {
+    static Step of(String name, String[] names, int images, long maxTableBytes, StepOutcome dataset, StepOutcome saeA,
+                   StepOutcome captureA, StepOutcome saeB, StepOutcome captureB) {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("unit", "patch");
         params.put("images", images);
@@ -63,7 +65,8 @@ final class CompareStep {
             try (SparseCodes a = SparseCodes.open(codesA); SparseCodes b = SparseCodes.open(codesB)) {
                 CrossModelMatching.PatchCodes pa = first(CrossModelMatching.PatchCodes.of(a), images, names[0]);
                 CrossModelMatching.PatchCodes pb = first(CrossModelMatching.PatchCodes.of(b), images, names[1]);
-                CrossModelMatching.Result r = CrossModelMatching.measure(pa, pb, CrossModelMatching.Options.patches());
+                CrossModelMatching.Result r = CrossModelMatching.measure(pa, pb,
+                        new CrossModelMatching.Options(CrossModelMatching.Unit.PATCH, maxTableBytes));
                 Map<String, Object> sides = new LinkedHashMap<>();
                 sides.put("a", saeA.name() + " on " + captureA.name());
                 sides.put("b", saeB.name() + " on " + captureB.name());

@@ -28,9 +28,6 @@ import saelab.store.StorageDtype;
 final class DatasetCompareStep {
 
     static final int VERSION = 1;
-    /** The largest co-moment table accepted, as {@code saelab compare}'s default {@code --max-table-mib}. */
-    static final long MAX_TABLE_BYTES = 1024L << 20;
-
     /**
      * One side of a comparison.
      *
@@ -43,14 +40,16 @@ final class DatasetCompareStep {
 
     private DatasetCompareStep() {}
 
-    /** The comparison of {@code a} and {@code b} on the first {@code images} images of {@code data}. */
-    static Step of(String name, String tokens, int images, SourceInputs.Dataset data, Side a, Side b) {
+    /**
+     * The comparison of {@code a} and {@code b} on the first {@code images} images of {@code data}, refusing a co-moment
+     * table over {@code maxTableBytes} (not part of the key: it changes whether the step runs, not what it writes).
+     */
+    static Step of(String name, String tokens, int images, long maxTableBytes, SourceInputs.Dataset data, Side a, Side b) {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("tokens", tokens);
         params.put("images", images);
         params.put("block_a", a.block());
         params.put("block_b", b.block());
-        params.put("max_table_bytes", MAX_TABLE_BYTES);
         return new Step(name, VERSION, params, List.of(data.outcome(), a.model().outcome(), a.sae(), b.model().outcome(), b.sae()),
                 (out, log) -> {
                     Path codesA = encode(a, "a", images, data, out, log);
@@ -60,7 +59,7 @@ final class DatasetCompareStep {
                         CrossModelMatching.PatchCodes pb = CrossModelMatching.PatchCodes.of(cb);
                         CrossModelMatching.Unit unit = pa.patches() == pb.patches() ? CrossModelMatching.Unit.PATCH
                                 : CrossModelMatching.Unit.IMAGE;
-                        CrossModelMatching.Result r = CrossModelMatching.measure(pa, pb, new CrossModelMatching.Options(unit, MAX_TABLE_BYTES));
+                        CrossModelMatching.Result r = CrossModelMatching.measure(pa, pb, new CrossModelMatching.Options(unit, maxTableBytes));
                         Map<String, Object> inputs = new LinkedHashMap<>();
                         inputs.put("a", a.label());
                         inputs.put("b", b.label());

@@ -137,12 +137,21 @@ public final class PlanKinds {
     }
 
     /** Cross-model comparison parameters: which tokens are matched and on how many shared images. */
-    public record CompareParams(String tokens, int images) {
+    public record CompareParams(String tokens, int images, int maxTableMib) {
         public CompareParams {
             tokenKind(tokens);
             if (images < 1) {
                 throw new IllegalArgumentException("field 'images' is " + images + "; expected a positive number");
             }
+            if (maxTableMib < 1) {
+                throw new IllegalArgumentException("field 'max_table_mib' is " + maxTableMib + "; expected a positive number of"
+                        + " MiB (the co-moment table takes 8 x d_sae(a) x d_sae(b) bytes: 4,608 MiB for two 24,576-latent SAEs)");
+            }
+        }
+
+        /** The largest co-moment table the comparison may allocate, in bytes. */
+        public long maxTableBytes() {
+            return (long) maxTableMib << 20;
         }
 
         /** The token kind. */

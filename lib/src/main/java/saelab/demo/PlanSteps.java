@@ -360,13 +360,13 @@ final class PlanSteps {
             case "compare" -> {
                 PlanKinds.CompareParams p = s.params(PlanKinds.CompareParams.class);
                 if (onDataset(plan, s)) {
-                    yield DatasetCompareStep.of(s.id(), p.tokens(), p.images(), dataset(s, "dataset", done), side(s, "a", done),
-                            side(s, "b", done));
+                    yield DatasetCompareStep.of(s.id(), p.tokens(), p.images(), p.maxTableBytes(), dataset(s, "dataset", done),
+                            side(s, "a", done), side(s, "b", done));
                 }
                 PlanStep a = plan.stepOf(s, "a");
                 PlanStep b = plan.stepOf(s, "b");
-                yield CompareStep.of(s.id(), new String[] {a.id(), b.id()}, p.images(), in(s, "dataset", done), in(s, "a", done),
-                        done.get(a.input("capture")), in(s, "b", done), done.get(b.input("capture")));
+                yield CompareStep.of(s.id(), new String[] {a.id(), b.id()}, p.images(), p.maxTableBytes(), in(s, "dataset", done),
+                        in(s, "a", done), done.get(a.input("capture")), in(s, "b", done), done.get(b.input("capture")));
             }
             case "vlm-control" -> VlmControlStep.of(providerOf(s), s.params(VlmControlSize.class), in(s, "dataset", done),
                     in(s, "vlm", done), in(s, "sae", done), in(s, "analysis", done), in(s, "concepts", done));

@@ -58,7 +58,7 @@ class PlanCompareStepTest {
     }
 
     private static String compare(String id, String a, String b, int images) {
-        return ",\n{\"kind\": \"compare\", \"id\": \"%s\", \"inputs\": {\"a\": \"%s\", \"b\": \"%s\", \"dataset\": \"world\"}, \"params\": {\"tokens\": \"patches\", \"images\": %d}}"
+        return ",\n{\"kind\": \"compare\", \"id\": \"%s\", \"inputs\": {\"a\": \"%s\", \"b\": \"%s\", \"dataset\": \"world\"}, \"params\": {\"tokens\": \"patches\", \"images\": %d, \"max_table_mib\": 64}}"
                 .formatted(id, a, b, images);
     }
 
@@ -119,5 +119,9 @@ class PlanCompareStepTest {
         e = assertThrows(IllegalArgumentException.class, () -> run(many));
         assertTrue(e.getMessage().contains("compare: field 'images' is 25 but the capture under sae-clip-patch holds 24 images;"
                 + " expected at most that many"), e.getMessage());
+        Path none = plan(compare("compare-none", "sae-clip-patch", "sae-dinov2-patch", 24).replace("\"max_table_mib\": 64",
+                "\"max_table_mib\": 0"));
+        e = assertThrows(IllegalArgumentException.class, () -> run(none));
+        assertTrue(e.getMessage().contains("field 'max_table_mib' is 0; expected a positive number of MiB"), e.getMessage());
     }
 }
