@@ -111,38 +111,30 @@ public final class CrossModelMatching {
 
         /** A's latent {@code a}: its best match in B (−1 when it never fired or B has no live latent) and that correlation. */
         public Match bestForA(int a) {
-            int best = -1;
-            double br = Double.NEGATIVE_INFINITY;
-            double second = Double.NEGATIVE_INFINITY;
-            for (int b = 0; b < dB; b++) {
-                double v = r[a * dB + b];
-                if (v > br) {
-                    second = br;
-                    br = v;
-                    best = b;
-                } else if (v > second) {
-                    second = v;
-                }
-            }
-            return best < 0 ? new Match(a, -1, Double.NaN, Double.NaN) : new Match(a, best, br, second);
+            return best(a, a * dB, 1, dB);
         }
 
         /** B's latent {@code b}: its best match in A. */
         public Match bestForB(int b) {
+            return best(b, b, dB, dA);
+        }
+
+        /** The best and runner-up of the {@code n} correlations {@code r[from + i · step]} of latent {@code self}. */
+        private Match best(int self, int from, int step, int n) {
             int best = -1;
             double br = Double.NEGATIVE_INFINITY;
             double second = Double.NEGATIVE_INFINITY;
-            for (int a = 0; a < dA; a++) {
-                double v = r[a * dB + b];
+            for (int i = 0; i < n; i++) {
+                double v = r[from + i * step];
                 if (v > br) {
                     second = br;
                     br = v;
-                    best = a;
+                    best = i;
                 } else if (v > second) {
                     second = v;
                 }
             }
-            return best < 0 ? new Match(b, -1, Double.NaN, Double.NaN) : new Match(b, best, br, second);
+            return best < 0 ? new Match(self, -1, Double.NaN, Double.NaN) : new Match(self, best, br, second);
         }
 
         /** Whether a and b are each other's best match. */
