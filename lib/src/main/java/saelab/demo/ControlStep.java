@@ -52,30 +52,16 @@ final class ControlStep {
     /** The protocol with the draws, doses, bootstrap, tolerance and held-out images of {@code cs} (its head epochs unused). */
     static Step of(BackboneProvider provider, HeadKind kind, ControlSize cs, StepOutcome heldOut, StepOutcome backbone, StepOutcome sae,
                    StepOutcome analysis, StepOutcome concepts, StepOutcome heads) {
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("head", kind.id());
+        Map<String, Object> params = protocolParams(kind, cs);
         params.put("family", family(kind));
-        params.put("images", cs.heldOutImages());
-        params.put("random_latents", cs.draws());
-        params.put("random_directions", cs.draws());
-        params.put("class_mean", true);
-        params.put("doses", cs.doses());
-        params.put("bootstrap", cs.bootstrap());
-        params.put("tolerance", cs.tolerance());
-        params.put("seed", SEED);
         return new Step(name(provider, kind), VERSION, params, List.of(heldOut, backbone, sae, analysis, concepts, heads), (out, log) -> {
             Path model = BackboneStep.modelDir(backbone);
-            ControlRun.Request q = ControlRun.Request.builder(kind, provider.id(), model, SaeStep.checkpoint(sae),
+            ControlRun.Builder q = ControlRun.Request.builder(kind, provider.id(), model, SaeStep.checkpoint(sae),
                             HeadStep.headFile(heads, kind), HeadStep.dataset(WorldStep.worldDir(heldOut), kind == HeadKind.SEGMENT),
                             concepts.dir(), analysis.dir(), out)
-                    .split(HeadStep.split(kind == HeadKind.SEGMENT)).family(family(kind)).trainCache(HeadStep.cacheDir(heads)).maxImages(cs.heldOutImages())
-                    .slots(new ControlSlots(cs.draws(), cs.draws(), true)).doses(DoseGrid.of(cs.doses())).seed(SEED)
-                    .bootstrap(cs.bootstrap()).tolerance(cs.tolerance()).build();
-            ControlRun.Outcome r = ControlRun.run(q, DoseResponsePlot::write, log);
-            Map<String, Object> summary = new LinkedHashMap<>(r.summary());
-            summary.put("class_ids", r.classes());
-            summary.put("class_names", r.result().names());
-            summary.put("latents", r.result().latents());
+                    .split(HeadStep.split(kind == HeadKind.SEGMENT)).family(family(kind)).trainCache(HeadStep.cacheDir(heads));
+            ControlRun.Outcome r = ControlRun.run(protocol(q, cs).build(), DoseResponsePlot::write, log);
+            Map<String, Object> summary = summary(r);
             if (kind == HeadKind.SEGMENT) {
                 // the toy world's acceptance criteria, fixed before the first run; reported, never tuned
                 try {
@@ -96,5 +82,35 @@ final class ControlStep {
     /** The kinds of head a backbone gets: segmentation for a vision-only one, a probe and zero-shot for one with a text tower. */
     static List<HeadKind> kinds(BackboneProvider p) {
         return p.hasTextTower() ? List.of(HeadKind.CLASSIFY, HeadKind.ZEROSHOT) : List.of(HeadKind.SEGMENT);
+    }
+
+    /** The protocol's parameters of a control step (part of its key), shared by the toy-world and dataset steps. */
+    static Map<String, Object> protocolParams(HeadKind kind, ControlSize cs) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("head", kind.id());
+        params.put("images", cs.heldOutImages());
+        params.put("random_latents", cs.draws());
+        params.put("random_directions", cs.draws());
+        params.put("class_mean", true);
+        params.put("doses", cs.doses());
+        params.put("bootstrap", cs.bootstrap());
+        params.put("tolerance", cs.tolerance());
+        params.put("seed", SEED);
+        return params;
+    }
+
+    /** {@code q} with the protocol settings of {@code cs}: held-out images, draws of both controls, the class mean, doses. */
+    static ControlRun.Builder protocol(ControlRun.Builder q, ControlSize cs) {
+        return q.maxImages(cs.heldOutImages()).slots(new ControlSlots(cs.draws(), cs.draws(), true)).doses(DoseGrid.of(cs.doses()))
+                .seed(SEED).bootstrap(cs.bootstrap()).tolerance(cs.tolerance());
+    }
+
+    /** The step summary of a protocol run: its own summary plus the class ids, names and chosen latents. */
+    static Map<String, Object> summary(ControlRun.Outcome r) {
+        Map<String, Object> summary = new LinkedHashMap<>(r.summary());
+        summary.put("class_ids", r.classes());
+        summary.put("class_names", r.result().names());
+        summary.put("latents", r.result().latents());
+        return summary;
     }
 }

@@ -1,12 +1,9 @@
 package saelab.demo;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import saelab.heads.HeadKind;
 import saelab.intervene.ControlRun;
-import saelab.intervene.ControlSlots;
-import saelab.intervene.stats.DoseGrid;
 import saelab.plot.DoseResponsePlot;
 
 /**
@@ -26,27 +23,12 @@ final class DatasetControlStep {
     /** The protocol with the draws, doses, bootstrap, tolerance and images of {@code cs} (its head epochs unused). */
     static Step of(String name, SourceInputs.Model model, HeadKind kind, ControlSize cs, SourceInputs.Dataset data, StepOutcome sae,
                    StepOutcome analysis, StepOutcome concepts, StepOutcome heads) {
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("head", kind.id());
-        params.put("images", cs.heldOutImages());
-        params.put("random_latents", cs.draws());
-        params.put("random_directions", cs.draws());
-        params.put("class_mean", true);
-        params.put("doses", cs.doses());
-        params.put("bootstrap", cs.bootstrap());
-        params.put("tolerance", cs.tolerance());
-        params.put("seed", ControlStep.SEED);
+        Map<String, Object> params = ControlStep.protocolParams(kind, cs);
         return new Step(name, VERSION, params, List.of(data.outcome(), model.outcome(), sae, analysis, concepts, heads), (out, log) -> {
-            ControlRun.Request q = ControlRun.Request.builder(kind, model.name(), model.folder(), SaeStep.checkpoint(sae),
+            ControlRun.Builder q = ControlRun.Request.builder(kind, model.name(), model.folder(), SaeStep.checkpoint(sae),
                             HeadStep.headFile(heads, kind), data.spec(), concepts.dir(), analysis.dir(), out)
-                    .split(data.split()).trainCache(HeadStep.cacheDir(heads)).maxImages(cs.heldOutImages())
-                    .slots(new ControlSlots(cs.draws(), cs.draws(), true)).doses(DoseGrid.of(cs.doses())).seed(ControlStep.SEED)
-                    .bootstrap(cs.bootstrap()).tolerance(cs.tolerance()).build();
-            ControlRun.Outcome r = ControlRun.run(q, DoseResponsePlot::write, log);
-            Map<String, Object> summary = new LinkedHashMap<>(r.summary());
-            summary.put("class_ids", r.classes());
-            summary.put("class_names", r.result().names());
-            summary.put("latents", r.result().latents());
+                    .split(data.split()).trainCache(HeadStep.cacheDir(heads));
+            Map<String, Object> summary = ControlStep.summary(ControlRun.run(ControlStep.protocol(q, cs).build(), DoseResponsePlot::write, log));
             return summary;
         });
     }
