@@ -121,8 +121,7 @@ public final class PlanRunner {
                 }
             }
             listed.add(s.id());
-            String exclusive = s.kind().equals("backbone") || s.kind().equals("vlm") ? StepScheduler.AUTOGRAD : null;
-            nodes.add(new StepScheduler.Node(s.id(), after, exclusive, done -> builder.step(s, done)));
+            nodes.add(new StepScheduler.Node(s.id(), after, done -> builder.step(s, done)));
         }
         return nodes;
     }

@@ -26,9 +26,8 @@ import java.util.concurrent.Future;
  * core idle (small tensors, Java-side loops, file reads).
  *
  * <p>When a step fails, no further step starts; the ones already running finish (their outputs are complete and kept),
- * then the first failure is thrown. Steps that hold the same {@linkplain Node#exclusive exclusive resource} never run
- * together: DJL allows one gradient collector per process, so two trainings with autograd (the toy backbones, the toy
- * VLM) take turns while other steps run beside them. (Written by hand: a few dozen lines over
+ * then the first failure is thrown. Trainings with autograd (the toy backbones, the toy VLM) run side by side like any
+ * other step: they record gradients per thread ({@code saelab.toy.ThreadAutograd}). (Written by hand: a few dozen lines over
  * {@link ExecutorCompletionService}; the workflow engines we know of bring their own persistence, which the step runner
  * already is.)
  */
@@ -43,24 +42,15 @@ final class StepScheduler {
     /**
      * One step of the graph.
      *
-     * @param id        the step's id (its name in the plan)
-     * @param after     the ids of the steps it reads (each listed before it)
-     * @param exclusive a resource no two running steps may hold at once (e.g. {@link #AUTOGRAD}), or null
-     * @param factory   how to build it once those have finished
+     * @param id      the step's id (its name in the plan)
+     * @param after   the ids of the steps it reads (each listed before it)
+     * @param factory how to build it once those have finished
      */
-    record Node(String id, List<String> after, String exclusive, Factory factory) {
+    record Node(String id, List<String> after, Factory factory) {
         Node {
             after = List.copyOf(after);
         }
-
-        /** A node that holds no exclusive resource. */
-        Node(String id, List<String> after, Factory factory) {
-            this(id, after, null, factory);
-        }
     }
-
-    /** The resource of the steps that train with DJL's autograd (one {@code GradientCollector} per process). */
-    static final String AUTOGRAD = "autograd";
 
     private StepScheduler() {}
 
@@ -93,12 +83,11 @@ final class StepScheduler {
         ExecutorCompletionService<Finished> finished = new ExecutorCompletionService<>(pool);
         List<Node> waiting = new ArrayList<>(nodes);
         Set<String> running = new HashSet<>();
-        Map<String, String> held = new java.util.HashMap<>(); // step id -> the exclusive resource it holds
         Throwable failure = null;
         try {
             while (!waiting.isEmpty() || !running.isEmpty()) {
                 while (failure == null && running.size() < jobs) {
-                    Node n = next(waiting, done.keySet(), held);
+                    Node n = next(waiting, done.keySet());
                     if (n == null) {
                         break;
                     }
@@ -111,9 +100,6 @@ final class StepScheduler {
                         break;
                     }
                     running.add(n.id());
-                    if (n.exclusive() != null) {
-                        held.put(n.id(), n.exclusive());
-                    }
                     finished.submit(() -> {
                         // libtorch's grad mode and its OpenMP thread count are per thread: a new thread starts with grad
                         // mode on (the trainers' optimiser steps need it off) and one intra-op thread, where the thread
@@ -130,7 +116,6 @@ final class StepScheduler {
                 try {
                     Finished r = f.get();
                     running.remove(r.id());
-                    held.remove(r.id());
                     done.put(r.id(), r.outcome());
                 } catch (ExecutionException e) {
                     failure = failure == null ? e.getCause() : failure;
@@ -157,16 +142,15 @@ final class StepScheduler {
     private record Finished(String id, StepOutcome outcome) {}
 
     /**
-     * The step to start next: the first listed among those whose inputs have finished and whose exclusive resource is
-     * free. (Starting the exclusive steps, the run's longest chain, first was tried: on the demo it made the run slower,
-     * 642 s against 586 s, by putting more steps beside the trainings.)
+     * The step to start next: the first listed among those whose inputs have finished. (Starting the trainings, the
+     * run's longest chain, first was tried when they still took turns: on the demo it made the run slower, 642 s
+     * against 586 s, by putting more steps beside the trainings.)
      */
-    private static Node next(List<Node> waiting, Set<String> finished, Map<String, String> held) {
+    private static Node next(List<Node> waiting, Set<String> finished) {
         for (Node n : waiting) {
-            if (!finished.containsAll(n.after()) || (n.exclusive() != null && held.containsValue(n.exclusive()))) {
-                continue;
+            if (finished.containsAll(n.after())) {
+                return n;
             }
-            return n;
         }
         return null;
     }

@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <p>Written by hand over NDArrays because DJL's optimisers update {@code ai.djl.nn.Parameter}s of a
  * {@code Block}, and the toy models keep bare arrays keyed by checkpoint names instead of blocks. The update
- * is a handful of elementwise libtorch calls per parameter, run outside any gradient collector.
+ * is a handful of elementwise libtorch calls per parameter, run with grad mode off.
  */
 final class ToyAdamW implements AutoCloseable {
 

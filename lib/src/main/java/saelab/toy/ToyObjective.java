@@ -12,7 +12,7 @@ sealed interface ToyObjective extends AutoCloseable permits ToyContrastiveObject
 
     /**
      * The scalar loss of {@code batch}, built from differentiable operations; call it inside an
-     * {@link ai.djl.ndarray.NDScope} (and a gradient collector when training).
+     * {@link ai.djl.ndarray.NDScope} (and a {@link ThreadAutograd} when training).
      *
      * @param manager where the inputs are created
      */

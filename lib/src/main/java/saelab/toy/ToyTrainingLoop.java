@@ -1,18 +1,16 @@
 package saelab.toy;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import saelab.store.Permutations;
 
 /**
- * The optimisation of a toy backbone: per step, the objective's loss under DJL's gradient collector (libtorch
- * autograd), backward, global-norm clipping, an AdamW update at the scheduled rate, and the gradients zeroed
+ * The optimisation of a toy backbone: per step, the objective's loss with libtorch autograd recording on
+ * this thread ({@link ThreadAutograd}), backward, global-norm clipping, an AdamW update at the scheduled rate, and the gradients zeroed
  * for the next step. Batches are drawn without replacement from the training scenes, in a fresh random order
  * each epoch (a {@link SplittableRandom} seeded from the spec); every temporary array of a step is closed by
  * an {@link NDScope}.
@@ -73,9 +71,9 @@ final class ToyTrainingLoop implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             float loss;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            try (ThreadAutograd autograd = ThreadAutograd.begin()) {
                 NDArray l = objective.loss(manager, data);
-                collector.backward(l);
+                autograd.backward(l);
                 loss = l.getFloat();
             }
             if (!Float.isFinite(loss)) {

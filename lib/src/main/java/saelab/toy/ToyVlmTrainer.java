@@ -1,12 +1,10 @@
 package saelab.toy;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -211,9 +209,9 @@ public final class ToyVlmTrainer {
             }
             NDArray selected = features.get(new NDIndex("{}", features.getManager().create(scenes)));
             float loss;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            try (ThreadAutograd autograd = ThreadAutograd.begin()) {
                 NDArray l = model.loss(selected, batch, imageTokenId);
-                collector.backward(l);
+                autograd.backward(l);
                 loss = l.getFloat();
             }
             if (!Float.isFinite(loss)) {

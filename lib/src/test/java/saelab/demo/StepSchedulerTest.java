@@ -112,34 +112,6 @@ class StepSchedulerTest {
     }
 
     @Test
-    void stepsHoldingTheSameResourceTakeTurnsWhileOthersRunBeside() throws IOException {
-        AtomicInteger training = new AtomicInteger();
-        AtomicInteger mostTraining = new AtomicInteger();
-        AtomicInteger mostAtAll = new AtomicInteger();
-        AtomicInteger now = new AtomicInteger();
-        List<StepScheduler.Node> nodes = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            boolean trains = i % 2 == 0;
-            StepScheduler.Node plain = node("s" + i, List.of(), (out, l) -> {
-                mostAtAll.accumulateAndGet(now.incrementAndGet(), Math::max);
-                if (trains) {
-                    mostTraining.accumulateAndGet(training.incrementAndGet(), Math::max);
-                }
-                Thread.sleep(40);
-                if (trains) {
-                    training.decrementAndGet();
-                }
-                now.decrementAndGet();
-                return Map.of();
-            });
-            nodes.add(new StepScheduler.Node(plain.id(), plain.after(), trains ? StepScheduler.AUTOGRAD : null, plain.factory()));
-        }
-        run(tmp.resolve("w"), 3, nodes);
-        assertEquals(1, mostTraining.get(), "two steps holding the autograd resource ran at once");
-        assertTrue(mostAtAll.get() >= 2, "the other steps never ran beside a training one");
-    }
-
-    @Test
     void aFailureStopsNewStepsLetsRunningOnesFinishAndIsThrown() throws IOException {
         CountDownLatch cStarted = new CountDownLatch(1);
         StepBody failAfterC = (out, l) -> {
