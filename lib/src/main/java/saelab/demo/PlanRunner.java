@@ -101,8 +101,7 @@ public final class PlanRunner {
 
     /**
      * The plan as a step graph: each step after the source steps of the sources it reads directly ({@link SourceStep},
-     * listed once, before the first step that reads them), and after every step its inputs name; the trainings with
-     * autograd (toy backbones, the toy VLM) take turns.
+     * listed once, before the first step that reads them), and after every step its inputs name.
      */
     private static List<StepScheduler.Node> nodes(Plan plan, PlanSteps builder) {
         List<StepScheduler.Node> nodes = new ArrayList<>();
