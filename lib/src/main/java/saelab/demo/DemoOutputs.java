@@ -75,6 +75,96 @@ public record DemoOutputs(Path work, JsonNode summary) {
         return n;
     }
 
+    /**
+     * A step's kind ({@link StepRole}: a plan step kind such as {@code sae}, or {@code source}).
+     *
+     * @throws IllegalArgumentException when the step is missing, or the index predates kinds (written by an older saelab:
+     *                                  running the plan again rewrites it without rebuilding anything)
+     */
+    public String kind(String name) {
+        JsonNode k = step(name).path("kind");
+        if (!k.isTextual()) {
+            throw new IllegalArgumentException(work.resolve(DemoPipeline.SUMMARY) + ": step '" + name + "' has no field 'kind'; the"
+                    + " index was written by an older saelab: run the plan again (nothing is rebuilt) to record kinds and roles");
+        }
+        return k.asText();
+    }
+
+    /** A step's inputs by role (role → step id or source name), in the plan's order; empty for a step with none. */
+    public Map<String, String> inputs(String name) {
+        kind(name);
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        step(name).path("inputs").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
+    /** The input of {@code role} of a step, or null when the step has none. */
+    public String input(String name, String role) {
+        return inputs(name).get(role);
+    }
+
+    /** The steps of one kind, in run order. */
+    public List<String> ofKind(String kind) {
+        List<String> out = new ArrayList<>();
+        for (String s : steps()) {
+            if (kind(s).equals(kind)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** The steps of {@code kind} whose input {@code role} is {@code step}, in run order (e.g. the eval steps of an SAE). */
+    public List<String> readers(String kind, String role, String step) {
+        List<String> out = new ArrayList<>();
+        for (String s : ofKind(kind)) {
+            if (step.equals(input(s, role))) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** The parameters a step ran with, from its {@code step.json} ({@link StepRunner#STEP_FILE}). */
+    public JsonNode params(String name) throws IOException {
+        Path file = dir(name).resolve(StepRunner.STEP_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "step '" + name + "' of " + work.resolve(DemoPipeline.SUMMARY)
+                    + " has no record; run the plan again");
+        }
+        return Json.mapper().readTree(file.toFile()).path("params");
+    }
+
+    /**
+     * The model folder a model reference of a step names: a backbone step's trained folder, or the folder a model source
+     * step found (its {@code folder}; a hub model's snapshot in the hub cache).
+     */
+    public Path modelFolder(String ref) {
+        if (summary.path("steps").has(ref) && kind(ref).equals("backbone")) {
+            return dir(ref).resolve(BackboneStep.DIR);
+        }
+        String source = SourceStep.PREFIX + ref;
+        String folder = step(source).path("summary").path("folder").asText("");
+        if (folder.isEmpty()) {
+            throw new IllegalArgumentException(work.resolve(DemoPipeline.SUMMARY) + ": step '" + source + "' has no field"
+                    + " 'summary.folder'; expected the model source's folder");
+        }
+        return Path.of(folder);
+    }
+
+    /**
+     * Every SAE of the run ({@code sae} steps, in run order) with the steps that read it and the capture it was trained on.
+     *
+     * @throws IOException when a step's record cannot be read
+     */
+    public List<RunSae> saes() throws IOException {
+        List<RunSae> out = new ArrayList<>();
+        for (String s : ofKind("sae")) {
+            out.add(RunSae.of(this, s));
+        }
+        return out;
+    }
+
     /** A step's output folder. */
     public Path dir(String name) {
         return ConfinedPaths.resolve(work, step(name).path("dir").asText(), work.resolve(DemoPipeline.SUMMARY),

@@ -148,35 +148,47 @@ public final class DemoPipeline {
         long t0 = System.nanoTime();
         DemoSize size = o.size();
         List<StepOutcome> all = new ArrayList<>();
+        Map<String, StepRole> roles = new LinkedHashMap<>();
         List<DemoManifests.BackboneOutputs> outputs = new ArrayList<>();
         try (StepRunner runner = new StepRunner(o.work(), o.force(), o.log())) {
             runner.expect(names.size());
-            StepOutcome world = add(all, runner.run(WorldStep.of(size)));
-            StepOutcome heldOut = add(all, runner.run(WorldStep.heldOut(size)));
+            StepOutcome world = add(all, roles, "world", Map.of("world", "toy"), runner.run(WorldStep.of(size)));
+            StepOutcome heldOut = add(all, roles, "world", Map.of("world", "toy-heldout"), runner.run(WorldStep.heldOut(size)));
             for (BackboneProvider p : o.backbones()) {
-                StepOutcome backbone = add(all, runner.run(BackboneStep.of(p, size)));
-                StepOutcome vlm = p.hostsToyVlm() ? add(all, runner.run(VlmStep.of(p, size, backbone))) : null;
-                StepOutcome capture = add(all, runner.run(CaptureStep.of(p, size, world, backbone)));
-                StepOutcome truth = add(all, runner.run(TruthStep.of(p, world, backbone, capture)));
+                StepOutcome backbone = add(all, roles, "backbone", in("model", p.id(), "world", "toy"), runner.run(BackboneStep.of(p, size)));
+                StepOutcome vlm = p.hostsToyVlm() ? add(all, roles, "vlm", in("backbone", backbone.name(), "world", "toy"),
+                        runner.run(VlmStep.of(p, size, backbone))) : null;
+                StepOutcome capture = add(all, roles, "capture", in("dataset", world.name(), "model", backbone.name()),
+                        runner.run(CaptureStep.of(p, size, world, backbone)));
+                StepOutcome truth = add(all, roles, "truth", in("world", world.name(), "backbone", backbone.name(), "capture", capture.name()),
+                        runner.run(TruthStep.of(p, world, backbone, capture)));
                 Map<TokenKind, StepOutcome> saes = new LinkedHashMap<>();
                 Map<TokenKind, StepOutcome> analyses = new LinkedHashMap<>();
                 Map<TokenKind, StepOutcome> concepts = new LinkedHashMap<>();
                 for (TokenKind k : KINDS) {
                     SaeRecipe recipe = k == TokenKind.CLS ? size.clsSae() : size.patchSae();
-                    StepOutcome sae = add(all, runner.run(SaeStep.of(p, k, recipe, capture)));
+                    StepOutcome sae = add(all, roles, "sae", in("capture", capture.name()), runner.run(SaeStep.of(p, k, recipe, capture)));
                     saes.put(k, sae);
-                    add(all, runner.run(EvalStep.of(p, k, sae, capture)));
-                    analyses.put(k, add(all, runner.run(AnalyzeStep.of(p, k, size.topK(), sae, capture))));
-                    concepts.put(k, add(all, runner.run(ConceptStep.of(p, k, size, sae, capture, truth))));
+                    add(all, roles, "eval", in("sae", sae.name(), "capture", capture.name()), runner.run(EvalStep.of(p, k, sae, capture)));
+                    analyses.put(k, add(all, roles, "analyze", in("sae", sae.name(), "capture", capture.name()),
+                            runner.run(AnalyzeStep.of(p, k, size.topK(), sae, capture))));
+                    concepts.put(k, add(all, roles, "concepts", in("sae", sae.name(), "capture", capture.name(), "truth", truth.name()),
+                            runner.run(ConceptStep.of(p, k, size, sae, capture, truth))));
                 }
                 List<HeadKind> heads = ControlStep.kinds(p);
-                StepOutcome headStep = add(all, runner.run(HeadStep.of(p, size, heads, world, backbone)));
+                StepOutcome headStep = add(all, roles, "heads", in("dataset", world.name(), "backbone", backbone.name()),
+                        runner.run(HeadStep.of(p, size, heads, world, backbone)));
                 for (HeadKind h : heads) {
-                    add(all, runner.run(ControlStep.of(p, h, size, heldOut, backbone, saes.get(TokenKind.PATCHES),
+                    add(all, roles, "control", in("dataset", heldOut.name(), "backbone", backbone.name(), "sae",
+                            saes.get(TokenKind.PATCHES).name(), "analysis", analyses.get(TokenKind.PATCHES).name(), "concepts",
+                            concepts.get(TokenKind.PATCHES).name(), "heads", headStep.name()),
+                            runner.run(ControlStep.of(p, h, size, heldOut, backbone, saes.get(TokenKind.PATCHES),
                             analyses.get(TokenKind.PATCHES), concepts.get(TokenKind.PATCHES), headStep)));
                 }
                 if (vlm != null) {
-                    add(all, runner.run(VlmControlStep.of(p, size, heldOut, vlm, saes.get(TokenKind.PATCHES), analyses.get(TokenKind.PATCHES),
+                    add(all, roles, "vlm-control", in("dataset", heldOut.name(), "vlm", vlm.name(), "sae", saes.get(TokenKind.PATCHES).name(),
+                            "analysis", analyses.get(TokenKind.PATCHES).name(), "concepts", concepts.get(TokenKind.PATCHES).name()),
+                            runner.run(VlmControlStep.of(p, size, heldOut, vlm, saes.get(TokenKind.PATCHES), analyses.get(TokenKind.PATCHES),
                             concepts.get(TokenKind.PATCHES))));
                 }
                 outputs.add(new DemoManifests.BackboneOutputs(p.id(), backbone, capture, saes.get(TokenKind.PATCHES),
@@ -186,7 +198,7 @@ public final class DemoPipeline {
                     : DemoManifests.record(new DemoManifests.Target(o.manifestsDir(), o.dataRoot()), world, outputs, o.log());
             double secs = (System.nanoTime() - t0) / 1e9;
             Path summary = runner.work().resolve(SUMMARY);
-            Json.write(summary, summary(runner.work(), size.name(), null, all, manifests, secs));
+            Json.write(summary, summary(runner.work(), size.name(), null, all, roles, manifests, secs));
             Result r = new Result(runner.work(), List.copyOf(all), manifests, summary, secs);
             o.log().printf(Locale.ROOT, "demo (%s): %d steps, %d built, %d skipped, %d forced, in %.1f s; outputs listed in %s%n",
                     size.name(), all.size(), r.count(StepOutcome.Status.BUILT), r.count(StepOutcome.Status.SKIPPED),
@@ -195,14 +207,29 @@ public final class DemoPipeline {
         }
     }
 
-    private static StepOutcome add(List<StepOutcome> all, StepOutcome s) {
+    /** Adds a finished step and records its kind and inputs for the index. */
+    private static StepOutcome add(List<StepOutcome> all, Map<String, StepRole> roles, String kind, Map<String, String> inputs,
+                                   StepOutcome s) {
         all.add(s);
+        roles.put(s.name(), new StepRole(kind, inputs));
         return s;
     }
 
-    /** The content of {@link #SUMMARY}; {@code plan} (the plan file a plan run read, else null) is recorded when given. */
-    static Map<String, Object> summary(Path work, String size, Path plan, List<StepOutcome> steps, List<Path> manifests,
-                                       double secs) {
+    /** Inputs by role from alternating role, reference pairs, in order. */
+    private static Map<String, String> in(String... pairs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put(pairs[i], pairs[i + 1]);
+        }
+        return m;
+    }
+
+    /**
+     * The content of {@link #SUMMARY}; {@code plan} (the plan file a plan run read, else null) is recorded when given, and
+     * each step's {@link StepRole} (kind and inputs by role) where {@code roles} has it.
+     */
+    static Map<String, Object> summary(Path work, String size, Path plan, List<StepOutcome> steps, Map<String, StepRole> roles,
+                                       List<Path> manifests, double secs) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
         m.put("size", size);
@@ -215,6 +242,11 @@ public final class DemoPipeline {
         Map<String, Object> st = new LinkedHashMap<>();
         for (StepOutcome s : steps) {
             Map<String, Object> e = new LinkedHashMap<>();
+            StepRole role = roles.get(s.name());
+            if (role != null) {
+                e.put("kind", role.kind());
+                e.put("inputs", role.inputs());
+            }
             e.put("key", s.key());
             e.put("dir", work.relativize(s.dir()).toString().replace('\\', '/'));
             e.put("status", s.status().name().toLowerCase(Locale.ROOT));

@@ -90,7 +90,7 @@ public final class PlanRunner {
             double secs = (System.nanoTime() - t0) / 1e9;
             Path summary = runner.work().resolve(DemoPipeline.SUMMARY);
             Json.write(summary, DemoPipeline.summary(runner.work(), plan.name(), plan.file().toAbsolutePath().normalize(), all,
-                    manifests, secs));
+                    roles(plan), manifests, secs));
             DemoPipeline.Result r = new DemoPipeline.Result(runner.work(), List.copyOf(all), manifests, summary, secs);
             o.log().printf(Locale.ROOT, "plan %s: %d steps, %d built, %d skipped, %d forced, in %.1f s; outputs listed in %s%n",
                     plan.name(), all.size(), r.count(StepOutcome.Status.BUILT), r.count(StepOutcome.Status.SKIPPED),
@@ -123,6 +123,21 @@ public final class PlanRunner {
             nodes.add(new StepScheduler.Node(s.id(), after, done -> builder.step(s, done)));
         }
         return nodes;
+    }
+
+    /**
+     * Every step's kind and inputs by role, as the plan gives them; a source step's kind is {@link StepRole#SOURCE} and its
+     * one input, {@code source}, the plan source it brings in.
+     */
+    static Map<String, StepRole> roles(Plan plan) {
+        Map<String, StepRole> roles = new LinkedHashMap<>();
+        for (PlanStep s : plan.steps()) {
+            for (saelab.plan.PlanSource src : PlanSteps.direct(plan, s)) {
+                roles.putIfAbsent(SourceStep.name(src), new StepRole(StepRole.SOURCE, Map.of("source", src.name())));
+            }
+            roles.put(s.id(), new StepRole(s.kind(), s.inputs()));
+        }
+        return roles;
     }
 
     /** Refuses a {@code --force} entry that names no step of the plan. */

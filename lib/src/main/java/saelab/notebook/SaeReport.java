@@ -13,6 +13,7 @@ import java.util.Map;
 import saelab.analysis.DensityView;
 import saelab.analysis.LowDensityCluster;
 import saelab.demo.DemoOutputs;
+import saelab.demo.RunSae;
 import saelab.io.Json;
 import saelab.plot.ChartFigure;
 import saelab.plot.SaePlots;
@@ -28,7 +29,7 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
- * The SAEs of a demo run, for the paper's method section: one table row per SAE, every SAE's training curves, the
+ * The SAEs of a run (demo or paper plan; found by kind in its index, {@link DemoOutputs#saes}), for the paper's method section: one table row per SAE, every SAE's training curves, the
  * per-latent frequency and mean-activation histograms, and the density view of the patch SAEs with the
  * ultra-low-density cluster ({@link LowDensityCluster}). Every number is read from the run's step folders: the
  * checkpoint's config and provenance ({@link SaeCheckpoint}), the trainer's {@code metrics.jsonl}, the eval step's
@@ -42,33 +43,20 @@ public final class SaeReport {
 
     private SaeReport() {}
 
-    /** One SAE of the run: the backbone and the token kind it was trained on. */
-    public record RunSae(String backbone, TokenKind kind) {
-        /** A short name such as {@code clip patch}. */
-        public String id() {
-            return backbone + " " + tokens();
-        }
-
-        /** {@code patch} or {@code cls}. */
-        public String tokens() {
-            return kind == TokenKind.CLS ? "cls" : "patch";
-        }
+    /** Every SAE of the run, in run order ({@link DemoOutputs#saes}). */
+    public static List<RunSae> saes(DemoOutputs d) throws IOException {
+        return d.saes();
     }
 
-    /** Every SAE of the run: each backbone's patch SAE, then its CLS SAE (the demo trains both). */
-    public static List<RunSae> saes(DemoOutputs d) {
-        List<RunSae> out = new ArrayList<>();
-        for (String b : d.backbones()) {
-            out.add(new RunSae(b, TokenKind.PATCHES));
-            out.add(new RunSae(b, TokenKind.CLS));
-        }
-        return out;
+    /** The SAEs of the run trained on patch tokens, in run order. */
+    public static List<RunSae> patchSaes(DemoOutputs d) throws IOException {
+        return d.saes().stream().filter(s -> s.kind() == TokenKind.PATCHES).toList();
     }
 
     /**
      * One row per SAE. Columns and their sources:
      * <ul>
-     *   <li>{@code sae}, {@code model} (the backbone id of the run), {@code model_type} (the {@code model_type} of the
+     *   <li>{@code sae}, {@code model} (the backbone or model source the SAE's capture read, {@link RunSae#modelName}), {@code model_type} (the {@code model_type} of the
      *       model folder's {@code config.json}), {@code layer} (0-based index of the transformer block whose output was
      *       captured: the cache's first recorded layer, the one the SAE and eval steps read), {@code tokens}
      *       ({@code patch} or {@code cls});</li>
@@ -95,16 +83,16 @@ public final class SaeReport {
                 LongColumn.create("eval_tokens"), DoubleColumn.create("l0"), DoubleColumn.create("normalized_mse"),
                 DoubleColumn.create("explained_variance"), DoubleColumn.create("dead_fraction"), DoubleColumn.create("dense_fraction"));
         for (RunSae s : saes(d)) {
-            Path ckpt = d.sae(s.backbone(), s.kind());
+            Path ckpt = s.checkpoint(d);
             SaeConfig cfg = SaeCheckpoint.config(ckpt);
             JsonNode prov = SaeCheckpoint.provenance(ckpt);
-            Path metricsFile = d.eval(s.backbone(), s.kind()).resolve("metrics.json");
+            Path metricsFile = s.evalDir(d).resolve("metrics.json");
             JsonNode m = readJson(metricsFile);
             Row r = t.appendRow();
             r.setString(SAE, s.id());
-            r.setString("model", s.backbone());
-            r.setString("model_type", modelType(d.model(s.backbone())));
-            r.setInt("layer", ActivationCache.readManifest(d.cache(s.backbone())).layers().getFirst());
+            r.setString("model", s.modelName());
+            r.setString("model_type", modelType(d.modelFolder(s.model())));
+            r.setInt("layer", ActivationCache.readManifest(s.cache(d)).layers().getFirst());
             r.setString("tokens", s.tokens());
             r.setString("kind", cfg.kind().id());
             r.setInt("d_model", cfg.dModel());
@@ -157,8 +145,8 @@ public final class SaeReport {
             values.put(f, DoubleColumn.create(f));
         }
         for (RunSae s : saes(d)) {
-            int dSae = SaeCheckpoint.config(d.sae(s.backbone(), s.kind())).dSae();
-            Path file = d.saeDir(s.backbone(), s.kind()).resolve("metrics.jsonl");
+            int dSae = SaeCheckpoint.config(s.checkpoint(d)).dSae();
+            Path file = d.dir(s.step()).resolve("metrics.jsonl");
             List<String> lines = readLines(file);
             double first = Double.NaN;
             for (int i = 0; i < lines.size(); i++) {
@@ -211,11 +199,11 @@ public final class SaeReport {
     }
 
     /**
-     * The density view of a backbone's patch SAE (its analysis step's {@code density.csv}: frequency over patch tokens,
-     * label entropy of the top patches' segmentation labels), with the low-density boundary at {@code threshold}.
+     * The density view of a patch SAE (its analysis step's {@code density.csv}: frequency over patch tokens, label entropy
+     * of the top patches' segmentation labels), with the low-density boundary at {@code threshold}.
      */
-    public static ChartFigure density(String id, DemoOutputs d, String backbone, double threshold) throws IOException {
-        return SaePlots.density(id, backbone + " patch SAE", DensityView.read(d.analysis(backbone, TokenKind.PATCHES)), threshold);
+    public static ChartFigure density(String id, DemoOutputs d, RunSae sae, double threshold) throws IOException {
+        return SaePlots.density(id, sae.stem() + " patch SAE", DensityView.read(sae.analysisDir(d)), threshold);
     }
 
     /**
@@ -233,13 +221,13 @@ public final class SaeReport {
                 IntColumn.create("rest_labelled"), DoubleColumn.create("welch_p"), DoubleColumn.create("gap_low_log10"),
                 DoubleColumn.create("gap_high_log10"), DoubleColumn.create("cluster_background_share"),
                 DoubleColumn.create("rest_background_share"));
-        for (String b : d.backbones()) {
-            Path dir = d.analysis(b, TokenKind.PATCHES);
-            var labels = ActivationCache.readManifest(d.cache(b)).patchLabels();
+        for (RunSae sae : patchSaes(d)) {
+            Path dir = sae.analysisDir(d);
+            var labels = ActivationCache.readManifest(sae.cache(d)).patchLabels();
             LowDensityCluster.Summary s = LowDensityCluster.of(DensityView.read(dir), threshold, majorityLabels(dir.resolve(DensityView.FILE)),
                     labels == null ? -1 : labels.background());
             Row r = t.appendRow();
-            r.setString(SAE, new RunSae(b, TokenKind.PATCHES).id());
+            r.setString(SAE, sae.id());
             r.setInt("latents", s.latents());
             r.setInt("dead", s.dead());
             r.setInt("cluster", s.cluster());
@@ -280,7 +268,7 @@ public final class SaeReport {
     private static Map<String, double[]> latentColumn(DemoOutputs d, int column) throws IOException {
         Map<String, double[]> out = new LinkedHashMap<>();
         for (RunSae s : saes(d)) {
-            out.put(s.id(), readLatents(d.eval(s.backbone(), s.kind()).resolve("latents.csv"))[column - 1]);
+            out.put(s.id(), readLatents(s.evalDir(d).resolve("latents.csv"))[column - 1]);
         }
         return out;
     }

@@ -42,10 +42,14 @@ class SaeReportTest {
     void plant() throws IOException {
         Files.writeString(work.resolve("demo.json"), """
                 {"format": "saelab-demo/1", "size": "test", "steps": {
-                  "backbone-toy": {"dir": "backbone-toy/a"}, "capture-toy": {"dir": "capture-toy/a"},
-                  "sae-toy-patch": {"dir": "sae-toy-patch/a"}, "eval-toy-patch": {"dir": "eval-toy-patch/a"},
-                  "analyze-toy-patch": {"dir": "analyze-toy-patch/a"},
-                  "sae-toy-cls": {"dir": "sae-toy-cls/a"}, "eval-toy-cls": {"dir": "eval-toy-cls/a"}}}
+                  "backbone-toy": {"kind": "backbone", "inputs": {"model": "toy"}, "dir": "backbone-toy/a"},
+                  "capture-toy": {"kind": "capture", "inputs": {"dataset": "world", "model": "backbone-toy"}, "dir": "capture-toy/a"},
+                  "sae-toy-patch": {"kind": "sae", "inputs": {"capture": "capture-toy"}, "dir": "sae-toy-patch/a"},
+                  "eval-toy-patch": {"kind": "eval", "inputs": {"sae": "sae-toy-patch", "capture": "capture-toy"}, "dir": "eval-toy-patch/a"},
+                  "analyze-toy-patch": {"kind": "analyze", "inputs": {"sae": "sae-toy-patch", "capture": "capture-toy"},
+                                        "dir": "analyze-toy-patch/a"},
+                  "sae-toy-cls": {"kind": "sae", "inputs": {"capture": "capture-toy"}, "dir": "sae-toy-cls/a"},
+                  "eval-toy-cls": {"kind": "eval", "inputs": {"sae": "sae-toy-cls", "capture": "capture-toy"}, "dir": "eval-toy-cls/a"}}}
                 """);
         Path model = Files.createDirectories(work.resolve("backbone-toy/a/model"));
         Files.writeString(model.resolve("config.json"), "{\"model_type\": \"dinov2\"}");
@@ -80,6 +84,7 @@ class SaeReportTest {
 
     private void checkpoint(String dir, SaeConfig cfg, Map<String, Object> provenance) throws IOException {
         Path d = Files.createDirectories(work.resolve(dir));
+        Files.writeString(d.resolve("step.json"), "{\"params\": {\"tokens\": \"" + (dir.contains("cls") ? "cls" : "patches") + "\"}}");
         int n = D_MODEL * D_SAE;
         SaeCheckpoint.write(d.resolve("sae.safetensors"), cfg,
                 new SaeCheckpoint.Arrays(new float[n], new float[D_SAE], new float[n], new float[D_MODEL], null), provenance);
@@ -166,7 +171,7 @@ class SaeReportTest {
         assertEquals(3, r.getInt("rest_labelled"));
         assertEquals(0.0, r.getDouble("cluster_background_share"), "both cluster latents' top patches are mostly label 1");
         assertEquals(0.75, r.getDouble("rest_background_share"));
-        ChartFigure d = SaeReport.density("d", demo(), "toy", 1e-4);
+        ChartFigure d = SaeReport.density("d", demo(), SaeReport.patchSaes(demo()).getFirst(), 1e-4);
         assertArrayEquals(new int[] {0, 0, 1, 1, 0, 0, 0, 0}, d.data().intColumn("low_density").asIntArray());
     }
 
