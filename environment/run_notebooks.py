@@ -9,10 +9,15 @@ SAELAB_PROFILE (demo|paper) and SAELAB_QUICK (1 = small sizes). Executed copies,
 written to --out (default figures/<profile>/notebooks/), never over the committed notebooks, and
 are saved also when a cell fails. A kernel that does not answer within --start-timeout seconds is
 killed and started again (--start-retries times). --jobs N runs N notebooks at a time, each in its own
-process and kernel (lines are printed as each finishes; with --repeat they run one at a time). Exit status: 0 when every notebook ran, 1 when a
-cell failed (its notebook, cell number, source and error are printed), 2 on bad arguments.
+process and kernel (lines are printed as each finishes; with --repeat they run one at a time). --skip-unchanged
+(the main command's) skips a notebook whose last successful run had the same stamp (its own file, the library jar
+and its dependencies, the kernel's start-up script, every step key of the run it reads, the profile and mode) and
+whose registered outputs (data-manifests/figures.json) and executed copy all still exist. Exit status: 0 when every
+notebook ran, 1 when a cell failed (its notebook, cell number, source and error are printed), 2 on bad arguments.
 """
 import argparse
+import hashlib
+import json
 import os
 import re
 import sys
@@ -116,6 +121,97 @@ def describe_cell_error(path, nb, e):
     return "\n".join(lines)
 
 
+def run_index(root=ROOT):
+    """The run the notebooks read: SAELAB_DEMO_WORK (relative to the checkout) or work/demo, its demo.json."""
+    work = os.environ.get("SAELAB_DEMO_WORK") or os.path.join("work", "demo")
+    return os.path.join(root, work, "demo.json")
+
+
+def file_digest(path, h):
+    h.update(os.path.basename(path).encode())
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except FileNotFoundError:
+        h.update(b"<missing>")
+
+
+def stamp(path, profile, quick, root=ROOT):
+    """What a notebook's outputs depend on, as one SHA-256: the notebook, the library and its dependencies (names and
+    sizes: a dependency changes only with the pom, which rebuilds the jar), the kernel start-up script, the run's step
+    keys, the profile and the mode."""
+    h = hashlib.sha256()
+    file_digest(path, h)
+    dist = os.path.join(root, "lib", "target", "dist")
+    file_digest(os.path.join(dist, "saelab.jar"), h)
+    deps = os.path.join(dist, "deps")
+    if os.path.isdir(deps):
+        for name in sorted(os.listdir(deps)):
+            h.update(f"{name}:{os.path.getsize(os.path.join(deps, name))}".encode())
+    file_digest(os.path.join(root, "environment", "kernel", "init.jshell"), h)
+    try:
+        with open(run_index(root)) as f:
+            steps = json.load(f).get("steps", {})
+        h.update(json.dumps({k: v.get("key") for k, v in steps.items()}, sort_keys=True).encode())
+    except (OSError, ValueError):
+        h.update(b"<no run index>")
+    h.update(f"{profile}:{quick}".encode())
+    return h.hexdigest()
+
+
+def registered_outputs(path, figures_dir, profile, root=ROOT):
+    """The files the registry expects from this notebook under figures_dir (<id>.<ext> for each output; a per-run entry,
+    id ending in -{run}, once per run its "runs" lists for the profile); None when the registry cannot be read or a
+    per-run entry lists no runs for the profile (then nothing tells which files to expect)."""
+    try:
+        with open(os.path.join(root, "data-manifests", "figures.json")) as f:
+            figures = json.load(f).get("figures", [])
+    except (OSError, ValueError):
+        return None
+    name = os.path.basename(path)
+    out = []
+    for fig in figures:
+        if fig.get("notebook") != name:
+            continue
+        ids = [fig["id"]]
+        if fig["id"].endswith("-{run}"):
+            runs = (fig.get("runs") or {}).get(profile)
+            if not runs:
+                return None
+            ids = [fig["id"][: -len("{run}")] + r for r in runs]
+        out += [os.path.join(figures_dir, f"{i}.{ext}") for i in ids for ext in fig.get("outputs", [])]
+    return out
+
+
+def stamp_path(path, out_dir):
+    return os.path.join(out_dir, os.path.basename(path)[: -len(".ipynb")] + ".stamp")
+
+
+def unchanged(path, args, out_dir):
+    """Whether --skip-unchanged may skip this notebook: same stamp as its last good run, outputs all present."""
+    try:
+        with open(stamp_path(path, out_dir)) as f:
+            last = f.read().strip()
+    except OSError:
+        return False
+    if last != stamp(path, args.profile, args.quick):
+        return False
+    figures_dir = os.path.join(os.environ.get("SAELAB_FIGURES") or os.path.join(ROOT, "figures"), args.profile)
+    outputs = registered_outputs(path, figures_dir, args.profile)
+    if outputs is None:
+        return False
+    return os.path.isfile(os.path.join(out_dir, os.path.basename(path))) and all(os.path.isfile(o) for o in outputs)
+
+
+def write_stamp(path, args, out_dir):
+    target = stamp_path(path, out_dir)
+    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix="." + os.path.basename(target) + ".")
+    with os.fdopen(fd, "w") as f:
+        f.write(stamp(path, args.profile, args.quick) + "\n")
+    os.replace(tmp, target)
+
+
 def run_one(path, run, args, out_dir):
     """Executes one notebook; returns (label, ok, stdout text, stderr text). The executed copy is saved either way."""
     import nbformat
@@ -123,10 +219,19 @@ def run_one(path, run, args, out_dir):
     nb = nbformat.read(path, as_version=4)
     t0 = time.monotonic()
     label = f"{name}" + (f" (run {run + 1}/{args.repeat})" if args.repeat > 1 else "")
+    if args.skip_unchanged and args.repeat == 1 and unchanged(path, args, out_dir):
+        return label, True, f"  skip    {label}  (unchanged: same notebook, library and run; outputs present)", ""
+    if args.skip_unchanged:
+        try:
+            os.remove(stamp_path(path, out_dir))  # a run that fails half-way leaves no stamp behind
+        except FileNotFoundError:
+            pass
     log_path = os.path.join(out_dir, name[: -len(".ipynb")] + ".kernel.log")
     try:
         with open(log_path, "w") as kernel_log:
             execute(nb, args, os.path.dirname(path), kernel_log)
+        if args.skip_unchanged:
+            write_stamp(path, args, out_dir)
         return label, True, f"  ok      {label}  {time.monotonic() - t0:6.1f} s", ""
     except KernelStartError as e:
         return label, False, "", f"FAILED {label}: {e}\n  kernel log: {shown(log_path)}"
@@ -161,6 +266,8 @@ def main(argv=None):
     p.add_argument("--cell-timeout", type=int, default=int(os.environ.get("SAELAB_CELL_TIMEOUT", "1800")))
     p.add_argument("--repeat", type=int, default=1, help="run each notebook this many times (start-up stress test)")
     p.add_argument("--jobs", type=int, default=1, help="notebooks run at a time, each with its own kernel")
+    p.add_argument("--skip-unchanged", action="store_true",
+                   help="skip a notebook whose inputs and outputs are as its last successful run left them")
     args = p.parse_args(argv)
     if args.repeat < 1:
         fail_usage("--repeat must be at least 1")

@@ -91,6 +91,39 @@ class RunnerTest(unittest.TestCase):
             self.assertIn("fine-7", "".join(json.load(f)["cells"][0]["outputs"][0]["text"]))
         self.assertTrue(os.path.isfile(os.path.join(self.out, "bad.ipynb")))
 
+    def test_skip_unchanged_skips_only_while_notebook_and_run_are_the_same(self):
+        work = os.path.join(self.tmp.name, "work")
+        os.makedirs(work)
+        index = os.path.join(work, "demo.json")
+
+        def write_index(key):
+            with open(index, "w") as f:
+                json.dump({"format": "saelab-demo/1", "steps": {"world": {"key": key, "dir": "world/x"}}}, f)
+
+        def run(nb):
+            path = os.path.join(self.tmp.name, "probe.ipynb")
+            with open(path, "w") as f:
+                json.dump(nb, f)
+            env = dict(os.environ, SAELAB_FIGURES=os.path.join(self.tmp.name, "figures"), SAELAB_DEMO_WORK=work)
+            return subprocess.run([sys.executable, RUNNER, "--out", self.out, "--skip-unchanged", path],
+                                  capture_output=True, text=True, env=env, timeout=300)
+
+        write_index("a" * 64)
+        first = run(notebook('System.out.println("one");'))
+        self.assertEqual(first.returncode, 0, first.stdout + first.stderr)
+        self.assertIn("ok      probe.ipynb", first.stdout)
+        again = run(notebook('System.out.println("one");'))
+        self.assertIn("skip    probe.ipynb", again.stdout)
+        write_index("b" * 64)  # a step of the run changed
+        self.assertIn("ok      probe.ipynb", run(notebook('System.out.println("one");')).stdout)
+        edited = run(notebook('System.out.println("two");'))  # the notebook changed
+        self.assertIn("ok      probe.ipynb", edited.stdout)
+        os.remove(os.path.join(self.out, "probe.ipynb"))  # its executed copy is gone
+        self.assertIn("ok      probe.ipynb", run(notebook('System.out.println("two");')).stdout)
+        failed = run(notebook('throw new IllegalStateException("x");'))
+        self.assertEqual(failed.returncode, 1)
+        self.assertFalse(os.path.exists(os.path.join(self.out, "probe.stamp")), "a failed run leaves no stamp")
+
     def test_unknown_notebook_is_a_usage_error(self):
         r = subprocess.run([sys.executable, RUNNER, "no-such-notebook"], capture_output=True, text=True, timeout=60)
         self.assertEqual(r.returncode, 2)

@@ -32,8 +32,8 @@ final class FiguresCommand implements Callable<Integer> {
         Profile p = profile == null ? RunSettings.fromEnvironment().profile() : Profile.parse(profile, "--profile");
         Path dir = ws.figures(p);
         if (check) {
-            List<Path> missing = registry.missingOutputs(dir);
-            int total = registry.all().stream().mapToInt(s -> s.outputs().size()).sum();
+            List<Path> missing = registry.missingOutputs(dir, p.id());
+            int total = registry.expectedOutputs(dir, p.id()).size();
             if (missing.isEmpty()) {
                 System.out.println("all " + total + " files of " + registry.all().size()
                         + " registered figures and tables are in " + ws.root().relativize(dir));
@@ -47,8 +47,10 @@ final class FiguresCommand implements Callable<Integer> {
             System.out.println("| notebook | paper section | id | kind | what it shows |");
             System.out.println("|---|---|---|---|---|");
             for (FigureSpec s : registry.all()) {
+                String runs = s.runs() == null ? "" : " (one per run; " + s.runs().entrySet().stream()
+                        .map(e -> e.getKey() + ": " + String.join(", ", e.getValue())).collect(java.util.stream.Collectors.joining("; ")) + ")";
                 System.out.println("| `notebooks/" + s.notebook() + "` | " + s.section() + " | `" + s.id() + "` | "
-                        + s.kind() + " | " + s.title().replace("|", "\\|") + " |");
+                        + s.kind() + " | " + s.title().replace("|", "\\|") + runs + " |");
             }
             return 0;
         }

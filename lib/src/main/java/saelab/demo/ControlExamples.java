@@ -122,49 +122,68 @@ public final class ControlExamples {
     private ControlExamples() {}
 
     /**
-     * The example of an image control run: {@code control-<backbone>-<head>}.
+     * The example of the demo's image control run {@code control-<backbone>-<head>}.
      *
      * @throws IllegalArgumentException when the run, its edits or a fitting held-out image are missing
      */
     public static ImageExample image(DemoOutputs d, String backbone, HeadKind kind) throws IOException {
-        return image(d, backbone, kind, -1);
+        return image(d, ControlStep.name(backbone, kind), -1);
     }
 
     /**
-     * The example of an image control run for one of its classes, chosen by a rule of the caller (e.g. {@link OverviewExample}):
-     * the image rules of the class comment with that class in place of the run's first (segmentation) or with scenes of
-     * that class only (image heads).
+     * The example of a toy-world image control run for one of its classes, chosen by a rule of the caller (e.g.
+     * {@link OverviewExample}): the image rules of the class comment with that class in place of the run's first
+     * (segmentation) or with scenes of that class only (image heads).
      *
      * @param classId the head's class whose latent is edited, one the run edited; −1 for the rule of the class comment
      * @throws IllegalArgumentException when the run, its edits, the class's edit or a fitting held-out image are missing
      */
     public static ImageExample image(DemoOutputs d, String backbone, HeadKind kind, int classId) throws IOException {
-        Path run = d.control(backbone, kind);
+        return image(d, ControlStep.name(backbone, kind), classId);
+    }
+
+    /**
+     * The example of any control step of a run (a demo or a paper plan's), found through the step's inputs by role: its
+     * SAE, analysis, head step, the model its {@code backbone} input names and its held-out {@code dataset}. On the toy world
+     * the rules of the class comment apply; on a dataset, segmentation takes the first held-out image with
+     * {@link #MIN_PATCHES} patches of the class, an image head the first held-out image of the class that the head classifies
+     * right, with every patch edited (a dataset's image labels do not locate the object).
+     *
+     * @param classId the head's class whose latent is edited, one the run edited; −1 for the class with the lowest id
+     * @throws IllegalArgumentException when the run, its edits, the class's edit or a fitting held-out image are missing
+     */
+    public static ImageExample image(DemoOutputs d, String controlStep, int classId) throws IOException {
+        Path run = d.dir(controlStep);
         Map<Integer, Object[]> edits = chosenLatents(run);
         if (classId >= 0 && !edits.containsKey(classId)) {
             throw new IllegalArgumentException(run.resolve("edits") + " holds no class-" + classId + ".json; the control run edited classes "
                     + edits.keySet().stream().sorted().toList());
         }
+        HeadKind kind = HeadKind.parse(d.params(controlStep).path("head").asText(), "control step " + controlStep + ": parameter 'head'");
         SpecificDose dose = Files.isRegularFile(run.resolve(SpecificDose.FILE)) ? SpecificDose.of(run) : null;
         long seed = Json.mapper().readTree(run.resolve("index.json").toFile()).at("/parameters/seed").asLong(0);
-        Path saeFile = d.sae(backbone, TokenKind.PATCHES);
-        Path analysis = d.analysis(backbone, TokenKind.PATCHES);
+        Path saeFile = d.dir(required(d, controlStep, "sae")).resolve(SaeStep.CHECKPOINT);
+        Path analysis = d.dir(required(d, controlStep, "analysis"));
         int block = RecordedLayer.resolve(saeFile, null, "the edit block").layer();
-        Path modelDir = d.model(backbone);
+        Path modelDir = d.modelFolder(required(d, controlStep, "backbone"));
+        String dataset = required(d, controlStep, "dataset");
+        boolean toy = d.steps().contains(dataset) && d.kind(dataset).equals("world"); // else a dataset source's name
         Preprocessor pre = Preprocessor.load(modelDir);
         Device cpu = Device.cpu();
         try (LoadedModel m = ModelLoader.load(modelDir, new LoadOptions(cpu, DataType.FLOAT32, null)); NDManager nd = NDManager.newBaseManager(cpu)) {
             Sae sae = SaeCheckpoint.read(saeFile, nd);
             LatentMaxima.read(analysis).requireDSae(sae.config().dSae());
-            Path headFile = d.head(backbone, kind);
+            Path headFile = d.dir(required(d, controlStep, "heads")).resolve(kind.id() + ".safetensors");
             TaskHead head = switch (kind) {
                 case SEGMENT -> SegmentationHead.of(LinearHead.load(headFile), m.vision());
                 case CLASSIFY -> ClassificationHead.of(LinearHead.load(headFile));
                 case ZEROSHOT -> ZeroShotHead.load(headFile);
             };
+            String spec = toy ? d.heldOutDataset(kind) : d.datasetSpec(dataset);
+            String split = toy ? d.heldOutSplit(kind) : d.datasetSplit(dataset);
             if (kind == HeadKind.SEGMENT) {
                 int c = classId >= 0 ? classId : edits.keySet().stream().min(Integer::compare).orElseThrow();
-                ProtocolImages images = ProtocolImages.open(d.heldOutDataset(kind), d.heldOutSplit(kind), pre, m.vision(), true, Integer.MAX_VALUE);
+                ProtocolImages images = ProtocolImages.open(spec, split, pre, m.vision(), true, Integer.MAX_VALUE);
                 for (int i = 0; i < images.size(); i++) {
                     ProtocolImages.Image im = images.load(i);
                     if (im.problem() != null || count(im.patchLabels(), c) < MIN_PATCHES) {
@@ -172,8 +191,11 @@ public final class ControlExamples {
                     }
                     return example(kind, images, im, pre, m, sae, block, head, c, edits.get(c), dose, EditTokens.ofClass(c), analysis, seed);
                 }
-                throw new IllegalArgumentException("no held-out image of " + d.heldOutDataset(kind) + " has " + MIN_PATCHES + " patches of class "
+                throw new IllegalArgumentException("no held-out image of " + spec + " has " + MIN_PATCHES + " patches of class "
                         + c + " (" + edits.get(c)[0] + ")");
+            }
+            if (!toy) {
+                return datasetImageHead(kind, spec, split, classId, edits, pre, m, sae, block, head, dose, analysis, seed, nd);
             }
             // image heads: the full label maps (colour and shape per object) locate the largest object's patches
             Path world = d.heldOutWorld();
@@ -191,17 +213,52 @@ public final class ControlExamples {
                 if (c < 0 || !edits.containsKey(c) || classId >= 0 && c != classId || largest < 0 || count(im.patchLabels(), largest) == 0) {
                     continue;
                 }
-                try (ImageIntervention probe = ImageIntervention.ofResidual(m.vision(), sae, block, head, residual(m, pre, im, block, nd),
-                        m.vision().layout(images.imageSize().height(), images.imageSize().width()), im.patchLabels())) {
-                    if (probe.clean().top() != c) {
-                        continue;
-                    }
+                if (clean(m, pre, im, block, sae, head, images, nd) != c) {
+                    continue;
                 }
                 return example(kind, images, im, pre, m, sae, block, head, c, edits.get(c), dose, EditTokens.ofClass(largest), analysis, seed);
             }
             throw new IllegalArgumentException("no held-out scene of " + world + (classId >= 0 ? " of class " + classId : "")
                     + " is classified right by the " + kind.id() + " head");
         }
+    }
+
+    /** An image head's example on a dataset: the first held-out image of an edited class (or of {@code classId}) classified right. */
+    private static ImageExample datasetImageHead(HeadKind kind, String spec, String split, int classId, Map<Integer, Object[]> edits,
+                                                 Preprocessor pre, LoadedModel m, Sae sae, int block, TaskHead head, SpecificDose dose,
+                                                 Path analysis, long seed, NDManager nd) throws IOException {
+        ProtocolImages images = ProtocolImages.open(spec, split, pre, m.vision(), false, Integer.MAX_VALUE);
+        for (int i = 0; i < images.size(); i++) {
+            ProtocolImages.Image im = images.load(i);
+            int c = im.label();
+            if (im.problem() != null || !edits.containsKey(c) || classId >= 0 && c != classId) {
+                continue;
+            }
+            if (clean(m, pre, im, block, sae, head, images, nd) != c) {
+                continue;
+            }
+            return example(kind, images, im, pre, m, sae, block, head, c, edits.get(c), dose, EditTokens.allPatches(), analysis, seed);
+        }
+        throw new IllegalArgumentException("no held-out image of " + spec + (classId >= 0 ? " of class " + classId : " of an edited class")
+                + " is classified right by the " + kind.id() + " head");
+    }
+
+    /** The head's top-1 class of a loaded image, before any edit. */
+    private static int clean(LoadedModel m, Preprocessor pre, ProtocolImages.Image im, int block, Sae sae, TaskHead head, ProtocolImages images,
+                             NDManager nd) {
+        try (ImageIntervention probe = ImageIntervention.ofResidual(m.vision(), sae, block, head, residual(m, pre, im, block, nd),
+                m.vision().layout(images.imageSize().height(), images.imageSize().width()), im.patchLabels())) {
+            return probe.clean().top();
+        }
+    }
+
+    /** The input of {@code role} of a control step, or one sentence naming the step and the role. */
+    private static String required(DemoOutputs d, String step, String role) {
+        String ref = d.input(step, role);
+        if (ref == null) {
+            throw new IllegalArgumentException(d.work().resolve(DemoPipeline.SUMMARY) + ": control step '" + step + "' has no input '" + role + "'");
+        }
+        return ref;
     }
 
     private static ImageExample example(HeadKind kind, ProtocolImages images, ProtocolImages.Image im, Preprocessor pre, LoadedModel m, Sae sae,

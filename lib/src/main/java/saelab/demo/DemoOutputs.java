@@ -165,6 +165,20 @@ public record DemoOutputs(Path work, JsonNode summary) {
         return out;
     }
 
+    /**
+     * The dataset spec of a dataset source a step read ({@code manifest:} the source step's {@code dataset.json}, the exact
+     * list of examples its key names).
+     */
+    public String datasetSpec(String source) {
+        return saelab.capture.CapturePipeline.MANIFEST_PREFIX + dir(SourceStep.PREFIX + source).resolve(SourceStep.MANIFEST);
+    }
+
+    /** The split of a dataset source ({@code split} of its source step's parameters), or null for a layout without splits. */
+    public String datasetSplit(String source) throws IOException {
+        JsonNode split = params(SourceStep.PREFIX + source).path("split");
+        return split.isTextual() ? split.asText() : null;
+    }
+
     /** A step's output folder. */
     public Path dir(String name) {
         return ConfinedPaths.resolve(work, step(name).path("dir").asText(), work.resolve(DemoPipeline.SUMMARY),
@@ -282,7 +296,7 @@ public record DemoOutputs(Path work, JsonNode summary) {
         /** Every step with its status and seconds, as "name status seconds" lines. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(java.util.Locale.ROOT, "demo run '%s' in %s: %d steps, %.1f s%n", size(), work, steps().size(),
+        sb.append(String.format(java.util.Locale.ROOT, "run '%s' in %s: %d steps, %.1f s%n", size(), work, steps().size(),
                 summary.path("seconds").asDouble()));
         for (Iterator<Map.Entry<String, JsonNode>> it = summary.path("steps").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();

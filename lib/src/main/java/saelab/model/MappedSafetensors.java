@@ -140,7 +140,7 @@ public final class MappedSafetensors implements AutoCloseable {
     private static NDArray own(ByteBuffer view, Shape shape, DataType stored, DataType target, NDManager manager) {
         try (NDManager scratch = manager.newSubManager()) {
             NDArray wrapped = scratch.create(view, shape, stored);
-            NDArray owned = stored == target ? wrapped.duplicate() : wrapped.toType(target, true);
+            NDArray owned = OwnedArrays.converted(wrapped, target);
             owned.attach(manager);
             return owned;
         }

@@ -104,7 +104,7 @@ public final class PositionTable {
         System.arraycopy(g, 0, all, cls.length, g.length);
         NDManager m = stored.getManager();
         try (NDArray f = m.create(all, new Shape(1, all.length / dim, dim))) {
-            return f.toType(dtype, true);
+            return OwnedArrays.converted(f, dtype); // f's Java buffer is freed after the close
         }
     }
 }

@@ -143,7 +143,7 @@ public final class TextTower {
                 }
             }
             try (NDArray m32 = manager.create(m, new Shape(t, t))) {
-                mask = m32.toType(dtype, true);
+                mask = OwnedArrays.converted(m32, dtype); // m32's Java buffer is freed after the close
             }
         }
         NDArray embeddings = x;

@@ -22,7 +22,7 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
- * Notebook one-liners over the control half of a finished demo run: the protocol table of every control step (the real
+ * Notebook one-liners over the control half of a finished run (demo or paper plan; control steps found by kind and head): the protocol table of every control step (the real
  * edit against each control, with 95% cluster-bootstrap intervals and the paired tests), the faithfulness figures, the
  * dose-response plot redrawn from its CSV, and the toy-world criteria ({@link ToyControlCriteria}).
  */
@@ -48,14 +48,14 @@ public final class DemoControls {
         List<String> diff = new ArrayList<>();
         List<Integer> rejected = new ArrayList<>();
         List<Integer> classes = new ArrayList<>();
-        for (String step : steps(d, heads)) {
+        for (String step : controlSteps(d, heads)) {
             JsonNode s = summary(d.dir(step));
             boolean seg = "segment".equals(s.path("task").asText());
             String t = seg ? "target" : "target-flip";
             String o = seg ? "off-target" : "off-target-flip";
             for (var it = s.path("rates").fields(); it.hasNext(); ) {
                 var e = it.next();
-                run.add(step.substring("control-".length()));
+                run.add(runName(step));
                 condition.add(e.getKey());
                 target.add(interval(e.getValue().path(t).path("macro")));
                 off.add(interval(e.getValue().path(o).path("macro")));
@@ -65,7 +65,7 @@ public final class DemoControls {
                 classes.add(s.path("classes").asInt());
             }
         }
-        return Table.create("Control protocol on the held-out toy world (macro over classes, 95% cluster-bootstrap intervals)",
+        return Table.create("Control protocol on held-out images (macro over classes, 95% cluster-bootstrap intervals)",
                 StringColumn.create("run", run), StringColumn.create("condition", condition),
                 StringColumn.create("target change rate", target), StringColumn.create("off-target change rate", off),
                 StringColumn.create("real - condition (target)", diff), IntColumn.create("classes rejected (Holm 0.05)",
@@ -86,13 +86,13 @@ public final class DemoControls {
         List<String> recon = new ArrayList<>();
         List<String> agreement = new ArrayList<>();
         List<String> noEdit = new ArrayList<>();
-        for (String step : steps(d, heads)) {
+        for (String step : controlSteps(d, heads)) {
             JsonNode f = summary(d.dir(step)).path("faithfulness");
             for (String key : List.of("miou", "patch_accuracy", "top1_accuracy")) {
                 if (!f.has("clean_" + key)) {
                     continue;
                 }
-                run.add(step.substring("control-".length()));
+                run.add(runName(step));
                 metric.add(key);
                 clean.add(number(f.path("clean_" + key)));
                 recon.add(number(f.path("reconstruction_" + key)));
@@ -100,25 +100,53 @@ public final class DemoControls {
                 noEdit.add(number(f.path("no_edit_agreement")));
             }
         }
-        return Table.create("Faithfulness before any edit (held-out toy world)", StringColumn.create("run", run),
+        return Table.create("Faithfulness before any edit (held-out images)", StringColumn.create("run", run),
                 StringColumn.create("metric", metric), StringColumn.create("clean model", clean),
                 StringColumn.create("SAE reconstruction spliced in", recon), StringColumn.create("reconstruction agrees with clean", agreement),
                 StringColumn.create("no-edit splice agrees with clean", noEdit));
     }
 
     /**
-     * The dose-response plot of one control step, redrawn from its {@code dose-response-macro.csv}, with the registry id of
-     * its paper section: {@code s05-1-dose-<backbone>-segment} (segmentation), {@code s05-2-dose-<backbone>-<head>} (image heads).
+     * The control steps of the run whose head is one of {@code heads} (steps of kind {@code control}, by their {@code head}
+     * parameter), in run order: {@code control-dinov2-segment} in a demo run, {@code control-dinov2-cub-classify} in a paper run.
      */
-    public static ChartFigure doseResponse(DemoOutputs d, String backbone, HeadKind head) throws IOException {
-        Path csv = d.control(backbone, head).resolve(DoseResponsePlot.ID + ".csv");
-        if (!Files.isRegularFile(csv)) {
-            throw new IllegalArgumentException("the control step of " + backbone + " (" + head.id() + ") has no " + csv.getFileName()
-                    + "; it ran without doses");
+    public static List<String> controlSteps(DemoOutputs d, HeadKind... heads) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String step : d.ofKind("control")) {
+            String head = d.params(step).path("head").asText();
+            for (HeadKind h : heads) {
+                if (h.id().equals(head)) {
+                    out.add(step);
+                }
+            }
         }
+        return out;
+    }
+
+    /** The head kind a control step ran with (its {@code head} parameter). */
+    public static HeadKind head(DemoOutputs d, String controlStep) throws IOException {
+        return HeadKind.parse(d.params(controlStep).path("head").asText(), "control step " + controlStep + ": parameter 'head'");
+    }
+
+    /**
+     * The dose-response plot of one control step, redrawn from its {@code dose-response-macro.csv}, with the registry id of
+     * its paper section: {@code s05-1-dose-<run>} for segmentation, {@code s05-2-dose-<run>} for the image heads, where
+     * {@code <run>} is the step id without {@code control-} (e.g. {@code s05-1-dose-dinov2-segment}).
+     */
+    public static ChartFigure doseResponse(DemoOutputs d, String controlStep) throws IOException {
+        Path csv = d.dir(controlStep).resolve(DoseResponsePlot.ID + ".csv");
+        if (!Files.isRegularFile(csv)) {
+            throw new IllegalArgumentException("control step " + controlStep + " has no " + csv.getFileName() + "; it ran without doses");
+        }
+        boolean seg = head(d, controlStep) == HeadKind.SEGMENT;
         Table t = Table.read().csv(csv.toFile());
-        ChartFigure f = DoseResponsePlot.figure(t, head == HeadKind.SEGMENT ? "patch" : "top-1");
-        return new ChartFigure("s05-" + (head == HeadKind.SEGMENT ? "1" : "2") + "-dose-" + backbone + "-" + head.id(), f.chart(), f.data());
+        ChartFigure f = DoseResponsePlot.figure(t, seg ? "patch" : "top-1");
+        return new ChartFigure("s05-" + (seg ? "1" : "2") + "-dose-" + runName(controlStep), f.chart(), f.data());
+    }
+
+    /** A control step's id without {@code control-}. */
+    public static String runName(String controlStep) {
+        return controlStep.startsWith("control-") ? controlStep.substring("control-".length()) : controlStep;
     }
 
     /**
@@ -146,11 +174,21 @@ public final class DemoControls {
                 StringColumn.create("accuracy", accuracy), StringColumn.create("chance (majority answer)", chance));
     }
 
-    /** The toy-world criteria of the segmentation control step of {@code backbone}, printed and returned. */
-    public static ToyControlCriteria.Outcome criteria(DemoOutputs d, String backbone) throws IOException {
-        ToyControlCriteria.Outcome o = ToyControlCriteria.evaluate(d.control(backbone, HeadKind.SEGMENT));
-        System.out.print(o.describe());
-        return o;
+    /**
+     * The toy-world criteria ({@link ToyControlCriteria}) of the run's first segmentation control step on a toy world, printed
+     * and returned; on a run without one (a paper run) says so and returns null.
+     */
+    public static ToyControlCriteria.Outcome criteria(DemoOutputs d) throws IOException {
+        for (String step : controlSteps(d, HeadKind.SEGMENT)) {
+            String dataset = d.input(step, "dataset");
+            if (dataset != null && d.steps().contains(dataset) && d.kind(dataset).equals("world")) {
+                ToyControlCriteria.Outcome o = ToyControlCriteria.evaluate(d.dir(step));
+                System.out.print(o.describe());
+                return o;
+            }
+        }
+        System.out.println("no segmentation control step of this run edits the toy world, so the toy-world criteria do not apply");
+        return null;
     }
 
     /**
@@ -159,8 +197,8 @@ public final class DemoControls {
      * specific dose ({@link saelab.intervene.SpecificDose}) beside the same per-token norms along a random direction.
      * Prints what was edited.
      */
-    public static EditComparisonFigure editExample(DemoOutputs d, String backbone, HeadKind head) throws IOException {
-        ControlExamples.ImageExample e = ControlExamples.image(d, backbone, head);
+    public static EditComparisonFigure editExample(DemoOutputs d, String controlStep) throws IOException {
+        ControlExamples.ImageExample e = ControlExamples.image(d, controlStep, -1);
         String dose = e.dose() == null ? "ablation (the run has no dose-response)" : String.format(Locale.ROOT,
                 "dose %s x max (real %.3f vs random latent %.3f, random direction %.3f macro target change)", e.dose().dose(),
                 e.dose().realRate(), e.dose().randomLatent(), e.dose().randomDirection());
@@ -174,24 +212,12 @@ public final class DemoControls {
      * Where the real ablation's top-1 flips go in a classification control step ({@code transitions.csv}, {@link ProtocolFlips}):
      * a row per clean top-1 class, a column per top-1 after the edit, and each row's flips. Prints the total.
      */
-    public static Table flips(DemoOutputs d, String backbone, HeadKind head) throws IOException {
-        ProtocolFlips f = ProtocolFlips.read(d.control(backbone, head));
+    public static Table flips(DemoOutputs d, String controlStep) throws IOException {
+        ProtocolFlips f = ProtocolFlips.read(d.dir(controlStep));
         System.out.println(String.format(Locale.ROOT, "%d of %d held-out images changed their top-1 under the ablation of their class's latent",
                 f.flips(), f.images()));
-        return f.table("Where the flips go (" + backbone + " " + head.id() + "): held-out images by clean top-1 (rows) and top-1 after ablating"
+        return f.table("Where the flips go (" + runName(controlStep) + "): held-out images by clean top-1 (rows) and top-1 after ablating"
                 + " their class's latent (columns)");
-    }
-
-    private static List<String> steps(DemoOutputs d, HeadKind... heads) {
-        List<String> out = new ArrayList<>();
-        for (String step : d.controls()) {
-            for (HeadKind h : heads) {
-                if (step.endsWith("-" + h.id())) {
-                    out.add(step);
-                }
-            }
-        }
-        return out;
     }
 
     private static JsonNode summary(Path dir) throws IOException {

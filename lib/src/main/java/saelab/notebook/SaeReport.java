@@ -54,6 +54,20 @@ public final class SaeReport {
     }
 
     /**
+     * The patch SAEs with a density view: an analysis step that wrote {@code density.csv}, which needs per-patch labels in
+     * the capture (the toy world's, ADE20K's); an SAE on ImageNet or iNat2021 captures (image labels only) has none.
+     */
+    public static List<RunSae> densitySaes(DemoOutputs d) throws IOException {
+        List<RunSae> out = new ArrayList<>();
+        for (RunSae s : patchSaes(d)) {
+            if (s.analysis() != null && Files.isRegularFile(s.analysisDir(d).resolve(DensityView.FILE))) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /**
      * One row per SAE. Columns and their sources:
      * <ul>
      *   <li>{@code sae}, {@code model} (the backbone or model source the SAE's capture read, {@link RunSae#modelName}), {@code model_type} (the {@code model_type} of the
@@ -207,7 +221,7 @@ public final class SaeReport {
     }
 
     /**
-     * The ultra-low-density cluster of every patch SAE ({@link LowDensityCluster#of}), one row each: latents, dead,
+     * The ultra-low-density cluster of every patch SAE with a density view ({@link #densitySaes}), one row each: latents, dead,
      * cluster size and share, the mean label entropy (nats) of the cluster and of the other firing latents with the
      * number of latents each mean is over, Welch's p-value of their difference, the widest gap in log10 frequency, and on
      * each side the share of latents whose top patches' majority label is the background label of the cache (low entropy
@@ -221,7 +235,7 @@ public final class SaeReport {
                 IntColumn.create("rest_labelled"), DoubleColumn.create("welch_p"), DoubleColumn.create("gap_low_log10"),
                 DoubleColumn.create("gap_high_log10"), DoubleColumn.create("cluster_background_share"),
                 DoubleColumn.create("rest_background_share"));
-        for (RunSae sae : patchSaes(d)) {
+        for (RunSae sae : densitySaes(d)) {
             Path dir = sae.analysisDir(d);
             var labels = ActivationCache.readManifest(sae.cache(d)).patchLabels();
             LowDensityCluster.Summary s = LowDensityCluster.of(DensityView.read(dir), threshold, majorityLabels(dir.resolve(DensityView.FILE)),

@@ -23,8 +23,10 @@ import saelab.io.Json;
  * <pre>{@code
  * { "format": "saelab-figures/1",
  *   "figures": [ { "id": "...", "kind": "figure", "section": "...", "notebook": "00-walkthrough.ipynb",
- *                  "title": "...", "outputs": ["png", "pdf", "csv"] } ] }
+ *                  "title": "...", "outputs": ["png", "pdf", "csv"] },
+ *                { "id": "s05-2-dose-{run}", ..., "runs": {"demo": ["clip-classify", "clip-zeroshot"]} } ] }
  * }</pre>
+ * The second entry is written once per run ({@link FigureSpec#perRun()}).
  */
 public final class FigureRegistry {
 
@@ -97,9 +99,16 @@ public final class FigureRegistry {
         return Optional.ofNullable(byId.get(id));
     }
 
-    /** The entry with this id; an error listing the known ids when it is not registered. */
+    /**
+     * The entry with this id: a registered id, or a per-run entry's id with a run's name in place of
+     * {@link FigureSpec#RUN} ({@link FigureSpec#forRun}); an error listing the known ids when neither.
+     */
     public FigureSpec get(String id) {
         FigureSpec spec = byId.get(id);
+        if (spec == null && id != null) {
+            spec = byId.values().stream().filter(s -> s.writes(id)).findFirst().map(s -> s.forRun(id.substring(s.prefix().length())))
+                    .orElse(null);
+        }
         if (spec == null) {
             throw new IllegalArgumentException("figure id '" + id + "' is not in the figure registry " + file
                     + "; add an entry there first (known ids: " + String.join(", ", byId.keySet()) + ")");
@@ -112,14 +121,54 @@ public final class FigureRegistry {
         return byId.values().stream().filter(s -> s.notebook().equals(notebook)).toList();
     }
 
-    /** Output files listed by the registry that are missing or empty in {@code dir}. */
-    public List<Path> missingOutputs(Path dir) {
-        return byId.values().stream()
-                .flatMap(s -> s.files(dir).stream())
+    /**
+     * The output files a profile's run should have written to {@code dir}: every ordinary entry's, and a per-run entry's for
+     * each run its {@code runs} lists for the profile. A per-run entry that lists no runs for the profile expects at least one
+     * run: its files in {@code dir} when there are any, else the pattern ({@code <prefix>*.<ext>}, which never exists).
+     */
+    public List<Path> expectedOutputs(Path dir, String profile) {
+        List<Path> out = new java.util.ArrayList<>();
+        for (FigureSpec s : byId.values()) {
+            if (!s.perRun()) {
+                out.addAll(s.files(dir));
+                continue;
+            }
+            List<String> runs = s.runs() == null ? null : s.runs().get(profile);
+            if (runs == null) {
+                runs = runsIn(dir, s);
+            }
+            if (runs.isEmpty()) {
+                s.outputs().forEach(ext -> out.add(dir.resolve(s.prefix() + "*." + ext)));
+            }
+            for (String r : runs) {
+                out.addAll(s.forRun(r).files(dir));
+            }
+        }
+        return out;
+    }
+
+    /** The run names of a per-run entry's files in {@code dir} (its first output's extension). */
+    private static List<String> runsIn(Path dir, FigureSpec s) {
+        String ext = "." + s.outputs().getFirst();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(ext))
+                    .map(n -> n.substring(0, n.length() - ext.length())).filter(s::writes).map(n -> n.substring(s.prefix().length()))
+                    .sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The {@linkplain #expectedOutputs expected output files} that are missing or empty in {@code dir}. */
+    public List<Path> missingOutputs(Path dir, String profile) {
+        return expectedOutputs(dir, profile).stream()
                 .filter(p -> {
                     try {
                         return !Files.isRegularFile(p) || Files.size(p) == 0;
-                    } catch (IOException e) {
+                    } catch (IOException | java.nio.file.InvalidPathException e) {
                         return true;
                     }
                 })

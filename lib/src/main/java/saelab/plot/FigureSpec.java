@@ -1,8 +1,10 @@
 package saelab.plot;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -15,13 +17,50 @@ import java.util.regex.Pattern;
  * @param kind     {@code figure} (a plot: png, pdf and csv) or {@code table} (csv, optionally html)
  * @param section  the paper section it belongs to, e.g. {@code "4.2 Feature interpretability"}
  * @param notebook the notebook under {@code notebooks/} that writes it
+ * <p>An entry whose id ends in {@value #RUN} is written once per run of its kind (a control step, an SAE): the notebook
+ * puts the run's name in its place ({@code s05-2-dose-{run}} becomes {@code s05-2-dose-clip-classify} on the demo and
+ * {@code s05-2-dose-dinov2-cub-classify} on the paper plan), and {@code runs} lists the names a profile's run gives,
+ * for the output check.
+ *
  * @param title    a one-line caption
  * @param outputs  output extensions, e.g. {@code ["png", "pdf", "csv"]}
+ * @param runs     for a per-run entry, profile id → the run names of that profile's plan (a profile not listed: at
+ *                 least one run); null for an ordinary entry
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
-public record FigureSpec(String id, String kind, String section, String notebook, String title, List<String> outputs) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record FigureSpec(String id, String kind, String section, String notebook, String title, List<String> outputs,
+                         Map<String, List<String>> runs) {
+
+    /** The placeholder at the end of a per-run entry's id. */
+    public static final String RUN = "{run}";
 
     private static final Pattern ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+
+    /** An ordinary (not per-run) entry. */
+    public FigureSpec(String id, String kind, String section, String notebook, String title, List<String> outputs) {
+        this(id, kind, section, notebook, title, outputs, null);
+    }
+
+    /** Whether the entry is written once per run ({@link #RUN}). */
+    public boolean perRun() {
+        return id != null && id.endsWith("-" + RUN);
+    }
+
+    /** A per-run entry's id before {@link #RUN}, e.g. {@code s05-2-dose-}. */
+    public String prefix() {
+        return id.substring(0, id.length() - RUN.length());
+    }
+
+    /** Whether {@code concrete} is an id this per-run entry writes: its prefix, then a run name. */
+    public boolean writes(String concrete) {
+        return perRun() && concrete.startsWith(prefix()) && ID.matcher(concrete.substring(prefix().length())).matches();
+    }
+
+    /** This per-run entry for one run (its id with the run's name in place of {@link #RUN}). */
+    public FigureSpec forRun(String run) {
+        return new FigureSpec(prefix() + run, kind, section, notebook, title, outputs, null);
+    }
     static final Set<String> FIGURE_OUTPUTS = Set.of("png", "pdf", "svg", "csv");
     static final Set<String> TABLE_OUTPUTS = Set.of("csv", "html");
 
@@ -41,8 +80,16 @@ public record FigureSpec(String id, String kind, String section, String notebook
      * @throws IllegalArgumentException naming the field and what was expected
      */
     void validate(String where) {
-        require(id != null && ID.matcher(id).matches(), where, "id",
-                "lower-case letters, digits and single dashes, got '" + id + "'");
+        String plain = perRun() ? id.substring(0, id.length() - RUN.length() - 1) : id;
+        require(plain != null && ID.matcher(plain).matches(), where, "id",
+                "lower-case letters, digits and single dashes, optionally ending in -" + RUN + ", got '" + id + "'");
+        require(runs == null || perRun(), where, "runs", "only on an entry whose id ends in -" + RUN);
+        if (runs != null) {
+            for (Map.Entry<String, List<String>> e : runs.entrySet()) {
+                require(e.getValue() != null && !e.getValue().isEmpty() && e.getValue().stream().allMatch(r -> r != null && ID.matcher(r).matches()),
+                        where, "runs." + e.getKey(), "a non-empty list of run names (lower-case letters, digits and dashes)");
+            }
+        }
         require("figure".equals(kind) || "table".equals(kind), where, "kind", "'figure' or 'table', got '" + kind + "'");
         require(section != null && !section.isBlank(), where, "section", "a paper section");
         require(notebook != null && notebook.endsWith(".ipynb") && !notebook.contains("/"), where, "notebook",

@@ -128,7 +128,7 @@ class DemoPipelinePlumbingTest {
                 protocol.stringColumn("condition").asList().subList(0, 4));
         assertEquals(2 + 1 + 1, saelab.notebook.DemoControls.faithfulness(out).rowCount(), "miou and patch accuracy, then top-1 twice");
         assertEquals("s05-1-dose-dinov2-segment",
-                saelab.notebook.DemoControls.doseResponse(out, "dinov2", saelab.heads.HeadKind.SEGMENT).id());
+                saelab.notebook.DemoControls.doseResponse(out, "control-dinov2-segment").id());
         // the section-5 figure of the segmentation run: the rule finds a held-out image with the class, the real edit covers its
         // patches of the class and the random-direction control moves the same tokens by the same norms
         ControlExamples.ImageExample seg = ControlExamples.image(out, "dinov2", saelab.heads.HeadKind.SEGMENT);

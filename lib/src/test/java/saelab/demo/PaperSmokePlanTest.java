@@ -95,11 +95,22 @@ class PaperSmokePlanTest {
         assertTrue(!Files.exists(tmp.resolve("w")), "a dry run writes nothing");
     }
 
+    /**
+     * Where the full smoke run is kept for the test command's next stage, which runs the section notebooks on it
+     * ({@code environment/test.sh}): {@code target/paper-smoke/} of the module, emptied first.
+     */
+    static Path keptRun() throws IOException {
+        Path dir = Path.of(System.getProperty("saelab.paperSmoke.dir", "target/paper-smoke")).toAbsolutePath().normalize();
+        saelab.io.FileTrees.deleteTree(dir);
+        return Files.createDirectories(dir);
+    }
+
     @Test
     void thePaperShapedPlanRunsEveryStepOnTheRealDataPathsThenSkipsEverything() throws Exception {
         Plan plan = PlanReader.read(planFile(), PlanKinds.ALL);
-        Path root = dataRoot(tmp.resolve("data"));
-        Path work = tmp.resolve("work");
+        Path kept = keptRun();
+        Path root = dataRoot(kept.resolve("data"));
+        Path work = kept.resolve("work");
 
         PlanDryRun.Report dry = PlanDryRun.of(plan, work, Set.of(), root, null);
         assertTrue(dry.ready(), dry.describe());
@@ -146,6 +157,28 @@ class PaperSmokePlanTest {
                 "ADE20K's label maps: patch units");
         assertEquals("patch", index.path("steps").path("compare-dinov2-clip-in1k").path("summary").path("unit").asText(),
                 "both golden models see a 4x4 grid");
+
+        // the index says what each step is, so readers find steps by kind and role as on a demo run
+        DemoOutputs run = DemoOutputs.open(work);
+        for (String src : sources) {
+            assertEquals(StepRole.SOURCE, run.kind(src), src);
+            assertEquals(src, SourceStep.PREFIX + run.input(src, "source"));
+        }
+        for (PlanStep s : plan.steps()) {
+            assertEquals(s.kind(), run.kind(s.id()), s.id());
+            assertEquals(s.inputs(), run.inputs(s.id()), s.id());
+        }
+        List<RunSae> saes = run.saes();
+        assertEquals(List.of("sae-dinov2-in1k-patch", "sae-clip-in1k-patch", "sae-clip-inat21-patch", "sae-bioclip-inat21-patch"),
+                saes.stream().map(RunSae::step).toList());
+        RunSae bioclip = saes.get(3);
+        assertEquals("bioclip-inat21 patch", bioclip.id());
+        assertEquals("bioclip", bioclip.modelName());
+        assertEquals("eval-bioclip-inat21-patch", bioclip.eval());
+        assertEquals("analyze-bioclip-inat21-patch", bioclip.analysis());
+        assertEquals(root.resolve("models/bioclip").toAbsolutePath().normalize(), run.modelFolder(bioclip.model()).toAbsolutePath().normalize());
+        assertEquals(List.of("control-dinov2-cub-classify"), run.readers("control", "concepts", "concepts-dinov2-cub"));
+        assertEquals(List.of("control-clip-in1k-classify", "control-clip-in1k-zeroshot"), run.readers("control", "sae", "sae-clip-in1k-patch"));
 
         logBytes.reset();
         DemoPipeline.Result second = PlanRunner.run(plan, new PlanRunner.Options(work, Set.of(), null, root, log));

@@ -273,7 +273,7 @@ class FigureRegistryTest {
         Files.writeString(out.resolve("sizes.csv"), "a,b\n1,2\n");
         Files.createDirectories(out.resolve("sizes.html")); // a folder, not a file
         assertEquals(List.of(out.resolve("loss-curve.pdf"), out.resolve("loss-curve.csv"), out.resolve("sizes.html")),
-                r.missingOutputs(out));
+                r.missingOutputs(out, "demo"));
     }
 
     @Test
@@ -285,8 +285,8 @@ class FigureRegistryTest {
                 Files.writeString(p, "x");
             }
         }
-        assertEquals(List.of(), r.missingOutputs(out));
-        assertEquals(5, r.missingOutputs(dir.resolve("nowhere")).size());
+        assertEquals(List.of(), r.missingOutputs(out, "demo"));
+        assertEquals(5, r.missingOutputs(dir.resolve("nowhere"), "demo").size());
     }
 
     @Test
@@ -301,5 +301,42 @@ class FigureRegistryTest {
             assertTrue(Files.isRegularFile(notebooks.resolve(s.notebook())),
                     "figure '" + s.id() + "' names notebook " + s.notebook() + ", which is not in notebooks/");
         }
+    }
+
+    private static final String PER_RUN = """
+            {"id": "dose-{run}", "kind": "figure", "section": "5", "notebook": "05.ipynb", "title": "Dose per run",
+             "outputs": ["png", "pdf", "csv"], "runs": {"demo": ["clip-classify", "clip-zeroshot"]}}""";
+
+    @Test
+    void aPerRunEntryServesEveryRunNameAndOnlyThose() throws IOException {
+        FigureRegistry r = FigureRegistry.load(registry(FIG_A, PER_RUN));
+        FigureSpec spec = r.get("dose-dinov2-cub-classify");
+        assertEquals("dose-dinov2-cub-classify", spec.id());
+        assertEquals("Dose per run", spec.title());
+        assertFalse(spec.perRun());
+        assertThrows(IllegalArgumentException.class, () -> r.get("dose-"), "a run name is needed");
+        assertThrows(IllegalArgumentException.class, () -> r.get("dose-Bad_Name"));
+        assertEquals(spec, r.get("dose-dinov2-cub-classify"));
+    }
+
+    @Test
+    void theOutputCheckExpandsAPerRunEntryByTheProfilesRunsOrWhatIsThere() throws IOException {
+        FigureRegistry r = FigureRegistry.load(registry(PER_RUN));
+        Path out = Files.createDirectories(dir.resolve("out"));
+        assertEquals(6, r.missingOutputs(out, "demo").size(), "two demo runs, three files each");
+        assertEquals(3, r.missingOutputs(out, "paper").size(), "no run listed for paper: at least one is expected");
+        for (String ext : List.of("png", "pdf", "csv")) {
+            Files.writeString(out.resolve("dose-clip-in1k-classify." + ext), "x");
+        }
+        assertEquals(List.of(), r.missingOutputs(out, "paper"));
+        assertEquals(6, r.missingOutputs(out, "demo").size(), "the demo's own runs are still missing");
+        Files.delete(out.resolve("dose-clip-in1k-classify.pdf"));
+        assertEquals(List.of(out.resolve("dose-clip-in1k-classify.pdf")), r.missingOutputs(out, "paper"));
+    }
+
+    @Test
+    void runsOnAnOrdinaryEntryOrAnEmptyRunListIsRejected() throws IOException {
+        rejected(registry(entry("plain", "table", "[\"csv\"]").replace("}", ", \"runs\": {\"demo\": [\"a\"]}}")), "runs");
+        rejected(registry(PER_RUN.replace("[\"clip-classify\", \"clip-zeroshot\"]", "[]")), "runs.demo");
     }
 }
