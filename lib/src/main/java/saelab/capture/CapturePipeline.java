@@ -92,7 +92,7 @@ public final class CapturePipeline {
      * @see #run(CaptureOptions, PrintStream)
      */
     /** Dataset spec prefix of a saved dataset manifest ({@code manifest:FILE}), used as is. */
-    public static final String MANIFEST_PREFIX = "manifest:";
+    public static final String MANIFEST_PREFIX = saelab.data.DatasetManifestFiles.SPEC_PREFIX;
 
     public static CaptureSummary run(CaptureOptions o, PrintStream log, LongConsumer afterBatch)
             throws IOException, InterruptedException {

@@ -13,10 +13,10 @@ import saelab.web.ServedRun;
 /** {@code saelab serve}: the dashboards over a run's outputs, on 127.0.0.1, until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serves the interactive dashboards (feature map) over a finished run, on 127.0.0.1 only, until Ctrl-C.",
-                "By default the demo's outputs (<workspace root>/work/demo, written by saelab demo)."})
+                "By default the demo's outputs (<workspace root>/work/demo, written by saelab demo); --work serves any run's (saelab run PLAN --work DIR)."})
 final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = "--work", description = "the demo work folder to serve (default: <workspace root>/work/demo)")
+    @Option(names = "--work", description = "the work folder of the run to serve, a demo's or a plan's (default: <workspace root>/work/demo)")
     Path work;
 
     @Option(names = "--port", defaultValue = "0", description = "port on 127.0.0.1 (default: any free port, printed at start)")
@@ -33,7 +33,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = work != null ? work : Workspace.locate().root().resolve("work").resolve("demo");
-        ServedRun run = ServedRun.ofDemo(dir);
+        ServedRun run = ServedRun.ofRun(dir);
         DashboardServer server = DashboardServer.start(run, new DashboardServer.Options(port, umapMax));
         if (screenshots != null) {
             try (server) {

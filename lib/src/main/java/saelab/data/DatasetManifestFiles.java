@@ -83,6 +83,18 @@ public final class DatasetManifestFiles {
      *                                  the list, naming the file, the position or field and what was expected
      * @throws NoSuchFileException      when the file does not exist
      */
+    /** Dataset spec prefix of a saved dataset manifest ({@code manifest:FILE}): the exact list that file holds, used as is. */
+    public static final String SPEC_PREFIX = "manifest:";
+
+    /**
+     * The examples a dataset spec names: a saved manifest ({@value #SPEC_PREFIX}{@code FILE}, {@code split} ignored: the file
+     * records its own), or a dataset listed by its reader ({@link Datasets#open}) with the default options.
+     */
+    public static DatasetManifest forSpec(String spec, String split) throws IOException {
+        return spec.startsWith(SPEC_PREFIX) ? read(Path.of(spec.substring(SPEC_PREFIX.length())))
+                : Datasets.open(spec, split).manifest(ManifestOptions.DEFAULT);
+    }
+
     public static DatasetManifest read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "dataset manifest not found");

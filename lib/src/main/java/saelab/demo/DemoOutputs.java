@@ -179,6 +179,48 @@ public record DemoOutputs(Path work, JsonNode summary) {
         return split.isTextual() ? split.asText() : null;
     }
 
+    /** Whether {@code ref} (a step input) names a toy-world step of this run, rather than a dataset source. */
+    public boolean isWorld(String ref) {
+        return summary.path("steps").has(ref) && kind(ref).equals("world");
+    }
+
+    /**
+     * The folder the images of a step's dataset input lie under: a toy-world step's world folder, or the root a dataset
+     * source's manifest records.
+     */
+    public Path imageRoot(String datasetRef) throws IOException {
+        if (isWorld(datasetRef)) {
+            return dir(datasetRef).resolve(WorldStep.DIR);
+        }
+        Path manifest = dir(SourceStep.PREFIX + datasetRef).resolve(SourceStep.MANIFEST);
+        String root = Json.mapper().readTree(manifest.toFile()).path("root").asText("");
+        if (root.isEmpty()) {
+            throw new IllegalArgumentException(manifest + ": field 'root' is missing; expected the dataset's folder");
+        }
+        return Path.of(root);
+    }
+
+    /**
+     * The held-out images a head of {@code kind} is shown or measured on, as a dataset spec and split: on a toy-world step
+     * the view of that world the head's classes come from ({@link #heldOutDataset}), on a dataset source its manifest.
+     */
+    public String[] images(String datasetRef, saelab.heads.HeadKind kind) throws IOException {
+        if (isWorld(datasetRef)) {
+            return new String[] {HeadStep.dataset(dir(datasetRef).resolve(WorldStep.DIR), kind == saelab.heads.HeadKind.SEGMENT),
+                    HeadStep.split(kind == saelab.heads.HeadKind.SEGMENT)};
+        }
+        return new String[] {datasetSpec(datasetRef), datasetSplit(datasetRef)};
+    }
+
+    /**
+     * The prompt templates a heads step's zero-shot head averaged ({@code {}} stands for the class name): the toy world's
+     * own on a toy-world step, the 7-template ImageNet subset on a dataset ({@link DatasetHeadStep}).
+     */
+    public List<String> zeroShotTemplates(String headsStep) {
+        String dataset = input(headsStep, "dataset");
+        return dataset != null && isWorld(dataset) ? HeadStep.templates() : saelab.text.PromptTemplates.simple7();
+    }
+
     /** A step's output folder. */
     public Path dir(String name) {
         return ConfinedPaths.resolve(work, step(name).path("dir").asText(), work.resolve(DemoPipeline.SUMMARY),

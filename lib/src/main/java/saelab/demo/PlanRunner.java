@@ -56,8 +56,9 @@ public final class PlanRunner {
 
     /**
      * The default number of steps run at once: two where the machine has at least two cores. Measured on this project's
-     * 2-core machine from a fresh clone, the demo plan took 725 s one step at a time (145% CPU) and 586 s with two jobs
-     * (163% CPU): a step alone leaves part of the second core idle (Java-side loops, small tensors, file reads).
+     * 2-core machine from a fresh clone, the demo plan took 725 s one step at a time (145% CPU), 586 s with two jobs while
+     * the toy trainings still took turns (163% CPU), and 456 s with the trainings side by side and one intra-op thread per
+     * job (191% CPU): a step alone leaves part of the second core idle (Java-side loops, small tensors, file reads).
      */
     public static int defaultJobs() {
         return Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;

@@ -16,9 +16,7 @@ import saelab.capture.ExampleLoader;
 import saelab.capture.PreprocessGeometry;
 import saelab.data.DatasetManifest;
 import saelab.data.DatasetManifestFiles;
-import saelab.data.Datasets;
 import saelab.data.LabelMap;
-import saelab.data.ManifestOptions;
 import saelab.data.PixelLabels;
 import saelab.data.ResizeCropGeometry;
 import saelab.image.Preprocessor;
@@ -188,9 +186,7 @@ public final class PixelEvaluation {
         }
         CacheManifest.ModelRef ref = HeadProvenance.modelOf(modelId, modelDir);
         p.requireModel(ref, headFile, "the model " + modelId);
-        DatasetManifest manifest = dataset.startsWith(CapturePipeline.MANIFEST_PREFIX)
-                ? DatasetManifestFiles.read(Path.of(dataset.substring(CapturePipeline.MANIFEST_PREFIX.length())))
-                : Datasets.open(dataset, split).manifest(ManifestOptions.DEFAULT);
+        DatasetManifest manifest = DatasetManifestFiles.forSpec(dataset, split);
         if (manifest.examples().isEmpty()) {
             throw new IllegalArgumentException("the dataset " + dataset + " lists no images");
         }

@@ -3,13 +3,10 @@ package saelab.intervene;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import saelab.capture.CapturePipeline;
 import saelab.capture.ExampleLoader;
 import saelab.capture.PreprocessGeometry;
 import saelab.data.DatasetManifest;
 import saelab.data.DatasetManifestFiles;
-import saelab.data.Datasets;
-import saelab.data.ManifestOptions;
 import saelab.image.Preprocessor;
 import saelab.image.ResizeRule;
 import saelab.model.VisionTower;
@@ -69,9 +66,7 @@ public final class ProtocolImages {
         if (maxImages < 1) {
             throw new IllegalArgumentException("--max-images is " + maxImages + "; expected at least 1");
         }
-        DatasetManifest m = dataset.startsWith(CapturePipeline.MANIFEST_PREFIX)
-                ? DatasetManifestFiles.read(Path.of(dataset.substring(CapturePipeline.MANIFEST_PREFIX.length())))
-                : Datasets.open(dataset, split).manifest(ManifestOptions.DEFAULT);
+        DatasetManifest m = DatasetManifestFiles.forSpec(dataset, split);
         List<DatasetManifest.Example> list = m.examples();
         if (list.isEmpty()) {
             throw new IllegalArgumentException("the dataset " + dataset + " lists no images");

@@ -219,7 +219,7 @@ final class ControlApi implements AutoCloseable {
         return m;
     }
 
-    private static Map<String, Object> activeLatents(ControlBench b, ImageIntervention s, int patch) {
+    private Map<String, Object> activeLatents(ControlBench b, ImageIntervention s, int patch) {
         TokenLayout layout = s.layout();
         if (patch >= layout.patches()) {
             throw new IllegalArgumentException("patch " + patch + " is outside 0.." + (layout.patches() - 1) + " of the "
@@ -257,7 +257,8 @@ final class ControlApi implements AutoCloseable {
             m.put("value", Float.intBitsToFloat(ranked.get(k)[1]));
             m.put("max", b.maximum(l));
             m.put("frequency", row < 0 ? null : an.frequency(row));
-            m.put("example", row < 0 ? null : "/api/sets/" + b.backbone() + "-patch/latents/" + l + "/top/0.png");
+            String set = specs.get(b.backbone()).featureSet();
+            m.put("example", row < 0 || set == null ? null : "/api/sets/" + set + "/latents/" + l + "/top/0.png");
             out.add(m);
         }
         Map<String, Object> m = new LinkedHashMap<>();

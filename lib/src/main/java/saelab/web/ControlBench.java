@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import saelab.analysis.AnalysisResult;
 import saelab.analysis.RecordedLayer;
-import saelab.data.DatasetListing;
-import saelab.data.Datasets;
+import saelab.data.DatasetManifest;
+import saelab.data.DatasetManifestFiles;
 import saelab.heads.ClassificationHead;
 import saelab.heads.HeadKind;
 import saelab.heads.HeadProvenance;
@@ -103,13 +103,12 @@ final class ControlBench implements AutoCloseable {
             }
             Map<HeadKind, Images> images = new EnumMap<>(HeadKind.class);
             for (Map.Entry<HeadKind, String[]> e : s.images().entrySet()) {
-                var ds = Datasets.open(e.getValue()[0], e.getValue()[1]);
-                DatasetListing listing = ds.list();
+                DatasetManifest listing = DatasetManifestFiles.forSpec(e.getValue()[0], e.getValue()[1]);
                 List<String> paths = new ArrayList<>();
-                for (DatasetListing.Entry x : listing.entries()) {
+                for (DatasetManifest.Example x : listing.examples()) {
                     paths.add(x.path());
                 }
-                images.put(e.getKey(), new Images(e.getValue()[0], ds.root(), List.copyOf(paths)));
+                images.put(e.getKey(), new Images(e.getValue()[0], Path.of(listing.root()), List.copyOf(paths)));
             }
             return new ControlBench(s, s.backbone(), m, Preprocessor.load(s.model()), nd, sae, block, an, heads, images);
         } catch (IOException | RuntimeException e) {

@@ -141,7 +141,7 @@ public final class DashboardBenchmark {
                 Runtime.getRuntime().availableProcessors(), JniUtils.getNumThreads(), o.threads() > 0 ? " (--threads)" : " (libtorch's default)",
                 LoadAverage.now(), browser ? o.chromium() : "none" + (o.chromium() == null ? "" : " (no Chromium at " + o.chromium() + ")"));
         if (o.parts().contains(Part.HTTP)) {
-            ServedRun run = ServedRun.ofDemo(o.work());
+            ServedRun run = ServedRun.ofRun(o.work());
             out.println("part 1: slider move to updated answer on the demo models, timed at the HTTP API over loopback (" + run.name() + ");"
                     + " the page's redraw comes on top" + (browser ? " (the Chromium lines time both)" : ""));
             try (DashboardServer server = DashboardServer.start(run, DashboardServer.Options.defaults());

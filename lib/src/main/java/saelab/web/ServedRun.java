@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import saelab.demo.DemoOutputs;
+import saelab.demo.RunSae;
 import saelab.heads.HeadKind;
-import saelab.store.TokenKind;
 
 /**
  * What one dashboard server shows: the feature sets (SAEs with their analyses) of one run, by id.
@@ -51,9 +51,10 @@ public record ServedRun(String name, List<FeatureSet> featureSets, List<Bench> b
      * @param images   per head kind, the dataset spec and split ({@code saelab.data.Datasets}) of the images offered
      * @param zeroShotTemplates the prompt templates a zero-shot head over typed class names averages ({@code {}} = the name)
      * @param concepts the SAE's concept-matching folder, or null (names the latents of classes for the showcase views)
+     * @param featureSet the id of the feature set of the same SAE (its latent pages give the example images), or null
      */
     public record Bench(String backbone, Path model, Path sae, Path analysis, Map<HeadKind, Path> heads, Map<HeadKind, String[]> images,
-                        List<String> zeroShotTemplates, Path concepts) {
+                        List<String> zeroShotTemplates, Path concepts, String featureSet) {
         public Bench {
             zeroShotTemplates = List.copyOf(zeroShotTemplates);
             if (backbone == null || !backbone.matches("[a-z0-9][a-z0-9-]{0,63}")) {
@@ -77,63 +78,79 @@ public record ServedRun(String name, List<FeatureSet> featureSets, List<Bench> b
     }
 
     /**
-     * The outputs of a finished demo run ({@code <work>/demo.json}): for every backbone, its patch and CLS SAEs with their
-     * analyses, the capture's images (under the toy world's folder) and its concept matches.
+     * The outputs of any finished run, a demo or a paper plan's ({@code <work>/demo.json}), its steps found by kind and role:
+     * <ul>
+     *   <li>a feature set per SAE step with an analysis, named by the step ({@code clip-patch}, {@code dinov2-in1k-patch}),
+     *       with its capture, the folder of that capture's images (the toy world's, or the dataset's root), its model and
+     *       its first concept step;</li>
+     *   <li>a control bench per heads step that a control step reads, named by the heads step ({@code clip},
+     *       {@code dinov2-cub}): its model, the head files it wrote, the SAE, analysis and concepts of its first control
+     *       step, and per head kind the held-out images of the control step of that kind (else of the first);</li>
+     *   <li>a VLM per VLM control step, with that step's SAE and the classification view of its held-out images.</li>
+     * </ul>
      *
      * @throws IOException when {@code demo.json} is missing or unreadable (the message says to run {@code saelab demo})
      */
-    public static ServedRun ofDemo(Path work) throws IOException {
+    public static ServedRun ofRun(Path work) throws IOException {
         DemoOutputs d = DemoOutputs.open(work);
         List<FeatureSet> sets = new ArrayList<>();
-        for (String backbone : d.backbones()) {
-            for (TokenKind kind : List.of(TokenKind.PATCHES, TokenKind.CLS)) {
-                String tokens = kind == TokenKind.PATCHES ? "patch" : "cls";
-                sets.add(new FeatureSet(backbone + "-" + tokens, backbone + " · " + tokens + " tokens", d.sae(backbone, kind),
-                        d.analysis(backbone, kind), d.cache(backbone), d.world(), d.model(backbone), d.concepts(backbone, kind)));
+        for (RunSae s : d.saes()) {
+            if (s.analysis() == null) {
+                continue;
             }
+            List<String> concepts = d.readers("concepts", "sae", s.step());
+            String dataset = d.input(s.capture(), "dataset");
+            sets.add(new FeatureSet(s.stem() + "-" + s.tokens(), s.stem() + " · " + s.tokens() + " tokens", s.checkpoint(d), s.analysisDir(d),
+                    s.cache(d), dataset == null ? null : d.imageRoot(dataset), d.modelFolder(s.model()),
+                    concepts.isEmpty() ? null : d.dir(concepts.getFirst())));
         }
         List<Bench> benches = new ArrayList<>();
-        for (String backbone : d.backbones()) {
+        for (String h : d.ofKind("heads")) {
+            List<String> controls = d.readers("control", "heads", h);
+            if (controls.isEmpty()) {
+                continue; // nothing to edit with: no SAE is tied to these heads
+            }
+            String first = controls.getFirst();
             Map<HeadKind, Path> heads = new EnumMap<>(HeadKind.class);
             Map<HeadKind, String[]> images = new EnumMap<>(HeadKind.class);
             for (HeadKind kind : HeadKind.values()) {
-                Optional<Path> head = headOf(d, backbone, kind);
-                if (head.isPresent()) {
-                    heads.put(kind, head.get());
-                    images.put(kind, new String[] {d.heldOutDataset(kind), d.heldOutSplit(kind)});
+                Path file = d.dir(h).resolve(kind.id() + ".safetensors");
+                if (!java.nio.file.Files.isRegularFile(file)) {
+                    continue;
                 }
+                heads.put(kind, file);
+                String control = first;
+                for (String c : controls) {
+                    if (d.params(c).path("head").asText().equals(kind.id())) {
+                        control = c;
+                        break;
+                    }
+                }
+                images.put(kind, d.images(d.input(control, "dataset"), kind));
             }
-            if (!heads.isEmpty()) {
-                benches.add(new Bench(backbone, d.model(backbone), d.sae(backbone, TokenKind.PATCHES), d.analysis(backbone, TokenKind.PATCHES),
-                        heads, images, d.zeroShotTemplates(), d.concepts(backbone, TokenKind.PATCHES)));
-            }
+            String concepts = d.input(first, "concepts");
+            Path sae = d.dir(d.input(first, "sae")).resolve("sae.safetensors");
+            String set = sets.stream().filter(f -> f.sae().equals(sae)).map(FeatureSet::id).findFirst().orElse(null);
+            benches.add(new Bench(name(h, "heads-"), d.modelFolder(d.input(h, "backbone")), sae, d.dir(d.input(first, "analysis")), heads,
+                    images, d.zeroShotTemplates(h), concepts == null ? null : d.dir(concepts), set));
         }
         List<Vlm> vlms = new ArrayList<>();
-        for (String backbone : d.backbones()) {
-            Optional<Path> vlm = optional(() -> d.vlm(backbone));
-            if (vlm.isPresent() && java.nio.file.Files.isRegularFile(vlm.get().resolve("config.json"))) {
-                HeadKind images = headOf(d, backbone, HeadKind.CLASSIFY).isPresent() ? HeadKind.CLASSIFY : HeadKind.SEGMENT;
-                vlms.add(new Vlm(backbone, vlm.get(), d.sae(backbone, TokenKind.PATCHES), d.analysis(backbone, TokenKind.PATCHES),
-                        d.concepts(backbone, TokenKind.PATCHES), new String[] {d.heldOutDataset(images), d.heldOutSplit(images)}));
+        for (String v : d.ofKind("vlm-control")) {
+            String vlm = d.input(v, "vlm");
+            Path folder = d.steps().contains(vlm) ? d.dir(vlm).resolve("model") : d.modelFolder(vlm);
+            if (!java.nio.file.Files.isRegularFile(folder.resolve("config.json"))) {
+                continue;
             }
+            String concepts = d.input(v, "concepts");
+            vlms.add(new Vlm(name(vlm, "vlm-"), folder, d.dir(d.input(v, "sae")).resolve("sae.safetensors"), d.dir(d.input(v, "analysis")),
+                    concepts == null ? null : d.dir(concepts), d.images(d.input(v, "dataset"), HeadKind.CLASSIFY)));
         }
-        return new ServedRun("demo (" + d.size() + ", " + work + ")", sets, benches, vlms);
+        return new ServedRun("run " + d.size() + " (" + work + ")", sets, benches, vlms);
     }
 
-    private static <T> Optional<T> optional(java.util.function.Supplier<T> s) {
-        try {
-            return Optional.of(s.get());
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Optional<Path> headOf(DemoOutputs d, String backbone, HeadKind kind) {
-        try {
-            return Optional.of(d.head(backbone, kind));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+    /** A step id without its kind's prefix, as the pages name it ({@code heads-clip} → {@code clip}). */
+    private static String name(String step, String prefix) {
+        return step.startsWith(prefix) ? step.substring(prefix.length()) : step;
     }
 
     /** The feature set with this id, if any. */

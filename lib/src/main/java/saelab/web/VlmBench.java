@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import saelab.analysis.AnalysisResult;
-import saelab.data.DatasetListing;
-import saelab.data.Datasets;
+import saelab.data.DatasetManifest;
+import saelab.data.DatasetManifestFiles;
 import saelab.image.ImageDecoder;
 import saelab.image.Preprocessor;
 import saelab.image.RgbImage;
@@ -82,15 +82,15 @@ final class VlmBench implements AutoCloseable {
                     }
                 }
             }
-            var ds = Datasets.open(s.images()[0], s.images()[1]);
-            DatasetListing listing = ds.list();
+            DatasetManifest listing = DatasetManifestFiles.forSpec(s.images()[0], s.images()[1]);
+            Path imageRoot = Path.of(listing.root());
             List<String> paths = new ArrayList<>();
             List<String> labels = new ArrayList<>();
-            for (DatasetListing.Entry x : listing.entries()) {
+            for (DatasetManifest.Example x : listing.examples()) {
                 paths.add(x.path());
                 labels.add(x.label() >= 0 && x.label() < listing.classes().size() ? listing.classes().get(x.label()) : "");
             }
-            return new VlmBench(s, m, tok, pre, nd, sae, maxima, List.copyOf(named), ds.root(), List.copyOf(paths), List.copyOf(labels));
+            return new VlmBench(s, m, tok, pre, nd, sae, maxima, List.copyOf(named), imageRoot, List.copyOf(paths), List.copyOf(labels));
         } catch (IOException | RuntimeException e) {
             if (nd != null) {
                 nd.close();

@@ -32,7 +32,7 @@ import saelab.plan.PlanStep;
  * datasets' labels, heads, control protocols), each step's output is in the run's index with its files, and a second run
  * skips everything. The numbers mean nothing.
  */
-class PaperSmokePlanTest {
+public class PaperSmokePlanTest {
 
     @TempDir
     Path tmp;
@@ -41,7 +41,7 @@ class PaperSmokePlanTest {
     private final PrintStream log = new PrintStream(logBytes, true, StandardCharsets.UTF_8);
 
     /** The smoke plan file (test resources). */
-    static Path planFile() {
+    public static Path planFile() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             for (Path p : List.of(dir.resolve("src/test/resources/plans/paper-smoke.json"),
                     dir.resolve("lib/src/test/resources/plans/paper-smoke.json"))) {
@@ -54,7 +54,7 @@ class PaperSmokePlanTest {
     }
 
     /** Builds the data root of the smoke plan: the four exports (24 training, 8 held-out scenes) and the three model folders. */
-    static Path dataRoot(Path root) throws IOException {
+    public static Path dataRoot(Path root) throws IOException {
         ToyWorld world = ToyWorld.withSeed(3);
         for (ToyDatasetExport.Layout l : ToyDatasetExport.Layout.values()) {
             ToyDatasetExport.write(l, root.resolve(l.id()), world, 24, 8);

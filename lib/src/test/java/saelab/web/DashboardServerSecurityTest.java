@@ -22,7 +22,7 @@ class DashboardServerSecurityTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = DashboardServer.start(ServedRun.ofDemo(WebFixtures.demoRun()), DashboardServer.Options.defaults());
+        server = DashboardServer.start(ServedRun.ofRun(WebFixtures.demoRun()), DashboardServer.Options.defaults());
         port = server.port();
     }
 

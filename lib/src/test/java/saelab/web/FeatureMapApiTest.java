@@ -32,7 +32,7 @@ class FeatureMapApiTest {
     static void start() throws Exception {
         Path work = WebFixtures.demoRun();
         demo = DemoOutputs.open(work);
-        server = DashboardServer.start(ServedRun.ofDemo(work), DashboardServer.Options.defaults());
+        server = DashboardServer.start(ServedRun.ofRun(work), DashboardServer.Options.defaults());
     }
 
     @AfterAll

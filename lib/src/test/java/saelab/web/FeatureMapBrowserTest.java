@@ -32,7 +32,7 @@ class FeatureMapBrowserTest {
     @BeforeAll
     static void start() throws Exception {
         demo = DemoOutputs.open(WebFixtures.demoRun());
-        server = DashboardServer.start(ServedRun.ofDemo(WebFixtures.demoRun()), DashboardServer.Options.defaults());
+        server = DashboardServer.start(ServedRun.ofRun(WebFixtures.demoRun()), DashboardServer.Options.defaults());
         browser = new Browser();
     }
 

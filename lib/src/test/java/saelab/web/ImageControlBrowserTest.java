@@ -34,7 +34,7 @@ class ImageControlBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = DashboardServer.start(ServedRun.ofDemo(WebFixtures.demoRun()), DashboardServer.Options.defaults());
+        server = DashboardServer.start(ServedRun.ofRun(WebFixtures.demoRun()), DashboardServer.Options.defaults());
         browser = new Browser();
     }
 

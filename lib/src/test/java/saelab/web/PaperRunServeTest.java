@@ -1,0 +1,106 @@
+package saelab.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import saelab.demo.PaperSmokePlanTest;
+import saelab.demo.PlanKinds;
+import saelab.demo.PlanRunner;
+import saelab.heads.HeadKind;
+import saelab.io.Json;
+import saelab.plan.PlanReader;
+
+/**
+ * The dashboards over a paper plan's outputs ({@link ServedRun#ofRun} on the paper-shaped smoke run: golden tiny models,
+ * toy-world images in the datasets' layouts): every analysed SAE is a feature set whose latent pages draw dataset images,
+ * every heads step a control bench named after it, and an edit on a dataset image answers.
+ */
+class PaperRunServeTest {
+
+    @TempDir
+    static Path tmp;
+
+    private static ServedRun run;
+    private static DashboardServer server;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path root = PaperSmokePlanTest.dataRoot(tmp.resolve("data"));
+        Path work = tmp.resolve("work");
+        PlanRunner.run(PlanReader.read(PaperSmokePlanTest.planFile(), PlanKinds.ALL),
+                new PlanRunner.Options(work, Set.of(), null, root, new PrintStream(OutputStream.nullOutputStream())));
+        run = ServedRun.ofRun(work);
+        server = DashboardServer.start(run, DashboardServer.Options.defaults());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static HttpResponse<byte[]> send(HttpRequest.Builder b) throws Exception {
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static JsonNode json(String path) throws Exception {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(server.url() + path)));
+        assertEquals(200, r.statusCode(), path + ": " + new String(r.body()));
+        return Json.mapper().readTree(r.body());
+    }
+
+    @Test
+    void everySaeIsAFeatureSetAndEveryHeadsStepABench() {
+        assertEquals(List.of("dinov2-in1k-patch", "clip-in1k-patch", "clip-inat21-patch", "bioclip-inat21-patch"),
+                run.featureSets().stream().map(FeatureSet::id).toList());
+        assertEquals(List.of("dinov2-ade20k", "dinov2-cub", "clip-in1k"), run.benches().stream().map(ServedRun.Bench::backbone).toList());
+        assertEquals(Set.of(HeadKind.SEGMENT), run.benches().get(0).heads().keySet());
+        assertEquals(Set.of(HeadKind.CLASSIFY, HeadKind.ZEROSHOT), run.benches().get(2).heads().keySet());
+        assertEquals("clip-in1k-patch", run.benches().get(2).featureSet(), "the bench edits the SAE of that feature set");
+        assertTrue(run.benches().get(2).images().get(HeadKind.ZEROSHOT)[0].contains("source-in1k-val"),
+                "zero-shot images come from the held-out dataset source: " + String.join(" ", run.benches().get(2).images().get(HeadKind.ZEROSHOT)));
+        assertEquals(List.of(), run.vlms(), "the smoke plan has no VLM step");
+    }
+
+    @Test
+    void aLatentPageOfADatasetSaeDrawsItsTopImages() throws Exception {
+        JsonNode map = json("api/sets/bioclip-inat21-patch/map");
+        int latent = map.get("latents").get(0).asInt();
+        JsonNode page = json("api/sets/bioclip-inat21-patch/latents/" + latent);
+        JsonNode top = page.get("top_images");
+        assertTrue(top.size() > 0, page.toString());
+        HttpResponse<byte[]> tile = send(HttpRequest.newBuilder(URI.create(server.url() + top.get(0).get("url").asText().substring(1))));
+        assertEquals(200, tile.statusCode());
+        assertEquals("image/png", tile.headers().firstValue("content-type").orElse(""));
+    }
+
+    @Test
+    void aSegmentationEditOnADatasetImageAnswers() throws Exception {
+        JsonNode list = json("api/control/segment");
+        assertEquals("dinov2-ade20k", list.get(0).get("backbone").asText());
+        JsonNode image = json("api/control/segment/dinov2-ade20k/images/0");
+        assertEquals(2, image.get("grid").size());
+        String body = "{\"operation\": \"set\", \"latents\": [0], \"values\": [-2], \"patches\": []}";
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(server.url() + "api/control/segment/dinov2-ade20k/images/0/edit"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+        assertEquals(200, r.statusCode(), new String(r.body()));
+        JsonNode after = Json.mapper().readTree(r.body());
+        assertTrue(after.has("after") || after.has("edited"), after.toString());
+    }
+}
