@@ -64,6 +64,9 @@ final class RunCommand implements Callable<Integer> {
     /** Runs or dry-runs {@code p}; shared with {@code saelab demo}. */
     static int run(Plan p, Workspace ws, Path work, List<String> force, boolean dryRun, Path dataRoot, boolean noManifests,
                    Integer jobs) throws Exception {
+        if (jobs != null && jobs < 1) {
+            throw new IllegalArgumentException("--jobs is " + jobs + "; expected at least 1");
+        }
         Path dir = work != null ? work : ws.root().resolve("work")
                 .resolve(p.name().equals("quick") || p.name().equals("demo") ? "demo" : p.name());
         Path root = dataRoot != null ? dataRoot.toAbsolutePath().normalize() : DataRoot.find().orElse(null);

@@ -22,7 +22,6 @@ import saelab.plot.LatentTiles;
 import saelab.sae.SaeCheckpoint;
 import saelab.sae.SaeConfig;
 import saelab.store.ActivationCache;
-import tech.tablesaw.api.Row;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.io.csv.CsvReadOptions;
 
@@ -111,18 +110,28 @@ final class FeatureSetView implements AutoCloseable {
         }
         // Tablesaw parses the quoted CSV the concept matching writes (names may hold commas).
         Table t = Table.read().csv(CsvReadOptions.builder(csv.toFile()).header(true).build());
-        for (String col : List.of("family", "name", "best_f1_latent", "best_f1", "best_auroc")) {
+        for (String col : List.of("name", "best_f1_latent", "best_f1", "best_auroc")) {
             if (!t.columnNames().contains(col)) {
                 throw new IllegalArgumentException(csv + ": column '" + col + "' is missing; expected the concepts.csv of saelab concepts");
             }
         }
+        // the toy world's ground truth has families (colour, shape, ...); a dataset's labels are one family, written without
+        // the column; a name may read as a number (a class id), so every text column is read as text
+        boolean families = t.columnNames().contains("family");
         Map<Integer, List<ConceptHit>> out = new LinkedHashMap<>();
-        for (Row r : t) {
-            int latent = r.getInt("best_f1_latent");
-            out.computeIfAbsent(latent, k -> new ArrayList<>()).add(new ConceptHit(r.getString("family"),
-                    r.getString("name"), r.getNumber("best_f1"), r.getNumber("best_auroc")));
+        for (int i = 0; i < t.rowCount(); i++) {
+            int latent = (int) number(t, "best_f1_latent", i, csv);
+            out.computeIfAbsent(latent, k -> new ArrayList<>()).add(new ConceptHit(families ? t.column("family").getString(i) : "label",
+                    t.column("name").getString(i), number(t, "best_f1", i, csv), number(t, "best_auroc", i, csv)));
         }
         return out;
+    }
+
+    private static double number(Table t, String col, int row, Path csv) {
+        if (t.column(col) instanceof tech.tablesaw.api.NumericColumn<?> n) {
+            return n.getDouble(row);
+        }
+        throw new IllegalArgumentException(csv + ": column '" + col + "' is not numeric; expected the concepts.csv of saelab concepts");
     }
 
     /**

@@ -96,6 +96,14 @@ class RunCliTest {
     }
 
     @Test
+    void aJobCountBelowOneIsOneSentenceBeforeAnythingElse() {
+        CliRun.Result r = CliRun.run("run", "quick", "--jobs", "0", "--work", tmp.resolve("w").toString());
+        assertEquals(2, r.code(), r.err() + r.out());
+        assertTrue(r.err().contains("--jobs is 0; expected at least 1"), r.err());
+        assertEquals("", r.out(), "nothing is printed or run before the check");
+    }
+
+    @Test
     void anUnknownPlanNameListsThePlans() {
         CliRun.Result r = CliRun.run("run", "nosuch", "--dry-run");
         assertEquals(2, r.code());

@@ -1,6 +1,7 @@
 package saelab.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,11 +24,14 @@ import saelab.demo.PlanRunner;
 import saelab.heads.HeadKind;
 import saelab.io.Json;
 import saelab.plan.PlanReader;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 
 /**
  * The dashboards over a paper plan's outputs ({@link ServedRun#ofRun} on the paper-shaped smoke run: golden tiny models,
  * toy-world images in the datasets' layouts): every analysed SAE is a feature set whose latent pages draw dataset images,
- * every heads step a control bench named after it, and an edit on a dataset image answers.
+ * every heads step a control bench named after it, and an edit on a dataset image answers; in a real browser, a latent
+ * of a dataset SAE opens with its top images drawn and the segmentation dashboard shows an ADE20K-layout image's mask.
  */
 class PaperRunServeTest {
 
@@ -52,6 +56,35 @@ class PaperRunServeTest {
     static void stop() {
         if (server != null) {
             server.close();
+        }
+    }
+
+    @Test
+    void inABrowserALatentPageShowsDatasetImagesAndTheSegmentationPageAMask() throws Exception {
+        JsonNode map = json("api/sets/dinov2-in1k-patch/map");
+        int latent = -1;
+        for (int i = 0; i < map.get("latents").size() && latent < 0; i++) {
+            if (!map.get("log10_frequency").get(i).isNull()) {
+                latent = map.get("latents").get(i).asInt(); // a latent that fired has top images
+            }
+        }
+        assertTrue(latent >= 0, "some latent of the smoke SAE fired");
+        try (Browser browser = new Browser()) {
+            var d = browser.driver;
+            d.get(server.url() + "feature-map.html?set=dinov2-in1k-patch&latent=" + latent);
+            String wanted = String.valueOf(latent);
+            browser.wait.until(x -> wanted.equals(x.findElement(By.id("latent")).getDomAttribute("data-latent")));
+            List<WebElement> imgs = d.findElements(By.cssSelector("#top-images img"));
+            assertFalse(imgs.isEmpty(), "the latent page lists top images");
+            browser.wait.until(x -> imgs.stream().allMatch(img -> Boolean.TRUE.equals(d.executeScript(
+                    "return arguments[0].complete && arguments[0].naturalWidth > 0;", img))));
+            assertFalse(d.findElement(By.id("error")).isDisplayed());
+
+            d.get(server.url() + "segment-control.html?backbone=dinov2-ade20k&image=0");
+            browser.wait.until(x -> x.findElement(By.tagName("body")).getDomAttribute("data-answered") != null
+                    && "ready".equals(x.findElement(By.tagName("body")).getDomAttribute("data-state")));
+            assertTrue(d.findElement(By.id("changed-count")).getText().contains("no edit"), d.findElement(By.id("changed-count")).getText());
+            assertFalse(d.findElement(By.id("error")).isDisplayed());
         }
     }
 
@@ -88,6 +121,18 @@ class PaperRunServeTest {
         HttpResponse<byte[]> tile = send(HttpRequest.newBuilder(URI.create(server.url() + top.get(0).get("url").asText().substring(1))));
         assertEquals(200, tile.statusCode());
         assertEquals("image/png", tile.headers().firstValue("content-type").orElse(""));
+    }
+
+    @Test
+    void theImageHeadsOpenADatasetImageEach() throws Exception {
+        for (String head : List.of("classify", "zeroshot")) {
+            JsonNode list = json("api/control/" + head);
+            assertTrue(list.size() > 0, head);
+            for (JsonNode bench : list) {
+                JsonNode image = json("api/control/" + head + "/" + bench.get("backbone").asText() + "/images/0");
+                assertTrue(image.get("clean").isObject(), head + " " + bench + ": " + image);
+            }
+        }
     }
 
     @Test
