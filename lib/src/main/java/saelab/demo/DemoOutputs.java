@@ -103,6 +103,30 @@ public record DemoOutputs(Path work, JsonNode summary) {
         return inputs(name).get(role);
     }
 
+    /** The plan's note on a step, or null when it has none. */
+    public String note(String name) {
+        JsonNode n = step(name).path("note");
+        return n.isTextual() ? n.asText() : null;
+    }
+
+    /**
+     * The step of {@code kind} that serves paper section {@code section} (e.g. {@code 4.1}): the first whose plan note starts
+     * with {@code section <section>} and no further digit, the plans' convention.
+     *
+     * @throws IllegalArgumentException naming the index, the kind and the section when no step's note names it
+     */
+    public String forSection(String kind, String section) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("^section " + java.util.regex.Pattern.quote(section) + "(?![0-9.]*[0-9])");
+        for (String s : ofKind(kind)) {
+            String n = note(s);
+            if (n != null && p.matcher(n).find()) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException(work.resolve(DemoPipeline.SUMMARY) + ": no " + kind + " step has a note starting 'section "
+                + section + "'; the plan ties its steps to paper sections by their notes (steps of that kind: " + ofKind(kind) + ")");
+    }
+
     /** The steps of one kind, in run order. */
     public List<String> ofKind(String kind) {
         List<String> out = new ArrayList<>();

@@ -246,6 +246,9 @@ public final class DemoPipeline {
             if (role != null) {
                 e.put("kind", role.kind());
                 e.put("inputs", role.inputs());
+                if (role.note() != null) {
+                    e.put("note", role.note());
+                }
             }
             e.put("key", s.key());
             e.put("dir", work.relativize(s.dir()).toString().replace('\\', '/'));

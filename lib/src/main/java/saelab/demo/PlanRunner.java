@@ -136,7 +136,7 @@ public final class PlanRunner {
             for (saelab.plan.PlanSource src : PlanSteps.direct(plan, s)) {
                 roles.putIfAbsent(SourceStep.name(src), new StepRole(StepRole.SOURCE, Map.of("source", src.name())));
             }
-            roles.put(s.id(), new StepRole(s.kind(), s.inputs()));
+            roles.put(s.id(), new StepRole(s.kind(), s.inputs(), s.note()));
         }
         return roles;
     }

@@ -13,8 +13,10 @@ import java.util.Objects;
  *
  * @param kind   the step kind
  * @param inputs role → step id or source name, in the plan's order
+ * @param note   the plan's note on the step, or null; the plans start a note with the paper section the step serves
+ *               ({@code section 4.1: ...}), which is how readers find, e.g., the comparison of section 4.1
  */
-public record StepRole(String kind, Map<String, String> inputs) {
+public record StepRole(String kind, Map<String, String> inputs, String note) {
 
     /** The kind recorded for the source steps ({@code source-<name>}). */
     public static final String SOURCE = "source";
@@ -22,5 +24,10 @@ public record StepRole(String kind, Map<String, String> inputs) {
     public StepRole {
         Objects.requireNonNull(kind, "kind");
         inputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
+    }
+
+    /** A role without a note. */
+    public StepRole(String kind, Map<String, String> inputs) {
+        this(kind, inputs, null);
     }
 }

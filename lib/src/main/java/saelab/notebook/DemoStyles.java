@@ -63,10 +63,6 @@ public final class DemoStyles {
     public static final int NULL_DRAWS = 500;
     /** Bootstrap replicates of the comparison. */
     public static final int BOOTSTRAP = 10_000;
-    /** The demo plans' comparison of section 4.1 (CLIP-concept vs DINOv2 on the toy world). */
-    public static final String COMPARE_41 = "compare-clip-concept-dinov2";
-    /** The demo plans' comparison of section 4.2 (CLIP vs CLIP-concept on the toy world). */
-    public static final String COMPARE_42 = "compare-clip-clip-concept";
     /** Correlation below which a live latent has no counterpart (one of {@code CrossModelOutputs.THRESHOLDS}). */
     public static final double NO_COUNTERPART = 0.5;
 
@@ -258,6 +254,23 @@ public final class DemoStyles {
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS)
                 .setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
         return new ChartFigure(id, chart, a.copy().append(b));
+    }
+
+    /**
+     * The run's comparison of paper section {@code section} ({@code 4.1} or {@code 4.2}): the compare step whose plan note
+     * names it ({@link DemoOutputs#forSection}); on the demo {@code compare-clip-concept-dinov2} and
+     * {@code compare-clip-clip-concept}, on the paper plan {@code compare-dinov2-clip-in1k} and {@code compare-clip-bioclip-inat21}.
+     */
+    public static String compareStep(DemoOutputs d, String section) {
+        return d.forSection("compare", section);
+    }
+
+    /**
+     * Whether the run has the toy world's ground truth (its {@code truth} steps: colour, shape and texture per patch), which
+     * the style spans and dedicated-latent tables need; a dataset's labels name no style, so a paper run has none.
+     */
+    public static boolean hasGroundTruth(DemoOutputs d) {
+        return !d.ofKind("truth").isEmpty();
     }
 
     /** The summary of a compare step: per side its latents, live latents, shares without a counterpart, mutual pairs. */

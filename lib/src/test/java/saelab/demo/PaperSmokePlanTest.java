@@ -178,6 +178,11 @@ public class PaperSmokePlanTest {
         assertEquals("analyze-bioclip-inat21-patch", bioclip.analysis());
         assertEquals(root.resolve("models/bioclip").toAbsolutePath().normalize(), run.modelFolder(bioclip.model()).toAbsolutePath().normalize());
         assertEquals(List.of("control-dinov2-cub-classify"), run.readers("control", "concepts", "concepts-dinov2-cub"));
+        assertEquals("compare-dinov2-clip-in1k", run.forSection("compare", "4.1"), "the plan's note names the section");
+        assertEquals("compare-clip-bioclip-inat21", run.forSection("compare", "4.2"));
+        IllegalArgumentException none = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> run.forSection("compare", "4"), "section 4 is not section 4.1");
+        assertTrue(none.getMessage().contains("no compare step has a note starting 'section 4'"), none.getMessage());
         assertEquals(List.of("control-clip-in1k-classify", "control-clip-in1k-zeroshot"), run.readers("control", "sae", "sae-clip-in1k-patch"));
 
         logBytes.reset();
