@@ -66,7 +66,7 @@ final class ControlVlmCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", defaultValue = "4", description = "most new tokens per answer (default ${DEFAULT-VALUE})")
     int maxTokens;
 
-    @Option(names = "--template", defaultValue = "llava-1.5", description = "chat template (supported: llava-1.5) (default ${DEFAULT-VALUE})")
+    @Option(names = "--template", defaultValue = "llava-1.5", description = "chat template: llava-1.5 (Llama LLaVA) or llava-interleave (Qwen2 LLaVA) (default ${DEFAULT-VALUE})")
     String template;
 
     @Option(names = "--tolerance", defaultValue = "0.1", description = "frequency matching tolerance in decades (default ${DEFAULT-VALUE})")

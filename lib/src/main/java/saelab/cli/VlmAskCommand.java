@@ -79,7 +79,7 @@ final class VlmAskCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "8", description = "answers decoded together; never changes them (default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--template", defaultValue = "llava-1.5", description = "chat template (supported: llava-1.5) (default ${DEFAULT-VALUE})")
+    @Option(names = "--template", defaultValue = "llava-1.5", description = "chat template: llava-1.5 (Llama LLaVA) or llava-interleave (Qwen2 LLaVA) (default ${DEFAULT-VALUE})")
     String template;
 
     @Option(names = "--form", defaultValue = "delta", paramLabel = "delta|full",

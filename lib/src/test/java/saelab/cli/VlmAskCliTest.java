@@ -148,7 +148,7 @@ class VlmAskCliTest {
 
         one(ask(model, "--tokenizer", noTokenizer.toString()), noTokenizer + ": no tokenizer.json; expected a Hugging Face tokenizer folder");
         one(ask(model, "--template", "chatml"), "chat template 'chatml' is not supported; saelab renders llava-1.5 (USER: <image>\\n{question}"
-                + " ASSISTANT:) only");
+                + " ASSISTANT:), llava-interleave (");
         one(ask(model, "--question", "why ".repeat(120)), "more than the language model's context of 128");
         one(ask(model, "--sae", narrow.toString(), "--edit", edit.toString()), "the SAE reads d_model=48 activations but the vision"
                 + " features the language model reads have width 32");

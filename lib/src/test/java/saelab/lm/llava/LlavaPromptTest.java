@@ -46,10 +46,28 @@ class LlavaPromptTest {
     }
 
     @Test
-    void onlyLlava15IsSupported() {
+    void theInterleavePromptIsTheQwenFixturesInputIds() throws Exception {
+        Path dir = Golden.dir("llava_qwen2");
+        LlavaConfig cfg = LlavaConfig.read(dir);
+        try (TextTokenizer tok = TextTokenizer.load(dir); NDManager nd = NDManager.newBaseManager();
+             MappedSafetensors in = MappedSafetensors.open(dir.resolve("inputs.safetensors"))) {
+            long[] all = in.load("input_ids", nd).toLongArray();
+            int t = all.length / 2;
+            String[] questions = {"Is there a cat here?", "Is it a dog?"};
+            for (int row = 0; row < 2; row++) {
+                LlavaPrompt p = LlavaPrompt.build(cfg, tok, ChatTemplate.LLAVA_INTERLEAVE, questions[row], 16, 8);
+                assertEquals("<|im_start|>user <image>\n" + questions[row] + "<|im_end|><|im_start|>assistant", p.text());
+                assertArrayEquals(java.util.Arrays.copyOfRange(all, row * t, (row + 1) * t), p.ids(), "prompt " + row);
+            }
+        }
+    }
+
+    @Test
+    void theTemplatesAreParsedByNameAndAnUnknownOneListsThem() {
         assertEquals(ChatTemplate.LLAVA_1_5, ChatTemplate.parse(" LLaVA-1.5 "));
+        assertEquals(ChatTemplate.LLAVA_INTERLEAVE, ChatTemplate.parse("llava-interleave"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ChatTemplate.parse("vicuna"));
-        assertEquals("chat template 'vicuna' is not supported; saelab renders llava-1.5 (USER: <image>\\n{question} ASSISTANT:) only",
-                e.getMessage());
+        assertEquals("chat template 'vicuna' is not supported; saelab renders llava-1.5 (USER: <image>\\n{question} ASSISTANT:),"
+                + " llava-interleave (<|im_start|>user <image>\\n{question}<|im_end|><|im_start|>assistant)", e.getMessage());
     }
 }
