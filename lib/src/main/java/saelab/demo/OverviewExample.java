@@ -10,7 +10,6 @@ import java.util.Map;
 import saelab.heads.HeadKind;
 import saelab.intervene.ConceptChoice;
 import saelab.io.Json;
-import saelab.store.TokenKind;
 
 /**
  * The one example of the paper's Figure 1 (observation → explanation → experiment), chosen from a finished demo run by
@@ -24,9 +23,10 @@ import saelab.store.TokenKind;
  *       for that class (the first held-out image with enough patches of the class, the protocol's most specific dose).</li>
  * </ol>
  *
- * @param backbone the backbone whose patch SAE is edited
+ * @param backbone the model whose patch SAE is edited (a backbone step's name without {@code backbone-}, or a model source)
  * @param head     the head of the control run
- * @param family   the concept family the control run matched its classes in (the {@code inputs.family} of its index)
+ * @param family   the concept family the control run matched its classes in (the {@code inputs.family} of its index), or
+ *                 {@code label} for a dataset's one family of labels
  * @param concept  the chosen concept
  * @param example  the held-out image, the real edit and the random-direction control
  */
@@ -49,7 +49,18 @@ public record OverviewExample(String backbone, HeadKind head, String family, Can
      *                                  held-out image is missing, or no edited latent is the concept match's choice
      */
     public static OverviewExample choose(DemoOutputs d, String backbone, HeadKind head) throws IOException {
-        Path run = d.control(backbone, head);
+        return choose(d, ControlStep.name(backbone, head));
+    }
+
+    /**
+     * Chooses the example of any control step of a run, a demo's or a plan's (see the class comment): its SAE's analysis and
+     * its concepts folder are the step's inputs; a control run without a family matched the one family of its concepts
+     * (a dataset's labels).
+     *
+     * @throws IllegalArgumentException in one sentence as {@link #choose(DemoOutputs, String, HeadKind)}
+     */
+    public static OverviewExample choose(DemoOutputs d, String controlStep) throws IOException {
+        Path run = d.dir(controlStep);
         Path index = run.resolve("index.json");
         if (!Files.isRegularFile(index)) {
             throw new IllegalArgumentException("the control run " + run + " has no index.json; expected a finished 'saelab control' run");
@@ -60,14 +71,16 @@ public record OverviewExample(String backbone, HeadKind head, String family, Can
         } catch (IOException e) {
             throw new IllegalArgumentException(index + " is not readable JSON (" + e.getMessage() + "); expected the index of 'saelab control'", e);
         }
-        String family = inputs.path("family").asText("");
-        if (family.isBlank()) {
-            throw new IllegalArgumentException(index + " has no field inputs.family; expected the concept family the control run matched its"
-                    + " classes in");
+        String family = inputs.path("family").isTextual() && !inputs.path("family").asText().isBlank() ? inputs.path("family").asText() : null;
+        String analysisStep = d.input(controlStep, "analysis");
+        String conceptsStep = d.input(controlStep, "concepts");
+        if (analysisStep == null || conceptsStep == null) {
+            throw new IllegalArgumentException(d.work().resolve(DemoPipeline.SUMMARY) + ": control step '" + controlStep
+                    + "' has no input " + (analysisStep == null ? "'analysis'" : "'concepts'") + "; expected the SAE's analysis and concepts");
         }
-        Path analysis = d.analysis(backbone, TokenKind.PATCHES).resolve("index.json");
+        Path analysis = d.dir(analysisStep).resolve("index.json");
         if (!Files.isRegularFile(analysis)) {
-            throw new IllegalArgumentException("the analysis of " + backbone + "'s patch SAE has no " + analysis + "; expected a finished"
+            throw new IllegalArgumentException("the analysis of the control run's SAE has no " + analysis + "; expected a finished"
                     + " 'saelab analyze' run");
         }
         int dSae;
@@ -80,9 +93,12 @@ public record OverviewExample(String backbone, HeadKind head, String family, Can
         if (dSae < 1) {
             throw new IllegalArgumentException(analysis + " has no positive field d_sae; expected the index of 'saelab analyze'");
         }
-        ConceptChoice concepts = ConceptChoice.read(d.concepts(backbone, TokenKind.PATCHES), family, null, dSae);
+        ConceptChoice concepts = ConceptChoice.read(d.dir(conceptsStep), family, null, dSae);
         Candidate best = pick(candidates(ControlExamples.chosenLatents(run), concepts), run.resolve("edits").toString());
-        return new OverviewExample(backbone, head, family, best, ControlExamples.image(d, backbone, head, best.classId()));
+        HeadKind head = HeadKind.parse(d.params(controlStep).path("head").asText(), "control step " + controlStep + ": parameter 'head'");
+        String model = d.input(controlStep, "backbone");
+        String backbone = model == null ? controlStep : model.startsWith("backbone-") ? model.substring("backbone-".length()) : model;
+        return new OverviewExample(backbone, head, family == null ? "label" : family, best, ControlExamples.image(d, controlStep, best.classId()));
     }
 
     /**

@@ -86,9 +86,10 @@ class OverviewExampleTest {
         concepts();
         Files.writeString(tmp.resolve(DemoPipeline.SUMMARY), """
                 {"format": "%s", "steps": {
-                  "analyze-dinov2-patch": {"dir": "analysis"},
-                  "concepts-dinov2-patch": {"dir": "concepts"},
-                  "control-dinov2-segment": {"dir": "control"}}}""".formatted(DemoPipeline.FORMAT));
+                  "analyze-dinov2-patch": {"kind": "analyze", "inputs": {}, "dir": "analysis"},
+                  "concepts-dinov2-patch": {"kind": "concepts", "inputs": {}, "dir": "concepts"},
+                  "control-dinov2-segment": {"kind": "control", "inputs": {"analysis": "analyze-dinov2-patch",
+                                             "concepts": "concepts-dinov2-patch"}, "dir": "control"}}}""".formatted(DemoPipeline.FORMAT));
         return DemoOutputs.open(tmp);
     }
 
@@ -98,9 +99,10 @@ class OverviewExampleTest {
         var e = assertThrows(IllegalArgumentException.class, () -> OverviewExample.choose(noIndex, "dinov2", HeadKind.SEGMENT));
         assertTrue(e.getMessage().endsWith("has no index.json; expected a finished 'saelab control' run"), e.getMessage());
 
+        // without a family, the concepts file must hold one; this one holds two
         DemoOutputs noFamily = run("{\"inputs\": {}}", 2, "green", 7);
         e = assertThrows(IllegalArgumentException.class, () -> OverviewExample.choose(noFamily, "dinov2", HeadKind.SEGMENT));
-        assertTrue(e.getMessage().contains("index.json has no field inputs.family"), e.getMessage());
+        assertTrue(e.getMessage().contains("holds more than one label family ('colour' and 'shape')"), e.getMessage());
 
         DemoOutputs unmatched = run("{\"inputs\": {\"family\": \"colour\"}}", 2, "green", 8);
         e = assertThrows(IllegalArgumentException.class, () -> OverviewExample.choose(unmatched, "dinov2", HeadKind.SEGMENT));
