@@ -33,7 +33,9 @@ import tech.tablesaw.api.Table;
 /**
  * Notebook one-liners over a finished demo run ({@code saelab demo}): the toy world's images, the backbones'
  * training curves and held-out checks, the SAEs' training curves and evaluation, and the ground-truth concept
- * table. The run is found in {@code SAELAB_DEMO_WORK} when set, else in {@code <checkout>/work/demo}.
+ * table. {@link #open()} finds the run of the notebook's profile: {@code SAELAB_DEMO_WORK} when set, else
+ * {@code <checkout>/work/<profile>} ({@code work/demo} for the demo, {@code work/paper} where {@code saelab run paper}
+ * writes by default).
  */
 public final class Demo {
 
@@ -42,10 +44,10 @@ public final class Demo {
 
     private Demo() {}
 
-    /** The demo run of this checkout (see the class comment), with its steps printed. */
+    /** The run of this checkout and profile (see the class comment), with its steps printed. */
     public static DemoOutputs open() {
         String env = System.getenv(WORK_VAR);
-        Path work = env == null || env.isBlank() ? Notebook.workspace().root().resolve("work").resolve("demo")
+        Path work = env == null || env.isBlank() ? Notebook.workspace().root().resolve("work").resolve(Notebook.settings().profile().id())
                 : Notebook.workspace().root().resolve(env).normalize();
         try {
             DemoOutputs d = DemoOutputs.open(work);
