@@ -14,52 +14,59 @@ import saelab.model.Golden;
 import saelab.model.MappedSafetensors;
 
 /**
- * The llava-1.5 prompt of a question, tokenised and expanded, is the fixture's input_ids (rendered there by
- * transformers' apply_chat_template and LlavaProcessor); a question that does not fit the context and an unknown
- * template are one sentence each.
+ * The llava-1.5 prompt of a question (llava_llama fixture) and the llava-interleave one (llava_qwen2), tokenised and
+ * expanded, are the fixtures' input_ids (rendered there by transformers' apply_chat_template and LlavaProcessor, or the
+ * documented interleave format); a question that does not fit the context and an unknown template are one sentence each.
  */
 class LlavaPromptTest {
 
-    @Test
-    void thePromptIsTheFixturesInputIds() throws Exception {
-        Path dir = Golden.dir("llava_llama");
+    /**
+     * The prompts of both fixture questions, built with {@code template}, are the fixture's {@code input_ids} rows (16 image
+     * tokens each); then {@code more} runs on the fixture's config and tokenizer.
+     */
+    private static void promptsAreInputIds(String fixture, ChatTemplate template, String[] questions, String[] rendered,
+                                           PromptCheck more) throws Exception {
+        Path dir = Golden.dir(fixture);
         LlavaConfig cfg = LlavaConfig.read(dir);
         try (TextTokenizer tok = TextTokenizer.load(dir); NDManager nd = NDManager.newBaseManager();
              MappedSafetensors in = MappedSafetensors.open(dir.resolve("inputs.safetensors"))) {
             long[] all = in.load("input_ids", nd).toLongArray();
             int t = all.length / 2;
-            String[] questions = {"Is there a cat here?", "Where is the person?"};
             for (int row = 0; row < 2; row++) {
-                LlavaPrompt p = LlavaPrompt.build(cfg, tok, ChatTemplate.LLAVA_1_5, questions[row], 16, 8);
-                assertEquals("USER: <image>\n" + questions[row] + " ASSISTANT:", p.text());
-                assertArrayEquals(java.util.Arrays.copyOfRange(all, row * t, (row + 1) * t), p.ids(), "prompt " + row);
+                LlavaPrompt p = LlavaPrompt.build(cfg, tok, template, questions[row], 16, 8);
+                assertEquals(rendered[row], p.text());
+                assertArrayEquals(java.util.Arrays.copyOfRange(all, row * t, (row + 1) * t), p.ids(), fixture + " prompt " + row);
                 assertEquals(16, p.imageTokens());
             }
-            LlavaPrompt fits = LlavaPrompt.build(cfg, tok, ChatTemplate.LLAVA_1_5, "Why?", 16, 128 - 38 + 1);
-            assertEquals(128, fits.length() + fits.maxNewTokens() - 1, "the longest answer that fits the 128-token context");
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> LlavaPrompt.build(cfg, tok, ChatTemplate.LLAVA_1_5, "Why?", 16, 128 - 38 + 2));
-            assertTrue(e.getMessage().startsWith("the question is 4 tokens long: the llava-1.5 prompt with the image's 16 tokens holds 38"
-                    + " tokens and, with up to 92 new tokens, needs 129 positions, more than the language model's context of 128"),
-                    e.getMessage());
+            more.check(cfg, tok);
         }
+    }
+
+    /** Further checks on a fixture's config and tokenizer. */
+    @FunctionalInterface
+    private interface PromptCheck {
+        void check(LlavaConfig cfg, TextTokenizer tok);
+    }
+
+    @Test
+    void thePromptIsTheFixturesInputIds() throws Exception {
+        promptsAreInputIds("llava_llama", ChatTemplate.LLAVA_1_5, new String[] {"Is there a cat here?", "Where is the person?"},
+                new String[] {"USER: <image>\nIs there a cat here? ASSISTANT:", "USER: <image>\nWhere is the person? ASSISTANT:"}, (cfg, tok) -> {
+                    LlavaPrompt fits = LlavaPrompt.build(cfg, tok, ChatTemplate.LLAVA_1_5, "Why?", 16, 128 - 38 + 1);
+                    assertEquals(128, fits.length() + fits.maxNewTokens() - 1, "the longest answer that fits the 128-token context");
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                            () -> LlavaPrompt.build(cfg, tok, ChatTemplate.LLAVA_1_5, "Why?", 16, 128 - 38 + 2));
+                    assertTrue(e.getMessage().startsWith("the question is 4 tokens long: the llava-1.5 prompt with the image's 16 tokens holds"
+                            + " 38 tokens and, with up to 92 new tokens, needs 129 positions, more than the language model's context of 128"),
+                            e.getMessage());
+                });
     }
 
     @Test
     void theInterleavePromptIsTheQwenFixturesInputIds() throws Exception {
-        Path dir = Golden.dir("llava_qwen2");
-        LlavaConfig cfg = LlavaConfig.read(dir);
-        try (TextTokenizer tok = TextTokenizer.load(dir); NDManager nd = NDManager.newBaseManager();
-             MappedSafetensors in = MappedSafetensors.open(dir.resolve("inputs.safetensors"))) {
-            long[] all = in.load("input_ids", nd).toLongArray();
-            int t = all.length / 2;
-            String[] questions = {"Is there a cat here?", "Is it a dog?"};
-            for (int row = 0; row < 2; row++) {
-                LlavaPrompt p = LlavaPrompt.build(cfg, tok, ChatTemplate.LLAVA_INTERLEAVE, questions[row], 16, 8);
-                assertEquals("<|im_start|>user <image>\n" + questions[row] + "<|im_end|><|im_start|>assistant", p.text());
-                assertArrayEquals(java.util.Arrays.copyOfRange(all, row * t, (row + 1) * t), p.ids(), "prompt " + row);
-            }
-        }
+        promptsAreInputIds("llava_qwen2", ChatTemplate.LLAVA_INTERLEAVE, new String[] {"Is there a cat here?", "Is it a dog?"},
+                new String[] {"<|im_start|>user <image>\nIs there a cat here?<|im_end|><|im_start|>assistant",
+                        "<|im_start|>user <image>\nIs it a dog?<|im_end|><|im_start|>assistant"}, (cfg, tok) -> { });
     }
 
     @Test
