@@ -16,9 +16,10 @@ if [ "$profile" = demo ]; then
   say "set-up done in $(( $(date +%s) - t0 )) s; running the demo pipeline (saelab demo, work/demo)"
   "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" demo
 else
-  # the real job: the paper plan over the data root (saelab run paper --dry-run says what is missing), into work/paper
+  # the real job: the paper plan over the data root (saelab run paper --dry-run says what is missing), into work/paper;
+  # steps the runner cannot build yet (the VLM protocol on a dataset) are left out, each named, and the rest runs
   say "set-up done in $(( $(date +%s) - t0 )) s; running the paper plan (saelab run paper, work/paper)"
-  "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" run paper
+  "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" run paper --skip-blocked
 fi
 say "running the notebooks (profile $profile) after $(( $(date +%s) - t0 )) s"
 # one notebook at a time: two at a time (--jobs 2) measured slower on 2 cores (75 s against 67 s for all of them);

@@ -33,11 +33,11 @@ rm -rf "$SAELAB_FIGURES"
 "$PY" "$SAELAB_ROOT/environment/run_notebooks.py" --quick --profile demo
 "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" figures --check --profile demo
 say "section notebooks on the paper-shaped smoke run (lib/target/paper-smoke, kept by the JUnit suite's PaperSmokePlanTest)"
-# the sections whose notebooks read a paper plan's outputs; the others still read toy-world steps (README, What works today)
+# every section notebook on a paper plan's outputs (the walkthrough is a toy-world story by design); on the smoke run 05-3 has no VLM step to show
 SAELAB_DEMO_WORK="$SAELAB_ROOT/lib/target/paper-smoke/work" SAELAB_FIGURES="$SAELAB_ROOT/lib/target/notebook-test-paper-smoke" \
   "$PY" "$SAELAB_ROOT/environment/run_notebooks.py" --quick --profile paper \
   --out "$SAELAB_ROOT/lib/target/notebook-test-paper-smoke/notebooks" 01-overview 03-method 04-1-dinov2-vs-clip 04-2-clip-vs-bioclip \
-  05-1-semseg-control 05-2-classification-control
+  05-1-semseg-control 05-2-classification-control 05-3-vlm-control
 say "dashboard screenshots of the quick run (lib/target/dashboards-test)"
 "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" serve --work "$SAELAB_DEMO_WORK" --screenshots "$SAELAB_ROOT/lib/target/dashboards-test/quick"
 say "all tests passed"

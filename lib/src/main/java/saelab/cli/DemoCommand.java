@@ -60,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
         if (backbones.isEmpty()) { // the demo is its plan: data-manifests/plans/<size>.json
             Workspace ws = Workspace.locate();
             Path file = PlanFiles.locate(s.name(), ws.manifests().resolve(PlanFiles.FOLDER));
-            return RunCommand.run(PlanReader.read(file, PlanKinds.ALL), ws, work, force, false, null, noManifests, jobs);
+            return RunCommand.run(PlanReader.read(file, PlanKinds.ALL), ws, work, force, false, null, noManifests, jobs, false);
         }
         List<BackboneProvider> providers = new ArrayList<>();
         for (String b : backbones) {

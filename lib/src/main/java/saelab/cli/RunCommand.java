@@ -49,6 +49,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-manifests", description = "do not record data manifests")
     boolean noManifests;
 
+    @Option(names = "--skip-blocked", description = "leave out the steps the runner cannot build yet, and the steps that read them,"
+            + " and run the rest (one line names each step left out)")
+    boolean skipBlocked;
+
     @Option(names = "--jobs", paramLabel = "N", description = "steps run at once when their inputs are ready (default 2 on a machine"
             + " with 2 or more cores, else 1); the outputs are the same for any N")
     Integer jobs;
@@ -58,12 +62,12 @@ final class RunCommand implements Callable<Integer> {
         Workspace ws = Workspace.locate();
         Path file = PlanFiles.locate(plan, ws.manifests().resolve(PlanFiles.FOLDER));
         Plan p = PlanReader.read(file, PlanKinds.ALL);
-        return run(p, ws, work, force, dryRun, dataRoot, noManifests, jobs);
+        return run(p, ws, work, force, dryRun, dataRoot, noManifests, jobs, skipBlocked);
     }
 
     /** Runs or dry-runs {@code p}; shared with {@code saelab demo}. */
     static int run(Plan p, Workspace ws, Path work, List<String> force, boolean dryRun, Path dataRoot, boolean noManifests,
-                   Integer jobs) throws Exception {
+                   Integer jobs, boolean skipBlocked) throws Exception {
         if (jobs != null && jobs < 1) {
             throw new IllegalArgumentException("--jobs is " + jobs + "; expected at least 1");
         }
@@ -80,6 +84,9 @@ final class RunCommand implements Callable<Integer> {
             PlanDryRun.Report r = PlanDryRun.of(p, dir, f, root, HubSettings.fromEnvironment());
             System.out.print(r.describe());
             return r.ready() ? 0 : 1;
+        }
+        if (skipBlocked) {
+            p = PlanRunner.withoutBlocked(p, System.out);
         }
         if (!noManifests && root == null) {
             System.out.println("manifests: not recorded: no data root is set (" + DataRoot.VAR

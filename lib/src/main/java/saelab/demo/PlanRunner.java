@@ -141,6 +141,35 @@ public final class PlanRunner {
         return roles;
     }
 
+    /**
+     * The plan without the steps the runner cannot build yet ({@link PlanSteps#blockers}) and every step that reads one of
+     * them, directly or through others; one line per step left out goes to {@code log} (its id and why). What is left runs
+     * as usual, so a run over real data makes progress while a kind of step is still missing.
+     */
+    public static Plan withoutBlocked(Plan plan, PrintStream log) {
+        Map<String, String> blocked = PlanSteps.blockers(plan);
+        Set<String> out = new java.util.LinkedHashSet<>();
+        List<PlanStep> kept = new ArrayList<>();
+        for (PlanStep s : plan.steps()) {
+            String why = blocked.get(s.id());
+            if (why == null) {
+                for (String ref : s.inputs().values()) {
+                    if (out.contains(ref)) {
+                        why = "it reads step " + ref + ", which is left out";
+                        break;
+                    }
+                }
+            }
+            if (why != null) {
+                out.add(s.id());
+                log.println("left out: " + s.id() + ": " + why);
+            } else {
+                kept.add(s);
+            }
+        }
+        return out.isEmpty() ? plan : new Plan(plan.file(), plan.name(), plan.note(), plan.sources(), kept);
+    }
+
     /** Refuses a {@code --force} entry that names no step of the plan. */
     static void checkForce(Plan plan, Set<String> force) {
         List<String> names = new ArrayList<>(PlanSteps.sourceStepNames(plan));

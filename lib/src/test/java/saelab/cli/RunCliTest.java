@@ -104,6 +104,20 @@ class RunCliTest {
     }
 
     @Test
+    void skipBlockedLeavesOutTheStepsTheRunnerCannotBuildAndNamesThem() throws Exception {
+        saelab.plan.Plan paper = saelab.plan.PlanReader.read(plans().resolve("paper.json"), saelab.demo.PlanKinds.ALL);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        saelab.plan.Plan left = saelab.demo.PlanRunner.withoutBlocked(paper, new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(paper.steps().size() - 1, left.steps().size(), "only the VLM step, which no step reads");
+        assertTrue(left.steps().stream().noneMatch(s -> s.kind().equals("vlm-control")));
+        String log = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(log.startsWith("left out: vlm-control-llava: ") && log.strip().lines().count() == 1, log);
+        saelab.plan.Plan quick = saelab.plan.PlanReader.read(plans().resolve("quick.json"), saelab.demo.PlanKinds.ALL);
+        assertTrue(quick == saelab.demo.PlanRunner.withoutBlocked(quick, new java.io.PrintStream(java.io.OutputStream.nullOutputStream())),
+                "a plan the runner can build is kept as it is");
+    }
+
+    @Test
     void anUnknownPlanNameListsThePlans() {
         CliRun.Result r = CliRun.run("run", "nosuch", "--dry-run");
         assertEquals(2, r.code());
