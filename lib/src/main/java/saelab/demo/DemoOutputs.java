@@ -291,16 +291,6 @@ public record DemoOutputs(Path work, JsonNode summary) {
         return dir(ConceptStep.name(backbone, kind));
     }
 
-    /** The image control steps of the run ({@code control-<backbone>-<head>}), in run order (the VLM ones: {@link #vlmControls()}). */
-    public List<String> controls() {
-        return steps().stream().filter(s -> s.startsWith(ControlStep.PREFIX) && !s.startsWith(VlmControlStep.PREFIX)).toList();
-    }
-
-    /** The VLM control steps of the run ({@code control-vlm-<backbone>}), in run order. */
-    public List<String> vlmControls() {
-        return steps().stream().filter(s -> s.startsWith(VlmControlStep.PREFIX)).toList();
-    }
-
     /**
      * The VLM control protocol's folder of one family ({@code colour} or {@code shape}) on a backbone's toy VLM:
      * {@code per-class.csv}, {@code answers.csv}, {@code summary.json}, {@code vlm-protocol.png/pdf/csv}, {@code index.json};

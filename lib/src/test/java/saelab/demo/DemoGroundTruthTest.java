@@ -89,8 +89,8 @@ class DemoGroundTruthTest {
         // the control half on the toy backbones: the no-edit splice reproduces the clean heads bit for bit, and the delta
         // form of an edit equals encode-overwrite-decode with the error added back
         DemoOutputs controls = DemoOutputs.open(first);
-        assertEquals(3, controls.controls().size(), "segment, classify and zero-shot runs: " + controls.controls());
-        for (String step : controls.controls()) {
+        assertEquals(3, controls.ofKind("control").size(), "segment, classify and zero-shot runs: " + controls.ofKind("control"));
+        for (String step : controls.ofKind("control")) {
             JsonNode f = Json.mapper().readTree(controls.dir(step).resolve("summary.json").toFile()).path("faithfulness");
             assertEquals(1.0, f.path("no_edit_agreement").asDouble(), step);
             assertEquals(0.0, f.path("no_edit_max_abs_logit_difference").asDouble(), step);
@@ -98,7 +98,7 @@ class DemoGroundTruthTest {
         assertDeltaEqualsFull(controls);
         // the VLM control half: the toy VLM's colour questions on the held-out world through the CLIP patch SAE, the no-edit
         // answers the clean ones token for token, the figure and the criteria recorded
-        assertEquals(List.of("control-vlm-clip"), controls.vlmControls());
+        assertEquals(List.of("control-vlm-clip"), controls.ofKind("vlm-control"));
         Path colour = controls.vlmControl("clip", "colour");
         JsonNode vs = Json.mapper().readTree(colour.resolve("summary.json").toFile());
         assertTrue(vs.path("questions").asInt() > 0, vs.toString());

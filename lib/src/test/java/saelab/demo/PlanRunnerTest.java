@@ -84,7 +84,7 @@ class PlanRunnerTest {
         assertEquals(name, out.size());
         assertEquals(file.toAbsolutePath().normalize().toString(), out.summary().get("plan").asText());
         assertEquals(List.of("clip", "dinov2", "clip-concept"), out.backbones());
-        assertEquals(List.of("control-clip-classify", "control-clip-zeroshot", "control-dinov2-segment"), out.controls());
+        assertEquals(List.of("control-clip-classify", "control-clip-zeroshot", "control-dinov2-segment"), out.ofKind("control"));
 
         // --force reaches the plan run's steps as it does the hard-wired run's
         PlanDryRun.Report forced = PlanDryRun.of(plan, work, Set.of("sae-clip-cls"), null, null);
