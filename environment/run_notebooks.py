@@ -172,7 +172,7 @@ def registered_outputs(path, figures_dir, profile, root=ROOT):
     name = os.path.basename(path)
     out = []
     for fig in figures:
-        if fig.get("notebook") != name:
+        if fig.get("notebook") != name or (fig.get("profiles") is not None and profile not in fig["profiles"]):
             continue
         ids = [fig["id"]]
         if fig["id"].endswith("-{run}"):

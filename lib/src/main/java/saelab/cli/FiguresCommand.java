@@ -35,8 +35,9 @@ final class FiguresCommand implements Callable<Integer> {
             List<Path> missing = registry.missingOutputs(dir, p.id());
             int total = registry.expectedOutputs(dir, p.id()).size();
             if (missing.isEmpty()) {
-                System.out.println("all " + total + " files of " + registry.all().size()
-                        + " registered figures and tables are in " + ws.root().relativize(dir));
+                long entries = registry.all().stream().filter(s -> s.producedBy(p.id())).count();
+                System.out.println("all " + total + " files of the " + entries + " registered figures and tables of profile " + p.id()
+                        + " are in " + ws.root().relativize(dir));
                 return 0;
             }
             System.err.println(missing.size() + " of " + total + " registered output files are missing or empty:");
@@ -47,8 +48,9 @@ final class FiguresCommand implements Callable<Integer> {
             System.out.println("| notebook | paper section | id | kind | what it shows |");
             System.out.println("|---|---|---|---|---|");
             for (FigureSpec s : registry.all()) {
-                String runs = s.runs() == null ? "" : " (one per run; " + s.runs().entrySet().stream()
-                        .map(e -> e.getKey() + ": " + String.join(", ", e.getValue())).collect(java.util.stream.Collectors.joining("; ")) + ")";
+                String runs = (s.runs() == null ? "" : " (one per run; " + s.runs().entrySet().stream()
+                        .map(e -> e.getKey() + ": " + String.join(", ", e.getValue())).collect(java.util.stream.Collectors.joining("; ")) + ")")
+                        + (s.profiles() == null ? "" : " [" + String.join(", ", s.profiles()) + " only]");
                 System.out.println("| `notebooks/" + s.notebook() + "` | " + s.section() + " | `" + s.id() + "` | "
                         + s.kind() + " | " + s.title().replace("|", "\\|") + runs + " |");
             }

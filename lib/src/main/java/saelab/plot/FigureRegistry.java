@@ -122,13 +122,17 @@ public final class FigureRegistry {
     }
 
     /**
-     * The output files a profile's run should have written to {@code dir}: every ordinary entry's, and a per-run entry's for
+     * The output files a profile's run should have written to {@code dir}, of the entries that profile produces
+     * ({@link FigureSpec#producedBy}): every ordinary entry's, and a per-run entry's for
      * each run its {@code runs} lists for the profile. A per-run entry that lists no runs for the profile expects at least one
      * run: its files in {@code dir} when there are any, else the pattern ({@code <prefix>*.<ext>}, which never exists).
      */
     public List<Path> expectedOutputs(Path dir, String profile) {
         List<Path> out = new java.util.ArrayList<>();
         for (FigureSpec s : byId.values()) {
+            if (!s.producedBy(profile)) {
+                continue;
+            }
             if (!s.perRun()) {
                 out.addAll(s.files(dir));
                 continue;

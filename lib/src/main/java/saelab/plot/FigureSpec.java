@@ -26,20 +26,27 @@ import java.util.regex.Pattern;
  * @param outputs  output extensions, e.g. {@code ["png", "pdf", "csv"]}
  * @param runs     for a per-run entry, profile id → the run names of that profile's plan (a profile not listed: at
  *                 least one run); null for an ordinary entry
+ * @param profiles the profiles whose runs produce it, when not every profile's do (e.g. {@code ["demo"]} for what needs
+ *                 the toy world's ground truth); null: all
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FigureSpec(String id, String kind, String section, String notebook, String title, List<String> outputs,
-                         Map<String, List<String>> runs) {
+                         Map<String, List<String>> runs, List<String> profiles) {
 
     /** The placeholder at the end of a per-run entry's id. */
     public static final String RUN = "{run}";
 
     private static final Pattern ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
-    /** An ordinary (not per-run) entry. */
+    /** An ordinary (not per-run) entry that every profile produces. */
     public FigureSpec(String id, String kind, String section, String notebook, String title, List<String> outputs) {
-        this(id, kind, section, notebook, title, outputs, null);
+        this(id, kind, section, notebook, title, outputs, null, null);
+    }
+
+    /** Whether a run of {@code profile} produces this entry ({@code profiles} null or listing it). */
+    public boolean producedBy(String profile) {
+        return profiles == null || profiles.contains(profile);
     }
 
     /** Whether the entry is written once per run ({@link #RUN}). */
@@ -59,7 +66,7 @@ public record FigureSpec(String id, String kind, String section, String notebook
 
     /** This per-run entry for one run (its id with the run's name in place of {@link #RUN}). */
     public FigureSpec forRun(String run) {
-        return new FigureSpec(prefix() + run, kind, section, notebook, title, outputs, null);
+        return new FigureSpec(prefix() + run, kind, section, notebook, title, outputs, null, profiles);
     }
     static final Set<String> FIGURE_OUTPUTS = Set.of("png", "pdf", "svg", "csv");
     static final Set<String> TABLE_OUTPUTS = Set.of("csv", "html");
@@ -84,6 +91,8 @@ public record FigureSpec(String id, String kind, String section, String notebook
         require(plain != null && ID.matcher(plain).matches(), where, "id",
                 "lower-case letters, digits and single dashes, optionally ending in -" + RUN + ", got '" + id + "'");
         require(runs == null || perRun(), where, "runs", "only on an entry whose id ends in -" + RUN);
+        require(profiles == null || !profiles.isEmpty() && profiles.stream().allMatch(pr -> pr != null && ID.matcher(pr).matches()),
+                where, "profiles", "a non-empty list of profile ids (e.g. [\"demo\"]), or no field for every profile");
         if (runs != null) {
             for (Map.Entry<String, List<String>> e : runs.entrySet()) {
                 require(e.getValue() != null && !e.getValue().isEmpty() && e.getValue().stream().allMatch(r -> r != null && ID.matcher(r).matches()),

@@ -339,4 +339,15 @@ class FigureRegistryTest {
         rejected(registry(entry("plain", "table", "[\"csv\"]").replace("}", ", \"runs\": {\"demo\": [\"a\"]}}")), "runs");
         rejected(registry(PER_RUN.replace("[\"clip-classify\", \"clip-zeroshot\"]", "[]")), "runs.demo");
     }
+
+    @Test
+    void anEntryOfSomeProfilesIsExpectedOnlyFromThose() throws IOException {
+        String demoOnly = entry("style", "table", "[\"csv\"]").replace("}", ", \"profiles\": [\"demo\"]}");
+        FigureRegistry r = FigureRegistry.load(registry(demoOnly, TABLE_B));
+        Path out = Files.createDirectories(dir.resolve("out"));
+        assertEquals(List.of(out.resolve("style.csv"), out.resolve("sizes.csv"), out.resolve("sizes.html")), r.missingOutputs(out, "demo"));
+        assertEquals(List.of(out.resolve("sizes.csv"), out.resolve("sizes.html")), r.missingOutputs(out, "paper"));
+        assertTrue(r.get("style").producedBy("demo") && !r.get("style").producedBy("paper"));
+        rejected(registry(entry("style", "table", "[\"csv\"]").replace("}", ", \"profiles\": []}")), "profiles");
+    }
 }
