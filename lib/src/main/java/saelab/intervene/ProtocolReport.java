@@ -235,15 +235,24 @@ public final class ProtocolReport {
             random.add(spec(model, block, tokens, l, analysis));
         }
         m.put("random_latents", random);
-        m.put("random_directions", Map.of("draws", o.slots().randomDirections(), "sharing", "per image",
+        m.put("random_directions", ordered("draws", o.slots().randomDirections(), "sharing", "per image",
                 "norm", "the real edit's per-token norm", "seed", "RandomDirections.seedFor(RandomDirections.seedFor(seed, class, 0), image, draw)"));
-        m.put("class_mean", o.slots().classMean() ? Map.of("direction", "mean(class) - mean(other labelled patches), unit length",
+        m.put("class_mean", o.slots().classMean() ? ordered("direction", "mean(class) - mean(other labelled patches), unit length",
                 "amount", "the real edit's per-token norm, signed by its code change") : null);
         if (seg) {
             m.put("images_without_class", "tokens all_patches (collateral)");
         }
         if (o.doses() != null) {
-            m.put("dose_response", Map.of("operation", "set", "unit", "max", "doses", o.doses().toString()));
+            m.put("dose_response", ordered("operation", "set", "unit", "max", "doses", o.doses().toString()));
+        }
+        return m;
+    }
+
+    /** A map of alternating keys and values in that order (Map.of's order varies between runs, and so would the file's bytes). */
+    private static Map<String, Object> ordered(Object... keyValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put((String) keyValues[i], keyValues[i + 1]);
         }
         return m;
     }

@@ -102,6 +102,9 @@ class ControlClassifyCliTest {
         JsonNode edit = Json.mapper().readTree(out.resolve("edits/class-1.json").toFile());
         assertEquals(PLANTED, edit.at("/real/latents/0").asInt());
         assertEquals("all_patches", edit.at("/real/tokens").asText());
+        List<String> keys = new java.util.ArrayList<>();
+        edit.get("random_directions").fieldNames().forEachRemaining(keys::add);
+        assertEquals(List.of("draws", "sharing", "norm", "seed"), keys, "the edits file lists its fields in a fixed order");
 
         Map<String, String[]> rows = perClass(out.resolve("per-class.csv"));
         String[] real = rows.get("real");
