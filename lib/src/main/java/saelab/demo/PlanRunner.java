@@ -147,27 +147,17 @@ public final class PlanRunner {
      * as usual, so a run over real data makes progress while a kind of step is still missing.
      */
     public static Plan withoutBlocked(Plan plan, PrintStream log) {
-        Map<String, String> blocked = PlanSteps.blockers(plan);
-        Set<String> out = new java.util.LinkedHashSet<>();
+        Map<String, String> blocked = PlanSteps.blockers(plan); // already holds the steps that read a blocked one
         List<PlanStep> kept = new ArrayList<>();
         for (PlanStep s : plan.steps()) {
             String why = blocked.get(s.id());
-            if (why == null) {
-                for (String ref : s.inputs().values()) {
-                    if (out.contains(ref)) {
-                        why = "it reads step " + ref + ", which is left out";
-                        break;
-                    }
-                }
-            }
             if (why != null) {
-                out.add(s.id());
                 log.println("left out: " + s.id() + ": " + why);
             } else {
                 kept.add(s);
             }
         }
-        return out.isEmpty() ? plan : new Plan(plan.file(), plan.name(), plan.note(), plan.sources(), kept);
+        return blocked.isEmpty() ? plan : new Plan(plan.file(), plan.name(), plan.note(), plan.sources(), kept);
     }
 
     /** Refuses a {@code --force} entry that names no step of the plan. */
