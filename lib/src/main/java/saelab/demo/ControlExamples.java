@@ -159,7 +159,7 @@ public final class ControlExamples {
             throw new IllegalArgumentException(run.resolve("edits") + " holds no class-" + classId + ".json; the control run edited classes "
                     + edits.keySet().stream().sorted().toList());
         }
-        HeadKind kind = HeadKind.parse(d.params(controlStep).path("head").asText(), "control step " + controlStep + ": parameter 'head'");
+        HeadKind kind = d.head(controlStep);
         SpecificDose dose = Files.isRegularFile(run.resolve(SpecificDose.FILE)) ? SpecificDose.of(run) : null;
         long seed = Json.mapper().readTree(run.resolve("index.json").toFile()).at("/parameters/seed").asLong(0);
         Path saeFile = d.dir(required(d, controlStep, "sae")).resolve(SaeStep.CHECKPOINT);

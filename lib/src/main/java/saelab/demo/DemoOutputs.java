@@ -103,6 +103,11 @@ public record DemoOutputs(Path work, JsonNode summary) {
         return inputs(name).get(role);
     }
 
+    /** The head kind a control step ran with (its {@code head} parameter), or one sentence naming the step. */
+    public saelab.heads.HeadKind head(String controlStep) throws IOException {
+        return saelab.heads.HeadKind.parse(params(controlStep).path("head").asText(), "control step " + controlStep + ": parameter 'head'");
+    }
+
     /** The plan's note on a step, or null when it has none. */
     public String note(String name) {
         JsonNode n = step(name).path("note");

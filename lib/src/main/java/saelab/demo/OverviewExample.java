@@ -95,7 +95,7 @@ public record OverviewExample(String backbone, HeadKind head, String family, Can
         }
         ConceptChoice concepts = ConceptChoice.read(d.dir(conceptsStep), family, null, dSae);
         Candidate best = pick(candidates(ControlExamples.chosenLatents(run), concepts), run.resolve("edits").toString());
-        HeadKind head = HeadKind.parse(d.params(controlStep).path("head").asText(), "control step " + controlStep + ": parameter 'head'");
+        HeadKind head = d.head(controlStep);
         String model = d.input(controlStep, "backbone");
         String backbone = model == null ? controlStep : model.startsWith("backbone-") ? model.substring("backbone-".length()) : model;
         return new OverviewExample(backbone, head, family == null ? "label" : family, best, ControlExamples.image(d, controlStep, best.classId()));

@@ -113,9 +113,9 @@ public final class DemoControls {
     public static List<String> controlSteps(DemoOutputs d, HeadKind... heads) throws IOException {
         List<String> out = new ArrayList<>();
         for (String step : d.ofKind("control")) {
-            String head = d.params(step).path("head").asText();
+            HeadKind head = d.head(step);
             for (HeadKind h : heads) {
-                if (h.id().equals(head)) {
+                if (h == head) {
                     out.add(step);
                 }
             }
@@ -125,7 +125,7 @@ public final class DemoControls {
 
     /** The head kind a control step ran with (its {@code head} parameter). */
     public static HeadKind head(DemoOutputs d, String controlStep) throws IOException {
-        return HeadKind.parse(d.params(controlStep).path("head").asText(), "control step " + controlStep + ": parameter 'head'");
+        return d.head(controlStep);
     }
 
     /**

@@ -121,7 +121,7 @@ public record ServedRun(String name, List<FeatureSet> featureSets, List<Bench> b
                 heads.put(kind, file);
                 String control = first;
                 for (String c : controls) {
-                    if (d.params(c).path("head").asText().equals(kind.id())) {
+                    if (d.head(c) == kind) {
                         control = c;
                         break;
                     }
