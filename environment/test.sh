@@ -33,7 +33,7 @@ rm -rf "$SAELAB_FIGURES"
 "$PY" "$SAELAB_ROOT/environment/run_notebooks.py" --quick --profile demo
 "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" figures --check --profile demo
 say "section notebooks on the paper-shaped smoke run (lib/target/paper-smoke, kept by the JUnit suite's PaperSmokePlanTest)"
-# every section notebook on a paper plan's outputs (the walkthrough is a toy-world story by design); on the smoke run 05-3 has no VLM step to show
+# every section notebook on a paper plan's outputs (the walkthrough is a toy-world story by design)
 SAELAB_DEMO_WORK="$SAELAB_ROOT/lib/target/paper-smoke/work" SAELAB_FIGURES="$SAELAB_ROOT/lib/target/notebook-test-paper-smoke" \
   "$PY" "$SAELAB_ROOT/environment/run_notebooks.py" --quick --profile paper \
   --out "$SAELAB_ROOT/lib/target/notebook-test-paper-smoke/notebooks" 01-overview 03-method 04-1-dinov2-vs-clip 04-2-clip-vs-bioclip \

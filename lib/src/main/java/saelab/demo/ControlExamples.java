@@ -106,18 +106,21 @@ public final class ControlExamples {
     }
 
     /**
-     * One question to the toy VLM, answered before and after the protocol's swap.
+     * One question to a VLM control step's model, answered before and after the protocol's swap.
      *
-     * @param image     the image's path relative to the held-out world
-     * @param rgb       the decoded image
-     * @param question  the question
-     * @param answer    the expected answer (class c)
-     * @param swapTo    the class c' the swap adds
-     * @param from      c's latent, set to 0
-     * @param to        c''s latent, set to its maximum
-     * @param result    the sampled answers before and after
+     * @param image       the image's path relative to the question file's image root
+     * @param rgb         the decoded image
+     * @param question    the question
+     * @param answer      the expected answer (class c)
+     * @param swapTo      the class c' the swap adds
+     * @param from        c's latent, set to 0
+     * @param to          c''s latent, set to its maximum
+     * @param answeredRight whether the clean model's greedy answer named c (the rule's choice); false when no question was
+     *                    answered right and the first question stands in
+     * @param result      the sampled answers before and after
      */
-    public record VlmExample(String image, RgbImage rgb, String question, String answer, String swapTo, int from, int to, VlmAsk.Result result) {}
+    public record VlmExample(String image, RgbImage rgb, String question, String answer, String swapTo, int from, int to,
+                             boolean answeredRight, VlmAsk.Result result) {}
 
     private ControlExamples() {}
 
@@ -289,15 +292,19 @@ public final class ControlExamples {
     }
 
     /**
-     * The example of the VLM control step {@code control-vlm-<backbone>}: the colour family's first question answered right.
+     * The example of a VLM control step: in its first question family, the first question the clean model answered right
+     * (its greedy answer names the expected class), else the first question with a swap (a model with random weights answers
+     * none right; the example says so).
      *
+     * @param step    the VLM control step
      * @param samples answers sampled before and after
      * @param seed    the sampling seed
-     * @throws IllegalArgumentException when the step, its files or a rightly answered question are missing
+     * @throws IllegalArgumentException when the step or its files are missing, or no question has a swap
      */
-    public static VlmExample vlm(DemoOutputs d, String backbone, int samples, long seed) throws IOException {
-        Path dir = d.vlmControl(backbone, "colour");
-        JsonNode p = Json.mapper().readTree(dir.resolve("index.json").toFile()).path("parameters");
+    public static VlmExample vlm(DemoOutputs d, String step, int samples, long seed) throws IOException {
+        Path dir = d.vlmProtocol(step, d.vlmFamilies(step).getFirst());
+        JsonNode index = Json.mapper().readTree(dir.resolve("index.json").toFile());
+        JsonNode p = index.path("parameters");
         List<String> classes = strings(p.path("classes"));
         int[] latents = ints(p.path("chosen_latents"));
         int[] targets = ints(p.path("swap_targets"));
@@ -315,38 +322,37 @@ public final class ControlExamples {
         }
         var answers = tech.tablesaw.api.Table.read().usingOptions(tech.tablesaw.io.csv.CsvReadOptions.builder(dir.resolve("answers.csv").toFile())
                 .header(true).columnTypes(n -> tech.tablesaw.api.ColumnType.STRING));
-        for (int r = 0; r < answers.rowCount(); r++) {
-            if (!"true".equals(answers.stringColumn("clean_correct").get(r))) {
-                continue;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int r = 0; r < answers.rowCount(); r++) {
+                boolean right = "true".equals(answers.stringColumn("clean_correct").get(r));
+                int q = Integer.parseInt(answers.stringColumn("question").get(r));
+                int c = classes.indexOf(answers.stringColumn("name").get(r));
+                if ((pass == 0 && !right) || q < 0 || q >= questions.size() || c < 0 || targets[c] < 0 || latents[c] < 0) {
+                    continue;
+                }
+                return ask(d, step, d.imageRoot(d.input(step, "dataset")), questions.get(q), classes, c, latents[c], latents[targets[c]], targets[c], pass == 0, samples, seed,
+                        p.path("max_new_tokens").asInt(4), ChatTemplate.parse(p.path("chat_template").asText("llava-1.5")));
             }
-            int q = Integer.parseInt(answers.stringColumn("question").get(r));
-            int c = classes.indexOf(answers.stringColumn("name").get(r));
-            if (q < 0 || q >= questions.size() || c < 0 || targets[c] < 0 || latents[c] < 0) {
-                continue;
-            }
-            JsonNode question = questions.get(q);
-            return ask(d, backbone, question, classes, c, latents[c], latents[targets[c]], targets[c], samples, seed,
-                    p.path("max_new_tokens").asInt(4), ChatTemplate.parse(p.path("chat_template").asText("llava-1.5")));
         }
-        throw new IllegalArgumentException(dir.resolve("answers.csv") + " holds no colour question the clean model answered right");
+        throw new IllegalArgumentException(dir.resolve("answers.csv") + " holds no question whose class has a swap");
     }
 
-    private static VlmExample ask(DemoOutputs d, String backbone, JsonNode question, List<String> classes, int c, int from, int to, int target,
-                                  int samples, long seed, int maxTokens, ChatTemplate template) throws IOException {
-        Path folder = d.vlm(backbone);
+    private static VlmExample ask(DemoOutputs d, String step, Path root, JsonNode question, List<String> classes, int c, int from, int to,
+                                  int target, boolean right, int samples, long seed, int maxTokens, ChatTemplate template) throws IOException {
+        Path folder = d.vlmFolder(step);
         String image = question.path("image").asText();
-        RgbImage rgb = ImageDecoder.decode(ConfinedPaths.resolveLexically(d.heldOutWorld(), image, "questions.jsonl", "image"));
+        RgbImage rgb = ImageDecoder.decode(ConfinedPaths.resolveLexically(root, image, "questions.jsonl", "image"));
         Preprocessor pre = Preprocessor.load(folder);
         try (TextTokenizer tok = TextTokenizer.load(folder); LlavaModel m = LlavaModel.load(folder);
              NDManager nd = NDManager.newBaseManager(m.languageModel().device())) {
-            Sae sae = SaeCheckpoint.read(d.sae(backbone, TokenKind.PATCHES), nd);
-            LatentMaxima maxima = LatentMaxima.read(d.analysis(backbone, TokenKind.PATCHES)).requireDSae(sae.config().dSae());
+            Sae sae = SaeCheckpoint.read(d.dir(d.input(step, "sae")).resolve(SaeStep.CHECKPOINT), nd);
+            LatentMaxima maxima = LatentMaxima.read(d.dir(d.input(step, "analysis"))).requireDSae(sae.config().dSae());
             LatentEdit swap = new LatentEdit(null, EditTokens.allPatches(), new int[] {from, to}, EditOperation.SET,
                     new float[] {0f, maxima.of(to)}, ErrorPolicy.KEEP);
             AnswerSampling.Options options = new AnswerSampling.Options(samples, new SamplingOptions(1.0, 0, 1.0, seed), maxTokens, samples);
             VlmAsk.Result r = VlmAsk.ask(m, tok, VlmAsk.pixels(m, pre, rgb, nd), template, question.path("question").asText(), options, sae, swap,
                     SpliceForm.DELTA, null);
-            return new VlmExample(image, rgb, question.path("question").asText(), classes.get(c), classes.get(target), from, to, r);
+            return new VlmExample(image, rgb, question.path("question").asText(), classes.get(c), classes.get(target), from, to, right, r);
         }
     }
 

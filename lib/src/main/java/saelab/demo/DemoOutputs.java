@@ -297,16 +297,43 @@ public record DemoOutputs(Path work, JsonNode summary) {
     }
 
     /**
-     * The VLM control protocol's folder of one family ({@code colour} or {@code shape}) on a backbone's toy VLM:
-     * {@code per-class.csv}, {@code answers.csv}, {@code summary.json}, {@code vlm-protocol.png/pdf/csv}, {@code index.json};
-     * its question file is {@code questions.jsonl} in the folder above.
+     * The question families of a VLM control step, in order ({@code families} of its parameters): {@code colour} and
+     * {@code shape} on the toy world ({@link VlmControlStep}), {@code class} on a dataset ({@link DatasetVlmControlStep}).
      */
-    public Path vlmControl(String backbone, String family) {
-        if (!VlmControlStep.FAMILIES.containsKey(family)) {
-            throw new IllegalArgumentException("the VLM control step has no family '" + family + "'; expected one of "
-                    + String.join(", ", VlmControlStep.FAMILIES.keySet()));
+    public List<String> vlmFamilies(String step) throws IOException {
+        List<String> out = new ArrayList<>();
+        params(step).path("families").forEach(f -> out.add(f.asText()));
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(dir(step).resolve(StepRunner.STEP_FILE) + ": field 'params.families' is missing or empty;"
+                    + " expected the VLM control step's question families");
         }
-        return dir(VlmControlStep.name(backbone)).resolve(family).resolve("protocol");
+        return out;
+    }
+
+    /**
+     * The VLM control protocol's folder of one family of a VLM control step: {@code per-class.csv}, {@code answers.csv},
+     * {@code summary.json}, {@code vlm-protocol.png/pdf/csv}, {@code index.json}; its question file is
+     * {@code questions.jsonl} in the folder above.
+     */
+    public Path vlmProtocol(String step, String family) throws IOException {
+        List<String> families = vlmFamilies(step);
+        if (!families.contains(family)) {
+            throw new IllegalArgumentException("the VLM control step " + step + " has no family '" + family + "'; expected one of "
+                    + String.join(", ", families));
+        }
+        return dir(step).resolve(family).resolve("protocol");
+    }
+
+    /** The vlm step (a toy VLM trained by the run) a VLM control step asks, or null when it asks a model source. */
+    public String toyVlm(String step) {
+        String vlm = input(step, "vlm");
+        return summary.path("steps").has(vlm) && kind(vlm).equals("vlm") ? vlm : null;
+    }
+
+    /** The LLaVA folder a VLM control step asks: the toy VLM of its vlm step, or its model source's folder. */
+    public Path vlmFolder(String step) {
+        String toy = toyVlm(step);
+        return toy != null ? dir(toy).resolve(VlmStep.DIR) : modelFolder(input(step, "vlm"));
     }
 
     /** A control step's output folder ({@code per-class.csv}, {@code summary.json}, the dose-response files, {@code edits/}). */
@@ -342,11 +369,6 @@ public record DemoOutputs(Path work, JsonNode summary) {
     /** The split of {@link #heldOutDataset} ({@code train} for the ADE20K layout, null for the image folder). */
     public String heldOutSplit(saelab.heads.HeadKind kind) {
         return HeadStep.split(kind == saelab.heads.HeadKind.SEGMENT);
-    }
-
-    /** The toy VLM trained over a backbone (a Hugging Face LLaVA folder with its {@code report.json}). */
-    public Path vlm(String backbone) {
-        return dir("vlm-" + backbone).resolve(VlmStep.DIR);
     }
 
         /** The held-out world the control steps run on. */

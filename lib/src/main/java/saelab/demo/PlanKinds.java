@@ -160,6 +160,43 @@ public final class PlanKinds {
         }
     }
 
+    /** The {@code question} of a VLM control step on the toy world: the world's own generated colour and shape questions. */
+    public static final String GENERATED_QUESTIONS = "generated";
+
+    /**
+     * VLM-protocol parameters: the held-out images asked about (on the toy world, the scenes per question family), draws of
+     * each random control, bootstrap replicates, the frequency-matching tolerance in decades, the most tokens of an answer,
+     * the question ({@value #GENERATED_QUESTIONS} on the toy world, whose questions come from its ground truth; on a
+     * dataset the text asked about every image, whose expected answer is the image's class name) and the chat template
+     * the prompts are rendered with ({@link saelab.lm.ChatTemplate}).
+     */
+    public record VlmControlParams(int images, int draws, int bootstrap, double tolerance, int maxTokens, String question,
+                                   String template) {
+        public VlmControlParams {
+            new VlmControlSize(images, draws, bootstrap, tolerance, maxTokens); // the same checks
+            if (question.isBlank()) {
+                throw new IllegalArgumentException("field 'question' is empty; expected \"" + GENERATED_QUESTIONS + "\" (the toy world's"
+                        + " questions) or the question asked about every image of a dataset");
+            }
+            saelab.lm.ChatTemplate.parse(template);
+        }
+
+        /** The sizes. */
+        public VlmControlSize size() {
+            return new VlmControlSize(images, draws, bootstrap, tolerance, maxTokens);
+        }
+
+        /** The chat template. */
+        public saelab.lm.ChatTemplate chatTemplate() {
+            return saelab.lm.ChatTemplate.parse(template);
+        }
+
+        /** Whether the questions are the toy world's generated ones. */
+        public boolean generated() {
+            return question.strip().equals(GENERATED_QUESTIONS);
+        }
+    }
+
     /** The kinds {@link PlanRunner} can build (on which sources: {@link PlanSteps#blockers}). */
     public static final List<String> RUNNABLE = List.of("world", "backbone", "vlm", "capture", "truth", "sae", "eval", "analyze",
             "concepts", "heads", "control", "compare", "vlm-control");
@@ -200,7 +237,7 @@ public final class PlanKinds {
                         "latents of two models matched by their activations on the same images"),
                 new StepKind("vlm-control", List.of(Role.of("dataset", "step:world", dataset), Role.of("vlm", "step:vlm", model),
                         Role.of("sae", "step:sae"), Role.of("analysis", "step:analyze"), Role.of("concepts", "step:concepts")),
-                        VlmControlSize.class, "the VLM protocol: answers before and after SAE edits, against matched controls"));
+                        VlmControlParams.class, "the VLM protocol: answers before and after SAE edits, against matched controls"));
         Map<String, StepKind> m = new LinkedHashMap<>();
         k.forEach(s -> m.put(s.name(), s));
         return java.util.Collections.unmodifiableMap(m);

@@ -81,6 +81,13 @@ public final class PlanRunner {
                     + plan.name() + " --dry-run lists them all)");
         }
         checkForce(plan, o.force());
+        for (PlanStep s : plan.steps()) { // before the work folder is made: a plan over datasets needs a data root
+            for (saelab.plan.PlanSource src : PlanSteps.direct(plan, s)) {
+                if (src instanceof saelab.plan.PlanSource.DatasetSource d) {
+                    SourceStep.requireDataRoot(d, o.dataRoot(), plan.file().toString());
+                }
+            }
+        }
         long t0 = System.nanoTime();
         PlanSteps builder = new PlanSteps(plan, o.dataRoot());
         try (StepRunner runner = new StepRunner(o.work(), o.force(), o.log())) {

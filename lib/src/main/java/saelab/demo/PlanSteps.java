@@ -60,22 +60,19 @@ final class PlanSteps {
 
     /** The kinds that may read a dataset source (by role) and a folder or hub model source directly. */
     private static final Map<String, String> DATASET_ROLE = Map.of("capture", "dataset", "concepts", "truth", "heads", "dataset",
-            "control", "dataset", "compare", "dataset");
-    private static final Map<String, String> MODEL_ROLE = Map.of("capture", "model", "heads", "backbone", "control", "backbone");
+            "control", "dataset", "compare", "dataset", "vlm-control", "dataset");
+    private static final Map<String, String> MODEL_ROLE = Map.of("capture", "model", "heads", "backbone", "control", "backbone",
+            "vlm-control", "vlm");
 
     private static String own(Plan plan, PlanStep s) {
         for (String role : s.inputs().keySet()) {
             PlanSource src = plan.sourceOf(s, role);
             if (src instanceof PlanSource.DatasetSource d && !role.equals(DATASET_ROLE.get(s.kind()))) {
-                return s.kind().equals("vlm-control") ? "the VLM protocol asks the toy world's generated questions about the toy"
-                        + " world's scenes (saelab.toy.ToyQuestionFile); there is no question set for the dataset source '" + d.name()
-                        + "' yet" : "its " + s.kind() + " step reads only the toy world, not the dataset source '" + d.name() + "'";
+                return "its " + s.kind() + " step reads only the toy world, not the dataset source '" + d.name() + "'";
             }
             if (src instanceof PlanSource.ModelSource m && !s.kind().equals("backbone")) {
                 if (!role.equals(MODEL_ROLE.get(s.kind()))) {
-                    return s.kind().equals("vlm-control") ? "the VLM protocol runs the toy VLM of a vlm step; the model source '"
-                            + m.name() + "' cannot be read by it yet" : "it takes the model source '" + m.name() + "' directly,"
-                            + " which a " + s.kind() + " step cannot";
+                    return "it takes the model source '" + m.name() + "' directly, which a " + s.kind() + " step cannot";
                 }
                 if (m.toy() != null) {
                     return "the toy model source '" + m.name() + "' is trained by a backbone step; read that step instead";
@@ -172,6 +169,9 @@ final class PlanSteps {
                             + m.name() + "'";
                 }
             }
+            case "vlm-control" -> {
+                return vlmControlProblem(plan, s, data);
+            }
             case "compare" -> {
                 if (!data) {
                     return null; // a comparison on the toy world: compareProblem
@@ -184,6 +184,47 @@ final class PlanSteps {
                 }
             }
             default -> { }
+        }
+        return null;
+    }
+
+    /**
+     * Why a VLM control step cannot be built, or null: on the toy world it asks the world's generated questions of the toy VLM
+     * (a vlm step), whose prompts are llava-1.5's; on a dataset it asks its question of a LLaVA model source about images
+     * with class labels (not the ADE20K layout's label maps).
+     */
+    private static String vlmControlProblem(Plan plan, PlanStep s, boolean data) {
+        PlanKinds.VlmControlParams p = s.params(PlanKinds.VlmControlParams.class);
+        boolean modelSource = plan.sourceOf(s, "vlm") instanceof PlanSource.ModelSource;
+        if (!data) {
+            if (modelSource) {
+                return "on the toy world the VLM protocol asks the toy VLM of a vlm step; give a dataset source as its dataset to ask"
+                        + " the model source '" + s.input("vlm") + "'";
+            }
+            if (!p.generated()) {
+                return "on the toy world the questions are the world's own; set params.question to \"" + PlanKinds.GENERATED_QUESTIONS
+                        + "\"";
+            }
+            if (p.chatTemplate() != saelab.lm.ChatTemplate.LLAVA_1_5) {
+                return "the toy VLM is trained on llava-1.5 prompts; set params.template to llava-1.5";
+            }
+            return null;
+        }
+        if (!modelSource) {
+            return "on a dataset the VLM protocol asks a LLaVA model source, not the toy VLM of step " + s.input("vlm");
+        }
+        if (p.generated()) {
+            return "a dataset has no generated questions; set params.question to the question asked about every image (its expected"
+                    + " answer is the image's class name)";
+        }
+        if (((PlanSource.DatasetSource) plan.sourceOf(s, "dataset")).layout().equals("ade20k")) {
+            return "the VLM protocol asks about an image's class, and the ade20k layout labels pixels, not images; use a dataset with"
+                    + " image labels (imagenet, inat2021, cub200, folder)";
+        }
+        PlanStep concepts = plan.stepOf(s, "concepts");
+        if (concepts != null && !onDataset(plan, concepts)) {
+            return "its concepts step " + concepts.id() + " matched the toy world's labels; on a dataset the latents must be matched to"
+                    + " the dataset's image labels (a concepts step whose truth is the dataset's training split)";
         }
         return null;
     }
@@ -295,7 +336,8 @@ final class PlanSteps {
                     : providerOf(plan.stepOf(s, "model"));
             case "sae" -> providerOf(plan.stepOf(s, "capture"));
             case "eval", "analyze", "concepts" -> providerOf(plan.stepOf(s, "sae"));
-            case "vlm-control" -> providerOf(plan.stepOf(s, "vlm"));
+            case "vlm-control" -> plan.sourceOf(s, "vlm") instanceof PlanSource.ModelSource m ? sourceModel(m)
+                    : providerOf(plan.stepOf(s, "vlm"));
             default -> plan.sourceOf(s, "backbone") instanceof PlanSource.ModelSource m && m.toy() == null ? sourceModel(m)
                     : providerOf(plan.stepOf(s, "backbone"));
         };
@@ -368,8 +410,15 @@ final class PlanSteps {
                 yield CompareStep.of(s.id(), new String[] {a.id(), b.id()}, p.images(), p.maxTableBytes(), in(s, "dataset", done),
                         in(s, "a", done), done.get(a.input("capture")), in(s, "b", done), done.get(b.input("capture")));
             }
-            case "vlm-control" -> VlmControlStep.of(providerOf(s), s.params(VlmControlSize.class), in(s, "dataset", done),
-                    in(s, "vlm", done), in(s, "sae", done), in(s, "analysis", done), in(s, "concepts", done));
+            case "vlm-control" -> {
+                PlanKinds.VlmControlParams p = s.params(PlanKinds.VlmControlParams.class);
+                if (onDataset(plan, s)) {
+                    yield DatasetVlmControlStep.of(s.id(), model(s, "vlm", done), p, dataset(s, "dataset", done), in(s, "sae", done),
+                            in(s, "analysis", done), in(s, "concepts", done));
+                }
+                yield VlmControlStep.of(providerOf(s), p.size(), in(s, "dataset", done), in(s, "vlm", done), in(s, "sae", done),
+                        in(s, "analysis", done), in(s, "concepts", done));
+            }
             default -> throw new IllegalArgumentException("plan " + plan.file() + ": " + s.path() + ".kind " + s.kind()
                     + ": the runner has no such step yet");
         };

@@ -143,6 +143,14 @@ final class SourceStep {
         });
     }
 
+    /** Refuses, in one sentence, a dataset source (a folder under the data root) when no data root is set. */
+    static void requireDataRoot(PlanSource.DatasetSource d, Path dataRoot, String plan) {
+        if (dataRoot == null) {
+            throw new IllegalArgumentException("plan " + plan + ": dataset source '" + d.name() + "' needs a data root holding "
+                    + d.path() + "/ (--data-root, or " + saelab.manifest.DataRoot.VAR + ")");
+        }
+    }
+
     /**
      * The dataset source's manifest (its reader over its folder under the data root, default options: no per-file hashes,
      * unreadable files skipped and counted).
@@ -150,10 +158,7 @@ final class SourceStep {
      * @throws IllegalArgumentException when no data root is set, the folder is missing or the layout's files are not there
      */
     static DatasetManifest manifest(PlanSource.DatasetSource d, Path dataRoot, String plan) throws IOException {
-        if (dataRoot == null) {
-            throw new IllegalArgumentException("plan " + plan + ": dataset source '" + d.name() + "' needs a data root holding "
-                    + d.path() + "/ (--data-root, or " + saelab.manifest.DataRoot.VAR + ")");
-        }
+        requireDataRoot(d, dataRoot, plan);
         Path folder = resolve(dataRoot, d.path(), plan, "sources." + d.name() + ".path");
         return Datasets.open(d.spec(folder), d.split()).manifest();
     }

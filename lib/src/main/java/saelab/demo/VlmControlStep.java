@@ -99,9 +99,22 @@ final class VlmControlStep {
         });
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> familySummary(String family, VlmControlRun.Outcome r, Path dir, java.io.PrintStream log)
             throws IOException {
+        Map<String, Object> m = protocolSummary(r);
+        ToyVlmCriteria.Outcome c = ToyVlmCriteria.evaluate(family, dir);
+        log.print("toy VLM criteria:\n" + c.describe());
+        m.put("toy_criteria_passed", c.passed());
+        m.put("toy_criteria", c.criteria());
+        return m;
+    }
+
+    /**
+     * What a VLM control step's summary keeps of one protocol run: questions, images, clean accuracy, faithfulness, the
+     * classes and their latents, and per operation and condition the change and to-target rates over questions.
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> protocolSummary(VlmControlRun.Outcome r) {
         Map<String, Object> s = r.summary();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("questions", s.get("questions"));
@@ -127,10 +140,6 @@ final class VlmControlStep {
             rates.put(op.getKey(), conds);
         }
         m.put("rates", rates);
-        ToyVlmCriteria.Outcome c = ToyVlmCriteria.evaluate(family, dir);
-        log.print("toy VLM criteria:\n" + c.describe());
-        m.put("toy_criteria_passed", c.passed());
-        m.put("toy_criteria", c.criteria());
         return m;
     }
 }

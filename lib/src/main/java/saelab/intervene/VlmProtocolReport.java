@@ -23,7 +23,8 @@ import saelab.io.Json;
  * The statistics and files of a {@link VlmProtocol} run, each file written atomically, {@code index.json} last:
  * <ul>
  *   <li>{@code per-class.csv}: one row per operation, class and condition ({@code real}, {@code random_latent},
- *       {@code random_direction}): the answer change rate and, for a swap, the rate of answering the added class c',
+ *       {@code random_direction}): the answer change rate and, for a swap, the rate of answering the added class c' (an
+ *       answer names a class as {@link saelab.lm.AnswerTally#names} says: its name or one of its comma-separated names),
  *       with 95% cluster-bootstrap intervals;</li>
  *   <li>{@code answers.csv}: every question's clean answer and its answer under every condition and draw;</li>
  *   <li>{@code summary.json}: faithfulness (no-edit answers equal to the clean ones, token for token, on every
@@ -100,20 +101,16 @@ public final class VlmProtocolReport {
                 continue;
             }
             int at = out.question().image() * groups + (onlyClass >= 0 ? 0 : cls);
-            String target = m == Measure.TO_TARGET ? normalisedName(o, r.swapTarget()[cls]) : null;
+            String target = m == Measure.TO_TARGET ? o.classes().get(r.swapTarget()[cls]) : null;
             double hits = 0;
             for (int s = from; s < from + k; s++) {
                 String a = out.answers()[op.ordinal()][s];
-                hits += m == Measure.CHANGED ? (a.equals(out.clean()) ? 0 : 1) : (a.equals(target) ? 1 : 0);
+                hits += m == Measure.CHANGED ? (a.equals(out.clean()) ? 0 : 1) : (saelab.lm.AnswerTally.names(a, target) ? 1 : 0);
             }
             num[at] += hits / k;
             den[at] += 1;
         }
         return new ImageCounts(r.images(), groups, num, den);
-    }
-
-    private static String normalisedName(VlmProtocol.Options o, int c) {
-        return saelab.lm.AnswerTally.normalise(o.classes().get(c));
     }
 
     /** Per-image rates (Σ num / Σ den over groups) of the images that have a question. */
@@ -252,7 +249,7 @@ public final class VlmProtocolReport {
             int c = out.question().classId();
             b.append(q).append(',').append(out.question().image()).append(',').append(CsvField.of(out.question().text())).append(',').append(c)
                     .append(',').append(CsvField.of(o.classes().get(c))).append(',').append(CsvField.of(out.clean())).append(',')
-                    .append(out.clean().equals(normalisedName(o, c)));
+                    .append(saelab.lm.AnswerTally.names(out.clean(), o.classes().get(c)));
             for (String[] row : out.answers()) {
                 for (String a : row) {
                     b.append(',').append(CsvField.of(a));
@@ -269,7 +266,7 @@ public final class VlmProtocolReport {
         long correct = 0;
         for (Outcome out : r.outcomes()) {
             used[out.question().image()] = true;
-            correct += out.clean().equals(normalisedName(o, out.question().classId())) ? 1 : 0;
+            correct += saelab.lm.AnswerTally.names(out.clean(), o.classes().get(out.question().classId())) ? 1 : 0;
         }
         Map<String, Object> s = new LinkedHashMap<>();
         Map<String, Object> faith = new LinkedHashMap<>();

@@ -60,6 +60,38 @@ public record AnswerTally(List<String> answers, Map<String, Integer> counts) {
         return s.substring(0, end);
     }
 
+    /**
+     * Whether a normalised answer names a class: it equals the class name or one of the names the class name lists
+     * separated by commas (a WordNet synset's words, as ImageNet's class names "tench, Tinca tinca"), each normalised, with
+     * or without a leading article ("a", "an", "the"). So "A tench." names "tench, Tinca tinca", and "red" names "red".
+     * A class name without a comma is matched whole.
+     *
+     * @param answer    an answer as {@link #normalise} gives it
+     * @param className a class name as written
+     */
+    public static boolean names(String answer, String className) {
+        String a = withoutArticle(answer);
+        if (a.equals(withoutArticle(normalise(className)))) {
+            return true;
+        }
+        for (String alias : className.split(",")) {
+            String n = normalise(alias);
+            if (!n.isEmpty() && a.equals(withoutArticle(n))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String withoutArticle(String s) {
+        for (String article : new String[] {"a ", "an ", "the "}) {
+            if (s.startsWith(article)) {
+                return s.substring(article.length()).strip();
+            }
+        }
+        return s;
+    }
+
     private static boolean isPunctuation(int cp) {
         return switch (Character.getType(cp)) {
             case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION, Character.END_PUNCTUATION,

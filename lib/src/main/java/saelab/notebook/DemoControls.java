@@ -151,10 +151,10 @@ public final class DemoControls {
 
     /**
      * The toy VLM's held-out accuracy per question type beside its chance level (always the most frequent training
-     * answer), from the VLM step's summary in {@code demo.json}.
+     * answer), from the summary of the VLM step {@code vlmStep} (e.g. {@code vlm-clip}) in {@code demo.json}.
      */
-    public static Table vlmAccuracy(DemoOutputs d, String backbone) {
-        JsonNode s = d.step("vlm-" + backbone).path("summary");
+    public static Table vlmAccuracy(DemoOutputs d, String vlmStep) {
+        JsonNode s = d.step(vlmStep).path("summary");
         List<String> type = new ArrayList<>();
         List<Integer> questions = new ArrayList<>();
         List<String> accuracy = new ArrayList<>();
@@ -169,7 +169,7 @@ public final class DemoControls {
             accuracy.add(number(e.getValue().path("accuracy")));
             chance.add(number(e.getValue().path("chance")));
         }
-        return Table.create("Toy VLM (" + backbone + " tower): held-out accuracy per question type, greedy answers",
+        return Table.create("Toy VLM (" + vlmStep + "): held-out accuracy per question type, greedy answers",
                 StringColumn.create("question", type), IntColumn.create("questions", questions.stream().mapToInt(Integer::intValue).toArray()),
                 StringColumn.create("accuracy", accuracy), StringColumn.create("chance (majority answer)", chance));
     }

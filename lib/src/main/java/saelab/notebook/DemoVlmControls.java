@@ -21,14 +21,12 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
- * Notebook one-liners over the VLM control step of a finished demo run ({@code control-vlm-<backbone>}): the protocol
- * table of both families (the real edit against each control, rates over questions with 95% cluster-bootstrap intervals
- * over images) and the toy criteria ({@link ToyVlmCriteria}).
+ * Notebook one-liners over a VLM control step of a finished run (the demo's {@code control-vlm-<backbone>} on the toy world,
+ * a plan's {@code vlm-control} step on a dataset): the protocol table of its question families (the real edit against
+ * each control, rates over questions with 95% cluster-bootstrap intervals over images), Figure 6, and on the toy world the
+ * criteria ({@link ToyVlmCriteria}).
  */
 public final class DemoVlmControls {
-
-    /** The families of the step, in order. */
-    private static final List<String> FAMILIES = List.of("colour", "shape");
 
     private DemoVlmControls() {}
 
@@ -37,7 +35,7 @@ public final class DemoVlmControls {
      * the questions, how many no-edit answers equal the clean ones token for token, the clean accuracy, and the rate of the
      * real edit and of each control as "rate [lower, upper]". A family the step could not run is left out.
      */
-    public static Table protocol(DemoOutputs d, String backbone) throws IOException {
+    public static Table protocol(DemoOutputs d, String step) throws IOException {
         List<String> family = new ArrayList<>();
         List<String> measure = new ArrayList<>();
         List<Integer> questions = new ArrayList<>();
@@ -45,8 +43,8 @@ public final class DemoVlmControls {
         List<String> accuracy = new ArrayList<>();
         List<List<String>> rates = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         List<String> conditions = List.of("real", "random_latent", "random_direction");
-        for (String f : FAMILIES) {
-            Path file = d.vlmControl(backbone, f).resolve("summary.json");
+        for (String f : d.vlmFamilies(step)) {
+            Path file = d.vlmProtocol(step, f).resolve("summary.json");
             if (!Files.isRegularFile(file)) {
                 continue;
             }
@@ -71,7 +69,7 @@ public final class DemoVlmControls {
                 }
             }
         }
-        return Table.create("Toy VLM (" + backbone + " tower) under SAE edits, held-out world: rates over questions [95% interval]",
+        return Table.create(d.input(step, "vlm") + " under SAE edits (" + step + "): rates over questions [95% interval]",
                 StringColumn.create("family", family), StringColumn.create("measure", measure),
                 IntColumn.create("questions", questions.stream().mapToInt(Integer::intValue).toArray()),
                 IntColumn.create("no-edit identical", identical.stream().mapToInt(Integer::intValue).toArray()),
@@ -80,27 +78,39 @@ public final class DemoVlmControls {
     }
 
     /**
-     * Figure 6: the answers of the toy VLM to one held-out colour question before and after the protocol's swap
-     * ({@link ControlExamples#vlm}: the first question the clean model answered right; the answer's latent set to 0 and the
-     * next colour's to its maximum on every image token), {@code samples} answers sampled at temperature 1 from
-     * {@code seed}, the top five of each run as paired bars. Shows the image and prints the question and the swap.
+     * Figure 6: the answers of a VLM control step's model to one held-out question before and after the protocol's swap
+     * ({@link ControlExamples#vlm}: the first question of the first family the clean model answered right; the answer's
+     * latent set to 0 and the next class's to its maximum on every image token), {@code samples} answers sampled at
+     * temperature 1 from {@code seed}, the top five of each run as paired bars. Shows the image and prints the question and
+     * the swap, and says so when no question was answered right and the first one stands in.
      */
-    public static ChartFigure answers(DemoOutputs d, String backbone, int samples, long seed, String id) throws IOException {
-        ControlExamples.VlmExample e = ControlExamples.vlm(d, backbone, samples, seed);
+    public static ChartFigure answers(DemoOutputs d, String step, int samples, long seed, String id) throws IOException {
+        ControlExamples.VlmExample e = ControlExamples.vlm(d, step, samples, seed);
         Show.image(saelab.plot.InterventionFigure.toBuffered(e.rgb()));
+        if (!e.answeredRight()) {
+            System.out.println("the clean model answered no question right; the first question stands in");
+        }
         System.out.println(String.format(Locale.ROOT, "%s \"%s\" (expected %s): latent %d (%s) set to 0, latent %d (%s) to its maximum; %d of"
                 + " %d paired answers changed", e.image(), e.question(), e.answer(), e.from(), e.answer(), e.to(), e.swapTo(), e.result().changedPairs(),
                 samples));
-        ChartFigure f = AnswerBarsPlot.figure("\"" + e.question() + "\": " + e.answer() + " swapped for " + e.swapTo() + " (" + samples
+        String q = e.question().length() <= 48 ? e.question() : e.question().substring(0, 47) + "…"; // the title fits the column
+        ChartFigure f = AnswerBarsPlot.figure("\"" + q + "\": " + e.answer() + " swapped for " + e.swapTo() + " (" + samples
                 + " samples, T = 1)", e.result().before(), e.result().after(), 5);
         return new ChartFigure(id, f.chart(), f.data());
     }
 
-    /** The toy criteria of each family the step ran, printed and returned. */
-    public static List<ToyVlmCriteria.Outcome> criteria(DemoOutputs d, String backbone) throws IOException {
+    /**
+     * The toy criteria of each family the step ran, printed and returned; none on a dataset step, which has no ground truth
+     * of what a latent encodes (said in one line).
+     */
+    public static List<ToyVlmCriteria.Outcome> criteria(DemoOutputs d, String step) throws IOException {
         List<ToyVlmCriteria.Outcome> out = new ArrayList<>();
-        for (String f : FAMILIES) {
-            Path dir = d.vlmControl(backbone, f);
+        if (!d.isWorld(d.input(step, "dataset"))) {
+            System.out.println(step + " ran on a dataset: no pre-registered criteria, the rates above are the result");
+            return out;
+        }
+        for (String f : d.vlmFamilies(step)) {
+            Path dir = d.vlmProtocol(step, f);
             if (Files.isRegularFile(dir.resolve("summary.json"))) {
                 ToyVlmCriteria.Outcome o = ToyVlmCriteria.evaluate(f, dir);
                 System.out.print(o.describe());

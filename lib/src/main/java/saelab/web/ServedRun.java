@@ -137,7 +137,7 @@ public record ServedRun(String name, List<FeatureSet> featureSets, List<Bench> b
         List<Vlm> vlms = new ArrayList<>();
         for (String v : d.ofKind("vlm-control")) {
             String vlm = d.input(v, "vlm");
-            Path folder = d.steps().contains(vlm) ? d.dir(vlm).resolve("model") : d.modelFolder(vlm);
+            Path folder = d.vlmFolder(v);
             if (!java.nio.file.Files.isRegularFile(folder.resolve("config.json"))) {
                 continue;
             }

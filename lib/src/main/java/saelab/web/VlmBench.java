@@ -76,7 +76,7 @@ final class VlmBench implements AutoCloseable {
                 for (Map.Entry<Integer, List<FeatureSetView.ConceptHit>> e
                         : FeatureSetView.readConcepts(s.concepts().resolve("concepts.csv")).entrySet()) {
                     for (FeatureSetView.ConceptHit h : e.getValue()) {
-                        if (!h.name().equals("none")) {
+                        if (!h.name().equals("none") && Double.isFinite(h.f1())) { // a class without positives names no latent
                             named.add(new NamedLatent(h.family(), h.name(), e.getKey(), h.f1()));
                         }
                     }

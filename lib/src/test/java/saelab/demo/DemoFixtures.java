@@ -65,6 +65,27 @@ public final class DemoFixtures {
         return dir;
     }
 
+    /**
+     * The tiny LLaVA fixture {@code llava_llama} (a CLIP vision tower of width 32, 3 blocks, patch 8; a 2-layer Llama
+     * decoder; its GPT-2-style tokenizer) with a CLIPImageProcessor config: 64 -> 32, a 4x4 grid. Random weights: its
+     * answers are gibberish, but deterministic.
+     */
+    public static Path llava(Path dir) throws IOException {
+        Path src = golden("llava_llama");
+        copy(src, dir);
+        for (String f : List.of("generation_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json",
+                "merges.txt")) {
+            Files.copy(src.resolve(f), dir.resolve(f));
+        }
+        Files.writeString(dir.resolve("preprocessor_config.json"), """
+                {"image_processor_type": "CLIPImageProcessor", "do_resize": true, "size": {"shortest_edge": 32},
+                 "resample": 3, "do_center_crop": true, "crop_size": {"height": 32, "width": 32},
+                 "do_rescale": true, "rescale_factor": 0.00392156862745098, "do_normalize": true, "do_convert_rgb": true,
+                 "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711]}
+                """);
+        return dir;
+    }
+
     private static void copy(Path src, Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.copy(src.resolve("config.json"), dir.resolve("config.json"));

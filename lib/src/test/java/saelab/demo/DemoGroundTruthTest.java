@@ -99,7 +99,7 @@ class DemoGroundTruthTest {
         // the VLM control half: the toy VLM's colour questions on the held-out world through the CLIP patch SAE, the no-edit
         // answers the clean ones token for token, the figure and the criteria recorded
         assertEquals(List.of("control-vlm-clip"), controls.ofKind("vlm-control"));
-        Path colour = controls.vlmControl("clip", "colour");
+        Path colour = controls.vlmProtocol("control-vlm-clip", "colour");
         JsonNode vs = Json.mapper().readTree(colour.resolve("summary.json").toFile());
         assertTrue(vs.path("questions").asInt() > 0, vs.toString());
         assertEquals(vs.path("questions").asInt(), vs.at("/faithfulness/no_edit_identical_tokens").asInt());

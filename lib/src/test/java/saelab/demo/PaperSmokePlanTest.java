@@ -27,9 +27,9 @@ import saelab.plan.PlanStep;
 /**
  * The paper plan's structure end to end on small local material ({@code src/test/resources/plans/paper-smoke.json}): a data
  * root holding toy-world scenes exported in the ImageNet, iNat2021, ADE20K and CUB layouts ({@link ToyDatasetExport}) and the
- * golden tiny DINOv2-with-registers, CLIP and BioCLIP (open_clip layout) folders; the runner builds every step from the
- * dataset and model sources (their source steps, captures, SAEs, evaluations, analyses, comparisons, concept matching on the
- * datasets' labels, heads, control protocols), each step's output is in the run's index with its files, and a second run
+ * golden tiny DINOv2-with-registers, CLIP, BioCLIP (open_clip layout) and LLaVA folders; the runner builds every step from
+ * the dataset and model sources (their source steps, captures, SAEs, evaluations, analyses, comparisons, concept matching on
+ * the datasets' labels, heads, control protocols, the VLM protocol asking the LLaVA about ImageNet-layout images), each step's output is in the run's index with its files, and a second run
  * skips everything. The numbers mean nothing.
  */
 public class PaperSmokePlanTest {
@@ -53,7 +53,7 @@ public class PaperSmokePlanTest {
         return fail("paper-smoke.json not found under src/test/resources/plans from " + Path.of("").toAbsolutePath());
     }
 
-    /** Builds the data root of the smoke plan: the four exports (24 training, 8 held-out scenes) and the three model folders. */
+    /** Builds the data root of the smoke plan: the four exports (24 training, 8 held-out scenes) and the four model folders. */
     public static Path dataRoot(Path root) throws IOException {
         ToyWorld world = ToyWorld.withSeed(3);
         for (ToyDatasetExport.Layout l : ToyDatasetExport.Layout.values()) {
@@ -62,6 +62,7 @@ public class PaperSmokePlanTest {
         Path models = root.resolve("models");
         DemoFixtures.dinov2(models.resolve("dinov2"), "dinov2_registers");
         DemoFixtures.clip(models.resolve("clip"));
+        DemoFixtures.llava(models.resolve("llava"));
         Path bioclip = Files.createDirectories(models.resolve("bioclip"));
         for (String f : List.of("open_clip_config.json", "open_clip_model.safetensors")) {
             Files.copy(DemoFixtures.golden("bioclip").resolve(f), bioclip.resolve(f));
@@ -119,7 +120,7 @@ public class PaperSmokePlanTest {
         String text = logBytes.toString(StandardCharsets.UTF_8);
         List<String> sources = PlanSteps.sourceStepNames(plan);
         assertEquals(List.of("source-in1k-train", "source-dinov2", "source-clip", "source-inat21-mini", "source-bioclip",
-                "source-in1k-val", "source-inat21-val", "source-ade20k-train", "source-ade20k-val", "source-cub-train", "source-cub-test"),
+                "source-in1k-val", "source-inat21-val", "source-ade20k-train", "source-ade20k-val", "source-cub-train", "source-cub-test", "source-llava"),
                 sources);
         assertEquals(plan.steps().size() + sources.size(), first.steps().size(), text);
         assertEquals(first.steps().size(), first.count(StepOutcome.Status.BUILT), text);
@@ -145,6 +146,8 @@ public class PaperSmokePlanTest {
                         : s.id().equals("heads-dinov2-ade20k") ? List.of("segment.safetensors") : List.of("classify.safetensors");
                 case "control" -> List.of("summary.json", "per-class.csv", "index.json");
                 case "compare" -> List.of("summary.json", "matches-a.csv", "matches-b.csv");
+                case "vlm-control" -> List.of("class/questions.jsonl", "class/protocol/summary.json", "class/protocol/answers.csv",
+                        "class/protocol/index.json");
                 default -> List.of();
             };
             for (String f : expected) {
@@ -169,8 +172,8 @@ public class PaperSmokePlanTest {
             assertEquals(s.inputs(), run.inputs(s.id()), s.id());
         }
         List<RunSae> saes = run.saes();
-        assertEquals(List.of("sae-dinov2-in1k-patch", "sae-clip-in1k-patch", "sae-clip-inat21-patch", "sae-bioclip-inat21-patch"),
-                saes.stream().map(RunSae::step).toList());
+        assertEquals(List.of("sae-dinov2-in1k-patch", "sae-clip-in1k-patch", "sae-clip-inat21-patch", "sae-bioclip-inat21-patch",
+                "sae-llava-in1k-patch"), saes.stream().map(RunSae::step).toList());
         RunSae bioclip = saes.get(3);
         assertEquals("bioclip-inat21 patch", bioclip.id());
         assertEquals("bioclip", bioclip.modelName());
@@ -184,6 +187,15 @@ public class PaperSmokePlanTest {
                 () -> run.forSection("compare", "4"), "section 4 is not section 4.1");
         assertTrue(none.getMessage().contains("no compare step has a note starting 'section 4'"), none.getMessage());
         assertEquals(List.of("control-clip-in1k-classify", "control-clip-in1k-zeroshot"), run.readers("control", "sae", "sae-clip-in1k-patch"));
+        JsonNode vlm = index.path("steps").path("vlm-control-llava").path("summary").path("class");
+        assertEquals(8, vlm.path("questions").asInt(), "every held-out image of a class with a latent is asked about: " + vlm);
+        assertEquals(vlm.path("questions").asInt(), vlm.at("/faithfulness/no_edit_identical_tokens").asInt(),
+                "with no edit the LLaVA answers as without the SAE, token for token");
+        for (JsonNode q : Json.mapper().readTree("[" + String.join(",", Files.readAllLines(run.dir("vlm-control-llava")
+                .resolve("class/questions.jsonl"))) + "]")) {
+            assertEquals("What is the main object in this image? Answer with its name only.", q.path("question").asText());
+            assertTrue(Files.isRegularFile(root.resolve("imagenet").resolve(q.path("image").asText())), q.toString());
+        }
 
         logBytes.reset();
         DemoPipeline.Result second = PlanRunner.run(plan, new PlanRunner.Options(work, Set.of(), null, root, log));

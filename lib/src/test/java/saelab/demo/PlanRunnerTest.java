@@ -96,12 +96,13 @@ class PlanRunnerTest {
     }
 
     @Test
-    void thePaperPlanIsRefusedByTheRunnerNamingTheFirstStepItCannotBuild() throws Exception {
+    void thePaperPlanIsBuildableAndWithoutADataRootStopsAtItsFirstDatasetInOneSentence() throws Exception {
         Plan plan = PlanReader.read(Workspace.locate().manifests().resolve("plans/paper.json"), PlanKinds.ALL);
+        assertEquals(Map.of(), PlanSteps.blockers(plan), "every step of the paper plan can be built, the VLM protocol included");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PlanRunner.run(plan, new PlanRunner.Options(tmp.resolve("w"), Set.of(), null, null, log)));
-        assertTrue(e.getMessage().contains("step vlm-control-llava is not runnable yet: the VLM protocol asks the toy world's generated"
-                + " questions") && e.getMessage().contains("(1 of 36 steps are not;") && e.getMessage().contains("--dry-run"), e.getMessage());
+        assertEquals("plan " + plan.file() + ": dataset source 'in1k-train' needs a data root holding imagenet-1k/ (--data-root, or"
+                + " SAELAB_DATA)", e.getMessage());
         assertTrue(!Files.exists(tmp.resolve("w")), "nothing is started");
     }
 }

@@ -1,6 +1,8 @@
 package saelab.lm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,5 +33,18 @@ class AnswerTallyTest {
         assertEquals(2, t.count("BLUE."));
         assertEquals(0, t.count("purple"));
         assertEquals(List.of("blue", "red", "red", "green", "blue", "yellow", "red"), t.answers());
+    }
+
+    @Test
+    void anAnswerNamesAClassByItsNameOrOneOfItsCommaSeparatedNamesWithOrWithoutAnArticle() {
+        assertTrue(AnswerTally.names("red", "red"));
+        assertTrue(AnswerTally.names("tench", "tench, Tinca tinca"), "the first WordNet word");
+        assertTrue(AnswerTally.names("tinca tinca", "tench, Tinca tinca"), "any of them");
+        assertTrue(AnswerTally.names(AnswerTally.normalise("A tench."), "tench, Tinca tinca"));
+        assertTrue(AnswerTally.names("the great white shark", "great white shark, white shark, man-eater"));
+        assertTrue(AnswerTally.names("tench, tinca tinca", "tench, Tinca tinca"), "the whole name too");
+        assertFalse(AnswerTally.names("fish", "tench, Tinca tinca"));
+        assertFalse(AnswerTally.names("red", "dark red"), "a part of a name is not the name");
+        assertFalse(AnswerTally.names("", "red"));
     }
 }

@@ -30,8 +30,10 @@ import org.openqa.selenium.WebElement;
 /**
  * The dashboards over a paper plan's outputs ({@link ServedRun#ofRun} on the paper-shaped smoke run: golden tiny models,
  * toy-world images in the datasets' layouts): every analysed SAE is a feature set whose latent pages draw dataset images,
- * every heads step a control bench named after it, and an edit on a dataset image answers; in a real browser, a latent
- * of a dataset SAE opens with its top images drawn and the segmentation dashboard shows an ADE20K-layout image's mask.
+ * every heads step a control bench named after it, the VLM control step's LLaVA a VLM bench, and an edit on a dataset image
+ * answers; in a real browser, a latent of a dataset SAE opens with its top images drawn, the segmentation dashboard shows
+ * an ADE20K-layout image's mask, the classification and zero-shot dashboards an ImageNet-layout image's probabilities, and
+ * the VLM dashboard the tiny LLaVA's sampled answers before and after a latent's edit.
  */
 class PaperRunServeTest {
 
@@ -85,6 +87,33 @@ class PaperRunServeTest {
                     && "ready".equals(x.findElement(By.tagName("body")).getDomAttribute("data-state")));
             assertTrue(d.findElement(By.id("changed-count")).getText().contains("no edit"), d.findElement(By.id("changed-count")).getText());
             assertFalse(d.findElement(By.id("error")).isDisplayed());
+
+            for (String head : List.of("classify", "zeroshot")) {
+                d.get(server.url() + head + "-control.html?backbone=clip-in1k&image=0");
+                browser.wait.until(x -> x.findElement(By.tagName("body")).getDomAttribute("data-answered") != null
+                        && "ready".equals(x.findElement(By.tagName("body")).getDomAttribute("data-state")));
+                List<WebElement> bars = d.findElements(By.cssSelector("#bars g[data-class]"));
+                assertFalse(bars.isEmpty(), head + ": the head's classes are drawn");
+                for (WebElement g : bars) {
+                    assertEquals(g.getDomAttribute("data-before"), g.getDomAttribute("data-after"), head + ": no edit yet");
+                }
+                assertFalse(d.findElement(By.id("error")).isDisplayed(), head);
+            }
+
+            d.get(server.url() + "vlm-control.html?backbone=llava&image=0");
+            browser.wait.until(x -> !"busy".equals(x.findElement(By.tagName("body")).getDomAttribute("data-state")));
+            assertEquals("ready", d.findElement(By.tagName("body")).getDomAttribute("data-state"), d.findElement(By.id("error")).getText());
+            d.findElement(By.id("add-named")).click();
+            WebElement samples = d.findElement(By.id("samples"));
+            samples.clear();
+            samples.sendKeys("6");
+            d.findElement(By.id("go")).click();
+            browser.wait.until(x -> List.of("done", "failed", "cancelled").contains(
+                    String.valueOf(x.findElement(By.tagName("body")).getDomAttribute("data-job"))));
+            assertEquals("done", d.findElement(By.tagName("body")).getDomAttribute("data-job"), d.findElement(By.id("error")).getText());
+            assertFalse(d.findElements(By.cssSelector("#answers tbody tr")).isEmpty(), "the answers before and after are listed");
+            assertTrue(d.findElement(By.id("answers-caption")).getText().contains("of 6 paired answers changed"),
+                    d.findElement(By.id("answers-caption")).getText());
         }
     }
 
@@ -100,7 +129,7 @@ class PaperRunServeTest {
 
     @Test
     void everySaeIsAFeatureSetAndEveryHeadsStepABench() {
-        assertEquals(List.of("dinov2-in1k-patch", "clip-in1k-patch", "clip-inat21-patch", "bioclip-inat21-patch"),
+        assertEquals(List.of("dinov2-in1k-patch", "clip-in1k-patch", "clip-inat21-patch", "bioclip-inat21-patch", "llava-in1k-patch"),
                 run.featureSets().stream().map(FeatureSet::id).toList());
         assertEquals(List.of("dinov2-ade20k", "dinov2-cub", "clip-in1k"), run.benches().stream().map(ServedRun.Bench::backbone).toList());
         assertEquals(Set.of(HeadKind.SEGMENT), run.benches().get(0).heads().keySet());
@@ -108,7 +137,8 @@ class PaperRunServeTest {
         assertEquals("clip-in1k-patch", run.benches().get(2).featureSet(), "the bench edits the SAE of that feature set");
         assertTrue(run.benches().get(2).images().get(HeadKind.ZEROSHOT)[0].contains("source-in1k-val"),
                 "zero-shot images come from the held-out dataset source: " + String.join(" ", run.benches().get(2).images().get(HeadKind.ZEROSHOT)));
-        assertEquals(List.of(), run.vlms(), "the smoke plan has no VLM step");
+        assertEquals(List.of("llava"), run.vlms().stream().map(ServedRun.Vlm::backbone).toList(), "the VLM control step's model source");
+        assertTrue(run.vlms().getFirst().images()[0].contains("source-in1k-val"), "asked about the held-out dataset's images");
     }
 
     @Test

@@ -109,7 +109,10 @@ async function start() {
     const named = document.getElementById('named');
     const fill = () => {
       named.replaceChildren();
-      for (const l of info.latents) named.append(new Option(`${l.family} · ${l.name} → latent ${l.latent} (F1 ${l.f1.toFixed(2)})`, l.latent));
+      for (const l of info.latents) {
+        const f1 = typeof l.f1 === 'number' ? l.f1.toFixed(2) : 'n/a';
+        named.append(new Option(`${l.family ? l.family + ' · ' : ''}${l.name} → latent ${l.latent} (F1 ${f1})`, l.latent));
+      }
     };
     fill();
     const values = state.values.split(',').map(Number);
