@@ -41,13 +41,16 @@ class PaperRunServeTest {
     static Path tmp;
 
     private static ServedRun run;
+    private static Path work;
+    private static Path dataRoot;
     private static DashboardServer server;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
         Path root = PaperSmokePlanTest.dataRoot(tmp.resolve("data"));
-        Path work = tmp.resolve("work");
+        dataRoot = root;
+        work = tmp.resolve("work");
         PlanRunner.run(PlanReader.read(PaperSmokePlanTest.planFile(), PlanKinds.ALL),
                 new PlanRunner.Options(work, Set.of(), null, root, new PrintStream(OutputStream.nullOutputStream())));
         run = ServedRun.ofRun(work);
@@ -139,6 +142,46 @@ class PaperRunServeTest {
                 "zero-shot images come from the held-out dataset source: " + String.join(" ", run.benches().get(2).images().get(HeadKind.ZEROSHOT)));
         assertEquals(List.of("llava"), run.vlms().stream().map(ServedRun.Vlm::backbone).toList(), "the VLM control step's model source");
         assertTrue(run.vlms().getFirst().images()[0].contains("source-in1k-val"), "asked about the held-out dataset's images");
+    }
+
+    @Test
+    void featureSetsGivenByTheirFoldersAreServedAloneAndBadFoldersAreOneSentence() throws Exception {
+        saelab.demo.DemoOutputs d = saelab.demo.DemoOutputs.open(work);
+        Path sae = d.dir("sae-clip-in1k-patch").resolve("sae.safetensors");
+        Path analysis = d.dir("analyze-clip-in1k-patch");
+        Path cache = d.dir("capture-clip-in1k").resolve("cache");
+        List<FeatureSet> sets = FolderFeatureSets.of(List.of(
+                new FolderFeatureSets.Given(null, sae, analysis, cache, dataRoot.resolve("imagenet"), dataRoot.resolve("models/clip"),
+                        d.dir("concepts-clip-in1k")),
+                new FolderFeatureSets.Given(null, sae, analysis, null, null, null, null)));
+        assertEquals(List.of(FolderFeatureSets.idFrom(analysis), FolderFeatureSets.idFrom(analysis) + "-2"),
+                sets.stream().map(FeatureSet::id).toList(), "ids from the analysis folder's name, made distinct");
+        try (DashboardServer alone = DashboardServer.start(new ServedRun("folders", sets, List.of(), List.of()),
+                DashboardServer.Options.defaults())) {
+            String id = sets.getFirst().id();
+            HttpResponse<byte[]> map = send(HttpRequest.newBuilder(URI.create(alone.url() + "api/sets/" + id + "/map")));
+            assertEquals(200, map.statusCode(), new String(map.body()));
+            int latent = Json.mapper().readTree(map.body()).get("latents").get(0).asInt();
+            HttpResponse<byte[]> page = send(HttpRequest.newBuilder(URI.create(alone.url() + "api/sets/" + id + "/latents/" + latent)));
+            JsonNode top = Json.mapper().readTree(page.body()).get("top_images");
+            assertTrue(top.size() > 0, new String(page.body()));
+            HttpResponse<byte[]> tile = send(HttpRequest.newBuilder(URI.create(alone.url() + top.get(0).get("url").asText().substring(1))));
+            assertEquals(200, tile.statusCode());
+        }
+        Path nowhere = tmp.resolve("nowhere");
+        java.util.Map<String, FolderFeatureSets.Given> bad = new java.util.LinkedHashMap<>();
+        bad.put(nowhere + " does not exist; expected an SAE checkpoint for --sae", new FolderFeatureSets.Given(null, nowhere, analysis, null, null,
+                null, null));
+        bad.put("--sae " + analysis.resolve("latents.csv") + " is not a readable SAE checkpoint", new FolderFeatureSets.Given(null,
+                analysis.resolve("latents.csv"), analysis, null, null, null, null));
+        bad.put("--analysis " + cache + " has no index.json", new FolderFeatureSets.Given(null, sae, cache, null, null, null, null));
+        bad.put("--cache " + analysis + " has no manifest.json", new FolderFeatureSets.Given(null, sae, analysis, analysis, null, null, null));
+        bad.put("feature set id 'Bad Id' must be", new FolderFeatureSets.Given("Bad Id", sae, analysis, null, null, null, null));
+        for (var e : bad.entrySet()) {
+            IllegalArgumentException x = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> FolderFeatureSets.of(List.of(e.getValue())));
+            assertTrue(x.getMessage().startsWith(e.getKey()) && !x.getMessage().contains("\n"), x.getMessage());
+        }
     }
 
     @Test
