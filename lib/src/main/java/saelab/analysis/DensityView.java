@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The numbers of the ultra-low-density view, per analysed latent: firing frequency, mean value when
- * firing and the label entropy of its top patches (see {@link LabelStatistics}). Built from an
+ * firing and the label entropy of its top patches' segmentation labels or, for a cache without those, of its top images'
+ * class labels ({@link #source}; see {@link LabelStatistics}). Built from an
  * analysis in memory, or read back from the {@code density.csv} that {@code saelab analyze} writes
  * ({@link LabelStatistics#writeDensityCsv}; it stores log10 values to 6 significant digits, so values
  * read back are within 1e-5 relative of the originals). Latents that never fire have frequency and
@@ -24,6 +25,42 @@ public record DensityView(int[] latents, double[] frequency, double[] mean, doub
 
     /** The file name in an analysis folder. */
     public static final String FILE = "density.csv";
+    /**
+     * The file beside it saying whose labels the entropy is of ({@code {"labels": "patch"}} or {@code "image"}); a folder
+     * written before it existed has only patch-label views.
+     */
+    public static final String SOURCE_FILE = "density.json";
+
+    /** Records whose labels the view's entropy is of. */
+    public static void writeSource(Path dir, LabelStatistics.Source source) throws IOException {
+        saelab.io.AtomicFiles.writeString(dir.resolve(SOURCE_FILE), "{\"labels\": \"" + source.name().toLowerCase(java.util.Locale.ROOT)
+                + "\"}\n");
+    }
+
+    /**
+     * Whose labels the view of an analysis folder is of: {@link LabelStatistics.Source#PATCH} (the top patches' segmentation
+     * labels) or {@link LabelStatistics.Source#IMAGE} (the top images' class labels); PATCH when {@value #SOURCE_FILE} is
+     * absent.
+     *
+     * @throws IllegalArgumentException naming the file when it is unreadable or names another source
+     */
+    public static LabelStatistics.Source source(Path dir) throws IOException {
+        Path file = dir.resolve(SOURCE_FILE);
+        if (!Files.isRegularFile(file)) {
+            return LabelStatistics.Source.PATCH;
+        }
+        String labels = saelab.io.Json.mapper().readTree(file.toFile()).path("labels").asText("");
+        return switch (labels) {
+            case "patch" -> LabelStatistics.Source.PATCH;
+            case "image" -> LabelStatistics.Source.IMAGE;
+            default -> throw new IllegalArgumentException(file + ": field 'labels' is '" + labels + "'; expected patch or image");
+        };
+    }
+
+    /** How a plot names the labels of a view of {@code source}: "top patches' labels" or "top images' labels". */
+    public static String describe(LabelStatistics.Source source) {
+        return source == LabelStatistics.Source.PATCH ? "top patches' labels" : "top images' labels";
+    }
 
     /** The view of an analysis and its label statistics (same rows). */
     public static DensityView of(AnalysisResult r, LabelStatistics s) {
@@ -53,7 +90,8 @@ public record DensityView(int[] latents, double[] frequency, double[] mean, doub
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + " is missing: 'saelab analyze' writes it when the cache has per-patch labels", e);
+            throw new IllegalArgumentException(file + " is missing: 'saelab analyze' writes it when the cache has patch labels or image"
+                    + " labels", e);
         }
         if (lines.isEmpty() || !lines.getFirst().equals(LabelStatistics.DENSITY_HEADER)) {
             throw new IllegalArgumentException(file + ": expected the header '" + LabelStatistics.DENSITY_HEADER + "'");

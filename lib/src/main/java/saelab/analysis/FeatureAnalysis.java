@@ -182,10 +182,15 @@ public final class FeatureAnalysis {
             r = PatchMaps.write(out, c, model, nd, r, o.batchRows(), o.maxMapBytes(), o.verbosity());
             r.write(out);
             DensityView view = null;
-            if (c.hasPatchLabels()) {
-                // the ultra-low-density view: frequency and mean value against the label entropy of the top patches
-                LabelStatistics stats = LabelStatistics.of(r, c, LabelStatistics.Source.PATCH);
-                stats.writeDensityCsv(out.resolve(DensityView.FILE), r, c.labelClasses());
+            LabelStatistics.Source source = c.hasPatchLabels() ? LabelStatistics.Source.PATCH
+                    : !c.imageClasses().isEmpty() ? LabelStatistics.Source.IMAGE : null;
+            if (source != null) {
+                // the ultra-low-density view: frequency and mean value against the label entropy of the top patches'
+                // segmentation labels, or without those of the top images' class labels (the seed post's ImageNet version)
+                LabelStatistics stats = LabelStatistics.of(r, c, source);
+                stats.writeDensityCsv(out.resolve(DensityView.FILE), r, source == LabelStatistics.Source.PATCH ? c.labelClasses()
+                        : c.imageClasses());
+                DensityView.writeSource(out, source);
                 wrote(o, out.resolve(DensityView.FILE).toString());
                 view = DensityView.of(r, stats);
                 if (o.densityDrawer() != null) {

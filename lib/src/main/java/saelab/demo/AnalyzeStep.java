@@ -11,11 +11,11 @@ import saelab.store.TokenKind;
 /**
  * Step {@code analyze-<id>-<patch|cls>}: the feature analysis of an SAE over its capture ({@link FeatureAnalysis}, what
  * {@code saelab analyze} writes without {@code --maps} and {@code --codes}: every latent, the first recorded layer,
- * the density plot when the cache has per-patch labels), an analysis folder for {@code saelab show-latent --analysis DIR}.
+ * the density plot when the cache has per-patch or image labels), an analysis folder for {@code saelab show-latent --analysis DIR}.
  */
 final class AnalyzeStep {
 
-    static final int VERSION = 2; // 2: density.png/pdf drawn next to density.csv
+    static final int VERSION = 3; // 2: density.png/pdf drawn next to density.csv; 3: the density view of image-labelled caches, density.json
     static final int BATCH = 4096;
 
     private AnalyzeStep() {}

@@ -54,8 +54,9 @@ public final class SaeReport {
     }
 
     /**
-     * The patch SAEs with a density view: an analysis step that wrote {@code density.csv}, which needs per-patch labels in
-     * the capture (the toy world's, ADE20K's); an SAE on ImageNet or iNat2021 captures (image labels only) has none.
+     * The patch SAEs with a density view: an analysis step that wrote {@code density.csv}, which needs labels in the capture:
+     * per-patch labels (the toy world's, ADE20K's: the entropy of the top patches' labels) or image labels (ImageNet,
+     * iNat2021, CUB: of the top images' class labels, {@link DensityView#source}).
      */
     public static List<RunSae> densitySaes(DemoOutputs d) throws IOException {
         List<RunSae> out = new ArrayList<>();
@@ -214,10 +215,13 @@ public final class SaeReport {
 
     /**
      * The density view of a patch SAE (its analysis step's {@code density.csv}: frequency over patch tokens, label entropy
-     * of the top patches' segmentation labels), with the low-density boundary at {@code threshold}.
+     * of the top patches' segmentation labels or of the top images' class labels, said in the title), with the low-density
+     * boundary at {@code threshold}.
      */
     public static ChartFigure density(String id, DemoOutputs d, RunSae sae, double threshold) throws IOException {
-        return SaePlots.density(id, sae.stem() + " patch SAE", DensityView.read(sae.analysisDir(d)), threshold);
+        Path dir = sae.analysisDir(d);
+        String labels = DensityView.source(dir) == saelab.analysis.LabelStatistics.Source.IMAGE ? " (top images' class labels)" : "";
+        return SaePlots.density(id, sae.stem() + " patch SAE" + labels, DensityView.read(dir), threshold);
     }
 
     /**

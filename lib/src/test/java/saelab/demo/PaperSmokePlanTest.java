@@ -141,6 +141,7 @@ public class PaperSmokePlanTest {
                 case "capture" -> List.of("cache/manifest.json");
                 case "sae" -> List.of(SaeStep.CHECKPOINT);
                 case "eval" -> List.of("metrics.json");
+                case "analyze" -> List.of("index.json", saelab.analysis.DensityView.FILE, saelab.analysis.DensityView.SOURCE_FILE, "density.png");
                 case "concepts" -> List.of("concepts.csv", "source.json");
                 case "heads" -> s.id().equals("heads-clip-in1k") ? List.of("classify.safetensors", "zeroshot.safetensors", "cache/manifest.json")
                         : s.id().equals("heads-dinov2-ade20k") ? List.of("segment.safetensors") : List.of("classify.safetensors");
@@ -154,6 +155,12 @@ public class PaperSmokePlanTest {
                 assertTrue(Files.isRegularFile(dir.resolve(f)), s.id() + " wrote " + f + " (in " + dir + ")");
             }
         }
+        // the datasets' captures have image labels, no patch labels: the density view is of the top images' class labels
+        Path analysis = work.resolve(index.path("steps").path("analyze-clip-in1k-patch").path("dir").asText());
+        assertEquals(saelab.analysis.LabelStatistics.Source.IMAGE, saelab.analysis.DensityView.source(analysis));
+        saelab.analysis.DensityView density = saelab.analysis.DensityView.read(analysis);
+        assertTrue(java.util.Arrays.stream(density.entropy()).anyMatch(h -> h >= 0 && h <= Math.log(8) + 1e-9),
+                "some latent's top images carry class labels, at most ln 8 nats over the 8 colour classes");
         JsonNode cub = index.path("steps").path("concepts-dinov2-cub").path("summary");
         assertEquals("image", cub.path("unit").asText(), "CUB's image labels: image units");
         assertEquals("patch", index.path("steps").path("concepts-dinov2-ade20k").path("summary").path("unit").asText(),
