@@ -17,7 +17,7 @@ if [ "$profile" = demo ]; then
   "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" demo
 else
   # the real job: the paper plan over the data root (saelab run paper --dry-run says what is missing), into work/paper;
-  # steps the runner cannot build yet (the VLM protocol on a dataset) are left out, each named, and the rest runs
+  # steps the runner cannot build (none in the shipped plan) are left out, each named, and the rest runs
   say "set-up done in $(( $(date +%s) - t0 )) s; running the paper plan (saelab run paper, work/paper)"
   "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" run paper --skip-blocked
 fi
@@ -26,11 +26,11 @@ say "running the notebooks (profile $profile) after $(( $(date +%s) - t0 )) s"
 # a notebook whose file, library and run are unchanged since its last good run, with its outputs present, is skipped
 "$PY" "$SAELAB_ROOT/environment/run_notebooks.py" --profile "$profile" --skip-unchanged "$@"
 "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" figures --check --profile "$profile"
-if [ "$profile" = demo ]; then
-  if [ -x "$CHROMIUM" ]; then
-    "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" serve --screenshots "$SAELAB_ROOT/figures/$profile/dashboards"
-  else
-    say "dashboard screenshots skipped: Chromium is not installed ($CHROMIUM; ./saelab test installs it)"
-  fi
+if [ -x "$CHROMIUM" ]; then
+  # the dashboards over the profile's run (the notebooks' default work folder, or SAELAB_DEMO_WORK)
+  "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" serve --work "${SAELAB_DEMO_WORK:-$SAELAB_ROOT/work/$profile}" \
+    --screenshots "$SAELAB_ROOT/figures/$profile/dashboards"
+else
+  say "dashboard screenshots skipped: Chromium is not installed ($CHROMIUM; ./saelab test installs it)"
 fi
 say "done in $(( $(date +%s) - t0 )) s: figures in figures/$profile/, executed notebooks in figures/$profile/notebooks/"

@@ -121,9 +121,10 @@ def describe_cell_error(path, nb, e):
     return "\n".join(lines)
 
 
-def run_index(root=ROOT):
-    """The run the notebooks read: SAELAB_DEMO_WORK (relative to the checkout) or work/demo, its demo.json."""
-    work = os.environ.get("SAELAB_DEMO_WORK") or os.path.join("work", "demo")
+def run_index(profile, root=ROOT):
+    """The run the notebooks read, as saelab.notebook.Demo.open finds it: SAELAB_DEMO_WORK (relative to the checkout) or
+    work/<profile>, its demo.json."""
+    work = os.environ.get("SAELAB_DEMO_WORK") or os.path.join("work", profile)
     return os.path.join(root, work, "demo.json")
 
 
@@ -151,7 +152,7 @@ def stamp(path, profile, quick, root=ROOT):
             h.update(f"{name}:{os.path.getsize(os.path.join(deps, name))}".encode())
     file_digest(os.path.join(root, "environment", "kernel", "init.jshell"), h)
     try:
-        with open(run_index(root)) as f:
+        with open(run_index(profile, root)) as f:
             steps = json.load(f).get("steps", {})
         h.update(json.dumps({k: v.get("key") for k, v in steps.items()}, sort_keys=True).encode())
     except (OSError, ValueError):

@@ -39,6 +39,8 @@ SAELAB_DEMO_WORK="$SAELAB_ROOT/lib/target/paper-smoke/work" SAELAB_FIGURES="$SAE
   --out "$SAELAB_ROOT/lib/target/notebook-test-paper-smoke/notebooks" 01-overview 03-method 04-1-dinov2-vs-clip 04-2-clip-vs-bioclip \
   05-1-semseg-control 05-2-classification-control 05-3-vlm-control
 SAELAB_FIGURES="$SAELAB_ROOT/lib/target/notebook-test-paper-smoke" "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" figures --check --profile paper
-say "dashboard screenshots of the quick run (lib/target/dashboards-test)"
+say "dashboard screenshots of the quick run and of the paper-shaped smoke run (lib/target/dashboards-test)"
 "$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" serve --work "$SAELAB_DEMO_WORK" --screenshots "$SAELAB_ROOT/lib/target/dashboards-test/quick"
+"$JAVA" "${SAELAB_JVM_FLAGS[@]}" -jar "$DIST/saelab.jar" serve --work "$SAELAB_ROOT/lib/target/paper-smoke/work" \
+  --screenshots "$SAELAB_ROOT/lib/target/dashboards-test/paper-smoke"
 say "all tests passed"

@@ -124,6 +124,24 @@ class RunnerTest(unittest.TestCase):
         self.assertEqual(failed.returncode, 1)
         self.assertFalse(os.path.exists(os.path.join(self.out, "probe.stamp")), "a failed run leaves no stamp")
 
+    def test_the_stamped_run_is_the_profiles_work_folder_unless_one_is_named(self):
+        # the run whose step keys a stamp covers is the one the notebooks read (saelab.notebook.Demo.open)
+        sys.path.insert(0, os.path.dirname(RUNNER))
+        try:
+            import run_notebooks
+        finally:
+            sys.path.pop(0)
+        saved = os.environ.pop("SAELAB_DEMO_WORK", None)
+        try:
+            self.assertEqual(run_notebooks.run_index("paper", "/r"), os.path.join("/r", "work", "paper", "demo.json"))
+            self.assertEqual(run_notebooks.run_index("demo", "/r"), os.path.join("/r", "work", "demo", "demo.json"))
+            os.environ["SAELAB_DEMO_WORK"] = "runs/x"
+            self.assertEqual(run_notebooks.run_index("paper", "/r"), os.path.join("/r", "runs", "x", "demo.json"))
+        finally:
+            os.environ.pop("SAELAB_DEMO_WORK", None)
+            if saved is not None:
+                os.environ["SAELAB_DEMO_WORK"] = saved
+
     def test_unknown_notebook_is_a_usage_error(self):
         r = subprocess.run([sys.executable, RUNNER, "no-such-notebook"], capture_output=True, text=True, timeout=60)
         self.assertEqual(r.returncode, 2)

@@ -33,9 +33,10 @@ import saelab.text.Tokenizers;
  *   <li>{@code segment}: a linear segmentation head on the final-normed patch tokens and the dataset's per-patch labels;</li>
  *   <li>{@code classify}: a linear probe on the pooled output and the image labels;</li>
  *   <li>{@code zeroshot} (with {@code classify}, a model with a text tower): its zero-shot head, the dataset's class names
- *       through the text tower with the 7-template subset of OpenAI's 80 ImageNet prompt templates ({@code simple7}, the subset
- *       their prompt-engineering notebook found to give about the accuracy of all 80 on ImageNet, at a tenth of the text
- *       encodings: 7,000 rather than 80,000 prompts for ImageNet's 1,000 classes), averaged (Radford et al. 2021).</li>
+ *       through the text tower with the plan's prompt templates, averaged (Radford et al. 2021): OpenAI's 80 ImageNet
+ *       templates ({@code openai80}) or their 7-template subset ({@code simple7}, which their prompt-engineering notebook
+ *       found to give about the accuracy of all 80 on ImageNet at a tenth of the text encodings: 7,000 rather than 80,000
+ *       prompts for ImageNet's 1,000 classes).</li>
  * </ul>
  * A tenth of the images are held out for the linear head's own metrics ({@link HeadTraining}). Writes
  * {@code segment.safetensors} or {@code classify.safetensors}, and {@code zeroshot.safetensors}.
@@ -43,20 +44,22 @@ import saelab.text.Tokenizers;
 final class DatasetHeadStep {
 
     static final int VERSION = 1;
-    static final String TEMPLATES = "simple7";
 
     private DatasetHeadStep() {}
 
-    /** The heads {@code kinds} (segment, or classify with or without zeroshot), trained with {@code training}. */
+    /**
+     * The heads {@code kinds} (segment, or classify with or without zeroshot), trained with {@code training}, the zero-shot
+     * head over the prompt template set {@code templates} ({@link PromptTemplates#named}, or {@code none}).
+     */
     static Step of(String name, SourceInputs.Model model, HeadTraining training, int block, int batch, List<HeadKind> kinds,
-                   SourceInputs.Dataset data) {
+                   String templates, SourceInputs.Dataset data) {
         boolean segment = kinds.contains(HeadKind.SEGMENT);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("heads", kinds.stream().map(HeadKind::id).toList());
         params.put("training", training.toJson());
         params.put("block", block);
         params.put("batch", batch);
-        params.put("templates", kinds.contains(HeadKind.ZEROSHOT) ? TEMPLATES : "none");
+        params.put("templates", kinds.contains(HeadKind.ZEROSHOT) ? templates : PlanKinds.NO_TEMPLATES);
         return new Step(name, VERSION, params, List.of(data.outcome(), model.outcome()), (out, log) -> {
             int chosen = DemoSize.blockFor(block, CaptureStep.depthOf(model.folder()), "heads " + name);
             List<Integer> layers = List.of(chosen, segment ? RecordedLayer.FINAL : RecordedLayer.POOLED);
@@ -79,8 +82,8 @@ final class DatasetHeadStep {
             if (kinds.contains(HeadKind.ZEROSHOT)) {
                 try (LoadedModel m = ModelLoader.load(model.folder(), new LoadOptions(Device.cpu(), DataType.FLOAT32, null));
                      NDManager nd = NDManager.newBaseManager()) {
-                    ZeroShotHead z = ZeroShotHead.build(m.dual(), Tokenizers.fromFolder(model.folder()), classes, PromptTemplates.simple7(),
-                            TEMPLATES, HeadProvenance.modelOf(model.name(), model.folder()), nd);
+                    ZeroShotHead z = ZeroShotHead.build(m.dual(), Tokenizers.fromFolder(model.folder()), classes, PromptTemplates.named(templates),
+                            templates, HeadProvenance.modelOf(model.name(), model.folder()), nd);
                     z.save(out.resolve(HeadKind.ZEROSHOT.id() + ".safetensors"));
                 }
             }

@@ -242,12 +242,24 @@ public record DemoOutputs(Path work, JsonNode summary) {
     }
 
     /**
-     * The prompt templates a heads step's zero-shot head averaged ({@code {}} stands for the class name): the toy world's
-     * own on a toy-world step, the 7-template ImageNet subset on a dataset ({@link DatasetHeadStep}).
+     * The prompt templates a heads step's zero-shot head averaged ({@code {}} stands for the class name), as its record
+     * says: the list itself (the toy world's, {@link HeadStep}) or the name of a set ({@code simple7}, {@code openai80}:
+     * {@link DatasetHeadStep}).
+     *
+     * @throws IllegalArgumentException when the record names no template set
      */
-    public List<String> zeroShotTemplates(String headsStep) {
-        String dataset = input(headsStep, "dataset");
-        return dataset != null && isWorld(dataset) ? HeadStep.templates() : saelab.text.PromptTemplates.simple7();
+    public List<String> zeroShotTemplates(String headsStep) throws IOException {
+        JsonNode t = params(headsStep).path("templates");
+        if (t.isArray() && !t.isEmpty()) {
+            List<String> out = new ArrayList<>();
+            t.forEach(x -> out.add(x.asText()));
+            return out;
+        }
+        if (t.isTextual() && saelab.text.PromptTemplates.NAMES.contains(t.asText())) {
+            return saelab.text.PromptTemplates.named(t.asText());
+        }
+        throw new IllegalArgumentException(dir(headsStep).resolve(StepRunner.STEP_FILE) + ": field 'params.templates' is " + t
+                + "; expected the zero-shot head's templates or one of " + saelab.text.PromptTemplates.NAMES);
     }
 
     /** A step's output folder. */

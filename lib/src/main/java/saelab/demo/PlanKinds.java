@@ -63,11 +63,19 @@ public final class PlanKinds {
         }
     }
 
+    /** The {@code templates} of a heads step without a zero-shot head. */
+    public static final String NO_TEMPLATES = "none";
+    /** The {@code templates} of a zero-shot head on the toy world: the world's own caption templates. */
+    public static final String TOY_TEMPLATES = "toy";
+
     /**
      * Task-head parameters: which heads ({@code segment}, {@code classify}, {@code zeroshot}), the edit block their
-     * capture also records, images per forward pass and training epochs (the other settings {@link HeadTraining#DEFAULT}).
+     * capture also records, images per forward pass, training epochs (the other settings {@link HeadTraining#DEFAULT}) and
+     * the prompt templates a zero-shot head averages over its class names: {@value #TOY_TEMPLATES} (the toy world's), a set
+     * of {@link saelab.text.PromptTemplates#named} ({@code simple7}, {@code openai80}), or {@value #NO_TEMPLATES} without a
+     * zero-shot head.
      */
-    public record HeadsParams(List<String> heads, int block, int batch, int epochs) {
+    public record HeadsParams(List<String> heads, int block, int batch, int epochs, String templates) {
         public HeadsParams {
             heads = List.copyOf(heads);
             if (heads.isEmpty()) {
@@ -77,6 +85,18 @@ public final class PlanKinds {
             if (batch < 1 || epochs < 1) {
                 throw new IllegalArgumentException("fields 'batch' and 'epochs' are " + batch + " and " + epochs
                         + "; expected positive numbers");
+            }
+            boolean zeroShot = heads.stream().anyMatch(h -> HeadKind.parse(h, "field 'heads'") == HeadKind.ZEROSHOT);
+            if (zeroShot && templates.equals(NO_TEMPLATES)) {
+                throw new IllegalArgumentException("field 'templates' is none, but a zeroshot head is asked for; expected "
+                        + TOY_TEMPLATES + " (the toy world's) or one of " + saelab.text.PromptTemplates.NAMES);
+            }
+            if (!zeroShot && !templates.equals(NO_TEMPLATES)) {
+                throw new IllegalArgumentException("field 'templates' is '" + templates + "', but no zeroshot head is asked for;"
+                        + " expected none");
+            }
+            if (zeroShot && !templates.equals(TOY_TEMPLATES)) {
+                saelab.text.PromptTemplates.named(templates);
             }
         }
 

@@ -158,6 +158,15 @@ final class PlanSteps {
                 if (!data && plan.sourceOf(s, "backbone") instanceof PlanSource.ModelSource m) {
                     return "heads on the toy world read their model through a backbone step, not the model source '" + m.name() + "'";
                 }
+                boolean zeroShot = p.kinds().contains(saelab.heads.HeadKind.ZEROSHOT);
+                if (zeroShot && !data && !p.templates().equals(PlanKinds.TOY_TEMPLATES)) {
+                    return "a zero-shot head on the toy world averages the world's caption templates; set params.templates to "
+                            + PlanKinds.TOY_TEMPLATES;
+                }
+                if (zeroShot && data && p.templates().equals(PlanKinds.TOY_TEMPLATES)) {
+                    return "the toy templates are the toy world's captions; a zero-shot head on a dataset takes one of "
+                            + saelab.text.PromptTemplates.NAMES;
+                }
             }
             case "control" -> {
                 PlanStep heads = plan.stepOf(s, "heads");
@@ -384,7 +393,7 @@ final class PlanSteps {
                 PlanKinds.HeadsParams p = s.params(PlanKinds.HeadsParams.class);
                 if (onDataset(plan, s)) {
                     yield DatasetHeadStep.of(s.id(), model(s, "backbone", done), p.training(), p.block(), p.batch(), p.kinds(),
-                            dataset(s, "dataset", done));
+                            p.templates(), dataset(s, "dataset", done));
                 }
                 yield HeadStep.of(providerOf(s), p.training(), p.block(), p.batch(), p.kinds(), in(s, "dataset", done),
                         in(s, "backbone", done));

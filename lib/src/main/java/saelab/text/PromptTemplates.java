@@ -31,6 +31,22 @@ public final class PromptTemplates {
         return SIMPLE_7;
     }
 
+    /** The names {@link #named} knows. */
+    public static final List<String> NAMES = List.of("simple7", "openai80");
+
+    /**
+     * A template set by name: {@code simple7} ({@link #simple7}) or {@code openai80} ({@link #openAi80}).
+     *
+     * @throws IllegalArgumentException for another name, listing the known ones
+     */
+    public static List<String> named(String name) {
+        return switch (name) {
+            case "simple7" -> simple7();
+            case "openai80" -> openAi80();
+            default -> throw new IllegalArgumentException("prompt template set '" + name + "' is not known; expected one of " + NAMES);
+        };
+    }
+
     /**
      * Every template filled with every class name, class-major: prompt {@code c * templates.size() + t} is template
      * t with class c (so the prompts of one class are consecutive, ready to average). Every occurrence of

@@ -194,6 +194,7 @@ public class PaperSmokePlanTest {
                 () -> run.forSection("compare", "4"), "section 4 is not section 4.1");
         assertTrue(none.getMessage().contains("no compare step has a note starting 'section 4'"), none.getMessage());
         assertEquals(List.of("control-clip-in1k-classify", "control-clip-in1k-zeroshot"), run.readers("control", "sae", "sae-clip-in1k-patch"));
+        assertEquals(saelab.text.PromptTemplates.simple7(), run.zeroShotTemplates("heads-clip-in1k"), "the plan's template set");
         JsonNode vlm = index.path("steps").path("vlm-control-llava").path("summary").path("class");
         assertEquals(8, vlm.path("questions").asInt(), "every held-out image of a class with a latent is asked about: " + vlm);
         assertEquals(vlm.path("questions").asInt(), vlm.at("/faithfulness/no_edit_identical_tokens").asInt(),
