@@ -244,13 +244,16 @@ public record DemoOutputs(Path work, JsonNode summary) {
     /**
      * The prompt templates a heads step's zero-shot head averaged ({@code {}} stands for the class name), as its record
      * says: the list itself (the toy world's, {@link HeadStep}) or the name of a set ({@code simple7}, {@code openai80}:
-     * {@link DatasetHeadStep}).
+     * {@link DatasetHeadStep}); empty for a heads step without a zero-shot head.
      *
      * @throws IllegalArgumentException when the record names no template set
      */
     public List<String> zeroShotTemplates(String headsStep) throws IOException {
         JsonNode t = params(headsStep).path("templates");
-        if (t.isArray() && !t.isEmpty()) {
+        if (PlanKinds.NO_TEMPLATES.equals(t.asText(null))) {
+            return List.of();
+        }
+        if (t.isArray()) {
             List<String> out = new ArrayList<>();
             t.forEach(x -> out.add(x.asText()));
             return out;
