@@ -16,6 +16,7 @@ import saelab.image.Preprocessor;
 import saelab.image.RgbImage;
 import saelab.intervene.EditSpec;
 import saelab.intervene.LatentEdit;
+import saelab.intervene.MoondreamAsk;
 import saelab.intervene.SpliceForm;
 import saelab.intervene.VlmAsk;
 import saelab.intervene.VlmAskOutputs;
@@ -27,13 +28,19 @@ import saelab.lm.SamplingOptions;
 import saelab.lm.TextTokenizer;
 import saelab.lm.llava.AnswerSampling;
 import saelab.lm.llava.LlavaModel;
+import saelab.lm.moondream.MoondreamForward;
+import saelab.lm.moondream.MoondreamModel;
 import saelab.plot.AnswerBarsPlot;
 import saelab.sae.Sae;
 import saelab.sae.SaeCheckpoint;
 
-/** {@code saelab vlm ask}: the top answers of a LLaVA model to a question about an image, before and after an SAE edit. */
+/**
+ * {@code saelab vlm ask}: the top answers of a LLaVA or moondream2 model to a question about an image, before and after an
+ * SAE edit.
+ */
 @Command(name = "ask", mixinStandardHelpOptions = true,
-        description = {"Asks a LLaVA model (llava-1.5 chat template) a question about an image, samples answers at a temperature with"
+        description = {"Asks a LLaVA model (--template) or a moondream2 model (its query template; --tokenizer names its tokenizer.json"
+                + " folder when the model folder has none) a question about an image, samples answers at a temperature with"
                 + " a seed (batched, KV cache, stopping at end-of-sequence), and prints the top distinct answers (trimmed, lower-cased,"
                 + " trailing punctuation dropped) with their frequencies; with --sae and --edit also after the SAE edit of the image's"
                 + " vision features (the layer the language model reads; error kept), with the same seeds, so answers are paired."
@@ -79,7 +86,7 @@ final class VlmAskCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "8", description = "answers decoded together; never changes them (default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--template", defaultValue = "llava-1.5", description = "chat template: llava-1.5 (Llama LLaVA) or llava-interleave (Qwen2 LLaVA) (default ${DEFAULT-VALUE})")
+    @Option(names = "--template", defaultValue = "llava-1.5", description = "chat template of a LLaVA model: llava-1.5 (Llama LLaVA) or llava-interleave (Qwen2 LLaVA) (default ${DEFAULT-VALUE}); moondream2 uses its own query template")
     String template;
 
     @Option(names = "--form", defaultValue = "delta", paramLabel = "delta|full",
@@ -115,19 +122,28 @@ final class VlmAskCommand implements Callable<Integer> {
         Path imageFile = CliPaths.requireFile(image, "an image file");
         RgbImage rgb = ImageDecoder.decode(imageFile);
         Path folder = model.folder();
-        if (!LlavaModel.isLlavaFolder(folder)) {
-            throw new IllegalArgumentException("--model: " + folder + " holds no LLaVA model (config.json with model_type \"llava\");"
-                    + " saelab vlm ask runs LlavaForConditionalGeneration folders");
+        boolean moondream = MoondreamForward.isMoondreamFolder(folder);
+        if (!moondream && !LlavaModel.isLlavaFolder(folder)) {
+            throw new IllegalArgumentException("--model: " + folder + " holds no LLaVA model (config.json with model_type \"llava\") and no"
+                    + " moondream2 model; saelab vlm ask runs LlavaForConditionalGeneration and moondream2 folders");
         }
-        Preprocessor pre = Preprocessor.load(folder);
-        try (TextTokenizer tok = TextTokenizer.load(tokenizer == null ? folder : tokenizer); LlavaModel m = LlavaModel.load(folder);
-             NDManager nd = NDManager.newBaseManager(m.languageModel().device())) {
-            NDArray pixels = VlmAsk.pixels(m, pre, rgb, nd);
+        try (TextTokenizer tok = TextTokenizer.load(tokenizer == null ? folder : tokenizer); NDManager nd = NDManager.newBaseManager()) {
             Sae s = saeFile == null ? null : SaeCheckpoint.read(saeFile, nd);
             LatentEdit resolved = spec == null ? null : VlmAsk.resolve(spec, s.config().dSae());
             long total = (long) samples * (resolved == null ? 1 : 2);
             Progress progress = Progress.stderr("sampling answers", "answers", total);
-            VlmAsk.Result r = VlmAsk.ask(m, tok, pixels, chat, question, options, s, resolved, splice, progress::advance);
+            VlmAsk.Result r;
+            if (moondream) {
+                try (MoondreamModel m = MoondreamModel.load(folder)) {
+                    r = MoondreamAsk.ask(m, tok, rgb, question, options, s, resolved, splice, progress::advance);
+                }
+            } else {
+                Preprocessor pre = Preprocessor.load(folder);
+                try (LlavaModel m = LlavaModel.load(folder); NDManager px = NDManager.newBaseManager(m.languageModel().device())) {
+                    NDArray pixels = VlmAsk.pixels(m, pre, rgb, px);
+                    r = VlmAsk.ask(m, tok, pixels, chat, question, options, s, resolved, splice, progress::advance);
+                }
+            }
             progress.finish();
             print(r);
             if (dir != null) {
@@ -147,7 +163,7 @@ final class VlmAskCommand implements Callable<Integer> {
 
     private void print(VlmAsk.Result r) {
         System.out.printf(Locale.ROOT, "question: %s (%s prompt, %d tokens; %d answers at temperature %s, seed %d)%n", r.prompt().question(),
-                r.prompt().template().id(), r.prompt().length(), samples, temperature, seed);
+                r.prompt().templateId(), r.prompt().length(), samples, temperature, seed);
         printTop(r.edit() == null ? "answers:" : "before the edit:", r.before());
         if (r.after() != null) {
             LatentEdit e = r.edit();

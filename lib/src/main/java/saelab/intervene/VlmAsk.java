@@ -39,7 +39,7 @@ public final class VlmAsk {
      * @param beforeRaw  the clean answers as decoded, in sample order
      * @param afterRaw   the edited answers as decoded, in sample order, or null without an edit
      */
-    public record Result(LlavaPrompt prompt, AnswerSampling.Options options, LatentEdit edit, SpliceForm form, List<String> beforeRaw,
+    public record Result(saelab.lm.AskedPrompt prompt, AnswerSampling.Options options, LatentEdit edit, SpliceForm form, List<String> beforeRaw,
                          List<String> afterRaw) {
 
         /** Copies the lists. */

@@ -60,7 +60,7 @@ public final class VlmAskOutputs {
         n.put("image", s.image());
         n.put("image_sha256", s.imageSha256());
         n.put("question", r.prompt().question());
-        n.put("template", r.prompt().template().id());
+        n.put("template", r.prompt().templateId());
         n.put("prompt", r.prompt().text());
         n.put("prompt_tokens", r.prompt().length());
         n.put("image_tokens", r.prompt().imageTokens());

@@ -78,7 +78,27 @@ public final class VlmFeatureEdit implements AutoCloseable {
         return new VlmFeatureEdit(sae, selected, layout, dropped, hidden - 1, name);
     }
 
-    /** The 0-based block whose output is edited, -1 for the embeddings. */
+    /**
+     * The edit of a moondream2 model's projection input, the tensor its vision projection reads
+     * ({@link saelab.lm.moondream.MoondreamImageFeatures#projectionInput}: the global crop's features beside the stitched
+     * and pooled local crops' features, {@code [T, 2 · enc_dim]}, T = 27 × 27 tokens in raster order of the pooled grid and
+     * no class token), through the SAE trained on those rows.
+     *
+     * @param projectionInput {@code [T, 2 · enc_dim]} (the caller keeps ownership)
+     * @throws IllegalArgumentException when the SAE's d_model is not the projection input's width
+     */
+    public static VlmFeatureEdit moondream(saelab.lm.moondream.MoondreamModel model, Sae sae, NDArray projectionInput) {
+        int side = model.config().vision().gridSide();
+        Shape s = projectionInput.getShape();
+        NDArray batched = s.dimension() == 2 ? projectionInput.reshape(1, s.get(0), s.get(1)) : projectionInput;
+        return new VlmFeatureEdit(sae, batched, new TokenLayout(false, 0, side, side), 0, PROJECTION_INPUT,
+                "moondream's projection input (global and pooled local crop features, width " + model.vision().projection().inputDim() + ")");
+    }
+
+    /** {@link #block()} of an edit of moondream's projection input, which follows no single encoder block. */
+    public static final int PROJECTION_INPUT = -2;
+
+    /** The 0-based block whose output is edited, -1 for the embeddings, {@link #PROJECTION_INPUT} for moondream's. */
     public int block() {
         return block;
     }

@@ -16,7 +16,8 @@ import saelab.lm.TextTokenizer;
  * @param imageTokens   image tokens in {@link #ids} (the features per image)
  * @param maxNewTokens  the most tokens an answer may have, checked against the context
  */
-public record LlavaPrompt(ChatTemplate template, String question, String text, long[] ids, int imageTokens, int maxNewTokens) {
+public record LlavaPrompt(ChatTemplate template, String question, String text, long[] ids, int imageTokens, int maxNewTokens)
+        implements saelab.lm.AskedPrompt {
 
     /** Copies the ids. */
     public LlavaPrompt {
@@ -77,7 +78,13 @@ public record LlavaPrompt(ChatTemplate template, String question, String text, l
     }
 
     /** The prompt's length in tokens. */
+    @Override
     public int length() {
         return ids.length;
+    }
+
+    @Override
+    public String templateId() {
+        return template.id();
     }
 }
