@@ -43,12 +43,7 @@ final class DatasetVlmControlStep {
         params.put("question", p.question());
         params.put("chat_template", p.chatTemplate().id());
         params.put("images", vs.scenes());
-        params.put("random_latents", vs.draws());
-        params.put("random_directions", vs.draws());
-        params.put("bootstrap", vs.bootstrap());
-        params.put("tolerance", vs.tolerance());
-        params.put("max_tokens", vs.maxTokens());
-        params.put("tokens", "all image tokens");
+        VlmControlStep.putProtocol(params, vs);
         params.put("seed", VlmControlStep.SEED);
         return new Step(name, VERSION, params, List.of(data.outcome(), vlm.outcome(), sae, analysis, concepts), (out, log) -> {
             Path checkpoint = SaeStep.checkpoint(sae);

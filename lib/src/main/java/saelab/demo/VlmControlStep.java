@@ -65,12 +65,7 @@ final class VlmControlStep {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("families", List.copyOf(FAMILIES.keySet()));
         params.put("scenes", vs.scenes());
-        params.put("random_latents", vs.draws());
-        params.put("random_directions", vs.draws());
-        params.put("bootstrap", vs.bootstrap());
-        params.put("tolerance", vs.tolerance());
-        params.put("max_tokens", vs.maxTokens());
-        params.put("tokens", "all image tokens");
+        putProtocol(params, vs);
         params.put("seed", SEED);
         return new Step(name(provider), VERSION, params, List.of(heldOut, vlm, sae, analysis, concepts), (out, log) -> {
             Path world = WorldStep.worldDir(heldOut);
@@ -97,6 +92,16 @@ final class VlmControlStep {
             }
             return summary;
         });
+    }
+
+    /** The protocol's own parameters (both controls' draws, bootstrap, tolerance, answer length, tokens edited), as keys record them. */
+    static void putProtocol(Map<String, Object> params, VlmControlSize vs) {
+        params.put("random_latents", vs.draws());
+        params.put("random_directions", vs.draws());
+        params.put("bootstrap", vs.bootstrap());
+        params.put("tolerance", vs.tolerance());
+        params.put("max_tokens", vs.maxTokens());
+        params.put("tokens", "all image tokens");
     }
 
     private static Map<String, Object> familySummary(String family, VlmControlRun.Outcome r, Path dir, java.io.PrintStream log)
