@@ -51,6 +51,8 @@ import saelab.store.TokenLayout;
  * picks the stored tokens, and appends them with their per-patch labels to the cache through
  * {@link CacheWriter}. Progress (images/s, time left) goes to the log; a {@link CaptureSummary} comes back.
  *
+ * <p><b>moondream2.</b> A moondream2 folder is captured at its projection input ({@link MoondreamCapture}).
+ *
  * <p><b>Final layer.</b> Besides block outputs, {@code layers} may name {@link RecordedLayer#FINAL} (the final
  * norm of every token of the last block's output, {@code VisionHead.normAll}) and {@link RecordedLayer#POOLED}
  * (the pooled output before projection, written at every stored token position); a capture that records
@@ -96,27 +98,19 @@ public final class CapturePipeline {
 
     public static CaptureSummary run(CaptureOptions o, PrintStream log, LongConsumer afterBatch)
             throws IOException, InterruptedException {
+        if (saelab.lm.moondream.MoondreamForward.isMoondreamFolder(o.modelDir())) {
+            return MoondreamCapture.run(o, log, afterBatch); // its projection input, one image (and crop tiling) at a time
+        }
+        if (o.layers().contains(RecordedLayer.PROJECTION)) {
+            throw new IllegalArgumentException("--layers projection: only a moondream2 model has a projection input to record; "
+                    + o.modelDir() + " is a vision tower, expected block indices, final or pooled");
+        }
         long t0 = System.nanoTime();
-        DatasetManifest full;
-        if (o.dataset().startsWith(MANIFEST_PREFIX)) {
-            // a list made before with 'saelab dataset manifest': no walk over the files
-            full = saelab.data.DatasetManifestFiles.read(Path.of(o.dataset().substring(MANIFEST_PREFIX.length())));
-        } else {
-            Dataset dataset = Datasets.open(o.dataset(), o.split());
-            full = dataset.manifest(ManifestOptions.DEFAULT.withPolicy(o.policy()).withThreads(Math.min(8, o.threads())));
-        }
-        if (!full.skipped().isEmpty()) {
-            log.println("dataset: " + full.skipped().size() + " listed file(s) left out of the list (missing or not files):");
-            full.skipped().stream().limit(ImageProblems.SHOWN).forEach(p -> log.println("  " + p));
-        }
-        List<DatasetManifest.Example> list = full.examples();
-        String listChecksum = full.checksum();
-        if (o.limit() > 0 && o.limit() < list.size()) {
-            list = list.subList(0, (int) o.limit());
-            listChecksum = DatasetManifest.checksum(list);
-        }
-        long[] range = o.part() == null ? new long[] {0, list.size()}
-                : DatasetManifest.sliceRange(list.size(), o.part().index(), o.part().count());
+        Listing listing = listing(o, log);
+        DatasetManifest full = listing.full();
+        List<DatasetManifest.Example> list = listing.list();
+        String listChecksum = listing.checksum();
+        long[] range = listing.range();
 
         Preprocessor pre = Preprocessor.load(o.modelDir());
         ResizeRule.Size size = pre.config().fixedOutputSize();
@@ -151,37 +145,18 @@ public final class CapturePipeline {
                 throw new IllegalStateException("ADE20K class 0 is '" + full.classes().getFirst() + "', expected background");
             }
 
-            ObjectNode config = CaptureIdentity.config(o, range[0], range[1], list.size());
-            if (!"ade20k".equals(full.kind()) && !full.classes().isEmpty() && list.stream().anyMatch(e -> e.label() >= 0)) {
-                // image labels index the dataset's classes; the names travel with the cache so that heads and tables name them
-                config.set(CacheManifest.CONFIG_IMAGE_CLASSES, Json.mapper().valueToTree(full.classes()));
-            }
+            ObjectNode config = identityConfig(o, listing);
             CacheSpec spec = new CacheSpec(CaptureIdentity.model(o), CaptureIdentity.dataset(full, listChecksum),
                     CaptureIdentity.preprocessing(pre.config()), o.layers(), stored, Math.toIntExact(tower.width()), o.dtype(),
                     labelInfo, config);
 
-            Path manifestFile = o.out().resolve(CacheManifest.FILE_NAME);
-            if (Files.exists(manifestFile)) {
-                CacheManifest existing = ActivationCache.readManifest(o.out());
-                CaptureIdentity.checkResumable(o.out(), existing.provenance() == null ? null : existing.provenance().config(), config);
-                if (existing.complete()) {
-                    checkSame(o.out(), existing, spec);
-                    log.println("the cache in " + o.out() + " is already complete (" + existing.nImages() + " images); nothing to do");
-                    return new CaptureSummary(o.out(), existing, range[1] - range[0], range[1], 0, 0, List.of(),
-                            (System.nanoTime() - t0) / 1e9);
-                }
+            CaptureSummary done = alreadyComplete(o, spec, config, range, t0, log);
+            if (done != null) {
+                return done;
             }
             try (CacheWriter writer = CacheWriter.createOrResume(o.out(), spec, o.maxShardBytes())) {
-                long start = range[0];
-                long resumedAt = -1;
-                if (writer.imagesWritten() > 0) {
-                    try (ActivationCache c = ActivationCache.open(o.out(), Completeness.ALLOW_INCOMPLETE)) {
-                        start = c.image(c.nImages() - 1).datasetIndex() + 1;
-                    }
-                    resumedAt = start;
-                    log.println("resuming " + o.out() + ": " + writer.imagesWritten() + " images in complete shards; continuing at"
-                            + " list position " + start);
-                }
+                long start = resumePoint(o, writer, range, log);
+                long resumedAt = writer.imagesWritten() == 0 ? -1 : start;
                 return capture(o, log, afterBatch, t0, pre, tower, size, select, list, range, start, resumedAt, geometry, writer, full.root());
             }
         }
@@ -327,6 +302,83 @@ public final class CapturePipeline {
             }
         }
         return idx.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * What a capture reads: the dataset's full list, the capture list (cut to {@code --limit}), its checksum, and this
+     * part's range of it.
+     */
+    record Listing(DatasetManifest full, List<DatasetManifest.Example> list, String checksum, long[] range) {}
+
+    /** The dataset's list as the options name it (a saved manifest is read as is), cut to the limit and the part. */
+    static Listing listing(CaptureOptions o, PrintStream log) throws IOException {
+        DatasetManifest full;
+        if (o.dataset().startsWith(MANIFEST_PREFIX)) {
+            // a list made before with 'saelab dataset manifest': no walk over the files
+            full = saelab.data.DatasetManifestFiles.read(Path.of(o.dataset().substring(MANIFEST_PREFIX.length())));
+        } else {
+            Dataset dataset = Datasets.open(o.dataset(), o.split());
+            full = dataset.manifest(ManifestOptions.DEFAULT.withPolicy(o.policy()).withThreads(Math.min(8, o.threads())));
+        }
+        if (!full.skipped().isEmpty()) {
+            log.println("dataset: " + full.skipped().size() + " listed file(s) left out of the list (missing or not files):");
+            full.skipped().stream().limit(ImageProblems.SHOWN).forEach(p -> log.println("  " + p));
+        }
+        List<DatasetManifest.Example> list = full.examples();
+        String listChecksum = full.checksum();
+        if (o.limit() > 0 && o.limit() < list.size()) {
+            list = list.subList(0, (int) o.limit());
+            listChecksum = DatasetManifest.checksum(list);
+        }
+        long[] range = o.part() == null ? new long[] {0, list.size()}
+                : DatasetManifest.sliceRange(list.size(), o.part().index(), o.part().count());
+
+        return new Listing(full, list, listChecksum, range);
+    }
+
+    /** The capture's identity ({@link CaptureIdentity#config}) with the dataset's image class names when it has image labels. */
+    static ObjectNode identityConfig(CaptureOptions o, Listing l) {
+        ObjectNode config = CaptureIdentity.config(o, l.range()[0], l.range()[1], l.list().size());
+        if (!"ade20k".equals(l.full().kind()) && !l.full().classes().isEmpty() && l.list().stream().anyMatch(e -> e.label() >= 0)) {
+            // image labels index the dataset's classes; the names travel with the cache so that heads and tables name them
+            config.set(CacheManifest.CONFIG_IMAGE_CLASSES, Json.mapper().valueToTree(l.full().classes()));
+        }
+        return config;
+    }
+
+    /**
+     * The summary of a cache the output folder already holds complete for the same capture, or null when there is none (or
+     * an unfinished one of the same capture, which the writer resumes).
+     *
+     * @throws IllegalStateException when the folder holds another capture's cache
+     */
+    static CaptureSummary alreadyComplete(CaptureOptions o, CacheSpec spec, ObjectNode config, long[] range, long t0, PrintStream log)
+            throws IOException {
+        if (!Files.exists(o.out().resolve(CacheManifest.FILE_NAME))) {
+            return null;
+        }
+        CacheManifest existing = ActivationCache.readManifest(o.out());
+        CaptureIdentity.checkResumable(o.out(), existing.provenance() == null ? null : existing.provenance().config(), config);
+        if (!existing.complete()) {
+            return null;
+        }
+        checkSame(o.out(), existing, spec);
+        log.println("the cache in " + o.out() + " is already complete (" + existing.nImages() + " images); nothing to do");
+        return new CaptureSummary(o.out(), existing, range[1] - range[0], range[1], 0, 0, List.of(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The list position to go on from: the part's first, or after the last image of a resumed cache's complete shards. */
+    static long resumePoint(CaptureOptions o, CacheWriter writer, long[] range, PrintStream log) throws IOException {
+        if (writer.imagesWritten() == 0) {
+            return range[0];
+        }
+        long start;
+        try (ActivationCache c = ActivationCache.open(o.out(), Completeness.ALLOW_INCOMPLETE)) {
+            start = c.image(c.nImages() - 1).datasetIndex() + 1;
+        }
+        log.println("resuming " + o.out() + ": " + writer.imagesWritten() + " images in complete shards; continuing at list position "
+                + start);
+        return start;
     }
 
     private static void checkSame(Path dir, CacheManifest m, CacheSpec spec) {

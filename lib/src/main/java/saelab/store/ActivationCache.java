@@ -307,7 +307,7 @@ public final class ActivationCache implements AutoCloseable {
         int slot = src.layers().indexOf(layer);
         if (slot < 0) {
             throw new IllegalArgumentException("layer " + RecordedLayer.name(layer) + " is not in the cache " + src.dir()
-                    + "; recorded layers (0-based blocks, final, pooled): " + RecordedLayer.names(src.layers()));
+                    + "; recorded layers (0-based blocks, final, pooled, projection): " + RecordedLayer.names(src.layers()));
         }
         return slot;
     }

@@ -127,7 +127,7 @@ public record CacheManifest(
         int slot = layers.indexOf(layer);
         if (slot < 0) {
             throw new IllegalArgumentException("layer " + RecordedLayer.name(layer) + " is not in this cache; recorded layers (0-based blocks,"
-                    + " final, pooled): " + RecordedLayer.names(layers));
+                    + " final, pooled, projection): " + RecordedLayer.names(layers));
         }
         return slot;
     }

@@ -13,7 +13,10 @@ import java.util.Locale;
  *   <li>{@link #POOLED} ({@code pooled}, stored as -3): the pooled output before any projection (the
  *       normed class token of DINOv2, CLIP and open_clip; SigLIP's attention-pool (MAP) output). It is one
  *       vector per image; because every layer slot of a cache holds the same stored tokens, the vector is
- *       written at every stored token position (read any one, e.g. token 0).</li>
+ *       written at every stored token position (read any one, e.g. token 0);</li>
+ *   <li>{@link #PROJECTION} ({@code projection}, stored as -4): moondream2's projection input, the global crop's features
+ *       beside the stitched and pooled local crops' features (27 × 27 tokens, no class token), what its language model
+ *       reads through the projection; only a moondream2 capture records it.</li>
  * </ul>
  * -1 is left free: it means the embeddings (resid_pre[0]) in {@code VisionTower.forwardFrom}.
  */
@@ -23,12 +26,14 @@ public final class RecordedLayer {
     public static final int FINAL = -2;
     /** Reserved index of the pooled output (before projection). */
     public static final int POOLED = -3;
+    /** Reserved index of moondream2's projection input. */
+    public static final int PROJECTION = -4;
 
     private RecordedLayer() {}
 
     /** Whether {@code layer} is a block index (&gt;= 0) or one of the reserved indices. */
     public static boolean isValid(int layer) {
-        return layer >= 0 || layer == FINAL || layer == POOLED;
+        return layer >= 0 || layer == FINAL || layer == POOLED || layer == PROJECTION;
     }
 
     /** Whether {@code layer} is {@link #FINAL} or {@link #POOLED}. */
@@ -36,11 +41,12 @@ public final class RecordedLayer {
         return layer == FINAL || layer == POOLED;
     }
 
-    /** {@code final}, {@code pooled}, or the block index as text. */
+    /** {@code final}, {@code pooled}, {@code projection}, or the block index as text. */
     public static String name(int layer) {
         return switch (layer) {
             case FINAL -> "final";
             case POOLED -> "pooled";
+            case PROJECTION -> "projection";
             default -> Integer.toString(layer);
         };
     }
@@ -51,7 +57,7 @@ public final class RecordedLayer {
     }
 
     /**
-     * Parses a block index ({@code 0}, {@code 11}) or {@code final} / {@code pooled}.
+     * Parses a block index ({@code 0}, {@code 11}) or {@code final} / {@code pooled} / {@code projection}.
      *
      * @param option the option or field, for the error
      * @throws IllegalArgumentException naming the option and what is accepted
@@ -65,6 +71,9 @@ public final class RecordedLayer {
             case "pooled" -> {
                 return POOLED;
             }
+            case "projection" -> {
+                return PROJECTION;
+            }
             default -> {
                 try {
                     int l = Integer.parseInt(t);
@@ -75,7 +84,7 @@ public final class RecordedLayer {
                     // falls through to the sentence below
                 }
                 throw new IllegalArgumentException(option + ": '" + (text == null ? "" : text.strip())
-                        + "' is not a layer; expected a 0-based block index, final or pooled");
+                        + "' is not a layer; expected a 0-based block index, final, pooled or projection (moondream2)");
             }
         }
     }

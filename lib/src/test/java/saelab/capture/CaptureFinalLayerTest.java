@@ -149,8 +149,10 @@ class CaptureFinalLayerTest {
         assertEquals(RecordedLayer.FINAL, RecordedLayer.parse("final", "--layers"));
         assertEquals(RecordedLayer.POOLED, RecordedLayer.parse(" Pooled ", "--layers"));
         assertEquals(11, RecordedLayer.parse("11", "--layers"));
+        assertEquals(RecordedLayer.PROJECTION, RecordedLayer.parse("projection", "--layers"));
+        assertEquals("projection", RecordedLayer.name(RecordedLayer.PROJECTION));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RecordedLayer.parse("-1", "--layers"));
-        assertEquals("--layers: '-1' is not a layer; expected a 0-based block index, final or pooled", e.getMessage());
+        assertEquals("--layers: '-1' is not a layer; expected a 0-based block index, final, pooled or projection (moondream2)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RecordedLayer.parse("last", "--layers"));
     }
 }
