@@ -95,6 +95,14 @@ public final class ExampleLoader {
     }
 
     private String describe(Exception ex) {
+        return problem(root, ex);
+    }
+
+    /**
+     * How the problem list words an image that could not be read: {@code missing}, or the decoder's message without the
+     * leading absolute path (the list names the path relative to the dataset root already).
+     */
+    static String problem(Path root, Exception ex) {
         String m = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
         if (ex instanceof java.nio.file.NoSuchFileException) {
             return "missing";

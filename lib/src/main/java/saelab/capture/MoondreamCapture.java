@@ -83,8 +83,9 @@ final class MoondreamCapture {
                         image = ImageDecoder.decode(ConfinedPaths.resolveLexically(root, e.path(), "the dataset manifest",
                                 "examples[" + pos + "].path"));
                     } catch (IOException | IllegalArgumentException ex) {
-                        problems.report(e.path(), ex instanceof java.nio.file.NoSuchFileException ? "missing" : String.valueOf(ex.getMessage()));
-                        log.println("skipped " + e.path() + ": " + ex.getMessage());
+                        String problem = ExampleLoader.problem(root, ex);
+                        problems.report(e.path(), problem);
+                        log.println("skipped " + e.path() + ": " + problem);
                         processed++;
                         progress.advance(1);
                         continue;

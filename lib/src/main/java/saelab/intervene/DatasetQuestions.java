@@ -2,6 +2,7 @@ package saelab.intervene;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -53,7 +54,7 @@ public final class DatasetQuestions {
         List<Integer> classes = new ArrayList<>();
         for (int c = 0; c < byClass.size(); c++) {
             if (!byClass.get(c).isEmpty()) {
-                shuffle(byClass.get(c), rng.split());
+                Collections.shuffle(byClass.get(c), rng.split());
                 classes.add(c);
             }
         }
@@ -62,7 +63,7 @@ public final class DatasetQuestions {
                     + " has no labelled image of a class with a chosen latent (" + allowed.size() + " such classes); expected images of"
                     + " the classes the concept step matched");
         }
-        shuffle(classes, rng.split());
+        Collections.shuffle(classes, rng.split());
         List<VlmQuestionFile.Row> out = new ArrayList<>();
         for (int round = 0; out.size() < images; round++) {
             boolean any = false;
@@ -81,13 +82,4 @@ public final class DatasetQuestions {
         return List.copyOf(out);
     }
 
-    /** Fisher-Yates with the given stream. */
-    private static void shuffle(List<Integer> list, SplittableRandom rng) {
-        for (int i = list.size() - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            Integer t = list.get(i);
-            list.set(i, list.get(j));
-            list.set(j, t);
-        }
-    }
 }

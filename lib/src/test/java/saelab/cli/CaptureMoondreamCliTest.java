@@ -19,8 +19,9 @@ import saelab.store.RecordedLayer;
 /**
  * A moondream2 folder is a capture model like any other: {@code saelab capture --layers projection} records its projection
  * input (27 × 27 tokens of width 2 · enc_dim, what its language model reads through the projection), equal to what the
- * model computes for the same image; {@code saelab train} trains an SAE on the cache, and {@code saelab vlm ask} edits
- * moondream's answers through it. Other layers or a class token are one sentence.
+ * model computes for the same image (an unreadable image is skipped and named by its path in the dataset);
+ * {@code saelab train} trains an SAE on the cache, and {@code saelab vlm ask} edits moondream's answers through it. Other
+ * layers or a class token are one sentence.
  */
 class CaptureMoondreamCliTest {
 
@@ -35,10 +36,12 @@ class CaptureMoondreamCliTest {
         for (int i = 0; i < 3; i++) {
             Files.copy(png, images.resolve("img" + i + ".png"));
         }
+        Files.write(images.resolve("img3.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3}); // truncated: skipped and counted
         Path cache = tmp.resolve("cache");
         CliRun.Result cap = CliRun.run("capture", "--model", model.toString(), "--dataset", "folder:" + tmp.resolve("images"), "--layers",
                 "projection", "--tokens", "patches", "--dtype", "f32", "--batch", "2", "--out", cache.toString());
         assertEquals(0, cap.code(), cap.err());
+        assertTrue(cap.err().contains("skipped a/img3.png: ") && !cap.err().contains(tmp.toString() + "/images/a/img3.png"), cap.err());
         try (ActivationCache c = ActivationCache.open(cache); MoondreamModel m = MoondreamModel.load(model)) {
             assertEquals(3, c.nImages());
             assertEquals(List.of(RecordedLayer.PROJECTION), c.layers());
