@@ -47,6 +47,13 @@ import saelab.sae.SaeCheckpoint;
                 + " With --out: answers.json and the figure answers.png/pdf/csv."})
 final class VlmAskCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
+
+    private picocli.CommandLine.Model.CommandSpec spec() {
+        return commandSpec;
+    }
+
     @Mixin
     ModelOptions model;
 
@@ -123,6 +130,10 @@ final class VlmAskCommand implements Callable<Integer> {
         RgbImage rgb = ImageDecoder.decode(imageFile);
         Path folder = model.folder();
         boolean moondream = MoondreamForward.isMoondreamFolder(folder);
+        if (moondream && spec().commandLine().getParseResult().hasMatchedOption("--template")) {
+            throw new IllegalArgumentException("--template " + template + ": a moondream2 model is asked with its own query template;"
+                    + " leave --template out");
+        }
         if (!moondream && !LlavaModel.isLlavaFolder(folder)) {
             throw new IllegalArgumentException("--model: " + folder + " holds no LLaVA model (config.json with model_type \"llava\") and no"
                     + " moondream2 model; saelab vlm ask runs LlavaForConditionalGeneration and moondream2 folders");

@@ -32,6 +32,11 @@ class VlmAskMoondreamCliTest {
         assertTrue(r.out().contains("moondream-query prompt, 740 tokens"), r.out());
         JsonNode json = Json.mapper().readTree(out.resolve(VlmAskOutputs.FILE).toFile());
         assertEquals("moondream-query", json.path("template").asText(), json.toString());
+        CliRun.Result template = CliRun.run("vlm", "ask", "--model", folder.toString(), "--image", png.toString(), "--question", question,
+                "--template", "llava-interleave");
+        assertEquals(2, template.code(), template.err());
+        assertTrue(template.err().contains("--template llava-interleave: a moondream2 model is asked with its own query template"),
+                template.err());
         Path bare = Files.createDirectories(tmp.resolve("no-tokenizer"));
         Files.copy(folder.resolve("config.json"), bare.resolve("config.json"));
         Files.copy(folder.resolve("model.safetensors"), bare.resolve("model.safetensors"));
