@@ -2,27 +2,23 @@ package saelab.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import saelab.config.Workspace;
-import saelab.demo.BackboneProvider;
-import saelab.demo.DemoBackbones;
-import saelab.demo.DemoPipeline;
-import saelab.demo.DemoSize;
-import saelab.demo.ModelFolderBackbone;
 import saelab.demo.PlanKinds;
-import saelab.manifest.DataRoot;
+import saelab.demo.PlanRunner;
+import saelab.plan.Plan;
 import saelab.plan.PlanFiles;
 import saelab.plan.PlanReader;
 
 /**
  * {@code saelab demo}: the whole pipeline on the embedded toy world, as content-addressed steps: {@code saelab run demo}
- * (or {@code quick} with {@code --size quick}); with {@code --backbone ID=DIR}, the same steps over model folders of one's
- * own ({@link DemoPipeline}).
+ * (or {@code quick} with {@code --size quick}); with {@code --backbone ID=DIR}, the same plan over model folders of one's
+ * own ({@link PlanRunner#withModelFolders}: the other backbones' steps and the toy VLM are left out).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Runs the demo pipeline on the toy world (the plan data-manifests/plans/demo.json, or quick.json with --size quick; the same as saelab run demo): world, backbones, capture, SAEs on patch and CLS tokens, eval,"
@@ -43,8 +39,8 @@ final class DemoCommand implements Callable<Integer> {
     List<String> force = new ArrayList<>();
 
     @Option(names = "--backbone", paramLabel = "ID=DIR",
-            description = "use an existing model folder (with preprocessor_config.json) as backbone ID instead of the built-in"
-                    + " toy backbones (repeatable)")
+            description = "use an existing model folder (with preprocessor_config.json) as backbone ID (a model source of the plan:"
+                    + " clip, dinov2, clip-concept) instead of its toy backbone; only the given backbones run (repeatable)")
     List<String> backbones = new ArrayList<>();
 
     @Option(names = "--no-manifests", description = "do not record data manifests")
@@ -56,43 +52,28 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DemoSize s = DemoSize.parse(size);
-        if (backbones.isEmpty()) { // the demo is its plan: data-manifests/plans/<size>.json
-            Workspace ws = Workspace.locate();
-            Path file = PlanFiles.locate(s.name(), ws.manifests().resolve(PlanFiles.FOLDER));
-            return RunCommand.run(PlanReader.read(file, PlanKinds.ALL), ws, work, force, false, null, noManifests, jobs, false);
+        String name = size == null ? "" : size.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!name.equals("quick") && !name.equals("demo")) {
+            throw new IllegalArgumentException("--size is '" + size + "'; expected quick or demo");
         }
-        List<BackboneProvider> providers = new ArrayList<>();
-        for (String b : backbones) {
-            int eq = b.indexOf('=');
-            if (eq <= 0 || eq == b.length() - 1) {
-                throw new IllegalArgumentException("--backbone is '" + b + "'; expected ID=MODEL_DIR");
+        Workspace ws = Workspace.locate();
+        Path file = PlanFiles.locate(name, ws.manifests().resolve(PlanFiles.FOLDER));
+        Plan plan = PlanReader.read(file, PlanKinds.ALL); // the demo is its plan: data-manifests/plans/<size>.json
+        if (!backbones.isEmpty()) {
+            Map<String, Path> folders = new LinkedHashMap<>();
+            for (String b : backbones) {
+                int eq = b.indexOf('=');
+                if (eq <= 0 || eq == b.length() - 1) {
+                    throw new IllegalArgumentException("--backbone is '" + b + "'; expected ID=MODEL_DIR");
+                }
+                Path dir = CliPaths.requireFolder(Path.of(b.substring(eq + 1)), "a model folder (config.json and weights, with"
+                        + " preprocessor_config.json)");
+                if (folders.put(b.substring(0, eq), dir) != null) {
+                    throw new IllegalArgumentException("--backbone " + b.substring(0, eq) + " is given twice; expected one folder per id");
+                }
             }
-            providers.add(new ModelFolderBackbone(b.substring(0, eq), Path.of(b.substring(eq + 1))));
+            plan = PlanRunner.withModelFolders(plan, folders, System.out);
         }
-        if (providers.isEmpty()) {
-            providers.addAll(DemoBackbones.standard(s));
-        }
-        Workspace ws = null;
-        Path dir = work;
-        if (dir == null || !noManifests) {
-            ws = Workspace.locate();
-        }
-        if (dir == null) {
-            dir = ws.root().resolve("work").resolve("demo");
-        }
-        Path root = noManifests ? null : DataRoot.find().orElse(null);
-        if (!noManifests && root == null) {
-            System.out.println("manifests: not recorded: no data root is set (" + DataRoot.VAR
-                    + " or data_root in ~/.config/saelab/config.json)");
-        }
-        Set<String> f = new LinkedHashSet<>();
-        for (String x : force) {
-            if (!x.isBlank()) {
-                f.add(x.trim());
-            }
-        }
-        DemoPipeline.run(new DemoPipeline.Options(dir, s, providers, f, noManifests ? null : ws.manifests(), root, System.out));
-        return 0;
+        return RunCommand.run(plan, ws, work, force, false, null, noManifests, jobs, false);
     }
 }

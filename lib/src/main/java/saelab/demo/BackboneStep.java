@@ -26,10 +26,6 @@ final class BackboneStep {
         return "backbone-" + backbone;
     }
 
-    static Step of(BackboneProvider provider, DemoSize size) {
-        return of(provider, size.world());
-    }
-
     /** The backbone of {@code provider}, built for the toy world {@code world} (the config, not the written images). */
     static Step of(BackboneProvider provider, ToyWorld world) {
         Map<String, Object> params = new LinkedHashMap<>();

@@ -34,12 +34,8 @@ final class CaptureStep {
         return "capture-" + backbone;
     }
 
-    static Step of(BackboneProvider provider, DemoSize size, StepOutcome world, StepOutcome backbone) {
-        return of(provider, size.block(), size.captureBatch(), world, backbone);
-    }
-
     /**
-     * The capture at {@code block} (0-based; negative counts from the end, {@link DemoSize#blockFor(int, int, String)}),
+     * The capture at {@code block} (0-based; negative counts from the end, {@link BlockIndex#resolve}),
      * {@code batch} images per forward pass.
      */
     static Step of(BackboneProvider provider, int block, int batch, StepOutcome world, StepOutcome backbone) {
@@ -51,7 +47,7 @@ final class CaptureStep {
         return new Step(name(provider), VERSION, params, List.of(world, backbone), (out, log) -> {
             Path model = BackboneStep.modelDir(backbone);
             int depth = depthOf(model);
-            int chosen = DemoSize.blockFor(block, depth, "capture " + provider.id());
+            int chosen = BlockIndex.resolve(block, depth, "capture " + provider.id());
             CaptureOptions o = CaptureOptions.builder(model, "ade20k:" + WorldStep.worldDir(world), "train", List.of(chosen),
                             TokenSelection.parse(TOKENS), out.resolve(DIR))
                     .dtype(StorageDtype.F16).batch(batch).build();

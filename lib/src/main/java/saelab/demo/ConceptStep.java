@@ -36,10 +36,6 @@ final class ConceptStep {
         return "concepts-" + backbone + "-" + SaeStep.suffix(kind);
     }
 
-    static Step of(BackboneProvider provider, TokenKind kind, DemoSize size, StepOutcome sae, StepOutcome capture, StepOutcome truth) {
-        return of(provider, kind, size.conceptUnits(), size.conceptDraws(), sae, capture, truth);
-    }
-
     /** Concept matching on at most {@code maxUnits} units per unit kind, with {@code draws} random latents and directions. */
     static Step of(BackboneProvider provider, TokenKind kind, int maxUnits, int draws, StepOutcome sae, StepOutcome capture,
                    StepOutcome truth) {

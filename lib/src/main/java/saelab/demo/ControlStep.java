@@ -44,11 +44,6 @@ final class ControlStep {
         return kind == HeadKind.SEGMENT ? ToyFamily.COLOUR.id() : ToyFamily.LARGEST_COLOUR.id();
     }
 
-    static Step of(BackboneProvider provider, HeadKind kind, DemoSize size, StepOutcome heldOut, StepOutcome backbone, StepOutcome sae,
-                   StepOutcome analysis, StepOutcome concepts, StepOutcome heads) {
-        return of(provider, kind, size.control(), heldOut, backbone, sae, analysis, concepts, heads);
-    }
-
     /** The protocol with the draws, doses, bootstrap, tolerance and held-out images of {@code cs} (its head epochs unused). */
     static Step of(BackboneProvider provider, HeadKind kind, ControlSize cs, StepOutcome heldOut, StepOutcome backbone, StepOutcome sae,
                    StepOutcome analysis, StepOutcome concepts, StepOutcome heads) {

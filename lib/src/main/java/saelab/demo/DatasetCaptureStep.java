@@ -32,7 +32,7 @@ final class DatasetCaptureStep {
         params.put("batch", batch);
         return new Step(name, VERSION, params, List.of(data.outcome(), model.outcome()), (out, log) -> {
             int depth = CaptureStep.depthOf(model.folder());
-            int chosen = DemoSize.blockFor(block, depth, "capture " + name);
+            int chosen = BlockIndex.resolve(block, depth, "capture " + name);
             CaptureOptions o = CaptureOptions.builder(model.folder(), data.spec(), data.split(), List.of(chosen),
                             TokenSelection.parse(CaptureStep.TOKENS), out.resolve(CaptureStep.DIR))
                     .model(model.name(), model.revision()).dtype(StorageDtype.F16).batch(batch).build();

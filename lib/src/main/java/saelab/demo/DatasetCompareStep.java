@@ -82,7 +82,7 @@ final class DatasetCompareStep {
     private static Path encode(Side s, String side, int images, SourceInputs.Dataset data, Path out, PrintStream log) throws Exception {
         Path dir = out.resolve(side);
         Path cache = dir.resolve("cache");
-        int chosen = DemoSize.blockFor(s.block(), CaptureStep.depthOf(s.model().folder()), "compare " + s.label());
+        int chosen = BlockIndex.resolve(s.block(), CaptureStep.depthOf(s.model().folder()), "compare " + s.label());
         CaptureOptions o = CaptureOptions.builder(s.model().folder(), data.spec(), data.split(), List.of(chosen),
                         TokenSelection.parse(CaptureStep.TOKENS), cache)
                 .model(s.model().name(), s.model().revision()).dtype(StorageDtype.F16).limit(images).build();

@@ -61,7 +61,7 @@ final class DatasetHeadStep {
         params.put("batch", batch);
         params.put("templates", kinds.contains(HeadKind.ZEROSHOT) ? templates : PlanKinds.NO_TEMPLATES);
         return new Step(name, VERSION, params, List.of(data.outcome(), model.outcome()), (out, log) -> {
-            int chosen = DemoSize.blockFor(block, CaptureStep.depthOf(model.folder()), "heads " + name);
+            int chosen = BlockIndex.resolve(block, CaptureStep.depthOf(model.folder()), "heads " + name);
             List<Integer> layers = List.of(chosen, segment ? RecordedLayer.FINAL : RecordedLayer.POOLED);
             CaptureOptions o = CaptureOptions.builder(model.folder(), data.spec(), data.split(), layers, TokenSelection.parse("patches"),
                             out.resolve(HeadStep.CACHE))

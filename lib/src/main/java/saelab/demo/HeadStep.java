@@ -86,10 +86,6 @@ final class HeadStep {
         return List.copyOf(out);
     }
 
-    static Step of(BackboneProvider provider, DemoSize size, List<HeadKind> kinds, StepOutcome world, StepOutcome backbone) {
-        return of(provider, size.control().headTraining(), size.block(), size.captureBatch(), kinds, world, backbone);
-    }
-
     /**
      * The heads {@code kinds}, trained with {@code training} on the capture at {@code block} (negative counts from the
      * end), {@code batch} images per forward pass.
@@ -105,7 +101,7 @@ final class HeadStep {
         params.put("templates", kinds.contains(HeadKind.ZEROSHOT) ? templates() : List.of());
         return new Step(name(provider), VERSION, params, List.of(world, backbone), (out, log) -> {
             Path model = BackboneStep.modelDir(backbone);
-            int chosen = DemoSize.blockFor(block, CaptureStep.depthOf(model), "heads " + provider.id());
+            int chosen = BlockIndex.resolve(block, CaptureStep.depthOf(model), "heads " + provider.id());
             List<Integer> layers = List.of(chosen, segment ? RecordedLayer.FINAL : RecordedLayer.POOLED);
             CaptureOptions o = CaptureOptions.builder(model, dataset(WorldStep.worldDir(world), segment), split(segment), layers,
                             TokenSelection.parse("patches"), out.resolve(CACHE))

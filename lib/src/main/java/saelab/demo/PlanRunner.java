@@ -22,9 +22,8 @@ import saelab.store.TokenKind;
  * in the index like the others, and forced with {@code --force source-<name>}); then the
  * data manifests of the demo profile ({@link DemoManifests}, when a target is given) and {@code <work>/demo.json}
  * ({@link DemoPipeline#SUMMARY}, the same format, with the plan file recorded in {@code plan} and the plan's name as
- * {@code size}). {@code data-manifests/plans/demo.json} and {@code quick.json} are the demo's two sizes written down
- * as plans: their steps have the names and keys of {@link DemoPipeline}'s hard-wired list for {@link DemoSize#demo()}
- * and {@link DemoSize#quick()}.
+ * {@code size}). {@code data-manifests/plans/demo.json} and {@code quick.json} are the demo's two sizes;
+ * {@link #withModelFolders} runs a plan over model folders of one's own ({@code saelab demo --backbone}).
  */
 public final class PlanRunner {
 
@@ -165,6 +164,47 @@ public final class PlanRunner {
             }
         }
         return blocked.isEmpty() ? plan : new Plan(plan.file(), plan.name(), plan.note(), plan.sources(), kept);
+    }
+
+    /**
+     * The plan over model folders of one's own (what {@code saelab demo --backbone ID=DIR} runs): each named model source
+     * becomes that folder (its backbone step copies it), the backbone steps of the other model sources and every step that
+     * reads them are left out, and so are the steps the runner cannot build on the folders ({@link #withoutBlocked}: the
+     * toy VLM, trained only over a toy CLIP), one line each to {@code log}.
+     *
+     * @throws IllegalArgumentException when an id names no model source of the plan
+     */
+    public static Plan withModelFolders(Plan plan, Map<String, Path> folders, PrintStream log) {
+        Map<String, saelab.plan.PlanSource> sources = new LinkedHashMap<>(plan.sources());
+        for (Map.Entry<String, Path> f : folders.entrySet()) {
+            if (!(sources.get(f.getKey()) instanceof saelab.plan.PlanSource.ModelSource m)) {
+                throw new IllegalArgumentException("--backbone " + f.getKey() + ": plan " + plan.name() + " has no model source '" + f.getKey()
+                        + "'; its model sources are " + sources.values().stream().filter(x -> x instanceof saelab.plan.PlanSource.ModelSource)
+                        .map(saelab.plan.PlanSource::name).toList());
+            }
+            sources.put(m.name(), new saelab.plan.PlanSource.ModelSource(m.name(), f.getValue().toAbsolutePath().normalize().toString(), null,
+                    null, null, null, null, "given with --backbone"));
+        }
+        Set<String> dropped = new java.util.HashSet<>();
+        List<PlanStep> kept = new ArrayList<>();
+        for (PlanStep s : plan.steps()) {
+            boolean other = s.kind().equals("backbone") && !folders.containsKey(s.input("model"));
+            String reads = s.inputs().values().stream().filter(dropped::contains).findFirst().orElse(null);
+            if (other || reads != null) {
+                dropped.add(s.id());
+                log.println("left out: " + s.id() + ": " + (other ? "its model source " + s.input("model") + " was not given with --backbone"
+                        : "it reads " + reads + ", which is left out"));
+            } else {
+                kept.add(s);
+            }
+        }
+        Map<String, saelab.plan.PlanSource> used = new LinkedHashMap<>();
+        for (Map.Entry<String, saelab.plan.PlanSource> e : sources.entrySet()) {
+            if (kept.stream().anyMatch(s -> s.inputs().containsValue(e.getKey()))) {
+                used.put(e.getKey(), e.getValue());
+            }
+        }
+        return withoutBlocked(new Plan(plan.file(), plan.name(), plan.note(), used, kept), log);
     }
 
     /** Refuses a {@code --force} entry that names no step of the plan. */

@@ -14,8 +14,7 @@ import saelab.store.TokenKind;
 
 /**
  * Turns the steps of a plan into the demo's content-addressed steps ({@link Step}), through the step classes' own
- * factories, each renamed to its plan id: a plan whose ids, sources and parameters are those of {@link DemoPipeline}'s
- * hard-wired list gives steps with the same names and keys. Steps on the toy world read world and backbone steps; steps on
+ * factories, each renamed to its plan id. Steps on the toy world read world and backbone steps; steps on
  * a dataset source (capture, concepts, heads, control, compare) read the source's step ({@link SourceStep}: the dataset's
  * manifest, the model folder or hub snapshot) and the library code of the matching commands ({@link DatasetCaptureStep},
  * {@link LabelConceptStep}, {@link DatasetHeadStep}, {@link DatasetControlStep}, {@link CompareStep}). Also says, without
@@ -321,6 +320,8 @@ final class PlanSteps {
         if (p == null) {
             if (m.toy() != null) {
                 p = new ToyBackbone(m.name(), m.toy());
+            } else if (m.folder() != null && Path.of(m.folder()).isAbsolute()) { // given on the command line (--backbone)
+                p = new ModelFolderBackbone(m.name(), Path.of(m.folder()));
             } else if (m.folder() != null) {
                 if (dataRoot == null) {
                     throw new IllegalArgumentException("plan " + plan.file() + ": $.sources." + m.name() + ".folder is relative to"

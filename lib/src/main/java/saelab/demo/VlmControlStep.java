@@ -54,11 +54,6 @@ final class VlmControlStep {
         return PREFIX + backbone;
     }
 
-    static Step of(BackboneProvider provider, DemoSize size, StepOutcome heldOut, StepOutcome vlm, StepOutcome sae, StepOutcome analysis,
-                   StepOutcome concepts) {
-        return of(provider, size.vlmControl(), heldOut, vlm, sae, analysis, concepts);
-    }
-
     /** The step with explicit sizes (what a plan's {@code vlm-control} step gives). */
     static Step of(BackboneProvider provider, VlmControlSize vs, StepOutcome heldOut, StepOutcome vlm, StepOutcome sae, StepOutcome analysis,
                    StepOutcome concepts) {

@@ -28,10 +28,6 @@ final class VlmStep {
         return "vlm-" + p.id();
     }
 
-    static Step of(BackboneProvider provider, DemoSize size, StepOutcome backbone) {
-        return of(provider, size.vlm(), size.world(), backbone);
-    }
-
     /** The toy VLM of {@code spec} over a backbone trained on the toy world {@code world}. */
     static Step of(BackboneProvider provider, ToyVlmSpec spec, ToyWorld world, StepOutcome backbone) {
         Map<String, Object> params = new LinkedHashMap<>();

@@ -35,20 +35,6 @@ final class WorldStep {
 
     private WorldStep() {}
 
-    static Step of(DemoSize size) {
-        return of(NAME, size.world(), size.images());
-    }
-
-    /**
-     * Step {@value #HELD_OUT}: the held-out world of the control protocol, the training world's config with the next seed
-     * (scene i is a function of the seed and i alone, so its scenes are new draws from the same distribution), of
-     * {@link ControlSize#heldOutImages()} scenes. No backbone, SAE, concept match or head sees it.
-     */
-    static Step heldOut(DemoSize size) {
-        ToyWorld w = size.world();
-        return of(HELD_OUT, new ToyWorld(w.imageSize(), w.minObjects(), w.maxObjects(), w.seed() + 1), size.control().heldOutImages());
-    }
-
     /** A world step named {@code name}: {@code images} scenes of {@code world} (the plan runner's factory). */
     static Step of(String name, ToyWorld world, int images) {
         Map<String, Object> params = new LinkedHashMap<>();

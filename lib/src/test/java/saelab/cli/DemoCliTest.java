@@ -10,8 +10,9 @@ import org.junit.jupiter.api.io.TempDir;
 import saelab.demo.DemoFixtures;
 
 /**
- * {@code saelab demo} at the quick size with the golden DINOv2 fixture as the backbone (a plumbing test: random weights):
- * the step lines and times, a rerun that skips everything, {@code --force}, and the errors of bad options.
+ * {@code saelab demo} at the quick size with the golden DINOv2 fixture as the backbone (the quick plan over that folder, the
+ * other backbones' steps left out, each named; a plumbing test: random weights): the step lines and times, a rerun that
+ * skips everything, {@code --force}, and the errors of bad options.
  */
 class DemoCliTest {
 
@@ -31,7 +32,9 @@ class DemoCliTest {
         assertEquals(0, first.code(), first.err() + first.out());
         assertEquals(15, count(first.out(), " built in "), first.out());
         assertTrue(first.out().contains("[1/15] world"), first.out());
-        assertTrue(first.out().contains("demo (quick): 15 steps, 15 built"), first.out());
+        assertTrue(first.out().contains("plan quick: 15 steps, 15 built"), first.out());
+        assertTrue(first.out().contains("left out: backbone-clip: its model source clip was not given with --backbone")
+                && first.out().contains("left out: vlm-clip: it reads backbone-clip, which is left out"), first.out());
         assertTrue(Files.isRegularFile(work.resolve("demo.json")));
 
         CliRun.Result second = CliRun.run(base);
@@ -64,5 +67,10 @@ class DemoCliTest {
                 "--backbone", "dinov2=" + model, "--force", "nonsense");
         assertEquals(2, force.code());
         assertTrue(force.err().contains("--force nonsense: no such step") && force.err().contains("capture-dinov2"), force.err());
+        CliRun.Result unknown = CliRun.run("demo", "--work", tmp.resolve("w").toString(), "--no-manifests", "--size", "quick",
+                "--backbone", "siglip=" + model);
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("--backbone siglip: plan quick has no model source 'siglip'; its model sources are [clip, dinov2,"
+                + " clip-concept]") && unknown.err().strip().lines().count() == 1, unknown.err());
     }
 }

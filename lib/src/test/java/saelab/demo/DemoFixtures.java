@@ -92,11 +92,4 @@ public final class DemoFixtures {
         Files.copy(src.resolve("model.safetensors"), dir.resolve("model.safetensors"));
     }
 
-    /** A size for plumbing tests: 24 images, SAEs of a few steps. */
-    public static DemoSize tiny() {
-        return new DemoSize("tiny", ToyWorld.withSeed(3), 24, -2, 8,
-                SaeRecipe.topk(2, 4, 1e-3, 2, 64, 8, 0),
-                SaeRecipe.topk(2, 2, 1e-3, 2, 8, 8, 0),
-                4, 1 << 14, 4, ControlSize.quick(), saelab.toy.ToyVlmSpec.quick(), VlmControlSize.quick());
-    }
 }

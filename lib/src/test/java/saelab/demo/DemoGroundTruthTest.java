@@ -152,9 +152,8 @@ class DemoGroundTruthTest {
 
     private static Path run(Path work) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DemoSize size = DemoSize.quick();
-        DemoPipeline.run(new DemoPipeline.Options(work, size, DemoBackbones.standard(size), Set.of(), null, null,
-                new PrintStream(bytes, true, StandardCharsets.UTF_8)));
+        PlanRunner.run(saelab.plan.PlanReader.read(saelab.config.Workspace.locate().manifests().resolve("plans/quick.json"), PlanKinds.ALL),
+                new PlanRunner.Options(work, Set.of(), null, null, new PrintStream(bytes, true, StandardCharsets.UTF_8)));
         return work;
     }
 

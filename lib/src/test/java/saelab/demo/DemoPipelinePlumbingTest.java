@@ -24,8 +24,9 @@ import saelab.io.Json;
 import saelab.store.ActivationCache;
 
 /**
- * Plumbing test of the whole demo pipeline at a tiny size, with the golden fixture models (random weights) standing
- * in for the toy backbones: every step runs and writes what the next one reads, a rerun skips everything, a changed
+ * Plumbing test of the whole demo pipeline: the quick plan over the golden fixture models (random weights) given as
+ * model folders in place of the toy backbones ({@link PlanRunner#withModelFolders}, what {@code saelab demo --backbone}
+ * runs: the third backbone, the comparisons that read it and the toy VLM are left out): every step runs and writes what the next one reads, a rerun skips everything, a changed
  * SAE parameter reruns only the steps after it, and {@code saelab verify} (a child JVM on a throw-away workspace and
  * data root) passes on the recorded manifests and fails once a recorded file is changed. The numbers the steps
  * compute are not checked here (the models are random); the concept matching itself is tested on planted data in
@@ -46,21 +47,34 @@ class DemoPipelinePlumbingTest {
         Path ws = tmp.resolve("ws");
         Files.createDirectories(ws.resolve("data-manifests"));
         Files.writeString(ws.resolve("data-manifests/figures.json"), "{\"format\": \"saelab-figures/1\", \"figures\": []}");
-        List<BackboneProvider> backbones = List.of(
-                new ModelFolderBackbone("dinov2", DemoFixtures.dinov2(tmp.resolve("fixtures/dinov2"))),
-                new ModelFolderBackbone("clip", DemoFixtures.clip(tmp.resolve("fixtures/clip"))));
-        DemoSize size = DemoFixtures.tiny();
-        DemoPipeline.Options o = new DemoPipeline.Options(work, size, backbones, Set.of(), ws.resolve("data-manifests"), dataRoot, log);
+        java.util.Map<String, Path> folders = new java.util.LinkedHashMap<>();
+        folders.put("dinov2", DemoFixtures.dinov2(tmp.resolve("fixtures/dinov2")));
+        folders.put("clip", DemoFixtures.clip(tmp.resolve("fixtures/clip")));
+        saelab.plan.Plan quick = saelab.plan.PlanReader.read(saelab.config.Workspace.locate().manifests().resolve("plans/quick.json"),
+                PlanKinds.ALL);
+        // the quick plan on world seed 3 (held-out seed 4): on the fixtures' 4x4 grid its held-out scenes give the section-5
+        // example rule a red object of at least 3 patches, which seed 0's 24 held-out scenes do not
+        java.util.Map<String, saelab.plan.PlanSource> sources = new java.util.LinkedHashMap<>(quick.sources());
+        sources.put("toy", new saelab.plan.PlanSource.ToyWorldSource("toy", saelab.data.ToyWorld.withSeed(3), 64, null));
+        sources.put("toy-heldout", new saelab.plan.PlanSource.ToyWorldSource("toy-heldout", saelab.data.ToyWorld.withSeed(4), 24, null));
+        saelab.plan.Plan plan = PlanRunner.withModelFolders(new saelab.plan.Plan(quick.file(), quick.name(), quick.note(), sources,
+                quick.steps()), folders, log);
+        assertTrue(logBytes.toString(StandardCharsets.UTF_8).contains("left out: vlm-clip: the toy VLM is trained only over a toy CLIP"),
+                logBytes.toString(StandardCharsets.UTF_8));
+        saelab.data.ToyWorld world = ((saelab.plan.PlanSource.ToyWorldSource) plan.sources().get("toy")).world();
+        int images = ((saelab.plan.PlanSource.ToyWorldSource) plan.sources().get("toy")).images();
+        int heldOutImages = ((saelab.plan.PlanSource.ToyWorldSource) plan.sources().get("toy-heldout")).images();
+        PlanRunner.Options o = new PlanRunner.Options(work, Set.of(), ws.resolve("data-manifests"), dataRoot, log);
 
-        DemoPipeline.Result first = DemoPipeline.run(o);
-        List<String> names = DemoPipeline.stepNames(backbones);
+        DemoPipeline.Result first = PlanRunner.run(plan, o);
+        List<String> names = plan.steps().stream().map(saelab.plan.PlanStep::id).toList();
         assertEquals(29, names.size());
         assertEquals(names, first.steps().stream().map(StepOutcome::name).toList());
         assertEquals(29, first.count(StepOutcome.Status.BUILT), logBytes.toString(StandardCharsets.UTF_8));
 
         // demo.json leads notebooks to the same folders
         DemoOutputs out = DemoOutputs.open(work);
-        assertEquals(List.of("dinov2", "clip"), out.backbones());
+        assertEquals(List.of("clip", "dinov2"), out.backbones());
         assertEquals(WorldStep.worldDir(first.step("world")).toAbsolutePath().normalize(), out.world());
         assertEquals(CaptureStep.cacheDir(first.step("capture-clip")).toAbsolutePath().normalize(), out.cache("clip"));
         assertEquals(SaeStep.checkpoint(first.step("sae-clip-cls")).toAbsolutePath().normalize(),
@@ -75,27 +89,27 @@ class DemoPipelinePlumbingTest {
         assertTrue(Files.isRegularFile(WorldStep.worldDir(first.step("world")).resolve("world.json")));
         for (String id : List.of("dinov2", "clip")) {
             try (ActivationCache c = ActivationCache.open(CaptureStep.cacheDir(first.step("capture-" + id)))) {
-                assertEquals(size.images(), c.nImages());
+                assertEquals(images, c.nImages());
                 assertEquals(1, c.layers().getFirst(), "block -2 of 3");
                 assertEquals(16, c.tokens().patches());
                 assertTrue(c.tokens().cls() && c.hasPatchLabels());
             }
             TruthFile.Labels truth = TruthFile.read(TruthStep.file(first.step("truth-" + id)));
-            assertEquals(size.images(), truth.images());
+            assertEquals(images, truth.images());
             assertEquals(ToyFamily.values().length, truth.labels().size());
             for (String kind : List.of("patch", "cls")) {
                 assertTrue(Files.isRegularFile(SaeStep.checkpoint(first.step("sae-" + id + "-" + kind))));
                 JsonNode metrics = Json.mapper().readTree(first.step("eval-" + id + "-" + kind).dir().resolve("metrics.json").toFile());
-                assertEquals(kind.equals("cls") ? size.images() : size.images() * 16L, metrics.get("rows").asLong());
+                assertEquals(kind.equals("cls") ? images : images * 16L, metrics.get("rows").asLong());
                 AnalysisResult ar = AnalysisResult.read(first.step("analyze-" + id + "-" + kind).dir());
-                assertEquals(64, ar.rows(), "2 x 32 latents");
+                assertEquals(128, ar.rows(), "4 x 32 latents");
                 assertTrue(Files.isRegularFile(first.step("analyze-" + id + "-" + kind).dir().resolve("density.csv")));
                 Path concepts = first.step("concepts-" + id + "-" + kind).dir();
                 List<String> rows = Files.readAllLines(concepts.resolve("concepts.csv"));
                 int expected = 0;
                 for (ToyFamily f : ToyFamily.values()) {
                     if (kind.equals("patch") || f.unit() == saelab.analysis.ConceptMatching.Unit.IMAGE) {
-                        expected += f.classes(size.world()).size();
+                        expected += f.classes(world).size();
                     }
                 }
                 assertEquals(1 + expected, rows.size(), concepts + "/concepts.csv");
@@ -105,15 +119,15 @@ class DemoPipelinePlumbingTest {
         }
         // the control half: a segmentation head on the vision-only backbone, a probe and a zero-shot head on the one with a
         // text tower, each with its protocol run on the held-out world (another seed), latents chosen by colour name
-        assertEquals(size.control().heldOutImages(), first.step("world-heldout").summary().get("images"));
-        assertEquals(size.world().seed() + 1, ((Number) first.step("world-heldout").summary().get("seed")).longValue());
+        assertEquals(heldOutImages, first.step("world-heldout").summary().get("images"));
+        assertEquals(world.seed() + 1, ((Number) first.step("world-heldout").summary().get("seed")).longValue());
         assertTrue(Files.isRegularFile(HeadStep.headFile(first.step("heads-dinov2"), saelab.heads.HeadKind.SEGMENT)));
         assertTrue(Files.isRegularFile(HeadStep.headFile(first.step("heads-clip"), saelab.heads.HeadKind.CLASSIFY)));
         assertTrue(Files.isRegularFile(HeadStep.headFile(first.step("heads-clip"), saelab.heads.HeadKind.ZEROSHOT)));
         for (String step : List.of("control-dinov2-segment", "control-clip-classify", "control-clip-zeroshot")) {
             Path dir = first.step(step).dir();
             JsonNode index = Json.mapper().readTree(dir.resolve("index.json").toFile());
-            assertEquals(size.control().heldOutImages(), index.get("images_used").asInt(), step);
+            assertEquals(heldOutImages, index.get("images_used").asInt(), step);
             assertTrue(Files.isRegularFile(dir.resolve("per-class.csv")) && Files.isRegularFile(dir.resolve(saelab.plot.DoseResponsePlot.ID + ".png")), step);
             @SuppressWarnings("unchecked")
             List<String> classNames = (List<String>) first.step(step).summary().get("class_names");
@@ -139,7 +153,7 @@ class DemoPipelinePlumbingTest {
         }
         // where the probe's flips go: every held-out image with a label is counted once
         saelab.intervene.ProtocolFlips flips = saelab.intervene.ProtocolFlips.read(out.control("clip", saelab.heads.HeadKind.CLASSIFY));
-        assertTrue(flips.images() > 0 && flips.images() <= size.control().heldOutImages(), flips.images() + " images");
+        assertTrue(flips.images() > 0 && flips.images() <= heldOutImages, flips.images() + " images");
         // show-latent works on an analysis folder
         Path png = tmp.resolve("latent.png");
         int code = quietly(() -> saelab.cli.Main.run("show-latent", "--analysis",
@@ -164,25 +178,30 @@ class DemoPipelinePlumbingTest {
 
         // a rerun with nothing changed skips every step
         logBytes.reset();
-        DemoPipeline.Result second = DemoPipeline.run(o);
+        DemoPipeline.Result second = PlanRunner.run(plan, o);
         assertEquals(29, second.count(StepOutcome.Status.SKIPPED), logBytes.toString(StandardCharsets.UTF_8));
 
-        // a changed patch-SAE parameter reruns the patch SAE and the three steps reading it, per backbone
-        SaeRecipe p = size.patchSae();
-        DemoSize changed = new DemoSize(size.name(), size.world(), size.images(), size.block(), size.captureBatch(),
-                new SaeRecipe(p.kind(), p.expansion(), p.k(), p.l1(), p.lr(), p.warmup(), p.batch(), p.steps() + 2, p.seed()),
-                size.clsSae(), size.topK(), size.conceptUnits(), size.conceptDraws(), size.control(), size.vlm(), size.vlmControl());
-        DemoPipeline.Result third = DemoPipeline.run(new DemoPipeline.Options(work, changed, backbones, Set.of(),
-                ws.resolve("data-manifests"), dataRoot, log));
+        // a changed patch-SAE parameter reruns the patch SAE and the steps reading it, per backbone
+        List<saelab.plan.PlanStep> changedSteps = new ArrayList<>();
+        for (saelab.plan.PlanStep st : plan.steps()) {
+            if (st.kind().equals("sae") && st.params(PlanKinds.SaeParams.class).kind() == saelab.store.TokenKind.PATCHES) {
+                SaeRecipe r = st.params(PlanKinds.SaeParams.class).recipe();
+                st = new saelab.plan.PlanStep(st.kind(), st.id(), st.inputs(), new PlanKinds.SaeParams("patches", new SaeRecipe(r.kind(),
+                        r.expansion(), r.k(), r.l1(), r.lr(), r.warmup(), r.batch(), r.steps() + 2, r.seed())), st.note(), st.path());
+            }
+            changedSteps.add(st);
+        }
+        DemoPipeline.Result third = PlanRunner.run(new saelab.plan.Plan(plan.file(), plan.name(), plan.note(), plan.sources(),
+                changedSteps), o);
         List<String> rebuilt = new ArrayList<>();
         for (StepOutcome s : third.steps()) {
             if (s.status() != StepOutcome.Status.SKIPPED) {
                 rebuilt.add(s.name());
             }
         }
-        assertEquals(List.of("sae-dinov2-patch", "eval-dinov2-patch", "analyze-dinov2-patch", "concepts-dinov2-patch",
+        assertEquals(java.util.Set.of("sae-dinov2-patch", "eval-dinov2-patch", "analyze-dinov2-patch", "concepts-dinov2-patch",
                 "control-dinov2-segment", "sae-clip-patch", "eval-clip-patch", "analyze-clip-patch", "concepts-clip-patch",
-                "control-clip-classify", "control-clip-zeroshot"), rebuilt);
+                "control-clip-classify", "control-clip-zeroshot"), new java.util.HashSet<>(rebuilt));
         assertEquals(0, verify(ws, dataRoot).code(), "the manifests follow the new SAE checkpoints");
 
         // a changed file of the world is caught by verify
@@ -197,8 +216,8 @@ class DemoPipelinePlumbingTest {
         assertEquals(1, bad.code(), bad.out());
         assertTrue(bad.out().contains("toy_000003.png"), bad.out());
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DemoPipeline.run(new DemoPipeline.Options(
-                work, size, backbones, Set.of("nonsense"), null, null, log)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PlanRunner.run(plan, new PlanRunner.Options(
+                work, Set.of("nonsense"), null, null, log)));
         assertTrue(e.getMessage().contains("nonsense") && e.getMessage().contains("capture-dinov2"), e.getMessage());
     }
 

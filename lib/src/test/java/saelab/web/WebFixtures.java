@@ -7,15 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Set;
-import saelab.demo.BackboneProvider;
-import saelab.demo.DemoBackbones;
-import saelab.demo.DemoPipeline;
-import saelab.demo.DemoSize;
 
 /**
- * A finished demo run for the dashboards' tests, built once per test JVM: the quick demo (toy backbones, SAEs, heads and
+ * A finished demo run for the dashboards' tests, built once per test JVM: the quick plan (toy backbones, SAEs, heads and
  * the toy VLM trained for a few dozen steps: every file is real, the numbers are rough). About half a minute on two idle
  * cores; deleted when the JVM exits.
  */
@@ -34,11 +29,10 @@ final class WebFixtures {
         if (work == null) {
             Path root = Files.createTempDirectory("saelab-web-fixture");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(root)));
-            DemoSize size = DemoSize.quick();
-            List<BackboneProvider> backbones = DemoBackbones.standard(size);
             ByteArrayOutputStream log = new ByteArrayOutputStream();
             Path w = root.resolve("work");
-            DemoPipeline.run(new DemoPipeline.Options(w, size, backbones, Set.of(), null, null,
+            saelab.demo.PlanRunner.run(saelab.plan.PlanReader.read(saelab.config.Workspace.locate().manifests().resolve("plans/quick.json"),
+                    saelab.demo.PlanKinds.ALL), new saelab.demo.PlanRunner.Options(w, Set.of(), null, null,
                     new PrintStream(log, true, StandardCharsets.UTF_8)));
             work = w;
         }
