@@ -56,12 +56,7 @@ public final class DemoFixtures {
         if (vocab > 1000) {
             fail("the toy tokenizer has " + vocab + " ids, more than the CLIP fixture's 1000-entry text vocabulary");
         }
-        Files.writeString(dir.resolve("preprocessor_config.json"), """
-                {"image_processor_type": "CLIPImageProcessor", "do_resize": true, "size": {"shortest_edge": 32},
-                 "resample": 3, "do_center_crop": true, "crop_size": {"height": 32, "width": 32},
-                 "do_rescale": true, "rescale_factor": 0.00392156862745098, "do_normalize": true, "do_convert_rgb": true,
-                 "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711]}
-                """);
+        writeClipPreprocessor(dir);
         return dir;
     }
 
@@ -77,13 +72,18 @@ public final class DemoFixtures {
                 "merges.txt")) {
             Files.copy(src.resolve(f), dir.resolve(f));
         }
+        writeClipPreprocessor(dir);
+        return dir;
+    }
+
+    /** OpenAI CLIP's image processor config at 32 pixels (64 -> 32, a 4x4 grid for the fixtures' patch 8). */
+    private static void writeClipPreprocessor(Path dir) throws IOException {
         Files.writeString(dir.resolve("preprocessor_config.json"), """
                 {"image_processor_type": "CLIPImageProcessor", "do_resize": true, "size": {"shortest_edge": 32},
                  "resample": 3, "do_center_crop": true, "crop_size": {"height": 32, "width": 32},
                  "do_rescale": true, "rescale_factor": 0.00392156862745098, "do_normalize": true, "do_convert_rgb": true,
                  "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711]}
                 """);
-        return dir;
     }
 
     private static void copy(Path src, Path dir) throws IOException {
