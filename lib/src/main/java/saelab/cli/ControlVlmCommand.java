@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import saelab.intervene.VlmControlRun;
+import saelab.intervene.stats.DoseGrid;
 import saelab.lm.ChatTemplate;
+import saelab.plot.VlmDosePlot;
 import saelab.plot.VlmProtocolPlot;
 
 /** {@code saelab control vlm}: the VLM control protocol (suppress and swap edits of a class's latent against matched controls). */
@@ -78,14 +80,23 @@ final class ControlVlmCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", defaultValue = "1000", description = "bootstrap replicates (default ${DEFAULT-VALUE})")
     int bootstrap;
 
+    @Option(names = "--swap-dose", defaultValue = "1", description = "the swap's dose of the added class's latent, in units of its maximum"
+            + " (default ${DEFAULT-VALUE}; another value is a confirmatory run of a dose the dose-response suggested)")
+    double swapDose;
+
+    @Option(names = "--doses", defaultValue = "0,1,2,5,10,20", description = "the swap's dose-response: doses of the added class's latent in"
+            + " units of its maximum (from:to:count or a list), or 'none'; each dose costs one more answer per condition (default ${DEFAULT-VALUE})")
+    String doses;
+
     @Override
     public Integer call() throws Exception {
         ChatTemplate chat = ChatTemplate.parse(template);
         Path file = CliPaths.requireFile(questions, "a question file (.jsonl or .csv with fields image, question, answer)");
         Path imageRoot = root != null ? root : file.toAbsolutePath().getParent();
         VlmControlRun.Request q = new VlmControlRun.Request(model.model, model.folder(), sae.file(), analysis, concepts, family, file, imageRoot,
-                out.folder(), classes, maxQuestions, randomLatents, randomDirections, maxTokens, chat, seed, bootstrap, tolerance);
-        VlmControlRun.Outcome r = VlmControlRun.run(q, (summary, dir) -> VlmProtocolPlot.write(
+                out.folder(), classes, maxQuestions, randomLatents, randomDirections, maxTokens, chat, seed, bootstrap, tolerance, swapDose,
+                "none".equalsIgnoreCase(doses.strip()) ? null : DoseGrid.parse(doses, "--doses"));
+        VlmControlRun.Outcome r = VlmControlRun.run(q, (summary, dir) -> VlmProtocolPlot.writeAll(
                 "VLM protocol" + (family == null ? "" : " (" + family + ")"), summary, dir), System.err);
         print(r.summary());
         System.out.println("wrote " + r.index());
@@ -102,6 +113,16 @@ final class ControlVlmCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "  %-26s %-17s %.3f [%.3f, %.3f]%n", t.stringColumn("measure").get(r),
                     t.stringColumn("condition").get(r), t.doubleColumn("rate").get(r), t.doubleColumn("lower").get(r),
                     t.doubleColumn("upper").get(r));
+        }
+        if (summary.get("dose_response") != null) {
+            tech.tablesaw.api.Table d = VlmDosePlot.table(summary);
+            System.out.println("swap dose-response (dose x max of c''s latent): answer is c' / answer changed");
+            for (int r = 0; r < d.rowCount(); r++) {
+                System.out.printf(Locale.ROOT, "  dose %-6s %-17s %.3f [%.3f, %.3f] / %.3f [%.3f, %.3f]%n",
+                        DoseGrid.format(d.doubleColumn("dose").get(r)), d.stringColumn("condition").get(r), d.doubleColumn("target_rate").get(r),
+                        d.doubleColumn("target_lower").get(r), d.doubleColumn("target_upper").get(r), d.doubleColumn("off_target_rate").get(r),
+                        d.doubleColumn("off_target_lower").get(r), d.doubleColumn("off_target_upper").get(r));
+            }
         }
     }
 }

@@ -29,7 +29,8 @@ import saelab.sae.SaeCheckpoint;
  */
 final class DatasetVlmControlStep {
 
-    static final int VERSION = 1;
+    /** 2: the swap's dose-response (params.doses). */
+    static final int VERSION = 2;
     /** The one question family of a dataset: the image's class. */
     static final String FAMILY = "class";
 
@@ -43,7 +44,7 @@ final class DatasetVlmControlStep {
         params.put("question", p.question());
         params.put("chat_template", p.chatTemplate().id());
         params.put("images", vs.scenes());
-        VlmControlStep.putProtocol(params, vs);
+        VlmControlStep.putProtocol(params, p);
         params.put("seed", VlmControlStep.SEED);
         return new Step(name, VERSION, params, List.of(data.outcome(), vlm.outcome(), sae, analysis, concepts), (out, log) -> {
             Path checkpoint = SaeStep.checkpoint(sae);
@@ -63,8 +64,8 @@ final class DatasetVlmControlStep {
                     + " classes asked '" + p.question() + "':");
             VlmControlRun.Request q = new VlmControlRun.Request(vlm.name(), vlm.folder(), checkpoint, analysis.dir(), concepts.dir(), null,
                     questions, Path.of(m.root()), dir.resolve("protocol"), null, Integer.MAX_VALUE, vs.draws(), vs.draws(), vs.maxTokens(),
-                    p.chatTemplate(), VlmControlStep.SEED, vs.bootstrap(), vs.tolerance());
-            VlmControlRun.Outcome r = VlmControlRun.run(q, (s, d) -> VlmProtocolPlot.write(vlm.name() + " on " + name + ": '" + p.question()
+                    p.chatTemplate(), VlmControlStep.SEED, vs.bootstrap(), vs.tolerance(), p.swapDose(), p.doseGrid());
+            VlmControlRun.Outcome r = VlmControlRun.run(q, (s, d) -> VlmProtocolPlot.writeAll(vlm.name() + " on " + name + ": '" + p.question()
                     + "'", s, d), log);
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put(FAMILY, VlmControlStep.protocolSummary(r));

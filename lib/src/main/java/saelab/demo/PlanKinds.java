@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import saelab.heads.HeadKind;
 import saelab.heads.HeadTraining;
+import saelab.intervene.stats.DoseGrid;
 import saelab.plan.StepKind;
 import saelab.plan.StepKind.Role;
 import saelab.store.TokenKind;
@@ -188,10 +189,13 @@ public final class PlanKinds {
      * each random control, bootstrap replicates, the frequency-matching tolerance in decades, the most tokens of an answer,
      * the question ({@value #GENERATED_QUESTIONS} on the toy world, whose questions come from its ground truth; on a
      * dataset the text asked about every image, whose expected answer is the image's class name) and the chat template
-     * the prompts are rendered with ({@link saelab.lm.ChatTemplate}).
+     * the prompts are rendered with ({@link saelab.lm.ChatTemplate}), the first held-out scene asked about (toy world;
+     * a later range is a fresh sample for a confirmatory run; 0 on a dataset), the swap's dose of the added latent in
+     * units of its maximum (1: the protocol's swap), and the swap's dose grid ({@code []} for no dose-response;
+     * {@link saelab.intervene.VlmDoseReport}).
      */
     public record VlmControlParams(int images, int draws, int bootstrap, double tolerance, int maxTokens, String question,
-                                   String template) {
+                                   String template, int firstImage, double swapDose, double[] doses) {
         public VlmControlParams {
             new VlmControlSize(images, draws, bootstrap, tolerance, maxTokens); // the same checks
             if (question.isBlank()) {
@@ -199,6 +203,47 @@ public final class PlanKinds {
                         + " questions) or the question asked about every image of a dataset");
             }
             saelab.lm.ChatTemplate.parse(template);
+            if (firstImage < 0) {
+                throw new IllegalArgumentException("field 'first_image' is " + firstImage + "; expected 0 or more");
+            }
+            if (!Double.isFinite(swapDose) || swapDose <= 0) {
+                throw new IllegalArgumentException("field 'swap_dose' is " + swapDose + "; expected a positive number of the added latent's"
+                        + " maxima (1 for the protocol's swap)");
+            }
+            doses = doses.clone();
+            if (doses.length > 0) {
+                DoseGrid.of(doses); // one sentence for a repeated or non-finite dose
+            }
+        }
+
+        /** The dose grid, or null when {@code doses} is empty. */
+        public DoseGrid doseGrid() {
+            return doses.length == 0 ? null : DoseGrid.of(doses);
+        }
+
+        @Override
+        public double[] doses() {
+            return doses.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof VlmControlParams v && images == v.images && draws == v.draws && bootstrap == v.bootstrap
+                    && tolerance == v.tolerance && maxTokens == v.maxTokens && question.equals(v.question) && template.equals(v.template)
+                    && firstImage == v.firstImage && swapDose == v.swapDose && Arrays.equals(doses, v.doses);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(images, draws, bootstrap, tolerance, maxTokens, question, template, firstImage, swapDose) * 31
+                    + Arrays.hashCode(doses);
+        }
+
+        @Override
+        public String toString() {
+            return "VlmControlParams[images=" + images + ", draws=" + draws + ", bootstrap=" + bootstrap + ", tolerance=" + tolerance
+                    + ", maxTokens=" + maxTokens + ", question=" + question + ", template=" + template + ", firstImage=" + firstImage
+                    + ", swapDose=" + swapDose + ", doses=" + Arrays.toString(doses) + "]";
         }
 
         /** The sizes. */

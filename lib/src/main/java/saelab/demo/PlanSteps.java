@@ -221,6 +221,10 @@ final class PlanSteps {
         if (!modelSource) {
             return "on a dataset the VLM protocol asks a LLaVA model source, not the toy VLM of step " + s.input("vlm");
         }
+        if (p.firstImage() != 0) {
+            return "params.first_image picks a range of the toy world's held-out scenes; a dataset's images are drawn across its classes,"
+                    + " so set it to 0";
+        }
         if (p.generated()) {
             return "a dataset has no generated questions; set params.question to the question asked about every image (its expected"
                     + " answer is the image's class name)";
@@ -426,7 +430,7 @@ final class PlanSteps {
                     yield DatasetVlmControlStep.of(s.id(), model(s, "vlm", done), p, dataset(s, "dataset", done), in(s, "sae", done),
                             in(s, "analysis", done), in(s, "concepts", done));
                 }
-                yield VlmControlStep.of(providerOf(s), p.size(), in(s, "dataset", done), in(s, "vlm", done), in(s, "sae", done),
+                yield VlmControlStep.of(s.id(), providerOf(s), p, in(s, "dataset", done), in(s, "vlm", done), in(s, "sae", done),
                         in(s, "analysis", done), in(s, "concepts", done));
             }
             default -> throw new IllegalArgumentException("plan " + plan.file() + ": " + s.path() + ".kind " + s.kind()

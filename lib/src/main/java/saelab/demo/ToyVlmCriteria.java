@@ -30,6 +30,13 @@ import saelab.io.Json;
  * toy protocols mean the same by it; intervals that do not overlap are stricter than a paired difference above 0 and can
  * be checked from the rates-with-intervals table alone. Micro rates, since "how often" counts questions and the toy
  * world's colours and shapes are drawn uniformly, so no class dominates the mean.
+ *
+ * <p><b>The confirmatory run.</b> On the demo's first run these criteria failed at the protocol's swap (the added latent at
+ * 1 × its maximum). The exploratory dose-response of that step ({@code params.doses}) then showed the colour swap landing on
+ * c' far more often than both controls from 5 × on. A dose chosen by looking is a hypothesis, so the demo plan holds a second
+ * step, {@code control-vlm-clip-confirm}, registered on 2026-12-07 before its first run: the swap at 5 × the added latent's
+ * maximum, on held-out scenes 40-199 (the exploratory step asked about scenes 0-39), judged by these same criteria,
+ * unchanged, and reported whatever it gives.
  */
 public final class ToyVlmCriteria {
 

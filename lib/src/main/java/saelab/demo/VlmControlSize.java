@@ -19,20 +19,4 @@ public record VlmControlSize(int scenes, int draws, int bootstrap, double tolera
                     + scenes + ", " + draws + ", " + bootstrap + ", " + tolerance + ", " + maxTokens);
         }
     }
-
-    /** A dozen scenes, one draw of each control: the plumbing in seconds (the quick SAE's few live latents: a whole decade). */
-    public static VlmControlSize quick() {
-        return new VlmControlSize(12, 1, 200, 1.0, 4);
-    }
-
-    /**
-     * The default, sized by time alone to keep the step within about 45 s on the project's 2-core machine: 40 held-out
-     * scenes per family (about 34 colour and 34 shape questions), two draws of each control, 1,000 bootstrap replicates, the
-     * image protocol's 0.3-decade frequency tolerance. One question costs one batch of 2 + 2 x 5 greedy answers. (A first
-     * try of 48 scenes and three draws took 33 s for the colour family alone, 41 questions at 1.2 questions/s, under the load
-     * of other jobs.)
-     */
-    public static VlmControlSize demo() {
-        return new VlmControlSize(40, 2, 1000, 0.3, 4);
-    }
 }

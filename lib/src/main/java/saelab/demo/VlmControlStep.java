@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import saelab.intervene.VlmControlRun;
+import saelab.intervene.stats.DoseGrid;
 import saelab.lm.ChatTemplate;
 import saelab.plot.VlmProtocolPlot;
 import saelab.toy.ToyQuestionFile;
@@ -30,10 +31,9 @@ import saelab.toy.ToyQuestionType;
  */
 final class VlmControlStep {
 
-    static final int VERSION = 1;
+    /** 2: the swap's dose-response (params.doses). */
+    static final int VERSION = 2;
     static final long SEED = 0;
-    /** The prefix of the step's name. */
-    static final String PREFIX = "control-vlm-";
     /** The families run, with their question types. */
     static final Map<String, ToyQuestionType> FAMILIES = families();
 
@@ -46,37 +46,33 @@ final class VlmControlStep {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    static String name(BackboneProvider p) {
-        return name(p.id());
-    }
-
-    static String name(String backbone) {
-        return PREFIX + backbone;
-    }
 
     /** The step with explicit sizes (what a plan's {@code vlm-control} step gives). */
-    static Step of(BackboneProvider provider, VlmControlSize vs, StepOutcome heldOut, StepOutcome vlm, StepOutcome sae, StepOutcome analysis,
+    static Step of(String name, BackboneProvider provider, PlanKinds.VlmControlParams p, StepOutcome heldOut, StepOutcome vlm, StepOutcome sae, StepOutcome analysis,
                    StepOutcome concepts) {
+        VlmControlSize vs = p.size();
+        DoseGrid doses = p.doseGrid();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("families", List.copyOf(FAMILIES.keySet()));
         params.put("scenes", vs.scenes());
-        putProtocol(params, vs);
+        putProtocol(params, p);
+        params.put("first_scene", p.firstImage());
         params.put("seed", SEED);
-        return new Step(name(provider), VERSION, params, List.of(heldOut, vlm, sae, analysis, concepts), (out, log) -> {
+        return new Step(name, VERSION, params, List.of(heldOut, vlm, sae, analysis, concepts), (out, log) -> {
             Path world = WorldStep.worldDir(heldOut);
             Map<String, Object> summary = new LinkedHashMap<>();
             for (Map.Entry<String, ToyQuestionType> f : FAMILIES.entrySet()) {
                 Path dir = out.resolve(f.getKey());
                 java.nio.file.Files.createDirectories(dir);
                 Path questions = dir.resolve("questions.jsonl");
-                ToyQuestionFile.write(world, Set.of(f.getValue()), SEED, vs.scenes(), questions);
+                ToyQuestionFile.write(world, Set.of(f.getValue()), SEED, p.firstImage(), vs.scenes(), questions);
                 log.println("VLM protocol, " + f.getKey() + " questions:");
                 VlmControlRun.Request q = new VlmControlRun.Request("vlm-" + provider.id(), VlmStep.modelDir(vlm), SaeStep.checkpoint(sae),
                         analysis.dir(), concepts.dir(), f.getKey(), questions, world, dir.resolve("protocol"), null, Integer.MAX_VALUE,
-                        vs.draws(), vs.draws(), vs.maxTokens(), ChatTemplate.LLAVA_1_5, SEED, vs.bootstrap(), vs.tolerance());
+                        vs.draws(), vs.draws(), vs.maxTokens(), ChatTemplate.LLAVA_1_5, SEED, vs.bootstrap(), vs.tolerance(), p.swapDose(), doses);
                 VlmControlRun.Outcome r;
                 try {
-                    r = VlmControlRun.run(q, (s, d) -> VlmProtocolPlot.write("Toy VLM, " + f.getKey() + " questions (held-out world)", s, d),
+                    r = VlmControlRun.run(q, (s, d) -> VlmProtocolPlot.writeAll("Toy VLM, " + f.getKey() + " questions (held-out world)", s, d),
                             log);
                 } catch (IllegalArgumentException e) { // e.g. a small SAE whose concept step chose one latent for every shape: said, not hidden
                     log.println("VLM protocol, " + f.getKey() + ": not run: " + e.getMessage());
@@ -90,13 +86,17 @@ final class VlmControlStep {
     }
 
     /** The protocol's own parameters (both controls' draws, bootstrap, tolerance, answer length, tokens edited), as keys record them. */
-    static void putProtocol(Map<String, Object> params, VlmControlSize vs) {
+    static void putProtocol(Map<String, Object> params, PlanKinds.VlmControlParams p) {
+        VlmControlSize vs = p.size();
+        DoseGrid doses = p.doseGrid();
         params.put("random_latents", vs.draws());
         params.put("random_directions", vs.draws());
         params.put("bootstrap", vs.bootstrap());
         params.put("tolerance", vs.tolerance());
         params.put("max_tokens", vs.maxTokens());
         params.put("tokens", "all image tokens");
+        params.put("swap_dose", p.swapDose());
+        params.put("doses", doses == null ? "none" : doses.toString());
     }
 
     private static Map<String, Object> familySummary(String family, VlmControlRun.Outcome r, Path dir, java.io.PrintStream log)

@@ -12,6 +12,7 @@ import java.util.Map;
 import saelab.analysis.AnalysisResult;
 import saelab.image.ImageDecoder;
 import saelab.image.Preprocessor;
+import saelab.intervene.stats.DoseGrid;
 import saelab.io.RequiredPaths;
 import saelab.io.Sha256;
 import saelab.lm.AnswerTally;
@@ -57,10 +58,12 @@ public final class VlmControlRun {
      * @param seed             the seed of every random choice
      * @param bootstrap        bootstrap replicates
      * @param tolerance        frequency matching tolerance in decades
+     * @param swapDose         the swap's dose of the added latent, × its maximum (1: the protocol's swap)
+     * @param doses            the swap's dose grid, or null for no dose-response
      */
     public record Request(String modelId, Path model, Path sae, Path analysis, Path concepts, String family, Path questions, Path root, Path out,
                           List<String> classes, int maxQuestions, int randomLatents, int randomDirections, int maxNewTokens,
-                          ChatTemplate template, long seed, int bootstrap, double tolerance) {
+                          ChatTemplate template, long seed, int bootstrap, double tolerance, double swapDose, DoseGrid doses) {
 
         public Request {
             if (maxQuestions < 1) {
@@ -139,7 +142,7 @@ public final class VlmControlRun {
             questions.add(new VlmProtocol.Question(i, e.text(), e.classId(), EditTokens.allPatches()));
         }
         VlmProtocol.Options o = new VlmProtocol.Options(classes, q.randomLatents(), q.randomDirections(), q.maxNewTokens(), q.template(),
-                q.seed(), q.bootstrap(), q.tolerance());
+                q.seed(), q.bootstrap(), q.tolerance(), q.swapDose(), q.doses());
         try (LlavaModel m = LlavaModel.load(q.model()); TextTokenizer tok = TextTokenizer.load(q.model());
              NDManager nd = NDManager.newBaseManager()) {
             Sae s = SaeCheckpoint.read(q.sae(), nd);

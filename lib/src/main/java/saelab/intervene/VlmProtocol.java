@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import saelab.analysis.AnalysisResult;
 import saelab.intervene.stats.ClusterBootstrap;
+import saelab.intervene.stats.DoseGrid;
 import saelab.intervene.stats.FrequencyMatchedLatents;
 import saelab.intervene.stats.RandomDirections;
 import saelab.intervene.stats.TokenEdits;
@@ -45,13 +46,17 @@ import saelab.sae.Sae;
  *       trusted;</li>
  *   <li>{@link Operation#SUPPRESS}: set c's chosen latent to 0;</li>
  *   <li>{@link Operation#SWAP}: set c's latent to 0 and the latent of c' to its maximum activation
- *       ({@link LatentMaxima}), c' the next class after c in the options' order that has a chosen latent other than c's
+ *       ({@link LatentMaxima}; times {@link Options#swapDose}, 1 unless a confirmatory run fixes another dose), c' the next class after c in the options' order that has a chosen latent other than c's
  *       (cyclic: the next colour of the world's order; a class whose best latent is c's own, as a generic "object" latent
  *       can be for several shapes, is skipped, since adding the latent just ablated is no swap);</li>
  *   <li>controls of each operation: the same operation on frequency-matched random latents
  *       ({@link FrequencyMatchedLatents}; for a swap, a random latent matched to c's and another matched to c''s, the
  *       latter at its own maximum), and the real edit's Δx per-token norms along a random direction shared by the
  *       image's tokens ({@link RandomDirections}).</li>
+ *   <li>the swap's dose-response, when the options hold a {@link DoseGrid}: the swap with c''s latent set to dose ×
+ *       its maximum (dose 1 is the swap above, dose 0 the suppress), each dose with the same controls (the random
+ *       latents at dose × their own maxima, the swap's random directions at that dose's per-token norm). An exploratory sweep: the
+ *       protocol's pre-registered measures are those of the swap at its maximum.</li>
  * </ol>
  * <b>Tokens.</b> Each question names the tokens edited ({@link Question#tokens}); the toy protocol edits every image
  * token ({@link EditTokens#allPatches()}): the colour latents fire only where their colour is, so an ablation touches
@@ -105,11 +110,18 @@ public final class VlmProtocol {
      * @param seed             seed of the control draws, the bootstrap and the tests
      * @param bootstrap        B, bootstrap replicates
      * @param tolerance        frequency matching tolerance, in decades
+     * @param swapDose         the dose of the swap's added latent, in units of its maximum (1: the protocol's own swap;
+     *                           another dose is a confirmatory run of a dose the dose-response suggested)
+     * @param doses            the swap's dose grid (c''s latent set to dose × its maximum), or null for no dose-response
      */
     public record Options(List<String> classes, int randomLatents, int randomDirections, int maxNewTokens, ChatTemplate template, long seed,
-                          int bootstrap, double tolerance) {
+                          int bootstrap, double tolerance, double swapDose, DoseGrid doses) {
         public Options {
             classes = List.copyOf(classes);
+            if (!Double.isFinite(swapDose) || swapDose <= 0) {
+                throw new IllegalArgumentException("the swap dose is " + swapDose + "; expected a positive number of the added latent's maxima"
+                        + " (1 for the protocol's swap)");
+            }
             if (classes.size() < 2) {
                 throw new IllegalArgumentException("the VLM protocol needs at least two classes (a swap adds another class), got " + classes.size());
             }
@@ -126,6 +138,11 @@ public final class VlmProtocol {
         /** Conditions per operation: the real edit, then the random latents, then the random directions. */
         public int slots() {
             return 1 + randomLatents + randomDirections;
+        }
+
+        /** The doses of the dose-response (none without a grid). */
+        public double[] doseValues() {
+            return doses == null ? new double[0] : doses.doses();
         }
     }
 
@@ -150,8 +167,10 @@ public final class VlmProtocol {
      * @param question the question
      * @param clean    the clean answer, normalised
      * @param answers  per operation and slot, the normalised answer ({@code [2][slots]})
+     * @param doses    per dose of the options' grid and slot, the normalised answer under the swap at that dose
+     *                 ({@code [doses][slots]}, empty without a grid)
      */
-    public record Outcome(Question question, String clean, String[][] answers) {
+    public record Outcome(Question question, String clean, String[][] answers, String[][] doses) {
 
         /** Whether the answer of an operation's slot differs from the clean one. */
         public boolean changed(Operation op, int slot) {
@@ -160,7 +179,8 @@ public final class VlmProtocol {
 
         @Override
         public String toString() {
-            return "Outcome[question=" + question + ", clean=" + clean + ", answers=" + Arrays.deepToString(answers) + "]";
+            return "Outcome[question=" + question + ", clean=" + clean + ", answers=" + Arrays.deepToString(answers) + ", doses="
+                    + Arrays.deepToString(doses) + "]";
         }
     }
 
@@ -278,7 +298,18 @@ public final class VlmProtocol {
         if (op == Operation.SUPPRESS) {
             return new LatentEdit(null, tokens, new int[] {from}, EditOperation.SET, new float[] {0f}, ErrorPolicy.KEEP);
         }
-        return new LatentEdit(null, tokens, new int[] {from, to}, EditOperation.SET, new float[] {0f, maxima.of(to)}, ErrorPolicy.KEEP);
+        return swap(tokens, from, to, 1, maxima);
+    }
+
+    /** The edit of one operation at the options' swap dose. */
+    static LatentEdit edit(Operation op, EditTokens tokens, int from, int to, LatentMaxima maxima, double swapDose) {
+        return op == Operation.SUPPRESS ? edit(op, tokens, from, to, maxima) : swap(tokens, from, to, swapDose, maxima);
+    }
+
+    /** The swap at a dose: ablate {@code from} and set {@code to} to {@code dose} × its maximum. */
+    static LatentEdit swap(EditTokens tokens, int from, int to, double dose, LatentMaxima maxima) {
+        return new LatentEdit(null, tokens, new int[] {from, to}, EditOperation.SET, new float[] {0f, (float) (dose * maxima.of(to))},
+                ErrorPolicy.KEEP);
     }
 
     /** One question: every condition's features in one batch, then one greedy generation. */
@@ -296,36 +327,29 @@ public final class VlmProtocol {
             NDArray clean = model.selectedFeatures(nd.create(pixels, new Shape(1, 3, size, size)));
             clean.attach(nd);
             int n = Math.toIntExact(clean.getShape().get(1));
-            int d = Math.toIntExact(clean.getShape().get(2));
             LlavaPrompt prompt = LlavaPrompt.build(model.config(), in.tokenizer(), o.template(), q.text(), n, o.maxNewTokens());
-            List<NDArray> rows = new ArrayList<>(2 + 2 * slots);
+            List<NDArray> rows = new ArrayList<>(2 + (2 + o.doseValues().length) * slots);
             rows.add(clean);
             try (VlmFeatureEdit splice = VlmFeatureEdit.llava(model, in.sae(), clean)) {
                 LatentEdit keep = new LatentEdit(null, q.tokens(), new int[] {latent}, EditOperation.SCALE, new float[] {1f}, ErrorPolicy.KEEP);
                 rows.add(splice.apply(keep, SpliceForm.DELTA, nd));
                 float[] cleanFlat = clean.toFloatArray();
                 for (Operation op : Operation.values()) {
-                    NDArray real = splice.apply(edit(op, q.tokens(), latent, target, maxima), SpliceForm.DELTA, nd);
-                    rows.add(real);
-                    for (int k = 0; k < o.randomLatents(); k++) {
-                        rows.add(splice.apply(edit(op, q.tokens(), random[k], swapRandom[k], maxima), SpliceForm.DELTA, nd));
-                    }
-                    if (o.randomDirections() > 0) {
-                        float[] dx = real.toFloatArray();
-                        for (int j = 0; j < dx.length; j++) {
-                            dx[j] -= cleanFlat[j];
-                        }
-                        float[] norms = TokenEdits.norms(dx, d);
-                        long opSeed = RandomDirections.seedFor(o.seed(), op.ordinal(), q.classId());
-                        for (int k = 0; k < o.randomDirections(); k++) {
-                            float[] rd = RandomDirections.edit(norms, d, RandomDirections.Sharing.PER_IMAGE,
-                                    RandomDirections.seedFor(opSeed, index, k));
-                            rows.add(nd.create(rd, new Shape(1, n, d)).add(clean));
-                        }
-                    }
+                    addConditions(rows, splice, clean, cleanFlat, o, index, RandomDirections.seedFor(o.seed(), op.ordinal(), q.classId()),
+                            (from, to) -> edit(op, q.tokens(), from, to, maxima, o.swapDose()), latent, target, random, swapRandom);
+                }
+                // every dose draws the swap's random directions (scaled to its own norms), so the curves are paired across
+                // doses and dose 1 repeats the swap exactly
+                long swapSeed = RandomDirections.seedFor(o.seed(), Operation.SWAP.ordinal(), q.classId());
+                for (double dose : o.doseValues()) {
+                    addConditions(rows, splice, clean, cleanFlat, o, index, swapSeed, (from, to) -> swap(q.tokens(), from, to, dose, maxima),
+                            latent, target, random, swapRandom);
                 }
             }
-            long[][] answers = greedy(model, nd, rows, prompt, o.maxNewTokens());
+            // the protocol's conditions in one batch, then each dose's in its own (a batch the size of one dose's slots: the
+            // answers of the protocol do not depend on whether a dose grid was asked for, and the batch stays small on a big VLM)
+            int base = 2 + Operation.values().length * slots;
+            long[][] answers = greedy(model, nd, rows.subList(0, base), prompt, o.maxNewTokens());
             if (!Arrays.equals(answers[0], answers[1])) {
                 throw new IllegalStateException("with the SAE spliced in and no edit, the model answers '" + decode(in, answers[1])
                         + "' (ids " + Arrays.toString(answers[1]) + ") to '" + q.text() + "' about image " + q.image() + " where the clean model"
@@ -338,7 +362,47 @@ public final class VlmProtocol {
                     out[op.ordinal()][s] = decode(in, answers[2 + op.ordinal() * slots + s]);
                 }
             }
-            return new Outcome(q, decode(in, answers[0]), out);
+            String[][] doses = new String[o.doseValues().length][slots];
+            for (int k = 0; k < doses.length; k++) {
+                long[][] dosed = greedy(model, nd, rows.subList(base + k * slots, base + (k + 1) * slots), prompt, o.maxNewTokens());
+                for (int s = 0; s < slots; s++) {
+                    doses[k][s] = decode(in, dosed[s]);
+                }
+            }
+            return new Outcome(q, decode(in, answers[0]), out, doses);
+        }
+    }
+
+    /** The edit of a condition on the latent to ablate and the latent to add. */
+    @FunctionalInterface
+    private interface EditRule {
+        LatentEdit of(int from, int to);
+    }
+
+    /**
+     * Appends one edit's conditions to {@code rows}: the real edit, the same edit on each frequency-matched random latent
+     * pair, and random directions of the real edit's per-token norm (drawn from {@code seed}, one per draw and question).
+     */
+    private static void addConditions(List<NDArray> rows, VlmFeatureEdit splice, NDArray clean, float[] cleanFlat, Options o, int index, long seed,
+                                      EditRule rule, int latent, int target, int[] random, int[] swapRandom) {
+        NDManager nd = clean.getManager();
+        NDArray real = splice.apply(rule.of(latent, target), SpliceForm.DELTA, nd);
+        rows.add(real);
+        for (int k = 0; k < o.randomLatents(); k++) {
+            rows.add(splice.apply(rule.of(random[k], swapRandom[k]), SpliceForm.DELTA, nd));
+        }
+        if (o.randomDirections() > 0) {
+            int n = Math.toIntExact(clean.getShape().get(1));
+            int d = Math.toIntExact(clean.getShape().get(2));
+            float[] dx = real.toFloatArray();
+            for (int j = 0; j < dx.length; j++) {
+                dx[j] -= cleanFlat[j];
+            }
+            float[] norms = TokenEdits.norms(dx, d);
+            for (int k = 0; k < o.randomDirections(); k++) {
+                float[] rd = RandomDirections.edit(norms, d, RandomDirections.Sharing.PER_IMAGE, RandomDirections.seedFor(seed, index, k));
+                rows.add(nd.create(rd, new Shape(1, n, d)).add(clean));
+            }
         }
     }
 

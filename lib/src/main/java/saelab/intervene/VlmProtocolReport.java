@@ -31,6 +31,8 @@ import saelab.io.Json;
  *       question, else the run stopped), clean accuracy, and per operation and condition the macro (mean over classes)
  *       and micro (over questions) rates with intervals, and the paired sign-flip test of the real edit against each
  *       control with Holm-adjusted p-values over all tests of the run;</li>
+ *   <li>{@code dose-response.csv} and the summary's {@code dose_response}, when the run has a dose grid
+ *       ({@link VlmDoseReport});</li>
  *   <li>{@code index.json}: the files and every parameter.</li>
  * </ul>
  * <b>Statistics.</b> The image is the unit: per image i and class c, the numerator is the number of its questions of
@@ -68,7 +70,7 @@ public final class VlmProtocolReport {
         return out;
     }
 
-    private static int first(VlmProtocol.Options o, Condition c) {
+    static int first(VlmProtocol.Options o, Condition c) {
         return switch (c) {
             case REAL -> 0;
             case RANDOM_LATENT -> 1;
@@ -76,7 +78,7 @@ public final class VlmProtocolReport {
         };
     }
 
-    private static int draws(VlmProtocol.Options o, Condition c) {
+    static int draws(VlmProtocol.Options o, Condition c) {
         return switch (c) {
             case REAL -> 1;
             case RANDOM_LATENT -> o.randomLatents();
@@ -89,6 +91,14 @@ public final class VlmProtocolReport {
      * {@code onlyClass} is ≥ 0 (that class's questions alone).
      */
     static ImageCounts counts(VlmProtocol.Result r, Operation op, Condition c, Measure m, int onlyClass) {
+        return counts(r, out -> out.answers()[op.ordinal()], c, m, onlyClass);
+    }
+
+    /**
+     * Per-image counts of the answers {@code row} picks from each outcome (one per slot), one condition and measure; the
+     * target of {@link Measure#TO_TARGET} is the class's swap target c'.
+     */
+    static ImageCounts counts(VlmProtocol.Result r, java.util.function.Function<Outcome, String[]> row, Condition c, Measure m, int onlyClass) {
         VlmProtocol.Options o = r.options();
         int groups = onlyClass >= 0 ? 1 : o.classes().size();
         double[] num = new double[r.images() * groups];
@@ -104,7 +114,7 @@ public final class VlmProtocolReport {
             String target = m == Measure.TO_TARGET ? o.classes().get(r.swapTarget()[cls]) : null;
             double hits = 0;
             for (int s = from; s < from + k; s++) {
-                String a = out.answers()[op.ordinal()][s];
+                String a = row.apply(out)[s];
                 hits += m == Measure.CHANGED ? (a.equals(out.clean()) ? 0 : 1) : (saelab.lm.AnswerTally.names(a, target) ? 1 : 0);
             }
             num[at] += hits / k;
@@ -164,8 +174,15 @@ public final class VlmProtocolReport {
         AtomicFiles.writeString(dir.resolve("answers.csv"), answers(r));
         files.add("answers.csv");
         Map<String, Object> summary = summary(r, boot);
+        if (o.doses() != null) {
+            summary.put("dose_response", VlmDoseReport.summary(r, boot));
+        }
         Json.write(dir.resolve("summary.json"), summary);
         files.add("summary.json");
+        if (o.doses() != null) {
+            AtomicFiles.writeString(dir.resolve(VlmDoseReport.CSV), VlmDoseReport.csv(r, boot));
+            files.add(VlmDoseReport.CSV);
+        }
         if (drawer != null) {
             for (Path f : drawer.draw(summary, dir)) {
                 Path base = dir.toAbsolutePath().normalize();
@@ -180,7 +197,8 @@ public final class VlmProtocolReport {
         p.put("classes", o.classes());
         p.put("chosen_latents", r.latents());
         p.put("swap_targets", r.swapTarget());
-        p.put("swap_rule", "c' = the next class after c, in the order of 'classes', that has a chosen latent other than c's (cyclic)");
+        p.put("swap_rule", "c' = the next class after c, in the order of 'classes', that has a chosen latent other than c's (cyclic);"
+                + " c's latent set to 0 and c''s to swap_dose x its maximum");
         p.put("random_latents", o.randomLatents());
         p.put("random_directions", o.randomDirections());
         p.put("random_latent_draws", r.random());
@@ -189,6 +207,11 @@ public final class VlmProtocolReport {
         p.put("temperature", 0);
         p.put("max_new_tokens", o.maxNewTokens());
         p.put("chat_template", o.template().id());
+        p.put("swap_dose", o.swapDose());
+        p.put("doses", o.doses() == null ? null : o.doses().toString());
+        p.put("dose_rule", o.doses() == null ? null : "swap at a dose: c's latent set to 0 and c''s to dose x its maximum, every edited token;"
+                + " controls as the swap's at the same dose (random latents at dose x their own maxima, random directions of that dose's"
+                + " per-token norm); exploratory, not among the pre-registered measures");
         p.put("error", "keep");
         p.put("bootstrap", o.bootstrap());
         p.put("seed", o.seed());
@@ -243,6 +266,15 @@ public final class VlmProtocolReport {
                 }
             }
         }
+        double[] doses = o.doseValues();
+        for (double dose : doses) {
+            for (Condition c : conds) {
+                for (int k = 0; k < draws(o, c); k++) {
+                    b.append(',').append("swap_x").append(VlmDoseReport.doseName(dose)).append('_').append(c.id)
+                            .append(c == Condition.REAL ? "" : "_" + k);
+                }
+            }
+        }
         b.append('\n');
         for (int q = 0; q < r.outcomes().size(); q++) {
             Outcome out = r.outcomes().get(q);
@@ -250,9 +282,11 @@ public final class VlmProtocolReport {
             b.append(q).append(',').append(out.question().image()).append(',').append(CsvField.of(out.question().text())).append(',').append(c)
                     .append(',').append(CsvField.of(o.classes().get(c))).append(',').append(CsvField.of(out.clean())).append(',')
                     .append(saelab.lm.AnswerTally.names(out.clean(), o.classes().get(c)));
-            for (String[] row : out.answers()) {
-                for (String a : row) {
-                    b.append(',').append(CsvField.of(a));
+            for (String[][] rows : List.of(out.answers(), out.doses())) {
+                for (String[] row : rows) {
+                    for (String a : row) {
+                        b.append(',').append(CsvField.of(a));
+                    }
                 }
             }
             b.append('\n');

@@ -15,6 +15,7 @@ import saelab.demo.ToyVlmCriteria;
 import saelab.io.Json;
 import saelab.plot.AnswerBarsPlot;
 import saelab.plot.ChartFigure;
+import saelab.plot.VlmDosePlot;
 import saelab.plot.VlmProtocolPlot;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -43,10 +44,15 @@ public final class DemoVlmControls {
         List<String> accuracy = new ArrayList<>();
         List<List<String>> rates = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         List<String> conditions = List.of("real", "random_latent", "random_direction");
+        double swapDose = 1;
         for (String f : d.vlmFamilies(step)) {
             Path file = d.vlmProtocol(step, f).resolve("summary.json");
             if (!Files.isRegularFile(file)) {
                 continue;
+            }
+            Path index = d.vlmProtocol(step, f).resolve("index.json");
+            if (Files.isRegularFile(index)) {
+                swapDose = Json.mapper().readTree(index.toFile()).at("/parameters/swap_dose").asDouble(1);
             }
             Map<String, Object> s = Json.mapper().readValue(file.toFile(), new TypeReference<Map<String, Object>>() { });
             JsonNode node = Json.mapper().valueToTree(s);
@@ -69,12 +75,72 @@ public final class DemoVlmControls {
                 }
             }
         }
-        return Table.create(d.input(step, "vlm") + " under SAE edits (" + step + "): rates over questions [95% interval]",
+        String dose = swapDose == 1 ? "" : ", the swap at " + saelab.intervene.stats.DoseGrid.format(swapDose) + " x the added latent's maximum";
+        return Table.create(d.input(step, "vlm") + " under SAE edits (" + step + dose + "): rates over questions [95% interval]",
                 StringColumn.create("family", family), StringColumn.create("measure", measure),
                 IntColumn.create("questions", questions.stream().mapToInt(Integer::intValue).toArray()),
                 IntColumn.create("no-edit identical", identical.stream().mapToInt(Integer::intValue).toArray()),
                 StringColumn.create("clean accuracy", accuracy), StringColumn.create("real edit", rates.get(0)),
                 StringColumn.create("random latent", rates.get(1)), StringColumn.create("random direction", rates.get(2)));
+    }
+
+    /**
+     * The swap's dose-response of every family the step ran with a dose grid: one row per family and dose, the rate of
+     * answering the added class c' (and, after a slash, of any changed answer) of the real edit and of each control as
+     * "rate [lower, upper] / rate". Empty when the step ran no dose grid (said in one line).
+     */
+    public static Table doseResponse(DemoOutputs d, String step) throws IOException {
+        List<String> family = new ArrayList<>();
+        List<String> dose = new ArrayList<>();
+        List<List<String>> cells = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<String> conditions = List.of("real", "random_latent", "random_direction");
+        for (String f : d.vlmFamilies(step)) {
+            Map<String, Object> s = summary(d, step, f);
+            if (s == null || s.get("dose_response") == null) {
+                continue;
+            }
+            Table t = VlmDosePlot.table(s);
+            for (double x : new java.util.TreeSet<>(t.doubleColumn("dose").asList())) {
+                family.add(f);
+                dose.add(saelab.intervene.stats.DoseGrid.format(x));
+                for (int c = 0; c < conditions.size(); c++) {
+                    String cell = "";
+                    for (int r = 0; r < t.rowCount(); r++) {
+                        if (t.doubleColumn("dose").get(r) == x && t.stringColumn("condition").get(r).equals(conditions.get(c))) {
+                            cell = String.format(Locale.ROOT, "%.3f [%.3f, %.3f] / %.3f", t.doubleColumn("target_rate").get(r),
+                                    t.doubleColumn("target_lower").get(r), t.doubleColumn("target_upper").get(r), t.doubleColumn("off_target_rate").get(r));
+                        }
+                    }
+                    cells.get(c).add(cell);
+                }
+            }
+        }
+        if (family.isEmpty()) {
+            System.out.println(step + " ran no dose grid (params.doses is empty)");
+        }
+        return Table.create(d.input(step, "vlm") + " under the swap at each dose (" + step + "): answer is c' [95% interval] / answer changed",
+                StringColumn.create("family", family), StringColumn.create("dose (x max)", dose), StringColumn.create("real edit", cells.get(0)),
+                StringColumn.create("random latent", cells.get(1)), StringColumn.create("random direction", cells.get(2)));
+    }
+
+    /**
+     * The swap's dose-response curve of one family ({@link VlmDosePlot}), or null when that family ran no dose grid (said in
+     * one line).
+     */
+    public static ChartFigure doseFigure(DemoOutputs d, String step, String family, String id) throws IOException {
+        Map<String, Object> s = summary(d, step, family);
+        if (s == null || s.get("dose_response") == null) {
+            System.out.println(step + ", " + family + ": no dose-response");
+            return null;
+        }
+        ChartFigure f = VlmDosePlot.figure(d.input(step, "vlm") + ", " + family + " questions: swap dose-response", VlmDosePlot.table(s));
+        return new ChartFigure(id, f.chart(), f.data());
+    }
+
+    /** A family's protocol summary, or null when the step could not run it. */
+    private static Map<String, Object> summary(DemoOutputs d, String step, String family) throws IOException {
+        Path file = d.vlmProtocol(step, family).resolve("summary.json");
+        return Files.isRegularFile(file) ? Json.mapper().readValue(file.toFile(), new TypeReference<Map<String, Object>>() { }) : null;
     }
 
     /**

@@ -63,6 +63,26 @@ public final class DoseResponsePlot {
     }
 
     /**
+     * What a dose-response plot names: its file stem, title, axis titles and the two measures' legend names (the solid
+     * and the dashed curve of each condition).
+     *
+     * @param id        the file stem
+     * @param title     the chart title
+     * @param xTitle    the dose axis title
+     * @param yTitle    the rate axis title
+     * @param solid     the measure drawn solid (the table's {@code target_*} columns)
+     * @param dashed    the measure drawn dashed (the table's {@code off_target_*} columns)
+     */
+    public record Labels(String id, String title, String xTitle, String yTitle, String solid, String dashed) {
+
+        /** The image protocol's labels: target and off-target change rates of {@code unitName} ({@code patch}, {@code top-1}). */
+        public static Labels protocol(String unitName) {
+            return new Labels(ID, "Dose-response (mean over classes)", "dose (x latent max, operation set)", unitName + " change rate",
+                    "target", "off-target");
+        }
+    }
+
+    /**
      * The plot of a table of {@link #table}'s columns (or the same columns read back from {@code dose-response-macro.csv},
      * which is how a notebook redraws a finished run): conditions in the table's order, doses ascending within each.
      *
@@ -70,15 +90,24 @@ public final class DoseResponsePlot {
      * @throws IllegalArgumentException when a column is missing
      */
     public static ChartFigure figure(Table data, String unitName) {
+        return figure(data, Labels.protocol(unitName));
+    }
+
+    /**
+     * The plot of a table of {@link #table}'s columns under other names (the VLM protocol's swap dose-response draws its
+     * rate of answering the added class solid and its answer change rate dashed).
+     *
+     * @throws IllegalArgumentException when a column is missing
+     */
+    public static ChartFigure figure(Table data, Labels labels) {
         for (String col : List.of("condition", "dose", "target_rate", "target_lower", "target_upper", "off_target_rate", "off_target_lower",
                 "off_target_upper")) {
             if (!data.columnNames().contains(col)) {
                 throw new IllegalArgumentException("the dose-response table has no column '" + col + "'; expected the columns of "
-                        + ID + ".csv");
+                        + labels.id() + ".csv");
             }
         }
-        XYChart chart = PaperStyle.xyChart("Dose-response (mean over classes)", "dose (x latent max, operation set)",
-                unitName + " change rate", PaperStyle.DOUBLE_COLUMN);
+        XYChart chart = PaperStyle.xyChart(labels.title(), labels.xTitle(), labels.yTitle(), PaperStyle.DOUBLE_COLUMN);
         // the curves fill the plot at both ends of the dose axis, so the legend goes beside it, not on it
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         List<String> conditions = new ArrayList<>(new java.util.LinkedHashSet<>(data.column("condition").asList().stream()
@@ -91,13 +120,13 @@ public final class DoseResponsePlot {
             double[] t = values(rows, "target_rate");
             double[] o = values(rows, "off_target_rate");
             java.awt.Color col = PaperStyle.PALETTE[colour++ % PaperStyle.PALETTE.length];
-            band(chart, c + " target 95%", x, values(rows, "target_lower"), values(rows, "target_upper"), col);
-            band(chart, c + " off-target 95%", x, values(rows, "off_target_lower"), values(rows, "off_target_upper"), col);
-            lines.add(() -> line(chart, c + " target", x, t, col, false));
-            lines.add(() -> line(chart, c + " off-target", x, o, col, true));
+            band(chart, c + " " + labels.solid() + " 95%", x, values(rows, "target_lower"), values(rows, "target_upper"), col);
+            band(chart, c + " " + labels.dashed() + " 95%", x, values(rows, "off_target_lower"), values(rows, "off_target_upper"), col);
+            lines.add(() -> line(chart, c + " " + labels.solid(), x, t, col, false));
+            lines.add(() -> line(chart, c + " " + labels.dashed(), x, o, col, true));
         }
         lines.forEach(Runnable::run);
-        return new ChartFigure(ID, chart, data);
+        return new ChartFigure(labels.id(), chart, data);
     }
 
     /** A numeric column as doubles (a missing value, as Tablesaw reads an empty CSV field, is NaN). */

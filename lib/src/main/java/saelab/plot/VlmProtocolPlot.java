@@ -41,6 +41,13 @@ public final class VlmProtocolPlot {
         return figure(title, table(summary)).write(dir);
     }
 
+    /** Writes this figure and, when the run has a dose-response, {@link VlmDosePlot}'s; returns every file written. */
+    public static List<Path> writeAll(String title, Map<String, Object> summary, Path dir) throws IOException {
+        List<Path> out = new ArrayList<>(write(title, summary, dir));
+        out.addAll(VlmDosePlot.write(title + ", swap dose-response", summary, dir));
+        return out;
+    }
+
     /**
      * The plotted numbers of a summary ({@code summary.json} of the protocol as a map): one row per measure and condition
      * the run has, with columns {@code measure, operation, condition, rate, lower, upper} (NaN where undefined).

@@ -35,6 +35,20 @@ public final class ToyQuestionFile {
      */
     public static List<VlmQuestionFile.Row> write(Path worldFolder, Set<ToyQuestionType> types, long seed, int maxImages, Path out)
             throws IOException {
+        return write(worldFolder, types, seed, 0, maxImages, out);
+    }
+
+    /**
+     * Writes the questions of scenes {@code first} .. {@code first + maxImages − 1} of the world folder (as many as it
+     * has) to {@code out} (JSON lines): a later range is a fresh sample of the same world for a confirmatory run.
+     *
+     * @throws IllegalArgumentException as {@link #write(Path, Set, long, int, Path)}, and for a negative {@code first}
+     */
+    public static List<VlmQuestionFile.Row> write(Path worldFolder, Set<ToyQuestionType> types, long seed, int first, int maxImages, Path out)
+            throws IOException {
+        if (first < 0) {
+            throw new IllegalArgumentException("the first scene is " + first + "; expected 0 or more");
+        }
         if (types.contains(ToyQuestionType.CAPTION)) {
             throw new IllegalArgumentException("caption questions have no one-word answer to edit; expected colour, shape, count or texture");
         }
@@ -45,8 +59,8 @@ public final class ToyQuestionFile {
         }
         List<String> lines = Files.readAllLines(captions, StandardCharsets.UTF_8);
         List<VlmQuestionFile.Row> rows = new ArrayList<>();
-        int n = Math.min(maxImages, lines.size());
-        for (int i = 0; i < n; i++) {
+        int n = (int) Math.min((long) first + maxImages, lines.size());
+        for (int i = first; i < n; i++) {
             JsonNode rec;
             try {
                 rec = Json.mapper().readTree(lines.get(i));

@@ -2,6 +2,7 @@ package saelab.demo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -98,7 +99,7 @@ class DemoGroundTruthTest {
         assertDeltaEqualsFull(controls);
         // the VLM control half: the toy VLM's colour questions on the held-out world through the CLIP patch SAE, the no-edit
         // answers the clean ones token for token, the figure and the criteria recorded
-        assertEquals(List.of("control-vlm-clip"), controls.ofKind("vlm-control"));
+        assertEquals(List.of("control-vlm-clip", "control-vlm-clip-confirm"), controls.ofKind("vlm-control"));
         Path colour = controls.vlmProtocol("control-vlm-clip", "colour");
         JsonNode vs = Json.mapper().readTree(colour.resolve("summary.json").toFile());
         assertTrue(vs.path("questions").asInt() > 0, vs.toString());
@@ -106,6 +107,15 @@ class DemoGroundTruthTest {
         assertTrue(Files.isRegularFile(colour.resolve("vlm-protocol.png")) && Files.isRegularFile(colour.getParent().resolve("questions.jsonl")));
         assertTrue(controls.step("control-vlm-clip").at("/summary/colour/toy_criteria_passed").isBoolean(),
                 controls.step("control-vlm-clip").toString());
+        assertTrue(Files.isRegularFile(colour.resolve("dose-response.csv")) && Files.isRegularFile(colour.resolve("vlm-dose-response.png")));
+        // the confirmatory step: the swap at its own dose, on scenes the exploratory step never asked about
+        Path confirm = controls.vlmProtocol("control-vlm-clip-confirm", "colour");
+        assertEquals(5.0, Json.mapper().readTree(confirm.resolve("index.json").toFile()).at("/parameters/swap_dose").asDouble());
+        assertFalse(Files.exists(confirm.resolve("dose-response.csv")), "no sweep in the confirmatory run");
+        java.util.Set<String> asked = images(colour.getParent().resolve("questions.jsonl"));
+        java.util.Set<String> fresh = images(confirm.getParent().resolve("questions.jsonl"));
+        assertFalse(fresh.isEmpty());
+        assertTrue(java.util.Collections.disjoint(asked, fresh), asked + " / " + fresh);
 
         Path second = run(tmp.resolve("b"));
         DemoOutputs a = DemoOutputs.open(first);
@@ -120,6 +130,15 @@ class DemoGroundTruthTest {
                         Files.readString(b.eval(backbone, k).resolve("metrics.json")).replace(second.toString(), ""));
             }
         }
+    }
+
+    /** The image paths of a question file. */
+    private static java.util.Set<String> images(Path questions) throws java.io.IOException {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String line : Files.readAllLines(questions)) {
+            out.add(Json.mapper().readTree(line).path("image").asText());
+        }
+        return out;
     }
 
     /** On two held-out scenes, the toy DINOv2 backbone, its patch TopK SAE and its segmentation head: delta = full path. */

@@ -26,11 +26,13 @@ class PlanVlmControlTest {
     @TempDir
     Path tmp;
 
+    /** The blockers of a shipped plan with its first vlm-control step changed. */
     private Map<String, String> blockers(String planName, Consumer<ObjectNode> change) throws Exception {
         ObjectNode tree = (ObjectNode) Json.mapper().readTree(Workspace.locate().manifests().resolve("plans/" + planName).toFile());
         for (JsonNode s : tree.path("steps")) {
             if (s.path("kind").asText().equals("vlm-control")) {
                 change.accept((ObjectNode) s);
+                break;
             }
         }
         Path file = tmp.resolve(planName);
@@ -56,6 +58,18 @@ class PlanVlmControlTest {
                 "a dataset has no generated questions; set params.question");
         assertBlocked(blockers("paper.json", s -> s.with("inputs").put("dataset", "ade20k-val")), "vlm-control-llava",
                 "the VLM protocol asks about an image's class, and the ade20k layout labels pixels");
+        assertBlocked(blockers("paper.json", s -> s.with("params").put("first_image", 40)), "vlm-control-llava",
+                "params.first_image picks a range of the toy world's held-out scenes");
+    }
+
+    @Test
+    void aSwapDoseOrADoseGridOutsideTheRulesIsOneSentenceOfThePlanReader() {
+        Exception dose = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> blockers("quick.json", s -> s.with("params").put("swap_dose", 0)));
+        assertTrue(dose.getMessage().contains("swap_dose") && dose.getMessage().contains("expected a positive number"), dose.getMessage());
+        Exception grid = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> blockers("quick.json", s -> s.with("params").putArray("doses").add(1).add(1)));
+        assertTrue(grid.getMessage().contains("twice"), grid.getMessage());
     }
 
     @Test

@@ -30,6 +30,7 @@ import saelab.data.ToyWorldColour;
 import saelab.data.ToyWorldScene;
 import saelab.image.Preprocessor;
 import saelab.image.RgbImage;
+import saelab.intervene.stats.DoseGrid;
 import saelab.io.Json;
 import saelab.lm.AnswerTally;
 import saelab.lm.ChatTemplate;
@@ -161,7 +162,11 @@ class VlmProtocolTest {
     }
 
     private static VlmProtocol.Options options(int latents, int directions, long seed) {
-        return new VlmProtocol.Options(classes, latents, directions, 4, ChatTemplate.LLAVA_1_5, seed, 200, 0.1);
+        return options(latents, directions, seed, null);
+    }
+
+    private static VlmProtocol.Options options(int latents, int directions, long seed, DoseGrid doses) {
+        return new VlmProtocol.Options(classes, latents, directions, 4, ChatTemplate.LLAVA_1_5, seed, 200, 0.1, 1, doses);
     }
 
     private static VlmProtocol.Inputs inputs(Sae sae, List<VlmProtocol.Question> qs) {
@@ -203,6 +208,48 @@ class VlmProtocolTest {
             for (String f : List.of("per-class.csv", "answers.csv", "summary.json")) {
                 assertEquals(Files.readString(out.resolve(f)), Files.readString(again.resolve(f)), "same seed, same " + f);
             }
+        }
+    }
+
+    /**
+     * A dose grid adds the swap at each dose with the swap's controls: dose 1 repeats the swap answer for answer (the same
+     * edit, random latents and random directions), the protocol's own answers do not depend on the grid, and the folder
+     * gains the curve's CSV, summary entry, answer columns and figure.
+     */
+    @Test
+    void aDoseGridRepeatsTheSwapAtDoseOneAndWritesTheCurve() throws IOException {
+        List<VlmProtocol.Question> few = questions.subList(0, 4);
+        try (NDManager scope = nd.newSubManager(); Sae sae = RandomSaes.of(RandomSaes.Case.RELU, width(), D_SAE, scope)) {
+            VlmProtocol.Result plain = VlmProtocol.measure(inputs(sae, few), options(1, 1, 3), null);
+            VlmProtocol.Result dosed = VlmProtocol.measure(inputs(sae, few), options(1, 1, 3, DoseGrid.of(0, 1, 50)), null);
+            for (int q = 0; q < few.size(); q++) {
+                VlmProtocol.Outcome p = plain.outcomes().get(q);
+                VlmProtocol.Outcome o = dosed.outcomes().get(q);
+                assertEquals(0, p.doses().length, "no grid, no dose answers");
+                assertEquals(3, o.doses().length);
+                assertEquals(p.clean(), o.clean());
+                assertTrue(Arrays.deepEquals(p.answers(), o.answers()), "the protocol's answers do not depend on the grid: " + p + " / " + o);
+                assertArrayEquals(o.answers()[VlmProtocol.Operation.SWAP.ordinal()], o.doses()[1], "dose 1 is the swap: " + o);
+            }
+            Path out = shared.resolve("run-dosed");
+            VlmProtocolReport.write(out, dosed, "test", Map.of(), (s, d) -> saelab.plot.VlmProtocolPlot.writeAll("test", s, d));
+            List<String> csv = Files.readAllLines(out.resolve("dose-response.csv"));
+            assertEquals("dose,condition,draws,questions,change_rate,change_lower,change_upper,to_target_rate,to_target_lower,to_target_upper",
+                    csv.getFirst());
+            assertEquals(1 + 3 * 3, csv.size(), "three doses x (real, random latent, random direction): " + csv);
+            assertTrue(csv.get(1).startsWith("0,real,1,4,") && csv.get(9).startsWith("50,random_direction,1,4,"), csv.toString());
+            JsonNode s = Json.mapper().readTree(out.resolve("summary.json").toFile());
+            assertEquals(9, s.at("/dose_response/rows").size());
+            assertEquals(s.at("/operations/swap/real/to_target_rate_micro/estimate").asDouble(),
+                    s.at("/dose_response/rows/3/to_target_rate_micro/estimate").asDouble(), "dose 1, real: the swap's rate");
+            String header = Files.readAllLines(out.resolve("answers.csv")).getFirst();
+            assertTrue(header.endsWith(",swap_x0_real,swap_x0_random_latent_0,swap_x0_random_direction_0,swap_x1_real,swap_x1_random_latent_0,"
+                    + "swap_x1_random_direction_0,swap_x50_real,swap_x50_random_latent_0,swap_x50_random_direction_0"), header);
+            JsonNode index = Json.mapper().readTree(out.resolve("index.json").toFile());
+            List<?> files = Json.mapper().convertValue(index.get("files"), List.class);
+            assertTrue(files.containsAll(List.of("dose-response.csv", "vlm-protocol.png", "vlm-dose-response.png", "vlm-dose-response.csv")),
+                    files.toString());
+            assertEquals("0,1,50", index.at("/parameters/doses").asText());
         }
     }
 

@@ -58,7 +58,7 @@ public final class DoseGrid {
         Arrays.sort(sorted);
         for (int i = 1; i < sorted.length; i++) {
             if (sorted[i] == sorted[i - 1]) {
-                throw new IllegalArgumentException(source + " lists the dose " + fmt(sorted[i]) + " twice; expected distinct doses");
+                throw new IllegalArgumentException(source + " lists the dose " + format(sorted[i]) + " twice; expected distinct doses");
             }
         }
         for (int i = 0; i < sorted.length; i++) {
@@ -96,7 +96,7 @@ public final class DoseGrid {
                 throw new IllegalArgumentException(source + " is '" + t + "'; expected a count between 2 and " + MAX_DOSES + ", got " + count);
             }
             if (!(from < to)) {
-                throw new IllegalArgumentException(source + " is '" + t + "'; expected from below to, got from " + fmt(from) + " and to " + fmt(to));
+                throw new IllegalArgumentException(source + " is '" + t + "'; expected from below to, got from " + format(from) + " and to " + format(to));
             }
             double[] v = new double[count];
             for (int k = 0; k < count; k++) {
@@ -149,12 +149,13 @@ public final class DoseGrid {
             if (!b.isEmpty()) {
                 b.append(',');
             }
-            b.append(fmt(d));
+            b.append(format(d));
         }
         return b.toString();
     }
 
-    private static String fmt(double v) {
+    /** A dose as the grid's text writes it: an integer without a decimal point, else Java's shortest form. */
+    public static String format(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%s", v);
     }
 }
