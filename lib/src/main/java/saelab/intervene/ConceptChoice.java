@@ -135,7 +135,7 @@ public final class ConceptChoice {
                 throw new IllegalArgumentException(csv + " line " + line + " repeats class " + c + " or has a negative class");
             }
         }
-        return new ConceptChoice(csv, wanted, rows, null);
+        return new ConceptChoice(csv, wanted != null ? wanted : seen, rows, null);
     }
 
     /** A named family must be a value of the file's {@code family} column: one sentence listing the families present otherwise. */
@@ -197,6 +197,11 @@ public final class ConceptChoice {
                     + " the same names");
         }
         return new ConceptChoice(csv, family, new LinkedHashMap<>(aligned), List.copyOf(headClasses));
+    }
+
+    /** The label family of the rows (as chosen, or the file's only one), or null when the file has no {@code family} column. */
+    public String family() {
+        return family;
     }
 
     /** The file, with its family when one was chosen. */

@@ -147,7 +147,9 @@ public final class VlmControlRun {
              NDManager nd = NDManager.newBaseManager()) {
             Sae s = SaeCheckpoint.read(q.sae(), nd);
             VlmProtocol.Result r = VlmProtocol.measure(new VlmProtocol.Inputs(m, tok, s, choice, an, images, List.copyOf(questions)), o, log);
-            Map<String, Object> summary = VlmProtocolReport.write(q.out(), r, "saelab control vlm", inputs(q, saeSha, images.size()), drawer);
+            ControlDrawConcepts draws = ControlDrawConcepts.read(q.concepts(), family, r, dSae);
+            Map<String, Object> summary = VlmProtocolReport.write(q.out(), r, "saelab control vlm", inputs(q, saeSha, images.size()), drawer,
+                    draws);
             return new Outcome(r, summary, q.out().resolve("index.json"));
         }
     }

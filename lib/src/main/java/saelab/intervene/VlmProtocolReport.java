@@ -165,6 +165,18 @@ public final class VlmProtocolReport {
      */
     public static Map<String, Object> write(Path dir, VlmProtocol.Result r, String command, Map<String, Object> inputs, FigureDrawer drawer)
             throws IOException {
+        return write(dir, r, command, inputs, drawer, null);
+    }
+
+    /**
+     * Writes the folder with, when {@code draws} is given, what the random latents encode in the summary's
+     * {@code control_draws} ({@link ControlDrawConcepts}).
+     *
+     * @param draws the random draws' concepts, or null
+     * @return the summary
+     */
+    public static Map<String, Object> write(Path dir, VlmProtocol.Result r, String command, Map<String, Object> inputs, FigureDrawer drawer,
+                                            ControlDrawConcepts draws) throws IOException {
         Files.createDirectories(dir);
         VlmProtocol.Options o = r.options();
         ClusterBootstrap boot = new ClusterBootstrap(new ClusterBootstrap.Options(o.bootstrap(), 0.95, o.seed()));
@@ -176,6 +188,9 @@ public final class VlmProtocolReport {
         Map<String, Object> summary = summary(r, boot);
         if (o.doses() != null) {
             summary.put("dose_response", VlmDoseReport.summary(r, boot));
+        }
+        if (draws != null) {
+            summary.put("control_draws", draws.summary(r));
         }
         Json.write(dir.resolve("summary.json"), summary);
         files.add("summary.json");

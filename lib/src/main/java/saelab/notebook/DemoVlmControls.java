@@ -137,6 +137,40 @@ public final class DemoVlmControls {
         return new ChartFigure(id, f.chart(), f.data());
     }
 
+    /**
+     * Prints, per family, what the swap's frequency-matched random latents encode ({@code control_draws} of the summary,
+     * {@link saelab.intervene.ControlDrawConcepts}): how many added draws are themselves a latent of the added class c'
+     * (concept-step F1 at least 0.5) and how often the control answered c' with those draws and with the others. One line
+     * per family; a family without the diagnostic (no F1 table) says so.
+     */
+    public static void controlDraws(DemoOutputs d, String step) throws IOException {
+        for (String f : d.vlmFamilies(step)) {
+            Map<String, Object> s = summary(d, step, f);
+            if (s == null) {
+                continue;
+            }
+            JsonNode c = Json.mapper().valueToTree(s).path("control_draws");
+            if (c.isMissingNode()) {
+                System.out.println(step + ", " + f + ": the concepts folder has no F1 table over every latent, so the draws are not described");
+                continue;
+            }
+            int draws = 0;
+            int target = 0;
+            for (JsonNode row : c.path("swap_added_draw_f1_for_target")) {
+                for (JsonNode v : row) {
+                    draws++;
+                    target += v.asDouble() >= c.path("threshold").asDouble() ? 1 : 0;
+                }
+            }
+            JsonNode in = c.path("swap_to_target_when_draw_is_target_latent");
+            JsonNode out = c.path("swap_to_target_when_draw_is_not");
+            System.out.println(String.format(Locale.ROOT, "%s, %s: %d of the %d random latents the swap control adds are themselves latents of c'"
+                    + " (F1 >= %.1f); the control answered c' in %d of %d answers with those and %d of %d (%.3f) with the others", step, f, target,
+                    draws, c.path("threshold").asDouble(), in.path("to_target").asInt(), in.path("answers").asInt(), out.path("to_target").asInt(),
+                    out.path("answers").asInt(), out.path("rate").asDouble(Double.NaN)));
+        }
+    }
+
     /** A family's protocol summary, or null when the step could not run it. */
     private static Map<String, Object> summary(DemoOutputs d, String step, String family) throws IOException {
         Path file = d.vlmProtocol(step, family).resolve("summary.json");
