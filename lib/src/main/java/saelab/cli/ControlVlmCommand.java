@@ -80,6 +80,10 @@ final class ControlVlmCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", defaultValue = "1000", description = "bootstrap replicates (default ${DEFAULT-VALUE})")
     int bootstrap;
 
+    @Option(names = "--exclude-concept-latents", description = "the random-latent controls leave out every latent of an answer class (F1 >= 0.5"
+            + " in the concepts folder's concept_f1_<family>.npy), so that no control is itself a latent of the concept under test")
+    boolean excludeConcepts;
+
     @Option(names = "--swap-dose", defaultValue = "1", description = "the swap's dose of the added class's latent, in units of its maximum"
             + " (default ${DEFAULT-VALUE}; another value is a confirmatory run of a dose the dose-response suggested)")
     double swapDose;
@@ -95,7 +99,7 @@ final class ControlVlmCommand implements Callable<Integer> {
         Path imageRoot = root != null ? root : file.toAbsolutePath().getParent();
         VlmControlRun.Request q = new VlmControlRun.Request(model.model, model.folder(), sae.file(), analysis, concepts, family, file, imageRoot,
                 out.folder(), classes, maxQuestions, randomLatents, randomDirections, maxTokens, chat, seed, bootstrap, tolerance, swapDose,
-                "none".equalsIgnoreCase(doses.strip()) ? null : DoseGrid.parse(doses, "--doses"));
+                "none".equalsIgnoreCase(doses.strip()) ? null : DoseGrid.parse(doses, "--doses"), excludeConcepts);
         VlmControlRun.Outcome r = VlmControlRun.run(q, (summary, dir) -> VlmProtocolPlot.writeAll(
                 "VLM protocol" + (family == null ? "" : " (" + family + ")"), summary, dir), System.err);
         print(r.summary());

@@ -64,7 +64,7 @@ final class DatasetVlmControlStep {
                     + " classes asked '" + p.question() + "':");
             VlmControlRun.Request q = new VlmControlRun.Request(vlm.name(), vlm.folder(), checkpoint, analysis.dir(), concepts.dir(), null,
                     questions, Path.of(m.root()), dir.resolve("protocol"), null, Integer.MAX_VALUE, vs.draws(), vs.draws(), vs.maxTokens(),
-                    p.chatTemplate(), VlmControlStep.SEED, vs.bootstrap(), vs.tolerance(), p.swapDose(), p.doseGrid());
+                    p.chatTemplate(), VlmControlStep.SEED, vs.bootstrap(), vs.tolerance(), p.swapDose(), p.doseGrid(), p.excludeConceptLatents());
             VlmControlRun.Outcome r = VlmControlRun.run(q, (s, d) -> VlmProtocolPlot.writeAll(vlm.name() + " on " + name + ": '" + p.question()
                     + "'", s, d), log);
             Map<String, Object> summary = new LinkedHashMap<>();

@@ -191,11 +191,12 @@ public final class PlanKinds {
      * dataset the text asked about every image, whose expected answer is the image's class name) and the chat template
      * the prompts are rendered with ({@link saelab.lm.ChatTemplate}), the first held-out scene asked about (toy world;
      * a later range is a fresh sample for a confirmatory run; 0 on a dataset), the swap's dose of the added latent in
-     * units of its maximum (1: the protocol's swap), and the swap's dose grid ({@code []} for no dose-response;
-     * {@link saelab.intervene.VlmDoseReport}).
+     * units of its maximum (1: the protocol's swap), the swap's dose grid ({@code []} for no dose-response;
+     * {@link saelab.intervene.VlmDoseReport}), and whether the random-latent controls leave out the answer classes'
+     * concept latents ({@link saelab.intervene.ControlDrawConcepts#conceptLatents}).
      */
     public record VlmControlParams(int images, int draws, int bootstrap, double tolerance, int maxTokens, String question,
-                                   String template, int firstImage, double swapDose, double[] doses) {
+                                   String template, int firstImage, double swapDose, double[] doses, boolean excludeConceptLatents) {
         public VlmControlParams {
             new VlmControlSize(images, draws, bootstrap, tolerance, maxTokens); // the same checks
             if (question.isBlank()) {
@@ -230,20 +231,21 @@ public final class PlanKinds {
         public boolean equals(Object o) {
             return o instanceof VlmControlParams v && images == v.images && draws == v.draws && bootstrap == v.bootstrap
                     && tolerance == v.tolerance && maxTokens == v.maxTokens && question.equals(v.question) && template.equals(v.template)
-                    && firstImage == v.firstImage && swapDose == v.swapDose && Arrays.equals(doses, v.doses);
+                    && firstImage == v.firstImage && swapDose == v.swapDose && Arrays.equals(doses, v.doses)
+                    && excludeConceptLatents == v.excludeConceptLatents;
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(images, draws, bootstrap, tolerance, maxTokens, question, template, firstImage, swapDose) * 31
-                    + Arrays.hashCode(doses);
+            return Objects.hash(images, draws, bootstrap, tolerance, maxTokens, question, template, firstImage, swapDose, excludeConceptLatents)
+                    * 31 + Arrays.hashCode(doses);
         }
 
         @Override
         public String toString() {
             return "VlmControlParams[images=" + images + ", draws=" + draws + ", bootstrap=" + bootstrap + ", tolerance=" + tolerance
                     + ", maxTokens=" + maxTokens + ", question=" + question + ", template=" + template + ", firstImage=" + firstImage
-                    + ", swapDose=" + swapDose + ", doses=" + Arrays.toString(doses) + "]";
+                    + ", swapDose=" + swapDose + ", doses=" + Arrays.toString(doses) + ", excludeConceptLatents=" + excludeConceptLatents + "]";
         }
 
         /** The sizes. */

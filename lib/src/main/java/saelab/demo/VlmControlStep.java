@@ -69,7 +69,8 @@ final class VlmControlStep {
                 log.println("VLM protocol, " + f.getKey() + " questions:");
                 VlmControlRun.Request q = new VlmControlRun.Request("vlm-" + provider.id(), VlmStep.modelDir(vlm), SaeStep.checkpoint(sae),
                         analysis.dir(), concepts.dir(), f.getKey(), questions, world, dir.resolve("protocol"), null, Integer.MAX_VALUE,
-                        vs.draws(), vs.draws(), vs.maxTokens(), ChatTemplate.LLAVA_1_5, SEED, vs.bootstrap(), vs.tolerance(), p.swapDose(), doses);
+                        vs.draws(), vs.draws(), vs.maxTokens(), ChatTemplate.LLAVA_1_5, SEED, vs.bootstrap(), vs.tolerance(), p.swapDose(), doses,
+                        p.excludeConceptLatents());
                 VlmControlRun.Outcome r;
                 try {
                     r = VlmControlRun.run(q, (s, d) -> VlmProtocolPlot.writeAll("Toy VLM, " + f.getKey() + " questions (held-out world)", s, d),
@@ -96,6 +97,7 @@ final class VlmControlStep {
         params.put("max_tokens", vs.maxTokens());
         params.put("tokens", "all image tokens");
         params.put("swap_dose", p.swapDose());
+        params.put("exclude_concept_latents", p.excludeConceptLatents());
         params.put("doses", doses == null ? "none" : doses.toString());
     }
 

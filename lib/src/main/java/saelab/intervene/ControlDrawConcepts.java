@@ -38,21 +38,72 @@ public record ControlDrawConcepts(Path table, double[][] suppressF1, double[][] 
      * @param dSae     the SAE's latent count
      */
     public static ControlDrawConcepts read(Path folder, ConceptChoice family, VlmProtocol.Result r, int dSae) throws IOException {
+        Path file = table(folder, family);
+        float[] f1 = file == null ? null : f1(file, family, dSae);
+        if (f1 == null) {
+            return null;
+        }
+        List<String> classes = r.options().classes();
+        int[] label = labels(family, classes);
+        double[][] suppress = new double[classes.size()][];
+        double[][] swap = new double[classes.size()][];
+        for (int c = 0; c < classes.size(); c++) {
+            int t = r.swapTarget()[c];
+            suppress[c] = f1Of(f1, dSae, label[c], r.random()[c]);
+            swap[c] = f1Of(f1, dSae, t < 0 ? -1 : label[t], r.swapRandom()[c]);
+        }
+        return new ControlDrawConcepts(file, suppress, swap);
+    }
+
+    /**
+     * The latents of the classes: those whose concept-step F1 for one of {@code classes} is at least {@value #THRESHOLD},
+     * sorted. What a random-latent control leaves out when it must not be an instance of the hypothesis.
+     *
+     * @throws IllegalArgumentException one sentence when the folder has no F1 table of the family over every latent
+     */
+    public static int[] conceptLatents(Path folder, ConceptChoice family, List<String> classes, int dSae) throws IOException {
+        Path file = table(folder, family);
+        float[] f1 = file == null ? null : f1(file, family, dSae);
+        if (f1 == null) {
+            throw new IllegalArgumentException("the concepts folder " + folder + " has no F1 table of family '" + family.family() + "' over all "
+                    + dSae + " latents (concept_f1_<family>.npy, [classes, d_sae]); expected one written by saelab concepts over every latent,"
+                    + " to leave the family's concept latents out of the random-latent control");
+        }
+        java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
+        for (int row : labels(family, classes)) {
+            for (int l = 0; row >= 0 && l < dSae; l++) {
+                if (f1[row * dSae + l] >= THRESHOLD) {
+                    out.add(l);
+                }
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The family's F1 table file, or null when the folder has none (or the rows name no family). */
+    private static Path table(Path folder, ConceptChoice family) {
         if (family.family() == null) {
             return null;
         }
         Path file = folder.resolve("concept_f1_" + family.family() + ".npy");
+        return Files.isRegularFile(file) ? file : null;
+    }
+
+    /** The table [rows = the family's largest class id + 1, dSae], or null when it has another shape. */
+    private static float[] f1(Path file, ConceptChoice family, int dSae) throws IOException {
         int rows = family.classes().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-        if (!Files.isRegularFile(file) || rows < 1) {
+        if (rows < 1) {
             return null;
         }
-        float[] f1;
         try { // the header's shape is checked before any data is read
-            f1 = Npy.readFloats(file, rows, dSae);
+            return Npy.readFloats(file, rows, dSae);
         } catch (IllegalArgumentException e) { // another shape: a subset of the latents, ids not recorded
             return null;
         }
-        List<String> classes = r.options().classes();
+    }
+
+    /** Per protocol class, its row (class id) in the family's table, found by name; −1 without one. */
+    private static int[] labels(ConceptChoice family, List<String> classes) {
         int[] label = new int[classes.size()];
         for (int c = 0; c < classes.size(); c++) {
             label[c] = -1;
@@ -62,14 +113,7 @@ public record ControlDrawConcepts(Path table, double[][] suppressF1, double[][] 
                 }
             }
         }
-        double[][] suppress = new double[classes.size()][];
-        double[][] swap = new double[classes.size()][];
-        for (int c = 0; c < classes.size(); c++) {
-            int t = r.swapTarget()[c];
-            suppress[c] = f1Of(f1, dSae, label[c], r.random()[c]);
-            swap[c] = f1Of(f1, dSae, t < 0 ? -1 : label[t], r.swapRandom()[c]);
-        }
-        return new ControlDrawConcepts(file, suppress, swap);
+        return label;
     }
 
     private static double[] f1Of(float[] table, int dSae, int row, int[] latents) {

@@ -60,10 +60,13 @@ public final class VlmControlRun {
      * @param tolerance        frequency matching tolerance in decades
      * @param swapDose         the swap's dose of the added latent, × its maximum (1: the protocol's swap)
      * @param doses            the swap's dose grid, or null for no dose-response
+     * @param excludeConcepts  whether the random-latent controls leave out the latents of the answer classes (concept-step
+     *                         F1 at least {@value ControlDrawConcepts#THRESHOLD}; {@link ControlDrawConcepts#conceptLatents})
      */
     public record Request(String modelId, Path model, Path sae, Path analysis, Path concepts, String family, Path questions, Path root, Path out,
                           List<String> classes, int maxQuestions, int randomLatents, int randomDirections, int maxNewTokens,
-                          ChatTemplate template, long seed, int bootstrap, double tolerance, double swapDose, DoseGrid doses) {
+                          ChatTemplate template, long seed, int bootstrap, double tolerance, double swapDose, DoseGrid doses,
+                          boolean excludeConcepts) {
 
         public Request {
             if (maxQuestions < 1) {
@@ -128,6 +131,7 @@ public final class VlmControlRun {
             }
         }
         AnalysisResult an = AnalysisResult.read(q.analysis());
+        int[] excluded = q.excludeConcepts() ? ControlDrawConcepts.conceptLatents(q.concepts(), family, classes, dSae) : new int[0];
         Preprocessor pre = Preprocessor.load(q.model());
         Map<Path, Integer> imageIndex = new LinkedHashMap<>();
         List<float[]> images = new ArrayList<>();
@@ -146,10 +150,11 @@ public final class VlmControlRun {
         try (LlavaModel m = LlavaModel.load(q.model()); TextTokenizer tok = TextTokenizer.load(q.model());
              NDManager nd = NDManager.newBaseManager()) {
             Sae s = SaeCheckpoint.read(q.sae(), nd);
-            VlmProtocol.Result r = VlmProtocol.measure(new VlmProtocol.Inputs(m, tok, s, choice, an, images, List.copyOf(questions)), o, log);
+            VlmProtocol.Result r = VlmProtocol.measure(new VlmProtocol.Inputs(m, tok, s, choice, an, images, List.copyOf(questions), excluded), o,
+                    log);
             ControlDrawConcepts draws = ControlDrawConcepts.read(q.concepts(), family, r, dSae);
-            Map<String, Object> summary = VlmProtocolReport.write(q.out(), r, "saelab control vlm", inputs(q, saeSha, images.size()), drawer,
-                    draws);
+            Map<String, Object> summary = VlmProtocolReport.write(q.out(), r, "saelab control vlm", inputs(q, saeSha, images.size(), excluded),
+                    drawer, draws);
             return new Outcome(r, summary, q.out().resolve("index.json"));
         }
     }
@@ -167,7 +172,7 @@ public final class VlmControlRun {
         return out;
     }
 
-    private static Map<String, Object> inputs(Request q, String saeSha, int images) throws IOException {
+    private static Map<String, Object> inputs(Request q, String saeSha, int images, int[] excluded) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", q.modelId());
         Path weights = q.model().resolve("model.safetensors");
@@ -183,6 +188,9 @@ public final class VlmControlRun {
         m.put("images", images);
         m.put("max_questions", q.maxQuestions());
         m.put("tokens", "all image tokens");
+        m.put("random_latents_exclude", q.excludeConcepts() ? "the answer classes' concept latents (concept-step F1 >= "
+                + ControlDrawConcepts.THRESHOLD + ")" : "none");
+        m.put("excluded_latents", excluded);
         return m;
     }
 }

@@ -157,9 +157,32 @@ public final class VlmProtocol {
      * @param analysis  the analysis of the SAE on those features (frequencies for matching, maxima for the swap dose)
      * @param images    per image, its {@code [3, S, S]} pixel values as the model's preprocessing gives them
      * @param questions the questions
+     * @param excluded  latents no random-latent control draws (sorted; e.g. every latent of the family's concepts, so that
+     *                  a control is not itself an instance of the hypothesis), empty for none
      */
     public record Inputs(LlavaModel model, TextTokenizer tokenizer, Sae sae, ConceptChoice concepts, AnalysisResult analysis,
-                         List<float[]> images, List<Question> questions) {}
+                         List<float[]> images, List<Question> questions, int[] excluded) {
+
+        public Inputs {
+            excluded = excluded.clone();
+            Arrays.sort(excluded);
+        }
+
+        /** Inputs whose controls may draw any latent. */
+        public Inputs(LlavaModel model, TextTokenizer tokenizer, Sae sae, ConceptChoice concepts, AnalysisResult analysis,
+                      List<float[]> images, List<Question> questions) {
+            this(model, tokenizer, sae, concepts, analysis, images, questions, new int[0]);
+        }
+
+        @Override
+        public int[] excluded() {
+            return excluded.clone();
+        }
+
+        boolean isExcluded(int latent) {
+            return Arrays.binarySearch(excluded, latent) >= 0;
+        }
+    }
 
     /**
      * The answers of one question.
@@ -253,8 +276,8 @@ public final class VlmProtocol {
                             + classes + " classes, so a swap has no other latent to add; expected at least two classes with distinct latents");
                 }
                 swapTarget[c] = next;
-                random[c] = draw(in.analysis(), latent, o, o.randomLatents(), o.seed() + c);
-                int[] pool = draw(in.analysis(), latents[next], o, o.randomLatents() + 1, o.seed() + 7919L * (c + 1));
+                random[c] = draw(in, latent, o, o.randomLatents(), o.seed() + c);
+                int[] pool = draw(in, latents[next], o, o.randomLatents() + 1, o.seed() + 7919L * (c + 1));
                 swapRandom[c] = new int[o.randomLatents()];
                 for (int k = 0; k < o.randomLatents(); k++) { // pool is distinct, so at most one entry equals random[c][k]
                     swapRandom[c][k] = pool[k] != random[c][k] ? pool[k] : pool[o.randomLatents()];
@@ -289,8 +312,8 @@ public final class VlmProtocol {
         return -1;
     }
 
-    private static int[] draw(AnalysisResult analysis, int latent, Options o, int draws, long seed) {
-        return draws == 0 ? new int[0] : FrequencyMatchedLatents.draw(analysis, latent, o.tolerance(), draws, seed);
+    private static int[] draw(Inputs in, int latent, Options o, int draws, long seed) {
+        return draws == 0 ? new int[0] : FrequencyMatchedLatents.draw(in.analysis(), latent, o.tolerance(), draws, seed, in::isExcluded);
     }
 
     /** The edit of one operation on the given latents: ablate {@code from}, and for a swap set {@code to} to its maximum. */

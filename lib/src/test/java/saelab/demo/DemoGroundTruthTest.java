@@ -99,7 +99,7 @@ class DemoGroundTruthTest {
         assertDeltaEqualsFull(controls);
         // the VLM control half: the toy VLM's colour questions on the held-out world through the CLIP patch SAE, the no-edit
         // answers the clean ones token for token, the figure and the criteria recorded
-        assertEquals(List.of("control-vlm-clip", "control-vlm-clip-confirm"), controls.ofKind("vlm-control"));
+        assertEquals(List.of("control-vlm-clip", "control-vlm-clip-confirm", "control-vlm-clip-confirm-2"), controls.ofKind("vlm-control"));
         Path colour = controls.vlmProtocol("control-vlm-clip", "colour");
         JsonNode vs = Json.mapper().readTree(colour.resolve("summary.json").toFile());
         assertTrue(vs.path("questions").asInt() > 0, vs.toString());
@@ -116,6 +116,14 @@ class DemoGroundTruthTest {
         java.util.Set<String> fresh = images(confirm.getParent().resolve("questions.jsonl"));
         assertFalse(fresh.isEmpty());
         assertTrue(java.util.Collections.disjoint(asked, fresh), asked + " / " + fresh);
+        // the second confirmatory step draws its random latents outside the colour classes' concept latents
+        JsonNode confirm2 = Json.mapper().readTree(controls.vlmProtocol("control-vlm-clip-confirm-2", "colour").resolve("index.json").toFile());
+        java.util.Set<Integer> excluded = new java.util.HashSet<>();
+        confirm2.at("/inputs/excluded_latents").forEach(v -> excluded.add(v.asInt()));
+        for (String key : List.of("random_latent_draws", "swap_random_latent_draws")) {
+            confirm2.at("/parameters/" + key).forEach(row -> row.forEach(v -> assertFalse(excluded.contains(v.asInt()), key + " " + v)));
+        }
+        assertTrue(confirm2.at("/inputs/random_latents_exclude").asText().startsWith("the answer classes' concept latents"), confirm2.toString());
 
         Path second = run(tmp.resolve("b"));
         DemoOutputs a = DemoOutputs.open(first);

@@ -57,6 +57,25 @@ class ControlDrawConceptsTest {
         assertEquals("concept_f1_colour.npy", s.get("table"));
     }
 
+    /** The concept latents of the answer classes: F1 at least 0.5 for one of them ('none' is no answer class). */
+    @Test
+    void theConceptLatentsOfTheAnswerClassesAreThoseAtHalfF1OrMore() throws Exception {
+        Files.writeString(dir.resolve("concepts.csv"), "family,class,name,best_f1_latent,best_f1\n"
+                + "colour,0,none,5,0.9\ncolour,1,red,0,0.8\ncolour,2,green,1,0.8\ncolour,3,blue,2,0.8\n");
+        ConceptChoice family = ConceptChoice.read(dir, "colour", null, D_SAE);
+        IllegalArgumentException missing = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ControlDrawConcepts.conceptLatents(dir, family, List.of("red", "green"), D_SAE));
+        assertEquals(true, missing.getMessage().contains("no F1 table of family 'colour'"), missing.getMessage());
+        float[] f1 = new float[4 * D_SAE];
+        f1[5] = 0.95f;              // none: latent 5 (not an answer class)
+        f1[D_SAE] = 0.8f;           // red: latent 0
+        f1[2 * D_SAE + 1] = 0.5f;   // green: latent 1, at the bar
+        f1[2 * D_SAE + 4] = 0.49f;  // green: latent 4, below it
+        f1[3 * D_SAE + 3] = 0.9f;   // blue: latent 3, not asked
+        Npy.writeFloats(dir.resolve("concept_f1_colour.npy"), f1, 4, D_SAE);
+        assertArrayEquals(new int[] {0, 1}, ControlDrawConcepts.conceptLatents(dir, family, List.of("green", "red"), D_SAE));
+    }
+
     @Test
     void aTableOfAnotherShapeOrNoneGivesNoDiagnostic() throws Exception {
         Files.writeString(dir.resolve("concepts.csv"), "family,class,name,best_f1_latent,best_f1\ncolour,0,red,0,0.8\ncolour,1,green,1,0.8\n");

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
 import saelab.analysis.AnalysisResult;
 
 /**
@@ -30,6 +31,16 @@ public final class FrequencyMatchedLatents {
      * @see #draw(int[], double[], int, double, int, long)
      */
     public static int[] draw(AnalysisResult analysis, int target, double tolerance, int draws, long seed) {
+        return draw(analysis, target, tolerance, draws, seed, l -> false);
+    }
+
+    /**
+     * Draws from the latents of an analysis, leaving out the latents {@code excluded} names (e.g. the latents of the
+     * concepts under test, which would make the control an instance of the hypothesis).
+     *
+     * @see #draw(int[], double[], int, double, int, long, IntPredicate)
+     */
+    public static int[] draw(AnalysisResult analysis, int target, double tolerance, int draws, long seed, IntPredicate excluded) {
         int rows = analysis.rows();
         int[] latents = new int[rows];
         double[] frequency = new double[rows];
@@ -37,7 +48,16 @@ public final class FrequencyMatchedLatents {
             latents[r] = analysis.index().latents().get(r);
             frequency[r] = analysis.frequency(r);
         }
-        return draw(latents, frequency, target, tolerance, draws, seed);
+        return draw(latents, frequency, target, tolerance, draws, seed, excluded);
+    }
+
+    /**
+     * Draws {@code draws} distinct latents matched on frequency to {@code target}.
+     *
+     * @see #draw(int[], double[], int, double, int, long, IntPredicate)
+     */
+    public static int[] draw(int[] latents, double[] frequency, int target, double tolerance, int draws, long seed) {
+        return draw(latents, frequency, target, tolerance, draws, seed, l -> false);
     }
 
     /**
@@ -49,10 +69,11 @@ public final class FrequencyMatchedLatents {
      * @param tolerance the largest |Δ log₁₀ frequency| accepted, ≥ 0
      * @param draws     how many latents to draw, ≥ 1
      * @param seed      seed of the draw
+     * @param excluded  latents never drawn (the same draws as without it when it excludes no candidate)
      * @return the drawn latent ids, in draw order
      * @throws IllegalArgumentException when the target is unknown or dead, or fewer than {@code draws} latents qualify
      */
-    public static int[] draw(int[] latents, double[] frequency, int target, double tolerance, int draws, long seed) {
+    public static int[] draw(int[] latents, double[] frequency, int target, double tolerance, int draws, long seed, IntPredicate excluded) {
         if (latents.length != frequency.length) {
             throw new IllegalArgumentException("frequency matching needs one frequency per latent, got " + latents.length + " latents and "
                     + frequency.length + " frequencies");
@@ -85,15 +106,15 @@ public final class FrequencyMatchedLatents {
         double logTarget = Math.log10(ft);
         List<Integer> candidates = new ArrayList<>();
         for (int r = 0; r < latents.length; r++) {
-            if (r != targetRow && latents[r] != target && frequency[r] > 0
+            if (r != targetRow && latents[r] != target && frequency[r] > 0 && !excluded.test(latents[r])
                     && Math.abs(Math.log10(frequency[r]) - logTarget) <= tolerance) {
                 candidates.add(latents[r]);
             }
         }
         if (candidates.size() < draws) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "only %d live latents fire within %.3g decades of latent %d's"
-                    + " frequency %.3g, fewer than the %d draws asked for; widen the tolerance or draw fewer", candidates.size(), tolerance,
-                    target, ft, draws));
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "only %d live latents%s fire within %.3g decades of latent %d's"
+                    + " frequency %.3g, fewer than the %d draws asked for; widen the tolerance or draw fewer", candidates.size(),
+                    excludedAny(latents, excluded) ? " outside the excluded ones" : "", tolerance, target, ft, draws));
         }
         int[] pool = candidates.stream().mapToInt(Integer::intValue).sorted().toArray();
         SplittableRandom rng = new SplittableRandom(seed);
@@ -106,5 +127,14 @@ public final class FrequencyMatchedLatents {
         int[] out = new int[draws];
         System.arraycopy(pool, 0, out, 0, draws);
         return out;
+    }
+
+    private static boolean excludedAny(int[] latents, IntPredicate excluded) {
+        for (int l : latents) {
+            if (excluded.test(l)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -45,6 +45,27 @@ class ControlSelectionTest {
         assertFalse(Arrays.equals(FrequencyMatchedLatents.draw(ids, f, target, 0.2, 8, 4), FrequencyMatchedLatents.draw(ids, f, target, 0.2, 8, 5)));
     }
 
+    /** Excluded latents are never drawn; excluding no candidate leaves the draws as they were; too few left is one sentence. */
+    @Test
+    void excludedLatentsAreNeverDrawn() {
+        int[] ids = new int[1000];
+        double[] f = frequencies(ids);
+        int target = ids[500];
+        int[] plain = FrequencyMatchedLatents.draw(ids, f, target, 0.2, 8, 4);
+        java.util.Set<Integer> out = java.util.Set.of(plain[0], plain[3]);
+        for (long seed = 0; seed < 20; seed++) {
+            int[] drawn = FrequencyMatchedLatents.draw(ids, f, target, 0.2, 8, seed, out::contains);
+            assertTrue(Arrays.stream(drawn).noneMatch(out::contains), Arrays.toString(drawn));
+        }
+        assertArrayEquals(plain, FrequencyMatchedLatents.draw(ids, f, target, 0.2, 8, 4, l -> l == target || l == -1),
+                "excluding no candidate draws the same latents");
+        int[] few = {0, 1, 2};
+        double[] ff = {0.01, 0.011, 0.0105};
+        assertEquals("only 1 live latents outside the excluded ones fire within 0.100 decades of latent 0's frequency 0.0100, fewer than the"
+                + " 2 draws asked for; widen the tolerance or draw fewer",
+                assertThrows(IllegalArgumentException.class, () -> FrequencyMatchedLatents.draw(few, ff, 0, 0.1, 2, 0, l -> l == 2)).getMessage());
+    }
+
     @Test
     void frequencyMatchingRefusesWhatCannotBeMatched() {
         int[] ids = {0, 1, 2, 3};
