@@ -26,7 +26,7 @@ public record ServedRun(String name, List<FeatureSet> featureSets, List<Bench> b
      * A vision-language model with the SAE of the vision features it reads.
      *
      * @param backbone the backbone whose vision tower the VLM reads (lower-case letters, digits, dashes)
-     * @param model    the LLaVA folder
+     * @param model    the LLaVA or moondream2 folder (with its tokenizer.json)
      * @param sae      the SAE of the selected vision features (trained on the block the VLM reads)
      * @param analysis that SAE's analysis folder (maxima: the sliders' unit)
      * @param concepts that SAE's concept-matching folder, or null (offers the concepts' best latents to pick)
@@ -138,7 +138,8 @@ public record ServedRun(String name, List<FeatureSet> featureSets, List<Bench> b
         for (String v : d.ofKind("vlm-control")) {
             String vlm = d.input(v, "vlm");
             Path folder = d.vlmFolder(v);
-            if (!java.nio.file.Files.isRegularFile(folder.resolve("config.json"))) {
+            if (!java.nio.file.Files.isRegularFile(folder.resolve("config.json"))
+                    || vlms.stream().anyMatch(x -> x.backbone().equals(name(vlm, "vlm-")))) { // several protocol steps may ask one VLM
                 continue;
             }
             String concepts = d.input(v, "concepts");

@@ -1,7 +1,5 @@
 package saelab.web;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.RoutesConfig;
@@ -26,15 +24,12 @@ import saelab.intervene.EditOperation;
 import saelab.intervene.EditTokens;
 import saelab.intervene.ErrorPolicy;
 import saelab.intervene.LatentEdit;
-import saelab.intervene.SpliceForm;
 import saelab.intervene.VlmAsk;
 import saelab.io.Json;
 import saelab.lm.AnswerTally;
-import saelab.lm.ChatTemplate;
 import saelab.lm.SamplingOptions;
 import saelab.lm.llava.AnswerSampling;
 import saelab.plot.ImageGrid;
-import saelab.plot.ModelView;
 
 /**
  * The VLM dashboard's API (dashboard 4). Sampling takes seconds to minutes, so a request starts a job that the page polls:
@@ -130,7 +125,7 @@ final class VlmApi implements AutoCloseable {
             int i = Integer.parseInt(file.substring(0, file.length() - 4));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             synchronized (b.lock()) {
-                ImageIO.write(ImageGrid.toBuffered(ModelView.of(b.preprocessor(), b.image(i))), "png", out);
+                ImageIO.write(ImageGrid.toBuffered(b.view(i)), "png", out);
             }
             ctx.contentType("image/png").header("Cache-Control", "max-age=3600").result(out.toByteArray());
         });
@@ -204,36 +199,32 @@ final class VlmApi implements AutoCloseable {
         j.started.set(System.nanoTime());
         try {
             synchronized (b.lock()) {
-                try (NDManager nd = NDManager.newBaseManager(b.manager().getDevice())) {
-                    NDArray pixels = b.pixels(req.image(), nd);
-                    LatentEdit edit = null;
-                    if (req.edits()) {
-                        float[] amounts = new float[req.latents().length];
-                        for (int k = 0; k < amounts.length; k++) {
-                            amounts[k] = (float) (req.values()[k] * b.maximum(req.latents()[k]));
-                        }
-                        edit = new LatentEdit(null, EditTokens.allPatches(), req.latents(),
-                                EditOperation.parse(req.operation(), "operation"), amounts, ErrorPolicy.KEEP);
+                LatentEdit edit = null;
+                if (req.edits()) {
+                    float[] amounts = new float[req.latents().length];
+                    for (int k = 0; k < amounts.length; k++) {
+                        amounts[k] = (float) (req.values()[k] * b.maximum(req.latents()[k]));
                     }
-                    AnswerSampling.Options o = new AnswerSampling.Options(req.samples(), SamplingOptions.sample(req.temperature(), req.seed()),
-                            MAX_NEW_TOKENS, 16);
-                    VlmAsk.Result r = VlmAsk.ask(b.model(), b.tokenizer(), pixels, ChatTemplate.LLAVA_1_5, req.question(), o,
-                            edit == null ? null : b.sae(), edit, SpliceForm.DELTA, n -> {
-                                j.done.addAndGet(n);
-                                if (j.cancel.get()) {
-                                    throw new CancellationException("cancelled");
-                                }
-                            });
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("before", r.before().top(TOP));
-                    m.put("before_distinct", r.before().distinct());
-                    m.put("after", r.after() == null ? null : r.after().top(TOP));
-                    m.put("after_distinct", r.after() == null ? null : r.after().distinct());
-                    m.put("changed_pairs", r.changedPairs());
-                    m.put("samples", req.samples());
-                    j.result = m;
-                    j.state = "done";
+                    edit = new LatentEdit(null, EditTokens.allPatches(), req.latents(),
+                            EditOperation.parse(req.operation(), "operation"), amounts, ErrorPolicy.KEEP);
                 }
+                AnswerSampling.Options o = new AnswerSampling.Options(req.samples(), SamplingOptions.sample(req.temperature(), req.seed()),
+                        MAX_NEW_TOKENS, 16);
+                VlmAsk.Result r = b.ask(req.image(), req.question(), o, edit, n -> {
+                    j.done.addAndGet(n);
+                    if (j.cancel.get()) {
+                        throw new CancellationException("cancelled");
+                    }
+                });
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("before", r.before().top(TOP));
+                m.put("before_distinct", r.before().distinct());
+                m.put("after", r.after() == null ? null : r.after().top(TOP));
+                m.put("after_distinct", r.after() == null ? null : r.after().distinct());
+                m.put("changed_pairs", r.changedPairs());
+                m.put("samples", req.samples());
+                j.result = m;
+                j.state = "done";
             }
         } catch (CancellationException e) {
             j.state = "cancelled";
@@ -254,6 +245,7 @@ final class VlmApi implements AutoCloseable {
             m.put("backbone", v.backbone());
             m.put("images", b.images());
             m.put("d_sae", b.sae().config().dSae());
+            m.put("family", b.family());
             m.put("latents", b.named());
             m.put("max_samples", AskRequest.MAX_SAMPLES);
             out.add(m);

@@ -14,18 +14,30 @@ import saelab.data.DatasetManifestFiles;
 import saelab.image.ImageDecoder;
 import saelab.image.Preprocessor;
 import saelab.image.RgbImage;
+import java.util.function.IntConsumer;
+import saelab.intervene.LatentEdit;
 import saelab.intervene.LatentMaxima;
+import saelab.intervene.MoondreamAsk;
+import saelab.intervene.SpliceForm;
 import saelab.intervene.VlmAsk;
 import saelab.io.ConfinedPaths;
+import saelab.lm.ChatTemplate;
 import saelab.lm.TextTokenizer;
+import saelab.lm.llava.AnswerSampling;
 import saelab.lm.llava.LlavaModel;
+import saelab.lm.moondream.MoondreamForward;
+import saelab.lm.moondream.MoondreamModel;
+import saelab.plot.ModelView;
 import saelab.sae.Sae;
 import saelab.sae.SaeCheckpoint;
 
 /**
- * One vision-language model loaded for the VLM dashboard: the LLaVA model, its tokenizer and preprocessing, the SAE of
- * its selected vision features with the latents' maxima (the sliders' unit), the latents the concept matching names
- * (to pick from), and the images offered. {@link #lock()} guards every use (one sampling run at a time).
+ * One vision-language model loaded for the VLM dashboard: a LLaVA model (with its preprocessing) or a moondream2 model,
+ * its tokenizer, the SAE of the vision features it edits (LLaVA's selected features, moondream's projection input) with
+ * the latents' maxima (the sliders' unit), the latents the concept matching names (to pick from), and the images offered.
+ * {@link #ask} samples answers before and after an edit with the family's own prompt ({@link VlmAsk} with llava-1.5's
+ * template, {@link MoondreamAsk} with moondream's query template). {@link #lock()} guards every use (one sampling run at
+ * a time).
  */
 final class VlmBench implements AutoCloseable {
 
@@ -33,8 +45,11 @@ final class VlmBench implements AutoCloseable {
     record NamedLatent(String family, String name, int latent, double f1) {}
 
     private final ServedRun.Vlm spec;
-    private final LlavaModel model;
+    /** Exactly one of {@code llava} and {@code moondream} is set. */
+    private final LlavaModel llava;
+    private final MoondreamModel moondream;
     private final TextTokenizer tokenizer;
+    /** LLaVA's preprocessing (null for moondream, which tiles the image itself). */
     private final Preprocessor preprocessor;
     private final NDManager manager;
     private final Sae sae;
@@ -45,10 +60,11 @@ final class VlmBench implements AutoCloseable {
     private final List<String> labels;
     private final Object lock = new Object();
 
-    private VlmBench(ServedRun.Vlm spec, LlavaModel model, TextTokenizer tokenizer, Preprocessor pre, NDManager manager, Sae sae,
-                     LatentMaxima maxima, List<NamedLatent> named, Path imageRoot, List<String> images, List<String> labels) {
+    private VlmBench(ServedRun.Vlm spec, LlavaModel llava, MoondreamModel moondream, TextTokenizer tokenizer, Preprocessor pre, NDManager manager,
+                     Sae sae, LatentMaxima maxima, List<NamedLatent> named, Path imageRoot, List<String> images, List<String> labels) {
         this.spec = spec;
-        this.model = model;
+        this.llava = llava;
+        this.moondream = moondream;
         this.tokenizer = tokenizer;
         this.preprocessor = pre;
         this.manager = manager;
@@ -60,13 +76,29 @@ final class VlmBench implements AutoCloseable {
         this.labels = labels;
     }
 
+    /**
+     * Loads the model, its tokenizer, the SAE and the images of a spec.
+     *
+     * @throws IllegalArgumentException one sentence for a folder that is neither a LLaVA nor a moondream2 model, or one
+     *                                  without {@code tokenizer.json}
+     */
     static VlmBench load(ServedRun.Vlm s) throws IOException {
-        Preprocessor pre = Preprocessor.load(s.model());
+        boolean md = MoondreamForward.isMoondreamFolder(s.model());
+        if (!md && !LlavaModel.isLlavaFolder(s.model())) {
+            throw new IllegalArgumentException("VLM '" + s.backbone() + "': " + s.model() + " holds neither a LLaVA model (config.json with"
+                    + " model_type \"llava\") nor a moondream2 model; expected one of those folders");
+        }
+        Preprocessor pre = md ? null : Preprocessor.load(s.model());
         TextTokenizer tok = TextTokenizer.load(s.model());
         LlavaModel m = null;
+        MoondreamModel mm = null;
         NDManager nd = null;
         try {
-            m = LlavaModel.load(s.model());
+            if (md) {
+                mm = MoondreamModel.load(s.model());
+            } else {
+                m = LlavaModel.load(s.model());
+            }
             nd = NDManager.newBaseManager(Device.cpu());
             Sae sae = SaeCheckpoint.read(s.sae(), nd);
             AnalysisResult an = AnalysisResult.read(s.analysis());
@@ -90,13 +122,16 @@ final class VlmBench implements AutoCloseable {
                 paths.add(x.path());
                 labels.add(x.label() >= 0 && x.label() < listing.classes().size() ? listing.classes().get(x.label()) : "");
             }
-            return new VlmBench(s, m, tok, pre, nd, sae, maxima, List.copyOf(named), imageRoot, List.copyOf(paths), List.copyOf(labels));
+            return new VlmBench(s, m, mm, tok, pre, nd, sae, maxima, List.copyOf(named), imageRoot, List.copyOf(paths), List.copyOf(labels));
         } catch (IOException | RuntimeException e) {
             if (nd != null) {
                 nd.close();
             }
             if (m != null) {
                 m.close();
+            }
+            if (mm != null) {
+                mm.close();
             }
             tok.close();
             throw e;
@@ -111,12 +146,27 @@ final class VlmBench implements AutoCloseable {
         return spec;
     }
 
-    LlavaModel model() {
-        return model;
+    /** The model family: {@code llava} or {@code moondream}. */
+    String family() {
+        return llava != null ? "llava" : "moondream";
     }
 
-    TextTokenizer tokenizer() {
-        return tokenizer;
+    /**
+     * Samples answers to {@code question} about image {@code index} before and, with an edit, after it (the edit's tokens
+     * and latents as {@link VlmAsk#ask} and {@link MoondreamAsk#ask} check them).
+     *
+     * @param edit     the edit in raw code units, or null for the clean answers only
+     * @param progress told the answers finished (may throw to cancel)
+     */
+    VlmAsk.Result ask(int index, String question, AnswerSampling.Options options, LatentEdit edit, IntConsumer progress) throws IOException {
+        Sae s = edit == null ? null : sae;
+        if (moondream != null) {
+            return MoondreamAsk.ask(moondream, tokenizer, image(index), question, options, s, edit, SpliceForm.DELTA, progress);
+        }
+        try (NDManager nd = NDManager.newBaseManager(manager.getDevice())) {
+            NDArray pixels = VlmAsk.pixels(llava, preprocessor, image(index), nd);
+            return VlmAsk.ask(llava, tokenizer, pixels, ChatTemplate.LLAVA_1_5, question, options, s, edit, SpliceForm.DELTA, progress);
+        }
     }
 
     Sae sae() {
@@ -148,13 +198,9 @@ final class VlmBench implements AutoCloseable {
         return ImageDecoder.decode(ConfinedPaths.resolveLexically(imageRoot, images.get(index), spec.images()[0], "path"));
     }
 
-    Preprocessor preprocessor() {
-        return preprocessor;
-    }
-
-    /** The image's pixel values for the model, on {@code nd}. */
-    NDArray pixels(int index, NDManager nd) throws IOException {
-        return VlmAsk.pixels(model, preprocessor, image(index), nd);
+    /** Image {@code index} as the model sees it: LLaVA's resize and crop; moondream's whole image (it tiles it itself). */
+    RgbImage view(int index) throws IOException {
+        return preprocessor == null ? image(index) : ModelView.of(preprocessor, image(index));
     }
 
     NDManager manager() {
@@ -165,7 +211,11 @@ final class VlmBench implements AutoCloseable {
     public void close() {
         synchronized (lock) {
             manager.close();
-            model.close();
+            if (llava != null) {
+                llava.close();
+            } else {
+                moondream.close();
+            }
             tokenizer.close();
         }
     }

@@ -33,7 +33,10 @@ class VlmControlBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = DashboardServer.start(ServedRun.ofRun(WebFixtures.demoRun()), DashboardServer.Options.defaults());
+        ServedRun run = ServedRun.ofRun(WebFixtures.demoRun());
+        // three protocol steps ask the one toy VLM: the page offers it once
+        org.junit.jupiter.api.Assertions.assertEquals(List.of("clip"), run.vlms().stream().map(ServedRun.Vlm::backbone).toList());
+        server = DashboardServer.start(run, DashboardServer.Options.defaults());
         browser = new Browser();
     }
 

@@ -102,7 +102,7 @@ async function start() {
     const list = await getJson('/api/vlm');
     if (!list.length) { busy(null); showError('this run has no vision-language model'); return; }
     const choice = document.getElementById('backbone');
-    for (const v of list) choice.append(new Option(v.backbone, v.backbone));
+    for (const v of list) choice.append(new Option(v.family ? `${v.backbone} (${v.family})` : v.backbone, v.backbone));
     info = list.find(v => v.backbone === state.backbone) || list[0];
     state.backbone = info.backbone;
     choice.value = state.backbone;
