@@ -45,18 +45,7 @@ public final class FolderFeatureSets {
         Set<String> ids = new HashSet<>();
         List<FeatureSet> out = new java.util.ArrayList<>();
         for (Given g : given) {
-            RequiredPaths.file(g.sae(), "an SAE checkpoint for --sae (sae.safetensors from saelab train)");
-            try {
-                SaeCheckpoint.config(g.sae());
-            } catch (IllegalArgumentException | IOException e) {
-                throw new IllegalArgumentException("--sae " + g.sae() + " is not a readable SAE checkpoint (" + e.getMessage() + ")");
-            }
-            RequiredPaths.folder(g.analysis(), "the SAE's analysis folder for --analysis (saelab analyze)");
-            if (!Files.isRegularFile(g.analysis().resolve(saelab.analysis.AnalysisIndex.FILE))) {
-                throw new IllegalArgumentException("--analysis " + g.analysis() + " has no " + saelab.analysis.AnalysisIndex.FILE
-                        + "; expected the folder saelab analyze"
-                        + " wrote for this SAE");
-            }
+            requireSaeAndAnalysis(g.sae(), "--sae", g.analysis(), "--analysis");
             if (g.cache() != null) {
                 RequiredPaths.folder(g.cache(), "the activation cache the analysis read, for --cache (saelab capture)");
                 if (!Files.isRegularFile(g.cache().resolve(CacheManifest.FILE_NAME))) {
@@ -73,19 +62,48 @@ public final class FolderFeatureSets {
             if (g.concepts() != null) {
                 RequiredPaths.folder(g.concepts(), "the concept-matching folder for --concepts (saelab concepts)");
             }
-            String id = g.id() != null ? g.id() : idFrom(g.analysis());
-            if (g.id() == null) {
-                String base = id;
-                for (int k = 2; ids.contains(id); k++) {
-                    id = base + "-" + k;
-                }
-            } else if (ids.contains(id)) {
-                throw new IllegalArgumentException("--id " + id + " is given twice; expected one id per feature set");
-            }
-            ids.add(id);
+            String id = distinctId(g.id(), idFrom(g.analysis()), ids, "--id " + g.id() + " is given twice; expected one id per feature set");
             out.add(new FeatureSet(id, id, g.sae(), g.analysis(), g.cache(), g.images(), g.model(), g.concepts()));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Checks an SAE checkpoint and its analysis folder given on the command line.
+     *
+     * @throws IllegalArgumentException one sentence naming the option: a missing file or folder, a checkpoint that is not an
+     *                                  SAE, an analysis folder without its index
+     */
+    static void requireSaeAndAnalysis(Path sae, String saeOption, Path analysis, String analysisOption) throws IOException {
+        RequiredPaths.file(sae, "an SAE checkpoint for " + saeOption + " (sae.safetensors from saelab train)");
+        try {
+            SaeCheckpoint.config(sae);
+        } catch (IllegalArgumentException | IOException e) {
+            throw new IllegalArgumentException(saeOption + " " + sae + " is not a readable SAE checkpoint (" + e.getMessage() + ")");
+        }
+        RequiredPaths.folder(analysis, "the SAE's analysis folder for " + analysisOption + " (saelab analyze)");
+        if (!Files.isRegularFile(analysis.resolve(saelab.analysis.AnalysisIndex.FILE))) {
+            throw new IllegalArgumentException(analysisOption + " " + analysis + " has no " + saelab.analysis.AnalysisIndex.FILE
+                    + "; expected the folder saelab analyze wrote for this SAE");
+        }
+    }
+
+    /**
+     * The id given, or {@code fallback} made distinct with a number; added to {@code ids}.
+     *
+     * @param taken the sentence when a given id is already in {@code ids}
+     */
+    static String distinctId(String given, String fallback, Set<String> ids, String taken) {
+        String id = given != null ? given : fallback;
+        if (given == null) {
+            for (int k = 2; ids.contains(id); k++) {
+                id = fallback + "-" + k;
+            }
+        } else if (ids.contains(id)) {
+            throw new IllegalArgumentException(taken);
+        }
+        ids.add(id);
+        return id;
     }
 
     /** An id from a folder's name: lower-cased, other characters than letters and digits turned into dashes, 64 at most. */

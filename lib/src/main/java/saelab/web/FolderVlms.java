@@ -10,7 +10,6 @@ import java.util.Set;
 import saelab.io.RequiredPaths;
 import saelab.lm.llava.LlavaModel;
 import saelab.lm.moondream.MoondreamForward;
-import saelab.sae.SaeCheckpoint;
 
 /**
  * Vision-language models for the VLM dashboard from folders given on the command line ({@code saelab serve --vlm DIR
@@ -54,17 +53,7 @@ public final class FolderVlms {
                 throw new IllegalArgumentException("--vlm " + g.model() + " has no tokenizer.json; expected the model's Hugging Face tokenizer"
                         + " file beside its weights");
             }
-            RequiredPaths.file(g.sae(), "an SAE checkpoint for --vlm-sae (sae.safetensors from saelab train)");
-            try {
-                SaeCheckpoint.config(g.sae());
-            } catch (IllegalArgumentException | IOException e) {
-                throw new IllegalArgumentException("--vlm-sae " + g.sae() + " is not a readable SAE checkpoint (" + e.getMessage() + ")");
-            }
-            RequiredPaths.folder(g.analysis(), "the SAE's analysis folder for --vlm-analysis (saelab analyze)");
-            if (!Files.isRegularFile(g.analysis().resolve(saelab.analysis.AnalysisIndex.FILE))) {
-                throw new IllegalArgumentException("--vlm-analysis " + g.analysis() + " has no " + saelab.analysis.AnalysisIndex.FILE
-                        + "; expected the folder saelab analyze wrote for this SAE");
-            }
+            FolderFeatureSets.requireSaeAndAnalysis(g.sae(), "--vlm-sae", g.analysis(), "--vlm-analysis");
             if (g.concepts() != null) {
                 RequiredPaths.folder(g.concepts(), "the concept-matching folder for --vlm-concepts (saelab concepts)");
             }
@@ -72,16 +61,8 @@ public final class FolderVlms {
                 throw new IllegalArgumentException("--vlm-images is missing; expected the dataset of the images offered (e.g. a folder of"
                         + " images, as saelab dataset reads it)");
             }
-            String id = g.id() != null ? g.id() : FolderFeatureSets.idFrom(g.model());
-            if (g.id() == null) {
-                String base = id;
-                for (int k = 2; ids.contains(id); k++) {
-                    id = base + "-" + k;
-                }
-            } else if (ids.contains(id)) {
-                throw new IllegalArgumentException("--vlm-id " + id + " is taken (given twice, or the served run's VLM); expected one id per VLM");
-            }
-            ids.add(id);
+            String id = FolderFeatureSets.distinctId(g.id(), FolderFeatureSets.idFrom(g.model()), ids,
+                    "--vlm-id " + g.id() + " is taken (given twice, or the served run's VLM); expected one id per VLM");
             out.add(new ServedRun.Vlm(id, g.model(), g.sae(), g.analysis(), g.concepts(), new String[] {g.images(), g.split()}));
         }
         return List.copyOf(out);
