@@ -56,6 +56,42 @@ public record ControlDrawConcepts(Path table, double[][] suppressF1, double[][] 
     }
 
     /**
+     * What the image protocol's random latents encode ({@code control_draws} of its summary): per class, the concept-step F1
+     * for that class of each frequency-matched random latent ablated in its place, and how many draws are themselves
+     * latents of their class (F1 at least {@value #THRESHOLD}); null when the folder has no F1 table over every latent.
+     *
+     * @param family the concepts folder's rows of the family (as read, before alignment to the head's classes)
+     * @param names  the protocol's class names, one per row of {@code random}
+     * @param random per class, the random latents drawn
+     */
+    public static Map<String, Object> imageDraws(Path folder, ConceptChoice family, List<String> names, int[][] random, int dSae)
+            throws IOException {
+        Path file = table(folder, family);
+        float[] f1 = file == null ? null : f1(file, family, dSae);
+        if (f1 == null) {
+            return null;
+        }
+        int[] label = labels(family, names);
+        double[][] scores = new double[names.size()][];
+        int draws = 0;
+        int own = 0;
+        for (int c = 0; c < names.size(); c++) {
+            scores[c] = f1Of(f1, dSae, label[c], random[c]);
+            for (double v : scores[c]) {
+                draws++;
+                own += v >= THRESHOLD ? 1 : 0;
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("table", file.getFileName().toString());
+        m.put("threshold", THRESHOLD);
+        m.put("random_latent_f1_for_class", scores);
+        m.put("draws", draws);
+        m.put("draws_that_are_latents_of_their_class", own);
+        return m;
+    }
+
+    /**
      * The latents of the classes: those whose concept-step F1 for one of {@code classes} is at least {@value #THRESHOLD},
      * sorted. What a random-latent control leaves out when it must not be an instance of the hypothesis.
      *

@@ -234,8 +234,8 @@ public final class ControlRun {
              NDManager nd = NDManager.newBaseManager(q.device())) {
             TaskHead task = zs != null ? zs : seg ? SegmentationHead.of(linear, m.vision()) : ClassificationHead.of(linear);
             Sae s = SaeCheckpoint.read(q.sae(), nd);
-            ConceptChoice choice = ConceptChoice.read(q.concepts(), q.family(), saeSha, s.config().dSae())
-                    .alignedTo(task.classes(), "the head " + q.head());
+            ConceptChoice family = ConceptChoice.read(q.concepts(), q.family(), saeSha, s.config().dSae());
+            ConceptChoice choice = family.alignedTo(task.classes(), "the head " + q.head());
             ProtocolImages images = ProtocolImages.open(q.dataset(), q.split(), pre, m.vision(), seg, q.maxImages());
             List<Integer> ids = q.classes() != null ? q.classes() : defaultClasses(choice, seg ? images.ignoreLabel() : -1);
             ClassMeanDifference means = null;
@@ -250,8 +250,9 @@ public final class ControlRun {
             ControlProtocol.Result r = ControlProtocol.run(new ControlProtocol.Inputs(m.vision(), s, block, task, images, choice, an, means,
                     q.device(), saeTokens), o, log);
             List<Path> figures = r.dose() == null || drawer == null ? List.of() : drawer.draw(r.dose(), seg ? "patch" : "top-1", q.out());
+            Map<String, Object> draws = ControlDrawConcepts.imageDraws(q.concepts(), family, r.names(), r.random(), s.config().dSae());
             Map<String, Object> summary = ProtocolReport.write(q.out(), r, "saelab control " + q.command(),
-                    inputs(q, ref, block, saeSha, task, images, saeTokens), figures);
+                    inputs(q, ref, block, saeSha, task, images, saeTokens), figures, draws);
             return new Outcome(r, summary, ids, q.out().resolve("index.json"));
         }
     }

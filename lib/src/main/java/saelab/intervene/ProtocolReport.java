@@ -50,6 +50,19 @@ public final class ProtocolReport {
     public static Map<String, Object> write(Path dir, ControlProtocol.Result r, String command, Map<String, Object> inputs,
                                              List<Path> figures)
             throws IOException {
+        return write(dir, r, command, inputs, figures, null);
+    }
+
+    /**
+     * Writes the folder with, when given, what the random latents encode in the summary's {@code control_draws}
+     * ({@link ControlDrawConcepts#imageDraws}).
+     *
+     * @param draws the random draws' concepts, or null
+     * @return the summary
+     */
+    public static Map<String, Object> write(Path dir, ControlProtocol.Result r, String command, Map<String, Object> inputs,
+                                             List<Path> figures, Map<String, Object> draws)
+            throws IOException {
         Files.createDirectories(dir.resolve("edits"));
         ControlProtocol.Options o = r.options();
         boolean seg = o.task() == ControlProtocol.Task.SEGMENT;
@@ -58,6 +71,9 @@ public final class ProtocolReport {
         AtomicFiles.writeString(dir.resolve("per-class.csv"), perClass(r, st, seg));
         files.add("per-class.csv");
         Map<String, Object> summary = summary(r, st, seg);
+        if (draws != null) {
+            summary.put("control_draws", draws);
+        }
         Json.write(dir.resolve("summary.json"), summary);
         files.add("summary.json");
         if (r.dose() != null) {

@@ -76,6 +76,24 @@ class ControlDrawConceptsTest {
         assertArrayEquals(new int[] {0, 1}, ControlDrawConcepts.conceptLatents(dir, family, List.of("green", "red"), D_SAE));
     }
 
+    /** The image protocol's draws: each random latent's F1 for the class it was ablated in place of, and how many are its latents. */
+    @Test
+    void theImageProtocolsDrawsAreScoredForTheirOwnClass() throws Exception {
+        Files.writeString(dir.resolve("concepts.csv"), "family,class,name,best_f1_latent,best_f1\n"
+                + "colour,0,none,5,0.9\ncolour,1,red,0,0.8\ncolour,2,green,1,0.8\n");
+        float[] f1 = new float[3 * D_SAE];
+        f1[D_SAE + 4] = 0.6f;       // latent 4 is a red latent
+        f1[2 * D_SAE + 4] = 0.1f;
+        Npy.writeFloats(dir.resolve("concept_f1_colour.npy"), f1, 3, D_SAE);
+        ConceptChoice family = ConceptChoice.read(dir, "colour", null, D_SAE);
+        Map<String, Object> m = ControlDrawConcepts.imageDraws(dir, family, List.of("green", "red"), new int[][] {{4, 3}, {4, 2}}, D_SAE);
+        double[][] scores = (double[][]) m.get("random_latent_f1_for_class");
+        assertArrayEquals(new double[] {0.1f, 0}, scores[0], 1e-7, "green's draws scored for green");
+        assertArrayEquals(new double[] {0.6f, 0}, scores[1], 1e-7, "red's draws scored for red");
+        assertEquals(4, m.get("draws"));
+        assertEquals(1, m.get("draws_that_are_latents_of_their_class"));
+    }
+
     @Test
     void aTableOfAnotherShapeOrNoneGivesNoDiagnostic() throws Exception {
         Files.writeString(dir.resolve("concepts.csv"), "family,class,name,best_f1_latent,best_f1\ncolour,0,red,0,0.8\ncolour,1,green,1,0.8\n");
