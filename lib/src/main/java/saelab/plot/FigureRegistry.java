@@ -81,6 +81,15 @@ public final class FigureRegistry {
                 throw new IllegalArgumentException(where + ": field 'id': '" + spec.id() + "' is listed twice");
             }
         }
+        for (FigureSpec perRun : byId.values()) { // a per-run entry would take another entry's files for runs of its own
+            for (FigureSpec other : byId.values()) {
+                if (other != perRun && !other.perRun() && perRun.writes(other.id())) {
+                    throw new IllegalArgumentException("figure registry " + file + ": the per-run id '" + perRun.id() + "' also matches the"
+                            + " id '" + other.id() + "', so the figure check would take that entry's files for a run; expected a prefix"
+                            + " no other id starts with");
+                }
+            }
+        }
         return new FigureRegistry(file, byId);
     }
 

@@ -307,6 +307,14 @@ class FigureRegistryTest {
             {"id": "dose-{run}", "kind": "figure", "section": "5", "notebook": "05.ipynb", "title": "Dose per run",
              "outputs": ["png", "pdf", "csv"], "runs": {"demo": ["clip-classify", "clip-zeroshot"]}}""";
 
+    /** A per-run id whose prefix another id starts with would take that entry's files for a run: refused, both named. */
+    @Test
+    void aPerRunPrefixThatAnotherIdStartsWithIsRejected() throws IOException {
+        String m = rejected(registry(PER_RUN, entry("dose-response", "figure", "[\"png\", \"pdf\", \"csv\"]")), null);
+        assertTrue(m.contains("'dose-{run}'") && m.contains("'dose-response'"), m);
+        FigureRegistry.load(registry(PER_RUN, entry("doses", "figure", "[\"png\", \"pdf\", \"csv\"]"))); // another prefix: fine
+    }
+
     @Test
     void aPerRunEntryServesEveryRunNameAndOnlyThose() throws IOException {
         FigureRegistry r = FigureRegistry.load(registry(FIG_A, PER_RUN));
