@@ -81,6 +81,10 @@ final class ControlCommand {
                         + " ${DEFAULT-VALUE})")
         String doses;
 
+        @Option(names = "--exclude-concept-latents", description = "the random-latent control leaves out every latent of a class run (F1 >= 0.5"
+                + " in the concepts folder's concept_f1_<family>.npy), so that no control is itself a latent of the class under test")
+        boolean excludeConcepts;
+
         @Option(names = "--tolerance", defaultValue = "0.1", description = "frequency matching tolerance in decades (default ${DEFAULT-VALUE})")
         double tolerance;
 
@@ -105,7 +109,7 @@ final class ControlCommand {
                     .split(split).family(family).trainCache(trainCache).classes(classes).maxImages(maxImages)
                     .slots(new ControlSlots(randomLatents, randomDirections, classMean))
                     .doses("none".equalsIgnoreCase(doses.strip()) ? null : DoseGrid.parse(doses, "--doses"))
-                    .seed(seed).bootstrap(bootstrap).tolerance(tolerance).device(device.device()).build();
+                    .seed(seed).bootstrap(bootstrap).tolerance(tolerance).device(device.device()).excludeConcepts(excludeConcepts).build();
             ControlRun.Outcome r = ControlRun.run(q, DoseResponsePlot::write, System.err);
             @SuppressWarnings("unchecked")
             Map<String, Object> faith = (Map<String, Object>) r.summary().get("faithfulness");

@@ -101,9 +101,10 @@ public record ControlDrawConcepts(Path table, double[][] suppressF1, double[][] 
         Path file = table(folder, family);
         float[] f1 = file == null ? null : f1(file, family, dSae);
         if (f1 == null) {
-            throw new IllegalArgumentException("the concepts folder " + folder + " has no F1 table of family '" + family.family() + "' over all "
-                    + dSae + " latents (concept_f1_<family>.npy, [classes, d_sae]); expected one written by saelab concepts over every latent,"
-                    + " to leave the family's concept latents out of the random-latent control");
+            throw new IllegalArgumentException("the concepts folder " + folder + " has no F1 table "
+                    + (family.family() == null ? "(its concepts.csv names no label family)" : "of family '" + family.family() + "'")
+                    + " over all " + dSae + " latents (concept_f1_<family>.npy, [classes, d_sae]); expected one written by saelab concepts"
+                    + " over every latent, to leave the family's concept latents out of the random-latent control");
         }
         java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
         for (int row : labels(family, classes)) {

@@ -84,9 +84,31 @@ public final class ControlProtocol {
      * @param device   the device of the tower
      * @param saeTokens the tokens the SAE was trained on (its reconstruction is spliced in there only for the
      *                  faithfulness figures: a patch SAE does not reconstruct the CLS token), or null for every token
+     * @param excluded  latents the random-latent control never draws (e.g. the classes' concept latents), empty for none
      */
     public record Inputs(VisionTower tower, Sae sae, int block, TaskHead head, ProtocolImages images, ConceptChoice concepts,
-                         AnalysisResult analysis, ClassMeanDifference means, Device device, TokenKind saeTokens) {}
+                         AnalysisResult analysis, ClassMeanDifference means, Device device, TokenKind saeTokens, int[] excluded) {
+
+        public Inputs {
+            excluded = excluded.clone();
+            java.util.Arrays.sort(excluded);
+        }
+
+        /** Inputs whose random-latent control may draw any latent. */
+        public Inputs(VisionTower tower, Sae sae, int block, TaskHead head, ProtocolImages images, ConceptChoice concepts,
+                      AnalysisResult analysis, ClassMeanDifference means, Device device, TokenKind saeTokens) {
+            this(tower, sae, block, head, images, concepts, analysis, means, device, saeTokens, new int[0]);
+        }
+
+        @Override
+        public int[] excluded() {
+            return excluded.clone();
+        }
+
+        boolean isExcluded(int latent) {
+            return java.util.Arrays.binarySearch(excluded, latent) >= 0;
+        }
+    }
 
     /**
      * A finished run's data.
@@ -137,7 +159,8 @@ public final class ControlProtocol {
             latents[j] = in.concepts().latent(c);
             names.add(in.head().classes().get(c));
             random[j] = o.slots().randomLatents() == 0 ? new int[0]
-                    : FrequencyMatchedLatents.draw(in.analysis(), latents[j], o.tolerance(), o.slots().randomLatents(), o.seed() + c);
+                    : FrequencyMatchedLatents.draw(in.analysis(), latents[j], o.tolerance(), o.slots().randomLatents(), o.seed() + c,
+                    in::isExcluded);
         }
         ProtocolImages images = in.images();
         ProtocolTally tally = new ProtocolTally(n, images.size(), o.slots().size(), seg);

@@ -77,7 +77,8 @@ public final class ControlRun {
      */
     public record Request(HeadKind headKind, String modelId, Path model, Path sae, Path head, String dataset, String split,
                           Path concepts, String family, Path analysis, Path trainCache, Path out, List<Integer> classes, int maxImages,
-                          ControlSlots slots, DoseGrid doses, long seed, int bootstrap, double tolerance, Device device) {
+                          ControlSlots slots, DoseGrid doses, long seed, int bootstrap, double tolerance, Device device,
+                          boolean excludeConcepts) {
 
         /** The subcommand name of the head kind ({@code segment}, {@code classify}, {@code zeroshot}). */
         public String command() {
@@ -117,6 +118,7 @@ public final class ControlRun {
         private int bootstrap = 1000;
         private double tolerance = 0.1;
         private Device device = Device.cpu();
+        private boolean excludeConcepts;
 
         private Builder(HeadKind headKind, String modelId, Path model, Path sae, Path head, String dataset, Path concepts, Path analysis,
                         Path out) {
@@ -189,9 +191,18 @@ public final class ControlRun {
             return this;
         }
 
+        /**
+         * Whether the random-latent control leaves out the latents of the classes run (concept-step F1 at least
+         * {@value ControlDrawConcepts#THRESHOLD}; {@link ControlDrawConcepts#conceptLatents}); default false.
+         */
+        public Builder excludeConcepts(boolean v) {
+            excludeConcepts = v;
+            return this;
+        }
+
         public Request build() {
             return new Request(headKind, modelId, model, sae, head, dataset, split, concepts, family, analysis, trainCache, out, classes,
-                    maxImages, slots, doses, seed, bootstrap, tolerance, device);
+                    maxImages, slots, doses, seed, bootstrap, tolerance, device, excludeConcepts);
         }
     }
 
@@ -247,19 +258,22 @@ public final class ControlRun {
             }
             ControlProtocol.Options o = new ControlProtocol.Options(q.task(), ids, q.slots(), q.doses(), q.seed(), q.bootstrap(),
                     q.tolerance());
+            List<String> runNames = ids.stream().map(c -> task.classes().get(c)).toList();
+            int[] excluded = q.excludeConcepts() ? ControlDrawConcepts.conceptLatents(q.concepts(), family, runNames, s.config().dSae())
+                    : new int[0];
             ControlProtocol.Result r = ControlProtocol.run(new ControlProtocol.Inputs(m.vision(), s, block, task, images, choice, an, means,
-                    q.device(), saeTokens), o, log);
+                    q.device(), saeTokens, excluded), o, log);
             List<Path> figures = r.dose() == null || drawer == null ? List.of() : drawer.draw(r.dose(), seg ? "patch" : "top-1", q.out());
             Map<String, Object> draws = ControlDrawConcepts.imageDraws(q.concepts(), family, r.names(), r.random(), s.config().dSae());
             Map<String, Object> summary = ProtocolReport.write(q.out(), r, "saelab control " + q.command(),
-                    inputs(q, ref, block, saeSha, task, images, saeTokens), figures, draws);
+                    inputs(q, ref, block, saeSha, task, images, saeTokens, excluded), figures, draws);
             return new Outcome(r, summary, ids, q.out().resolve("index.json"));
         }
     }
 
     /** Every input with its checksum, for {@code index.json}: a table can be regenerated from the folder alone. */
     private static Map<String, Object> inputs(Request q, CacheManifest.ModelRef ref, int block, String saeSha, TaskHead task,
-                                              ProtocolImages images, saelab.store.TokenKind saeTokens) throws IOException {
+                                              ProtocolImages images, saelab.store.TokenKind saeTokens, int[] excluded) throws IOException {
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("model", q.modelId());
         inputs.put("model_sha256", ref.weightsSha256());
@@ -279,6 +293,9 @@ public final class ControlRun {
         inputs.put("family", q.family());
         inputs.put("analysis", q.analysis().toString());
         inputs.put("train_cache", q.trainCache() == null ? null : q.trainCache().toString());
+        inputs.put("random_latents_exclude", q.excludeConcepts() ? "the classes' concept latents (concept-step F1 >= "
+                + ControlDrawConcepts.THRESHOLD + ")" : "none");
+        inputs.put("excluded_latents", excluded);
         return inputs;
     }
 

@@ -1,6 +1,7 @@
 package saelab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static saelab.cli.ControlFixtures.D;
 import static saelab.cli.ControlFixtures.K;
@@ -111,8 +112,34 @@ class ControlCliTest {
         assertTrue(doseCsv.contains("macro,,real,1,0,1.00000,"), doseCsv);
         assertEquals(2 * 4 * 3, ControlFixtures.doseRows(out.resolve("dose-response.csv")).size());
 
+        // the random-latent control without the class's concept latents: latents 6 and 7 of the frequency-matched pool are
+        // class 1's by the concept step's F1 table, so no draw may be one of them
+        java.util.LinkedHashMap<String, List<ConceptRow>> family = new java.util.LinkedHashMap<>();
+        family.put("label", List.of(new ConceptRow(1, "class 1", PLANTED), new ConceptRow(2, "class 2", -1)));
+        Path labelled = ControlFixtures.concepts(tmp.resolve("labelled-concepts"), Sha256.of(sae), family);
+        float[] f1 = new float[3 * ControlFixtures.D_SAE];
+        f1[ControlFixtures.D_SAE + PLANTED] = 0.9f;
+        f1[ControlFixtures.D_SAE + 6] = 0.7f;
+        f1[ControlFixtures.D_SAE + 7] = 0.5f;
+        f1[2 * ControlFixtures.D_SAE + 8] = 0.9f; // class 2's, not run: may be drawn
+        saelab.io.Npy.writeFloats(labelled.resolve("concept_f1_label.npy"), f1, 3, ControlFixtures.D_SAE);
+        Path excl = tmp.resolve("out-excluded");
+        CliRun.Result x = CliRun.run(args(model, sae, head, root, labelled, analysis, excl, "--classes", "1", "--doses", "none",
+                "--exclude-concept-latents"));
+        assertEquals(0, x.code(), x.err());
+        JsonNode xi = Json.mapper().readTree(excl.resolve("index.json").toFile());
+        assertEquals("[5,6,7]", xi.at("/inputs/excluded_latents").toString());
+        JsonNode xe = Json.mapper().readTree(excl.resolve("edits/class-1.json").toFile());
+        for (JsonNode d : xe.get("random_latents")) {
+            assertFalse(List.of(5, 6, 7).contains(d.at("/latents/0").asInt()), xe.get("random_latents").toString());
+        }
+        JsonNode xs = Json.mapper().readTree(excl.resolve("summary.json").toFile());
+        assertEquals(0, xs.at("/control_draws/draws_that_are_latents_of_their_class").asInt(), xs.get("control_draws").toString());
+
         // bad input: one line each, exit 2
         String prefix = "saelab control segment: error: ";
+        assertTrue(bad(args(model, sae, head, root, concepts, analysis, out, "--classes", "1", "--exclude-concept-latents"))
+                .contains("has no F1 table"), "a concepts folder without its F1 table cannot exclude");
         Path other = concepts(tmp.resolve("other-concepts"), "ab".repeat(32));
         String e = bad(args(model, sae, head, root, other, analysis, out, "--classes", "1"));
         assertTrue(e.startsWith(prefix + "the concepts folder " + other + " was made with another SAE"), e);
