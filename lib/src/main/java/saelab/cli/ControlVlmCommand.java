@@ -95,6 +95,10 @@ final class ControlVlmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ChatTemplate chat = ChatTemplate.parse(template);
+        if (!(swapDose > 0) || Double.isInfinite(swapDose)) {
+            throw new IllegalArgumentException("--swap-dose is " + swapDose + "; expected a positive number of the added latent's maxima"
+                    + " (1 for the protocol's swap)");
+        }
         Path file = CliPaths.requireFile(questions, "a question file (.jsonl or .csv with fields image, question, answer)");
         Path imageRoot = root != null ? root : file.toAbsolutePath().getParent();
         VlmControlRun.Request q = new VlmControlRun.Request(model.model, model.folder(), sae.file(), analysis, concepts, family, file, imageRoot,

@@ -316,18 +316,17 @@ public final class VlmProtocol {
         return draws == 0 ? new int[0] : FrequencyMatchedLatents.draw(in.analysis(), latent, o.tolerance(), draws, seed, in::isExcluded);
     }
 
-    /** The edit of one operation on the given latents: ablate {@code from}, and for a swap set {@code to} to its maximum. */
-    static LatentEdit edit(Operation op, EditTokens tokens, int from, int to, LatentMaxima maxima) {
+    /**
+     * The edit of one operation on the given latents: ablate {@code from}, and for a swap set {@code to} to
+     * {@code swapDose} × its maximum.
+     */
+    static LatentEdit edit(Operation op, EditTokens tokens, int from, int to, LatentMaxima maxima, double swapDose) {
         if (op == Operation.SUPPRESS) {
             return new LatentEdit(null, tokens, new int[] {from}, EditOperation.SET, new float[] {0f}, ErrorPolicy.KEEP);
         }
-        return swap(tokens, from, to, 1, maxima);
+        return swap(tokens, from, to, swapDose, maxima);
     }
 
-    /** The edit of one operation at the options' swap dose. */
-    static LatentEdit edit(Operation op, EditTokens tokens, int from, int to, LatentMaxima maxima, double swapDose) {
-        return op == Operation.SUPPRESS ? edit(op, tokens, from, to, maxima) : swap(tokens, from, to, swapDose, maxima);
-    }
 
     /** The swap at a dose: ablate {@code from} and set {@code to} to {@code dose} × its maximum. */
     static LatentEdit swap(EditTokens tokens, int from, int to, double dose, LatentMaxima maxima) {

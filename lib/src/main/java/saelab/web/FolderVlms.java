@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import saelab.data.DatasetManifestFiles;
+import saelab.data.Datasets;
 import saelab.io.RequiredPaths;
 import saelab.lm.llava.LlavaModel;
 import saelab.lm.moondream.MoondreamForward;
@@ -60,6 +62,15 @@ public final class FolderVlms {
             if (g.images() == null || g.images().isBlank()) {
                 throw new IllegalArgumentException("--vlm-images is missing; expected the dataset of the images offered (e.g. a folder of"
                         + " images, as saelab dataset reads it)");
+            }
+            try { // the spec and its folder (or manifest file), before the server starts; the listing waits for the first ask
+                if (g.images().startsWith(DatasetManifestFiles.SPEC_PREFIX)) {
+                    RequiredPaths.file(Path.of(g.images().substring(DatasetManifestFiles.SPEC_PREFIX.length())), "a dataset manifest");
+                } else {
+                    Datasets.open(g.images(), g.split());
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--vlm-images " + g.images() + ": " + e.getMessage());
             }
             String id = FolderFeatureSets.distinctId(g.id(), FolderFeatureSets.idFrom(g.model()), ids,
                     "--vlm-id " + g.id() + " is taken (given twice, or the served run's VLM); expected one id per VLM");

@@ -140,6 +140,10 @@ class ControlVlmCliTest {
         assertTrue(e.startsWith(prefix + "--model: " + clip + " holds no LLaVA model"), e);
         assertEquals(prefix + "--max-questions is 0; expected at least 1",
                 bad(args(vlm, sae, analysis, concepts, questions, world, out, "--max-questions", "0")));
+        assertEquals(prefix + "--swap-dose is 0.0; expected a positive number of the added latent's maxima (1 for the protocol's swap)",
+                bad(args(vlm, sae, analysis, concepts, questions, world, out, "--swap-dose", "0")));
+        assertEquals(prefix + "--doses lists the dose 1 twice; expected distinct doses",
+                bad(args(vlm, sae, analysis, concepts, questions, world, out, "--doses", "1,1")));
         e = bad(new String[] {"toy", "questions", "--world", tmp.resolve("q").toString(), "--out", dir.resolve("x.jsonl").toString()});
         assertTrue(e.startsWith("saelab toy questions: error: " + tmp.resolve("q") + " has no world.json"), e);
     }

@@ -91,6 +91,16 @@ class ServeVlmFoldersCliTest {
         assertEquals(2, notVlm.code());
         assertTrue(notVlm.err().contains("holds neither a LLaVA model") && notVlm.err().contains("--vlm " + analysis), notVlm.err());
         Path model = MoondreamFixtures.folder(tmp.resolve("moondream"));
+        Path realSae = tmp.resolve("real-sae.safetensors");
+        saelab.sae.SaeCheckpoint.write(realSae, saelab.sae.SaeConfig.builder(saelab.sae.SaeKind.RELU, 24, 8).build(),
+                new saelab.sae.SaeCheckpoint.Arrays(new float[24 * 8], new float[8], new float[8 * 24], new float[24], null), java.util.Map.of());
+        Path realAnalysis = Files.createDirectories(tmp.resolve("real-analysis"));
+        Files.writeString(realAnalysis.resolve(saelab.analysis.AnalysisIndex.FILE), "{}");
+        CliRun.Result noImages = CliRun.run("serve", "--vlm", model.toString(), "--vlm-sae", realSae.toString(), "--vlm-analysis",
+                realAnalysis.toString(), "--vlm-images", "folder:" + tmp.resolve("no-such-images"));
+        assertEquals(2, noImages.code());
+        assertTrue(noImages.err().contains("--vlm-images folder:" + tmp.resolve("no-such-images") + ": ")
+                && noImages.err().contains("folder not found"), noImages.err());
         Files.delete(model.resolve("tokenizer.json"));
         CliRun.Result noTok = CliRun.run("serve", "--vlm", model.toString(), "--vlm-sae", sae.toString(), "--vlm-analysis", analysis.toString(),
                 "--vlm-images", "folder:" + tmp);
