@@ -144,6 +144,32 @@ public final class DemoControls {
         return new ChartFigure("s05-" + (seg ? "1" : "2") + "-dose-" + runName(controlStep), f.chart(), f.data());
     }
 
+    /**
+     * Prints, per control step with one of {@code heads}, what its frequency-matched random latents encode (the summary's
+     * {@code control_draws}, {@link saelab.intervene.ControlDrawConcepts#imageDraws}): how many draws are themselves latents
+     * of the class they stand in for (concept-step F1 at least 0.5), and the highest such F1. One line per step; a step
+     * whose concepts folder had no F1 table over every latent, or that ran before the protocol recorded it, says so.
+     */
+    public static void controlDraws(DemoOutputs d, HeadKind... heads) throws IOException {
+        for (String step : controlSteps(d, heads)) {
+            JsonNode c = summary(d.dir(step)).path("control_draws");
+            if (c.isMissingNode()) {
+                System.out.println(step + ": what the random latents encode is not recorded (no F1 table over every latent, or a run"
+                        + " from before the protocol recorded it)");
+                continue;
+            }
+            double best = 0;
+            for (JsonNode row : c.path("random_latent_f1_for_class")) {
+                for (JsonNode v : row) {
+                    best = Math.max(best, v.asDouble());
+                }
+            }
+            System.out.println(String.format(java.util.Locale.ROOT, "%s: %d of the %d random latents are themselves latents of the class"
+                    + " they stand in for (F1 >= %.1f); the highest F1 of a draw for its class is %.2f", step,
+                    c.path("draws_that_are_latents_of_their_class").asInt(), c.path("draws").asInt(), c.path("threshold").asDouble(), best));
+        }
+    }
+
     /** A control step's id without {@code control-}. */
     public static String runName(String controlStep) {
         return controlStep.startsWith("control-") ? controlStep.substring("control-".length()) : controlStep;
