@@ -219,7 +219,7 @@ class VlmAskTest {
             assertEquals("the edit is for block 2 but the language model reads vision_feature_layer -2 = block 1's output (0-based)", m);
             m = message(() -> ChatTemplate.parse("chatml"));
             assertTrue(m.startsWith("chat template 'chatml' is not supported; saelab renders llava-1.5 (USER: <image>\\n{question} ASSISTANT:),"
-                    + " llava-interleave ("), m);
+                    + " llava-interleave (<|im_start|>user\\n<image>\\n{question}<|im_end|>\\n<|im_start|>assistant\\n)"), m);
             m = message(() -> VlmAsk.ask(model, tokenizer, pixels, ChatTemplate.LLAVA_1_5, "What is <image>?", options(1, 0, 0, 1), null, null,
                     null, null));
             assertTrue(m.startsWith("the llava-1.5 prompt holds 2 image tokens (id 300) after tokenisation; expected exactly one <image>"), m);

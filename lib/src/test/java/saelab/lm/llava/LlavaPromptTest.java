@@ -16,7 +16,7 @@ import saelab.model.MappedSafetensors;
 /**
  * The llava-1.5 prompt of a question (llava_llama fixture) and the llava-interleave one (llava_qwen2), tokenised and
  * expanded, are the fixtures' input_ids (rendered there by transformers' apply_chat_template and LlavaProcessor, or the
- * documented interleave format); a question that does not fit the context and an unknown template are one sentence each.
+ * documented one-line interleave format, which differs from the model's template only by newlines); a question that does not fit the context and an unknown template are one sentence each.
  */
 class LlavaPromptTest {
 
@@ -62,11 +62,52 @@ class LlavaPromptTest {
                 });
     }
 
+    /**
+     * The fixture renders the one-line format of transformers' docs; the model's chat template differs only by newlines:
+     * after {@code user} (in place of the space), after {@code <|im_end|>} and after {@code assistant}. So the template's
+     * ids are the fixture's row with the space token after {@code <|im_start|>user} replaced by the newline token and a
+     * newline token added after {@code <|im_end|>} and at the end (Qwen's pre-tokeniser keeps newlines apart from the
+     * words and the special tokens around them).
+     */
     @Test
-    void theInterleavePromptIsTheQwenFixturesInputIds() throws Exception {
-        promptsAreInputIds("llava_qwen2", ChatTemplate.LLAVA_INTERLEAVE, new String[] {"Is there a cat here?", "Is it a dog?"},
-                new String[] {"<|im_start|>user <image>\nIs there a cat here?<|im_end|><|im_start|>assistant",
-                        "<|im_start|>user <image>\nIs it a dog?<|im_end|><|im_start|>assistant"}, (cfg, tok) -> { });
+    void theInterleavePromptIsTheQwenFixturesInputIdsWithTheTemplatesNewlines() throws Exception {
+        Path dir = Golden.dir("llava_qwen2");
+        LlavaConfig cfg = LlavaConfig.read(dir);
+        String[] questions = {"Is there a cat here?", "Is it a dog?"};
+        try (TextTokenizer tok = TextTokenizer.load(dir); NDManager nd = NDManager.newBaseManager();
+             MappedSafetensors in = MappedSafetensors.open(dir.resolve("inputs.safetensors"))) {
+            long[] all = in.load("input_ids", nd).toLongArray();
+            int t = all.length / 2;
+            long space = single(tok, " ");
+            long newline = single(tok, "\n");
+            long imEnd = single(tok, "<|im_end|>");
+            long[] opening = tok.encode("<|im_start|>user", false);
+            for (int row = 0; row < 2; row++) {
+                LlavaPrompt p = LlavaPrompt.build(cfg, tok, ChatTemplate.LLAVA_INTERLEAVE, questions[row], 16, 8);
+                assertEquals("<|im_start|>user\n<image>\n" + questions[row] + "<|im_end|>\n<|im_start|>assistant\n", p.text());
+                java.util.List<Long> expected = new java.util.ArrayList<>();
+                long[] fixtureRow = java.util.Arrays.copyOfRange(all, row * t, (row + 1) * t);
+                int at = opening.length;
+                assertArrayEquals(opening, java.util.Arrays.copyOf(fixtureRow, at), "the fixture's row opens with <|im_start|>user");
+                assertEquals(space, fixtureRow[at], "the fixture's space after user");
+                for (int i = 0; i < fixtureRow.length; i++) {
+                    expected.add(i == at ? newline : fixtureRow[i]);
+                    if (fixtureRow[i] == imEnd) {
+                        expected.add(newline);
+                    }
+                }
+                expected.add(newline);
+                assertArrayEquals(expected.stream().mapToLong(Long::longValue).toArray(), p.ids(), "llava_qwen2 prompt " + row);
+                assertEquals(16, p.imageTokens());
+            }
+        }
+    }
+
+    /** The one id {@code text} encodes to (without special tokens added). */
+    private static long single(TextTokenizer tok, String text) {
+        long[] ids = tok.encode(text, false);
+        assertEquals(1, ids.length, "'" + text + "' is one token");
+        return ids[0];
     }
 
     @Test
@@ -75,6 +116,6 @@ class LlavaPromptTest {
         assertEquals(ChatTemplate.LLAVA_INTERLEAVE, ChatTemplate.parse("llava-interleave"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ChatTemplate.parse("vicuna"));
         assertEquals("chat template 'vicuna' is not supported; saelab renders llava-1.5 (USER: <image>\\n{question} ASSISTANT:),"
-                + " llava-interleave (<|im_start|>user <image>\\n{question}<|im_end|><|im_start|>assistant)", e.getMessage());
+                + " llava-interleave (<|im_start|>user\\n<image>\\n{question}<|im_end|>\\n<|im_start|>assistant\\n)", e.getMessage());
     }
 }
