@@ -178,6 +178,9 @@ final class ToyCommand {
         @Option(names = "--seed", paramLabel = "S", description = "seed of the questions, the initialisation and the batch order")
         Long seed;
 
+        @Option(names = "--texture-repeat", paramLabel = "N", description = "times each texture question stands in the training pool")
+        Integer textureRepeat;
+
         @Override
         public Integer call() throws IOException {
             ToyVlmSpec base = switch (size.strip().toLowerCase(Locale.ROOT)) {
@@ -188,7 +191,7 @@ final class ToyCommand {
             ToyVlmSpec spec = new ToyVlmSpec(Backbone.or(width, base.width()), Backbone.or(layers, base.layers()),
                     Backbone.or(heads, base.heads()), Backbone.or(kvHeads, base.kvHeads()), Backbone.or(trainImages, base.trainImages()),
                     Backbone.or(heldOutImages, base.heldOutImages()), Backbone.or(steps, base.steps()), Backbone.or(batch, base.batch()),
-                    lr == null ? base.lr() : lr, seed == null ? base.seed() : seed);
+                    lr == null ? base.lr() : lr, seed == null ? base.seed() : seed, Backbone.or(textureRepeat, base.textureRepeat()));
             ToyVlmReport r = ToyVlmTrainer.train(spec, ToyWorld.withSeed(worldSeed), backbone, out, System.err);
             System.out.printf(Locale.ROOT, "toy vlm model   %s%n", out.toAbsolutePath().normalize());
             System.out.printf(Locale.ROOT, "final loss      %.4f (mean over the last 5%% of %d steps)%n", r.finalLoss(), spec.steps());

@@ -164,10 +164,10 @@ public final class DemoVlmControls {
             }
             JsonNode in = c.path("swap_to_target_when_draw_is_target_latent");
             JsonNode out = c.path("swap_to_target_when_draw_is_not");
-            System.out.println(String.format(Locale.ROOT, "%s, %s: %d of the %d random latents the swap control adds are themselves latents of c'"
+            System.out.println(String.format(Locale.ROOT, "%s, %s: %d of the %d random latents the swap control adds %s latents of c'"
                     + " (F1 >= %.1f); the control answered c' in %d of %d answers with those and %d of %d (%.3f) with the others", step, f, target,
-                    draws, c.path("threshold").asDouble(), in.path("to_target").asInt(), in.path("answers").asInt(), out.path("to_target").asInt(),
-                    out.path("answers").asInt(), out.path("rate").asDouble(Double.NaN)));
+                    draws, target == 1 ? "is itself one of the" : "are themselves", c.path("threshold").asDouble(), in.path("to_target").asInt(),
+                    in.path("answers").asInt(), out.path("to_target").asInt(), out.path("answers").asInt(), out.path("rate").asDouble(Double.NaN)));
         }
     }
 

@@ -141,7 +141,7 @@ final class ToyVlmReportFile {
             spec = new ToyVlmSpec(integer(s, file, "spec.width"), integer(s, file, "spec.layers"), integer(s, file, "spec.heads"),
                     integer(s, file, "spec.kv_heads"), integer(s, file, "spec.train_images"), integer(s, file, "spec.held_out_images"),
                     integer(s, file, "spec.steps"), integer(s, file, "spec.batch"), number(s, file, "spec.lr"),
-                    longInteger(s, file, "spec.seed"));
+                    longInteger(s, file, "spec.seed"), integer(s, file, "spec.texture_repeat"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": field 'spec': " + e.getMessage(), e);
         }

@@ -35,7 +35,8 @@ import saelab.store.Permutations;
  * <p>The vision tower is a toy CLIP folder's, frozen ({@link ToyVlmVision}): the selected features of the training
  * scenes are computed once. The projector and a small Llama decoder ({@link ToyVlmModel}) are trained from scratch
  * with next-token cross-entropy on the answer tokens of the questions ({@link ToyQuestions}) of scenes
- * {@code [0, trainImages)}, drawn without replacement in a fresh random order each epoch, with AdamW
+ * {@code [0, trainImages)}, each texture question {@link ToyVlmSpec#textureRepeat} times, drawn without replacement in a
+ * fresh random order each epoch, with AdamW
  * ({@link ToyAdamW}), global-norm clipping and the warmup + cosine schedule ({@link ToySchedule}). The held-out
  * accuracy ({@link ToyVlmEvaluation}) is measured on the questions of scenes {@code [trainImages, trainImages +
  * heldOutImages)}, through the saved folder.
@@ -48,7 +49,7 @@ import saelab.store.Permutations;
 public final class ToyVlmTrainer {
 
     /** Changes whenever the trainer's output for a given spec, world and backbone changes. */
-    public static final String GENERATOR = "saelab-toy-vlm/1";
+    public static final String GENERATOR = "saelab-toy-vlm/2";
     /** Scenes whose features are computed at a time. */
     private static final int FEATURE_CHUNK = 128;
     /**
@@ -125,11 +126,22 @@ public final class ToyVlmTrainer {
         }
     }
 
+    /** The questions in the order given, each texture question {@code textureRepeat} times in a row (the epoch order shuffles them). */
+    static List<ToyQuestion> trainingPool(List<ToyQuestion> questions, int textureRepeat) {
+        List<ToyQuestion> pool = new ArrayList<>(questions.size());
+        for (ToyQuestion q : questions) {
+            for (int i = 0; i < (q.type() == ToyQuestionType.TEXTURE ? textureRepeat : 1); i++) {
+                pool.add(q);
+            }
+        }
+        return pool;
+    }
+
     private static void trainInto(Path dir, ToyVlmSpec spec, ToyWorld world, Path backbone, String hash, long start, PrintStream out)
             throws IOException {
         TrainingCurve curve = new TrainingCurve();
         ToyVlmTokenizerFiles.Ids ids = ToyVlmTokenizerFiles.write(dir, ToyQuestions.words());
-        List<ToyQuestion> training = ToyQuestions.range(world, 0, spec.trainImages(), spec.seed());
+        List<ToyQuestion> training = trainingPool(ToyQuestions.range(world, 0, spec.trainImages(), spec.seed()), spec.textureRepeat());
         List<ToyQuestion> heldOut = ToyQuestions.range(world, spec.trainImages(), spec.heldOutImages(), spec.seed());
         ToyVlmArchitecture arch;
         long parameters;
@@ -148,9 +160,10 @@ public final class ToyVlmTrainer {
                  ToyAdamW optimiser = new ToyAdamW(model.parameters().arrays(), model.parameters().decays(), manager)) {
                 parameters = model.parameters().count();
                 out.printf(Locale.ROOT, "toy vlm: training width %d, %d layers, %d/%d heads (%,d parameters; vision tower of %s frozen, block"
-                                + " %d) for %d steps of %d questions from %,d questions on scenes [0, %d) of toy world seed %d%n", spec.width(),
-                        spec.layers(), spec.heads(), spec.kvHeads(), parameters, backbone.getFileName(), vision.block(), spec.steps(),
-                        spec.batch(), training.size(), spec.trainImages(), world.seed());
+                                + " %d) for %d steps of %d questions from a pool of %,d questions (texture questions %d times each) on scenes"
+                                + " [0, %d) of toy world seed %d%n", spec.width(), spec.layers(), spec.heads(), spec.kvHeads(), parameters,
+                        backbone.getFileName(), vision.block(), spec.steps(), spec.batch(), training.size(), spec.textureRepeat(),
+                        spec.trainImages(), world.seed());
                 ToySchedule schedule = ToySchedule.of(spec.lr(), spec.steps());
                 SplittableRandom order = new SplittableRandom(spec.seed() ^ 0x0DDBA11L);
                 int[] epoch = new int[0];

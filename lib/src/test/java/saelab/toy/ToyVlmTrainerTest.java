@@ -203,7 +203,22 @@ class ToyVlmTrainerTest {
         assertTrue(notOurs.getMessage().contains("not empty"), notOurs.getMessage());
         assertTrue(Files.isRegularFile(foreign.resolve("notes.txt")));
 
-        IllegalArgumentException badSpec = assertThrows(IllegalArgumentException.class, () -> new ToyVlmSpec(30, 1, 4, 2, 8, 8, 1, 1, 1e-3, 0));
+        IllegalArgumentException badSpec = assertThrows(IllegalArgumentException.class, () -> new ToyVlmSpec(30, 1, 4, 2, 8, 8, 1, 1, 1e-3, 0, 1));
         assertTrue(badSpec.getMessage().contains("width 30"), badSpec.getMessage());
+    }
+
+    @Test
+    void theTrainingPoolHoldsEachTextureQuestionTextureRepeatTimesAndEveryOtherOnce() {
+        List<ToyQuestion> questions = ToyQuestions.range(WORLD, 0, 40, 0);
+        long textures = questions.stream().filter(q -> q.type() == ToyQuestionType.TEXTURE).count();
+        assertTrue(textures > 0 && textures < questions.size(), "the scenes ask texture and other questions");
+        assertEquals(questions, ToyVlmTrainer.trainingPool(questions, 1));
+        List<ToyQuestion> pool = ToyVlmTrainer.trainingPool(questions, 5);
+        assertEquals(questions.size() + 4 * textures, pool.size());
+        for (ToyQuestion q : questions) {
+            assertEquals(q.type() == ToyQuestionType.TEXTURE ? 5 : 1, pool.stream().filter(q::equals).count(), q.toString());
+        }
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> new ToyVlmSpec(32, 1, 4, 2, 8, 8, 1, 1, 1e-3, 0, 0));
+        assertEquals("toy VLM spec: field 'texture_repeat' must be a positive integer, got 0", zero.getMessage());
     }
 }
