@@ -22,8 +22,8 @@ import saelab.model.ModelLoader;
  * <ul>
  *   <li>{@code folder DIR}: a trained toy backbone; the pooled CLS and the mean final patch token (as
  *       {@link ToyEvaluation}); with {@code -Dtoy.block=B} the raw CLS and mean patch of block B's output; with
- *       {@code -Dtoy.objectPooled=true} the final tokens averaged over the patches at least half covered by the
- *       largest object, and over the patches no object touches;</li>
+ *       {@code -Dtoy.objectPooled=true} the final tokens (block B's raw output when {@code toy.block} is set too)
+ *       averaged over the patches at least half covered by the largest object, and over the patches no object touches;</li>
  *   <li>{@code random clip|dinov2}: the same for an untrained model of the demo spec;</li>
  *   <li>{@code pixels}: raw pixels, as the mean 8x8 patch and an 8x8-pooled image;</li>
  *   <li>{@code masks P}: ground-truth silhouettes, the mean over P-pixel patches of the binary object mask (any
@@ -113,7 +113,9 @@ public final class ToyProbeDiagnostics {
             ToyBatch batch = data.range(from + start, k);
             try (NDManager m = NDManager.newBaseManager()) {
                 var pixels = m.create(batch.pixels().values(), new ai.djl.ndarray.types.Shape(batch.pixels().shape()));
-                var h = model.vision().forward(pixels).lastHiddenState();
+                Integer pooledBlock = Integer.getInteger("toy.block"); // the block's raw output, or the final tokens
+                var h = pooledBlock == null ? model.vision().forward(pixels).lastHiddenState()
+                        : model.vision().forward(pixels, java.util.Set.of(pooledBlock)).blocks().get(pooledBlock);
                 long t = h.getShape().get(1);
                 long d = h.getShape().get(2);
                 float[] all = h.toFloatArray();
