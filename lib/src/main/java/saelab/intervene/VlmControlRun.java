@@ -97,8 +97,8 @@ public final class VlmControlRun {
     public static Outcome run(Request q, VlmProtocolReport.FigureDrawer drawer, PrintStream log) throws IOException {
         RequiredPaths.folder(q.model(), "a LLaVA model folder (config.json with model_type \"llava\")");
         if (!LlavaModel.isLlavaFolder(q.model())) {
-            throw new IllegalArgumentException("--model: " + q.model() + " holds no LLaVA model (config.json with model_type \"llava\");"
-                    + " saelab control vlm runs LlavaForConditionalGeneration folders");
+            throw new IllegalArgumentException("the model folder " + q.model() + " holds no LLaVA model (config.json with model_type"
+                    + " \"llava\"); the VLM control protocol runs LlavaForConditionalGeneration folders");
         }
         RequiredPaths.file(q.sae(), "an SAE checkpoint (sae.safetensors) of the VLM's selected vision features");
         RequiredPaths.folder(q.concepts(), "a concepts folder (saelab concepts)");

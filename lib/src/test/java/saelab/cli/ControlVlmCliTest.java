@@ -137,7 +137,7 @@ class ControlVlmCliTest {
         String e = bad(args(vlm, sae, analysis, concepts, questions, world, out, "--family", "texture"));
         assertTrue(e.startsWith(prefix + concepts.resolve("concepts.csv") + " has no label family 'texture'"), e);
         e = bad(args(clip, sae, analysis, concepts, questions, world, out));
-        assertTrue(e.startsWith(prefix + "--model: " + clip + " holds no LLaVA model"), e);
+        assertTrue(e.startsWith(prefix + "the model folder " + clip + " holds no LLaVA model"), e);
         assertEquals(prefix + "--max-questions is 0; expected at least 1",
                 bad(args(vlm, sae, analysis, concepts, questions, world, out, "--max-questions", "0")));
         assertEquals(prefix + "--swap-dose is 0.0; expected a positive number of the added latent's maxima (1 for the protocol's swap)",
