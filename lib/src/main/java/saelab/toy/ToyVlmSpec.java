@@ -60,8 +60,8 @@ public record ToyVlmSpec(int width, int layers, int heads, int kvHeads, int trai
     /**
      * The size the demo trains: width 64, 2 layers, 4 query and 2 key/value heads, 1000 steps of 32 questions, each
      * texture question 8 times in the pool, on the questions of the demo backbone's training scenes, held out on its
-     * held-out scenes. About 50-57 s of training CPU time on the project's 2-core machine. With every question once the
-     * model answered texture at chance for every seed, width and depth tried; 8 repeats gave texture 0.53-0.64 on seeds
+     * held-out scenes. About 50-60 s of training CPU time on the project's 2-core machine. With every question once the
+     * model answered texture at chance for every length, width and depth tried; 8 repeats gave texture 0.53-0.64 on seeds
      * 0-2 where 5 gave 0.26-0.57 (README, toy world item 6).
      */
     public static ToyVlmSpec demo() {
