@@ -181,7 +181,7 @@ public final class PlanKinds {
         }
     }
 
-    /** The {@code question} of a VLM control step on the toy world: the world's own generated colour and shape questions. */
+    /** The {@code question} of a VLM control step on the toy world: the world's own generated questions of its families. */
     public static final String GENERATED_QUESTIONS = "generated";
 
     /**
@@ -192,11 +192,14 @@ public final class PlanKinds {
      * the prompts are rendered with ({@link saelab.lm.ChatTemplate}), the first held-out scene asked about (toy world;
      * a later range is a fresh sample for a confirmatory run; 0 on a dataset), the swap's dose of the added latent in
      * units of its maximum (1: the protocol's swap), the swap's dose grid ({@code []} for no dose-response;
-     * {@link saelab.intervene.VlmDoseReport}), and whether the random-latent controls leave out the answer classes'
-     * concept latents ({@link saelab.intervene.ControlDrawConcepts#conceptLatents}).
+     * {@link saelab.intervene.VlmDoseReport}), whether the random-latent controls leave out the answer classes'
+     * concept latents ({@link saelab.intervene.ControlDrawConcepts#conceptLatents}), and the question families asked, each
+     * run on its own (on the toy world {@code colour}, {@code shape} or {@code texture}, {@link VlmControlStep}; on a
+     * dataset {@code class}).
      */
     public record VlmControlParams(int images, int draws, int bootstrap, double tolerance, int maxTokens, String question,
-                                   String template, int firstImage, double swapDose, double[] doses, boolean excludeConceptLatents) {
+                                   String template, int firstImage, double swapDose, double[] doses, boolean excludeConceptLatents,
+                                   List<String> families) {
         public VlmControlParams {
             new VlmControlSize(images, draws, bootstrap, tolerance, maxTokens); // the same checks
             if (question.isBlank()) {
@@ -215,6 +218,10 @@ public final class PlanKinds {
             if (doses.length > 0) {
                 DoseGrid.of(doses); // one sentence for a repeated or non-finite dose
             }
+            if (families == null || families.isEmpty() || families.contains(null) || families.stream().distinct().count() != families.size()) {
+                throw new IllegalArgumentException("field 'families' is " + families + "; expected one or more distinct question families");
+            }
+            families = List.copyOf(families);
         }
 
         /** The dose grid, or null when {@code doses} is empty. */
@@ -232,20 +239,21 @@ public final class PlanKinds {
             return o instanceof VlmControlParams v && images == v.images && draws == v.draws && bootstrap == v.bootstrap
                     && tolerance == v.tolerance && maxTokens == v.maxTokens && question.equals(v.question) && template.equals(v.template)
                     && firstImage == v.firstImage && swapDose == v.swapDose && Arrays.equals(doses, v.doses)
-                    && excludeConceptLatents == v.excludeConceptLatents;
+                    && excludeConceptLatents == v.excludeConceptLatents && families.equals(v.families);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(images, draws, bootstrap, tolerance, maxTokens, question, template, firstImage, swapDose, excludeConceptLatents)
-                    * 31 + Arrays.hashCode(doses);
+            return Objects.hash(images, draws, bootstrap, tolerance, maxTokens, question, template, firstImage, swapDose, excludeConceptLatents,
+                    families) * 31 + Arrays.hashCode(doses);
         }
 
         @Override
         public String toString() {
             return "VlmControlParams[images=" + images + ", draws=" + draws + ", bootstrap=" + bootstrap + ", tolerance=" + tolerance
                     + ", maxTokens=" + maxTokens + ", question=" + question + ", template=" + template + ", firstImage=" + firstImage
-                    + ", swapDose=" + swapDose + ", doses=" + Arrays.toString(doses) + ", excludeConceptLatents=" + excludeConceptLatents + "]";
+                    + ", swapDose=" + swapDose + ", doses=" + Arrays.toString(doses) + ", excludeConceptLatents=" + excludeConceptLatents
+                    + ", families=" + families + "]";
         }
 
         /** The sizes. */

@@ -216,6 +216,12 @@ final class PlanSteps {
             if (p.chatTemplate() != saelab.lm.ChatTemplate.LLAVA_1_5) {
                 return "the toy VLM is trained on llava-1.5 prompts; set params.template to llava-1.5";
             }
+            for (String f : p.families()) {
+                if (!VlmControlStep.FAMILIES.containsKey(f)) {
+                    return "params.families names '" + f + "'; on the toy world the families are " + String.join(", ",
+                            VlmControlStep.FAMILIES.keySet());
+                }
+            }
             return null;
         }
         if (!modelSource) {
@@ -224,6 +230,10 @@ final class PlanSteps {
         if (p.firstImage() != 0) {
             return "params.first_image picks a range of the toy world's held-out scenes; a dataset's images are drawn across its classes,"
                     + " so set it to 0";
+        }
+        if (!p.families().equals(List.of(DatasetVlmControlStep.FAMILY))) {
+            return "params.families is " + p.families() + "; on a dataset the one family is the image's class, so set it to [\""
+                    + DatasetVlmControlStep.FAMILY + "\"]";
         }
         if (p.generated()) {
             return "a dataset has no generated questions; set params.question to the question asked about every image (its expected"

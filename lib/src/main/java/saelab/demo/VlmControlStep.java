@@ -16,13 +16,16 @@ import saelab.toy.ToyQuestionType;
 /**
  * Step {@code control-vlm-<id>}: the VLM control protocol ({@link VlmControlRun}, what {@code saelab control vlm} runs) of
  * the toy VLM ({@link VlmStep}) on the held-out world, editing the patch SAE of the same backbone (the VLM reads that
- * backbone's block −2, the block the SAE was trained on). Two families, each in its own sub-folder:
+ * backbone's block −2, the block the SAE was trained on). The families of the plan's {@code params.families}, in its order,
+ * each in its own sub-folder:
  * <ul>
  *   <li>{@code colour}: "what colour is the &lt;shape&gt;?" ({@link ToyQuestionType#COLOUR}), editing the latent the concept
  *       step chose for the answer's colour (patch family {@code colour}, best F1 on the training world) and, for a swap,
  *       the next colour's;</li>
  *   <li>{@code shape}: "what shape is the &lt;colour&gt; object?" ({@link ToyQuestionType#SHAPE}), the same with the
- *       {@code shape} family's latents.</li>
+ *       {@code shape} family's latents;</li>
+ *   <li>{@code texture}: "what texture is the largest object?" ({@link ToyQuestionType#TEXTURE}), the same with the
+ *       {@code texture} family's latents.</li>
  * </ul>
  * Each sub-folder holds the question file ({@code questions.jsonl}, from {@link ToyQuestionFile}) and the protocol's
  * folder; the summary holds per family the rates with intervals and the toy criteria ({@link ToyVlmCriteria}), fixed before
@@ -34,7 +37,7 @@ final class VlmControlStep {
     /** 2: the swap's dose-response (params.doses). */
     static final int VERSION = 2;
     static final long SEED = 0;
-    /** The families run, with their question types. */
+    /** The families a step can run, with their question types. */
     static final Map<String, ToyQuestionType> FAMILIES = families();
 
     private VlmControlStep() {}
@@ -43,6 +46,7 @@ final class VlmControlStep {
         Map<String, ToyQuestionType> m = new LinkedHashMap<>();
         m.put(ToyFamily.COLOUR.id(), ToyQuestionType.COLOUR);
         m.put(ToyFamily.SHAPE.id(), ToyQuestionType.SHAPE);
+        m.put(ToyFamily.TEXTURE.id(), ToyQuestionType.TEXTURE);
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -53,7 +57,7 @@ final class VlmControlStep {
         VlmControlSize vs = p.size();
         DoseGrid doses = p.doseGrid();
         Map<String, Object> params = new LinkedHashMap<>();
-        params.put("families", List.copyOf(FAMILIES.keySet()));
+        params.put("families", p.families());
         params.put("scenes", vs.scenes());
         putProtocol(params, p);
         params.put("first_scene", p.firstImage());
@@ -61,7 +65,8 @@ final class VlmControlStep {
         return new Step(name, VERSION, params, List.of(heldOut, vlm, sae, analysis, concepts), (out, log) -> {
             Path world = WorldStep.worldDir(heldOut);
             Map<String, Object> summary = new LinkedHashMap<>();
-            for (Map.Entry<String, ToyQuestionType> f : FAMILIES.entrySet()) {
+            for (String family : p.families()) {
+                Map.Entry<String, ToyQuestionType> f = Map.entry(family, FAMILIES.get(family));
                 Path dir = out.resolve(f.getKey());
                 java.nio.file.Files.createDirectories(dir);
                 Path questions = dir.resolve("questions.jsonl");

@@ -140,9 +140,9 @@ class RunCliTest {
         CliRun.Result r = CliRun.run("run", "quick", "--dry-run", "--work", work.toString(), "--data-root", tmp.toString());
         assertEquals(0, r.code(), r.err() + r.out());
         assertEquals("", r.err());
-        assertEquals(46, count(r.out(), "cache: would be built into "), r.out());
+        assertEquals(47, count(r.out(), "cache: would be built into "), r.out());
         assertEquals(0, count(r.out(), "MISSING"), r.out());
-        assertTrue(r.out().contains("[5/46] capture     capture-clip  inputs: dataset=world, model=backbone-clip"), r.out());
+        assertTrue(r.out().contains("[5/47] capture     capture-clip  inputs: dataset=world, model=backbone-clip"), r.out());
         assertTrue(r.out().contains("disk: about 260.0 KiB = 64 images x 65 tokens x 32 wide x 2 bytes (f16)"), r.out());
         assertTrue(r.out().contains("ready: every step can run"), r.out());
         assertFalse(Files.exists(work), "a dry run writes nothing");

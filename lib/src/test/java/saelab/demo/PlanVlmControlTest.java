@@ -79,4 +79,19 @@ class PlanVlmControlTest {
         assertBlocked(blockers("quick.json", s -> s.with("params").put("template", "llava-interleave")), "control-vlm-clip",
                 "the toy VLM is trained on llava-1.5 prompts; set params.template to llava-1.5");
     }
+
+    @Test
+    void theFamiliesAreTheToyWorldsOnTheToyWorldAndTheClassOnADataset() throws Exception {
+        assertBlocked(blockers("quick.json", s -> s.with("params").putArray("families").add("colour").add("count")), "control-vlm-clip",
+                "params.families names 'count'; on the toy world the families are colour, shape, texture");
+        assertBlocked(blockers("paper.json", s -> s.with("params").putArray("families").add("colour")), "vlm-control-llava",
+                "params.families is [colour]; on a dataset the one family is the image's class, so set it to [\"class\"]");
+        Exception repeated = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> blockers("quick.json", s -> s.with("params").putArray("families").add("shape").add("shape")));
+        assertTrue(repeated.getMessage().contains("field 'families' is [shape, shape]; expected one or more distinct question families"),
+                repeated.getMessage());
+        Exception none = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> blockers("quick.json", s -> s.with("params").putArray("families")));
+        assertTrue(none.getMessage().contains("field 'families' is []"), none.getMessage());
+    }
 }
