@@ -66,26 +66,25 @@ final class VlmControlStep {
             Path world = WorldStep.worldDir(heldOut);
             Map<String, Object> summary = new LinkedHashMap<>();
             for (String family : p.families()) {
-                Map.Entry<String, ToyQuestionType> f = Map.entry(family, FAMILIES.get(family));
-                Path dir = out.resolve(f.getKey());
+                Path dir = out.resolve(family);
                 java.nio.file.Files.createDirectories(dir);
                 Path questions = dir.resolve("questions.jsonl");
-                ToyQuestionFile.write(world, Set.of(f.getValue()), SEED, p.firstImage(), vs.scenes(), questions);
-                log.println("VLM protocol, " + f.getKey() + " questions:");
+                ToyQuestionFile.write(world, Set.of(FAMILIES.get(family)), SEED, p.firstImage(), vs.scenes(), questions);
+                log.println("VLM protocol, " + family + " questions:");
                 VlmControlRun.Request q = new VlmControlRun.Request("vlm-" + provider.id(), VlmStep.modelDir(vlm), SaeStep.checkpoint(sae),
-                        analysis.dir(), concepts.dir(), f.getKey(), questions, world, dir.resolve("protocol"), null, Integer.MAX_VALUE,
+                        analysis.dir(), concepts.dir(), family, questions, world, dir.resolve("protocol"), null, Integer.MAX_VALUE,
                         vs.draws(), vs.draws(), vs.maxTokens(), ChatTemplate.LLAVA_1_5, SEED, vs.bootstrap(), vs.tolerance(), p.swapDose(), doses,
                         p.excludeConceptLatents());
                 VlmControlRun.Outcome r;
                 try {
-                    r = VlmControlRun.run(q, (s, d) -> VlmProtocolPlot.writeAll("Toy VLM, " + f.getKey() + " questions (held-out world)", s, d),
+                    r = VlmControlRun.run(q, (s, d) -> VlmProtocolPlot.writeAll("Toy VLM, " + family + " questions (held-out world)", s, d),
                             log);
                 } catch (IllegalArgumentException e) { // e.g. a small SAE whose concept step chose one latent for every shape: said, not hidden
-                    log.println("VLM protocol, " + f.getKey() + ": not run: " + e.getMessage());
-                    summary.put(f.getKey(), Map.of("not_run", e.getMessage()));
+                    log.println("VLM protocol, " + family + ": not run: " + e.getMessage());
+                    summary.put(family, Map.of("not_run", e.getMessage()));
                     continue;
                 }
-                summary.put(f.getKey(), familySummary(f.getKey(), r, dir.resolve("protocol"), log));
+                summary.put(family, familySummary(family, r, dir.resolve("protocol"), log));
             }
             return summary;
         });
