@@ -99,7 +99,8 @@ class DemoGroundTruthTest {
         assertDeltaEqualsFull(controls);
         // the VLM control half: the toy VLM's colour questions on the held-out world through the CLIP patch SAE, the no-edit
         // answers the clean ones token for token, the figure and the criteria recorded
-        assertEquals(List.of("control-vlm-clip", "control-vlm-clip-confirm", "control-vlm-clip-confirm-2"), controls.ofKind("vlm-control"));
+        assertEquals(List.of("control-vlm-clip", "control-vlm-clip-confirm", "control-vlm-clip-confirm-2", "control-vlm-clip-texture"),
+                controls.ofKind("vlm-control"));
         Path colour = controls.vlmProtocol("control-vlm-clip", "colour");
         JsonNode vs = Json.mapper().readTree(colour.resolve("summary.json").toFile());
         assertTrue(vs.path("questions").asInt() > 0, vs.toString());
@@ -124,6 +125,14 @@ class DemoGroundTruthTest {
             confirm2.at("/parameters/" + key).forEach(row -> row.forEach(v -> assertFalse(excluded.contains(v.asInt()), key + " " + v)));
         }
         assertTrue(confirm2.at("/inputs/random_latents_exclude").asText().startsWith("the answer classes' concept latents"), confirm2.toString());
+        // the texture step asks only its family, the texture of the largest object
+        JsonNode texture = controls.step("control-vlm-clip-texture").path("summary");
+        List<String> families = new java.util.ArrayList<>();
+        texture.fieldNames().forEachRemaining(families::add);
+        assertEquals(List.of("texture"), families, texture.toString());
+        for (String line : Files.readAllLines(controls.dir("control-vlm-clip-texture").resolve("texture/questions.jsonl"))) {
+            assertTrue(line.contains("what texture is the largest object?"), line);
+        }
 
         Path second = run(tmp.resolve("b"));
         DemoOutputs a = DemoOutputs.open(first);
