@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.apache.commons.math3.stat.interval.ConfidenceInterval;
+import org.apache.commons.math3.stat.interval.WilsonScoreInterval;
 import saelab.demo.ControlExamples;
 import saelab.demo.DemoOutputs;
 import saelab.demo.ToyControlCriteria;
@@ -176,28 +178,42 @@ public final class DemoControls {
     }
 
     /**
-     * The toy VLM's held-out accuracy per question type beside its chance level (always the most frequent training
-     * answer), from the summary of the VLM step {@code vlmStep} (e.g. {@code vlm-clip}) in {@code demo.json}.
+     * The toy VLM's held-out accuracy per question type with its 95% Wilson score interval (Wilson 1927; the interval Brown,
+     * Cai and DasGupta 2001 recommend for a binomial proportion; commons-math3's {@code WilsonScoreInterval}) beside its
+     * chance level (always the most frequent training answer), from the summary of the VLM step {@code vlmStep} (e.g.
+     * {@code vlm-clip}) in {@code demo.json}. The interval treats the questions as independent draws; each scene asks at
+     * most one question of a type, so within a type they are.
      */
     public static Table vlmAccuracy(DemoOutputs d, String vlmStep) {
         JsonNode s = d.step(vlmStep).path("summary");
         List<String> type = new ArrayList<>();
         List<Integer> questions = new ArrayList<>();
         List<String> accuracy = new ArrayList<>();
+        List<String> interval = new ArrayList<>();
         List<String> chance = new ArrayList<>();
         for (var it = s.fields(); it.hasNext(); ) {
             var e = it.next();
             if (!e.getValue().isObject()) {
                 continue;
             }
+            int n = e.getValue().path("questions").asInt();
+            double a = e.getValue().path("accuracy").asDouble(Double.NaN);
             type.add(e.getKey());
-            questions.add(e.getValue().path("questions").asInt());
+            questions.add(n);
             accuracy.add(number(e.getValue().path("accuracy")));
+            interval.add(n > 0 && Double.isFinite(a) ? wilson(n, (int) Math.round(a * n)) : "");
             chance.add(number(e.getValue().path("chance")));
         }
         return Table.create("Toy VLM (" + vlmStep + "): held-out accuracy per question type, greedy answers",
                 StringColumn.create("question", type), IntColumn.create("questions", questions.stream().mapToInt(Integer::intValue).toArray()),
-                StringColumn.create("accuracy", accuracy), StringColumn.create("chance (majority answer)", chance));
+                StringColumn.create("accuracy", accuracy), StringColumn.create("95% interval (Wilson)", interval),
+                StringColumn.create("chance (majority answer)", chance));
+    }
+
+    /** The 95% Wilson score interval of {@code right} of {@code n}, as "[lower, upper]". */
+    static String wilson(int n, int right) {
+        ConfidenceInterval ci = new WilsonScoreInterval().createInterval(n, right, 0.95);
+        return String.format(Locale.ROOT, "[%.3f, %.3f]", ci.getLowerBound(), ci.getUpperBound());
     }
 
     /**
