@@ -44,10 +44,13 @@ final class ControlStep {
         return kind == HeadKind.SEGMENT ? ToyFamily.COLOUR.id() : ToyFamily.LARGEST_COLOUR.id();
     }
 
-    /** The protocol with the draws, doses, bootstrap, tolerance and held-out images of {@code cs} (its head epochs unused). */
-    static Step of(BackboneProvider provider, HeadKind kind, ControlSize cs, StepOutcome heldOut, StepOutcome backbone, StepOutcome sae,
-                   StepOutcome analysis, StepOutcome concepts, StepOutcome heads) {
-        Map<String, Object> params = protocolParams(kind, cs);
+    /**
+     * The protocol with the draws, doses, bootstrap, tolerance and held-out images of {@code cs} (its head epochs unused),
+     * the random-latent control drawn outside the classes' concept latents when {@code excludeConcepts}.
+     */
+    static Step of(BackboneProvider provider, HeadKind kind, ControlSize cs, boolean excludeConcepts, StepOutcome heldOut, StepOutcome backbone,
+                   StepOutcome sae, StepOutcome analysis, StepOutcome concepts, StepOutcome heads) {
+        Map<String, Object> params = protocolParams(kind, cs, excludeConcepts);
         params.put("family", family(kind));
         return new Step(name(provider, kind), VERSION, params, List.of(heldOut, backbone, sae, analysis, concepts, heads), (out, log) -> {
             Path model = BackboneStep.modelDir(backbone);
@@ -55,7 +58,7 @@ final class ControlStep {
                             HeadStep.headFile(heads, kind), HeadStep.dataset(WorldStep.worldDir(heldOut), kind == HeadKind.SEGMENT),
                             concepts.dir(), analysis.dir(), out)
                     .split(HeadStep.split(kind == HeadKind.SEGMENT)).family(family(kind)).trainCache(HeadStep.cacheDir(heads));
-            ControlRun.Outcome r = ControlRun.run(protocol(q, cs).build(), DoseResponsePlot::write, log);
+            ControlRun.Outcome r = ControlRun.run(protocol(q, cs, excludeConcepts).build(), DoseResponsePlot::write, log);
             Map<String, Object> summary = summary(r);
             if (kind == HeadKind.SEGMENT) {
                 // the toy world's acceptance criteria, fixed before the first run; reported, never tuned
@@ -80,7 +83,7 @@ final class ControlStep {
     }
 
     /** The protocol's parameters of a control step (part of its key), shared by the toy-world and dataset steps. */
-    static Map<String, Object> protocolParams(HeadKind kind, ControlSize cs) {
+    static Map<String, Object> protocolParams(HeadKind kind, ControlSize cs, boolean excludeConcepts) {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("head", kind.id());
         params.put("images", cs.heldOutImages());
@@ -90,14 +93,18 @@ final class ControlStep {
         params.put("doses", cs.doses());
         params.put("bootstrap", cs.bootstrap());
         params.put("tolerance", cs.tolerance());
+        params.put("exclude_concept_latents", excludeConcepts);
         params.put("seed", SEED);
         return params;
     }
 
-    /** {@code q} with the protocol settings of {@code cs}: held-out images, draws of both controls, the class mean, doses. */
-    static ControlRun.Builder protocol(ControlRun.Builder q, ControlSize cs) {
+    /**
+     * {@code q} with the protocol settings of {@code cs}: held-out images, draws of both controls, the class mean, doses;
+     * the random latents drawn outside the classes' concept latents when {@code excludeConcepts}.
+     */
+    static ControlRun.Builder protocol(ControlRun.Builder q, ControlSize cs, boolean excludeConcepts) {
         return q.maxImages(cs.heldOutImages()).slots(new ControlSlots(cs.draws(), cs.draws(), true)).doses(DoseGrid.of(cs.doses()))
-                .seed(SEED).bootstrap(cs.bootstrap()).tolerance(cs.tolerance());
+                .seed(SEED).bootstrap(cs.bootstrap()).tolerance(cs.tolerance()).excludeConcepts(excludeConcepts);
     }
 
     /** The step summary of a protocol run: its own summary plus the class ids, names and chosen latents. */

@@ -20,15 +20,18 @@ final class DatasetControlStep {
 
     private DatasetControlStep() {}
 
-    /** The protocol with the draws, doses, bootstrap, tolerance and images of {@code cs} (its head epochs unused). */
-    static Step of(String name, SourceInputs.Model model, HeadKind kind, ControlSize cs, SourceInputs.Dataset data, StepOutcome sae,
-                   StepOutcome analysis, StepOutcome concepts, StepOutcome heads) {
-        Map<String, Object> params = ControlStep.protocolParams(kind, cs);
+    /**
+     * The protocol with the draws, doses, bootstrap, tolerance and images of {@code cs} (its head epochs unused), the
+     * random latents drawn outside the classes' concept latents when {@code excludeConcepts}.
+     */
+    static Step of(String name, SourceInputs.Model model, HeadKind kind, ControlSize cs, boolean excludeConcepts, SourceInputs.Dataset data,
+                   StepOutcome sae, StepOutcome analysis, StepOutcome concepts, StepOutcome heads) {
+        Map<String, Object> params = ControlStep.protocolParams(kind, cs, excludeConcepts);
         return new Step(name, VERSION, params, List.of(data.outcome(), model.outcome(), sae, analysis, concepts, heads), (out, log) -> {
             ControlRun.Builder q = ControlRun.Request.builder(kind, model.name(), model.folder(), SaeStep.checkpoint(sae),
                             HeadStep.headFile(heads, kind), data.spec(), concepts.dir(), analysis.dir(), out)
                     .split(data.split()).trainCache(HeadStep.cacheDir(heads));
-            Map<String, Object> summary = ControlStep.summary(ControlRun.run(ControlStep.protocol(q, cs).build(), DoseResponsePlot::write, log));
+            Map<String, Object> summary = ControlStep.summary(ControlRun.run(ControlStep.protocol(q, cs, excludeConcepts).build(), DoseResponsePlot::write, log));
             return summary;
         });
     }

@@ -115,9 +115,12 @@ public final class PlanKinds {
 
     /**
      * Control-protocol parameters (as {@link ControlSize}): the head edited through, the images measured, draws of each
-     * random control, the dose grid, bootstrap replicates and the frequency-matching tolerance in decades.
+     * random control, the dose grid, bootstrap replicates, the frequency-matching tolerance in decades, and whether the
+     * random-latent control leaves out the latents of every class run (concept-step F1 at least 0.5;
+     * {@link saelab.intervene.ControlDrawConcepts#conceptLatents}, what {@code saelab control --exclude-concept-latents} does).
      */
-    public record ControlParams(String head, int images, int draws, double[] doses, int bootstrap, double tolerance) {
+    public record ControlParams(String head, int images, int draws, double[] doses, int bootstrap, double tolerance,
+                                boolean excludeConceptLatents) {
         public ControlParams {
             HeadKind.parse(head, "field 'head'");
             new ControlSize(images, 1, draws, doses, bootstrap, tolerance); // the same checks
@@ -142,18 +145,19 @@ public final class PlanKinds {
         @Override
         public boolean equals(Object o) {
             return o instanceof ControlParams c && head.equals(c.head) && images == c.images && draws == c.draws
-                    && Arrays.equals(doses, c.doses) && bootstrap == c.bootstrap && tolerance == c.tolerance;
+                    && Arrays.equals(doses, c.doses) && bootstrap == c.bootstrap && tolerance == c.tolerance
+                    && excludeConceptLatents == c.excludeConceptLatents;
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(head, images, draws, bootstrap, tolerance) * 31 + Arrays.hashCode(doses);
+            return Objects.hash(head, images, draws, bootstrap, tolerance, excludeConceptLatents) * 31 + Arrays.hashCode(doses);
         }
 
         @Override
         public String toString() {
             return "ControlParams[head=" + head + ", images=" + images + ", draws=" + draws + ", doses=" + Arrays.toString(doses)
-                    + ", bootstrap=" + bootstrap + ", tolerance=" + tolerance + "]";
+                    + ", bootstrap=" + bootstrap + ", tolerance=" + tolerance + ", excludeConceptLatents=" + excludeConceptLatents + "]";
         }
     }
 

@@ -417,11 +417,11 @@ final class PlanSteps {
                 PlanKinds.ControlParams p = s.params(PlanKinds.ControlParams.class);
                 int epochs = plan.stepOf(s, "heads").params(PlanKinds.HeadsParams.class).epochs();
                 if (onDataset(plan, s)) {
-                    yield DatasetControlStep.of(s.id(), model(s, "backbone", done), p.kind(), p.size(epochs), dataset(s, "dataset", done),
-                            in(s, "sae", done), in(s, "analysis", done), in(s, "concepts", done), in(s, "heads", done));
+                    yield DatasetControlStep.of(s.id(), model(s, "backbone", done), p.kind(), p.size(epochs), p.excludeConceptLatents(),
+                            dataset(s, "dataset", done), in(s, "sae", done), in(s, "analysis", done), in(s, "concepts", done), in(s, "heads", done));
                 }
-                yield ControlStep.of(providerOf(s), p.kind(), p.size(epochs), in(s, "dataset", done), in(s, "backbone", done),
-                        in(s, "sae", done), in(s, "analysis", done), in(s, "concepts", done), in(s, "heads", done));
+                yield ControlStep.of(providerOf(s), p.kind(), p.size(epochs), p.excludeConceptLatents(), in(s, "dataset", done),
+                        in(s, "backbone", done), in(s, "sae", done), in(s, "analysis", done), in(s, "concepts", done), in(s, "heads", done));
             }
             case "compare" -> {
                 PlanKinds.CompareParams p = s.params(PlanKinds.CompareParams.class);

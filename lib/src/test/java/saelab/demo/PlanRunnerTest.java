@@ -82,4 +82,29 @@ class PlanRunnerTest {
                 + " SAELAB_DATA)", e.getMessage());
         assertTrue(!Files.exists(tmp.resolve("w")), "nothing is started");
     }
+
+    @Test
+    void excludingConceptLatentsFromAControlStepsDrawsIsPartOfThatStepsKeyAlone() throws Exception {
+        Path file = Workspace.locate().manifests().resolve("plans/quick.json");
+        com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(file.toFile());
+        for (com.fasterxml.jackson.databind.JsonNode s : tree.path("steps")) {
+            if (s.path("id").asText().equals("control-dinov2-segment")) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) s.path("params")).put("exclude_concept_latents", true);
+            }
+        }
+        Path changed = tmp.resolve("quick-exclude.json");
+        Json.mapper().writeValue(changed.toFile(), tree);
+        Map<String, String> before = keys(PlanReader.read(file, PlanKinds.ALL));
+        Map<String, String> after = keys(PlanReader.read(changed, PlanKinds.ALL));
+        List<String> differ = before.keySet().stream().filter(id -> !before.get(id).equals(after.get(id))).toList();
+        assertEquals(List.of("control-dinov2-segment"), differ);
+    }
+
+    private Map<String, String> keys(Plan plan) throws Exception {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (PlanDryRun.StepReport s : PlanDryRun.of(plan, tmp.resolve("work"), Set.of(), null, null).steps()) {
+            keys.put(s.step().id(), s.key());
+        }
+        return keys;
+    }
 }
